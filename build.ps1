@@ -1,0 +1,231 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    Builds, tests, documents, packages and demonstrates MightyOps.
+
+.DESCRIPTION
+    Needs only the .NET SDK: run it as `dotnet tool restore && dotnet pwsh ./build.ps1 -Task <Task>`.
+
+    Build    publish the module into output/MightyOps/<version>/ (the layout Import-Module and Pester use)
+    Docs     turn docs/*.md into en-US/MightyOps.dll-Help.xml and about_*.help.txt (part of Build)
+    Test     Build, then the xunit projects and the Pester tests in a fresh pwsh (installs the apt
+             packages the tests use when it can, otherwise names them)
+    Demo     Build, start the sandbox and walk through the module against it
+    Bench    Build, then the benchmarks in bench/ (ratios measured in one run)
+    Package  Build, then a .nupkg of the module in output/
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Docs', 'Test', 'Demo', 'Bench', 'Package')]
+    [string[]] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release',
+
+    # Pester tests to run (file name patterns under tests/pester); all when omitted.
+    [string[]] $PesterFilter,
+
+    # Skip the xunit projects (Pester only), for a quicker loop.
+    [switch] $SkipUnitTests
+)
+
+$ErrorActionPreference = 'Stop'
+$PSNativeCommandUseErrorActionPreference = $true
+Set-StrictMode -Version Latest
+
+$Root = $PSScriptRoot
+$Manifest = Import-PowerShellDataFile (Join-Path $Root 'MightyOps.psd1')
+$Version = $Manifest.ModuleVersion
+$OutputRoot = Join-Path $Root 'output'
+$ModuleOut = Join-Path $OutputRoot "MightyOps/$Version"
+$ToolsOut = Join-Path $OutputRoot 'tools'
+$PesterVersion = '6.2.0'
+# What the tests start for real (DESIGN.md, Testing). git drives Get/New-MightyTag tests.
+$AptPackages = @('git')
+
+function Write-Step([string] $Message) {
+    Write-Host "==> $Message" -ForegroundColor Cyan
+}
+
+# A fresh pwsh, the same one running this script (the dotnet tool, or an installed pwsh).
+function Get-PwshCommand {
+    $process = [Environment]::ProcessPath
+    if ([IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet') {
+        return @($process, (Join-Path $PSHOME 'pwsh.dll'))
+    }
+    return @($process)
+}
+
+function Invoke-Build {
+    Write-Step "Build MightyOps $Version ($Configuration)"
+    if (Test-Path $ModuleOut) {
+        Remove-Item $ModuleOut -Recurse -Force
+    }
+    $bin = Join-Path $ModuleOut 'bin'
+    dotnet publish (Join-Path $Root 'src/MightyOps/MightyOps.csproj') -c $Configuration -o $bin "-p:Version=$Version" --nologo -v quiet
+    # A System.Management.Automation.dll beside the module would load into the module's own
+    # context and break cmdlet type identity: never ship one.
+    $sma = Get-ChildItem $bin -Recurse -Filter 'System.Management.Automation.dll'
+    if ($sma) {
+        throw "System.Management.Automation.dll must not be in the module's bin folder: $($sma.FullName -join ', ')"
+    }
+    foreach ($required in 'MightyOps.dll', 'MightyOps.Shared.dll', 'MightyOps.Core.dll', 'MightyOps.Sandbox.dll', 'AWSSDK.Core.dll') {
+        if (-not (Test-Path (Join-Path $bin $required))) {
+            throw "The build did not produce bin/$required."
+        }
+    }
+    Copy-Item (Join-Path $Root 'MightyOps.psd1') $ModuleOut
+    Copy-Item (Join-Path $Root 'src/MightyOps/MightyOps.psm1') $ModuleOut
+    Copy-Item (Join-Path $Root 'src/MightyOps/MightyOps.Format.ps1xml') $ModuleOut
+    Invoke-Docs
+    Write-Host "    $ModuleOut"
+}
+
+function Invoke-Docs {
+    Write-Step 'Docs: docs/*.md -> MAML help'
+    $helpOut = Join-Path $ModuleOut 'en-US'
+    $builder = Join-Path $Root 'tools/HelpBuilder/HelpBuilder.csproj'
+    if (-not (Test-Path $builder)) {
+        Write-Warning 'tools/HelpBuilder is missing; no help built.'
+        return
+    }
+    dotnet run --project $builder -c Release --nologo -v quiet -- --docs (Join-Path $Root 'docs') --out $helpOut --module-name MightyOps --assembly MightyOps.dll
+}
+
+# Installs the Debian packages the tests use, when this user can; otherwise says which are missing.
+function Install-TestPackages {
+    $missing = @($AptPackages | Where-Object {
+            $status = & dpkg-query -W -f '${Status}' $_ 2>$null
+            $LASTEXITCODE -ne 0 -or $status -notmatch 'install ok installed'
+        })
+    if ($missing.Count -eq 0) {
+        return
+    }
+    $apt = Get-Command apt-get -ErrorAction SilentlyContinue
+    $isRoot = (& id -u) -eq '0'
+    if ($apt -and $isRoot) {
+        Write-Step "Install test packages: $($missing -join ', ')"
+        $env:DEBIAN_FRONTEND = 'noninteractive'
+        & apt-get update -qq
+        & apt-get install -y -qq --no-install-recommends @missing
+    }
+    else {
+        Write-Warning "Tests need these Debian packages, which are not installed: $($missing -join ', '). Install them with: sudo apt-get install -y $($missing -join ' ')"
+    }
+}
+
+# Pester 6 comes from NuGet as a package; unpack its module into output/tools.
+function Get-Pester {
+    $pesterDir = Join-Path $ToolsOut "Pester/$PesterVersion"
+    if (-not (Test-Path (Join-Path $pesterDir 'Pester.psd1'))) {
+        Write-Step "Fetch Pester $PesterVersion"
+        $nupkg = Join-Path $ToolsOut "pester.$PesterVersion.nupkg"
+        New-Item -ItemType Directory -Force -Path $ToolsOut | Out-Null
+        Invoke-WebRequest "https://api.nuget.org/v3-flatcontainer/pester/$PesterVersion/pester.$PesterVersion.nupkg" -OutFile $nupkg
+        $unpacked = Join-Path $ToolsOut 'pester-unpacked'
+        Expand-Archive $nupkg -DestinationPath $unpacked -Force
+        New-Item -ItemType Directory -Force -Path $pesterDir | Out-Null
+        Copy-Item (Join-Path $unpacked 'tools/*') $pesterDir -Recurse -Force
+        Remove-Item $unpacked -Recurse -Force
+    }
+    return $pesterDir
+}
+
+function Invoke-Test {
+    Install-TestPackages
+    $failed = @()
+
+    if (-not $SkipUnitTests) {
+        foreach ($project in Get-ChildItem (Join-Path $Root 'tests') -Filter '*.Tests.csproj' -Recurse) {
+            Write-Step "xunit: $($project.BaseName)"
+            dotnet test $project.FullName -c $Configuration --nologo -v quiet --logger 'console;verbosity=normal' 2>&1 |
+                Where-Object { $_ -match '(Passed|Failed|Skipped)!|error|Failed |Total tests' } |
+                ForEach-Object { Write-Host "    $_" }
+            if ($LASTEXITCODE -ne 0) {
+                $failed += $project.BaseName
+            }
+        }
+    }
+
+    Write-Step 'Pester (fresh pwsh, built module)'
+    $pester = Get-Pester
+    $resultsFile = Join-Path $OutputRoot 'pester-results.xml'
+    $runner = Join-Path $Root 'tests/pester/Run-Pester.ps1'
+    $pwsh = Get-PwshCommand
+    $arguments = @('-NoProfile', '-NonInteractive', '-File', $runner, '-PesterPath', $pester, '-ModulePath', $ModuleOut, '-ResultsPath', $resultsFile)
+    if ($PesterFilter) {
+        $arguments += @('-Filter', ($PesterFilter -join ','))
+    }
+    $PSNativeCommandUseErrorActionPreference = $false
+    & $pwsh[0] @($pwsh | Select-Object -Skip 1) @arguments
+    if ($LASTEXITCODE -ne 0) {
+        $failed += 'Pester'
+    }
+    $PSNativeCommandUseErrorActionPreference = $true
+
+    if ($failed) {
+        throw "Tests failed: $($failed -join ', ')"
+    }
+    Write-Step 'All tests passed'
+}
+
+function Invoke-Demo {
+    $pwsh = Get-PwshCommand
+    & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -File (Join-Path $Root 'tools/demo.ps1') -ModulePath $ModuleOut
+}
+
+function Invoke-Bench {
+    $pwsh = Get-PwshCommand
+    & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -File (Join-Path $Root 'bench/Invoke-Bench.ps1') -ModulePath $ModuleOut -Root $Root
+}
+
+function Invoke-Package {
+    Write-Step 'Package'
+    $repo = Join-Path $OutputRoot 'repository'
+    New-Item -ItemType Directory -Force -Path $repo | Out-Null
+    $nupkg = Join-Path $repo "MightyOps.$Version.nupkg"
+    if (Test-Path $nupkg) {
+        Remove-Item $nupkg
+    }
+    # A PowerShell module package is a zip of the module folder plus a nuspec, which is what
+    # Publish-PSResource produces; build it directly so no PSGallery access is needed.
+    $staging = Join-Path $OutputRoot 'package-staging'
+    if (Test-Path $staging) {
+        Remove-Item $staging -Recurse -Force
+    }
+    Copy-Item $ModuleOut $staging -Recurse
+    $nuspec = @"
+<?xml version="1.0" encoding="utf-8"?>
+<package xmlns="http://schemas.microsoft.com/packaging/2011/08/nuspec.xsd">
+  <metadata>
+    <id>MightyOps</id>
+    <version>$Version</version>
+    <authors>$($Manifest.Author)</authors>
+    <description>$([Security.SecurityElement]::Escape($Manifest.Description))</description>
+    <tags>PSModule $($Manifest.PrivateData.PSData.Tags -join ' ')</tags>
+  </metadata>
+</package>
+"@
+    Set-Content -Path (Join-Path $staging 'MightyOps.nuspec') -Value $nuspec -Encoding utf8NoBOM
+    Compress-Archive -Path (Join-Path $staging '*') -DestinationPath ($nupkg -replace '\.nupkg$', '.zip') -Force
+    Move-Item ($nupkg -replace '\.nupkg$', '.zip') $nupkg -Force
+    Remove-Item $staging -Recurse -Force
+    Write-Host "    $nupkg"
+}
+
+Push-Location $Root
+try {
+    foreach ($step in $Task) {
+        switch ($step) {
+            'Build' { Invoke-Build }
+            'Docs' { Invoke-Docs }
+            'Test' { Invoke-Build; Invoke-Test }
+            'Demo' { Invoke-Build; Invoke-Demo }
+            'Bench' { Invoke-Build; Invoke-Bench }
+            'Package' { Invoke-Build; Invoke-Package }
+        }
+    }
+}
+finally {
+    Pop-Location
+}

@@ -1,0 +1,56 @@
+namespace MightyOps.Core;
+
+/// <summary>What kind of failure a <see cref="MightyOpsException"/> reports; cmdlets map it to an ErrorCategory.</summary>
+public enum MightyErrorKind
+{
+    /// <summary>The input is wrong: a name, a value, a combination of parameters.</summary>
+    InvalidArgument,
+    /// <summary>The named thing (cluster, service, image tag, repository, commit) does not exist.</summary>
+    NotFound,
+    /// <summary>The thing to create exists already.</summary>
+    AlreadyExists,
+    /// <summary>Credentials are missing, wrong or expired.</summary>
+    Authentication,
+    /// <summary>The credentials work but may not do this.</summary>
+    PermissionDenied,
+    /// <summary>A host or endpoint could not be reached.</summary>
+    Connection,
+    /// <summary>Something did not finish in the time allowed.</summary>
+    Timeout,
+    /// <summary>The service kept throttling after every retry.</summary>
+    Throttled,
+    /// <summary>The target changed underneath us (a concurrent writer won).</summary>
+    Conflict,
+    /// <summary>The operation cannot run in the current state (detached HEAD, no region set, ...).</summary>
+    InvalidOperation,
+    /// <summary>The service or tool reported a failure that fits no other kind.</summary>
+    Failed,
+}
+
+/// <summary>
+/// The one exception type that leaves MightyOps.Core. It carries a stable error id, a kind, the
+/// target it is about and a message that says what to do, so a cmdlet can turn it into an
+/// ErrorRecord without knowing about AWS, git or SSH exception types.
+/// </summary>
+public sealed class MightyOpsException : Exception
+{
+    public MightyOpsException(string errorId, MightyErrorKind kind, string message, object? target = null, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        ErrorId = errorId;
+        Kind = kind;
+        Target = target;
+    }
+
+    /// <summary>A stable identifier such as <c>ServiceNotFound</c> or <c>AwsAuthenticationFailed</c>.</summary>
+    public string ErrorId { get; }
+
+    /// <summary>What kind of failure this is.</summary>
+    public MightyErrorKind Kind { get; }
+
+    /// <summary>The object the failure is about (a service name, a tag, a path).</summary>
+    public object? Target { get; }
+
+    /// <summary>The request id AWS gave the failed call, when there was one.</summary>
+    public string? RequestId { get; init; }
+}

@@ -1,0 +1,37 @@
+namespace MightyOps.Sandbox;
+
+/// <summary>How a sandbox starts. Every value has a default that works for the demo.</summary>
+public sealed record SandboxOptions
+{
+    /// <summary>TCP port on 127.0.0.1; 0 picks a free one.</summary>
+    public int Port { get; init; }
+
+    /// <summary><c>demo</c> (cluster production, WEB, API, 30 workers, ECR, S3 secrets) or <c>empty</c>.</summary>
+    public string Seed { get; init; } = "demo";
+
+    /// <summary>Simulated seconds per real second.</summary>
+    public double TimeScale { get; init; } = 20;
+
+    public string Region { get; init; } = "us-east-1";
+
+    public string AccountId { get; init; } = "123456789012";
+
+    public string AccessKeyId { get; init; } = "AKIAMIGHTYSANDBOX001";
+
+    public string SecretAccessKey { get; init; } = "mightySandboxSecretKey/NotForRealUse0000";
+
+    /// <summary>Fraction (0..1) of requests answered with ThrottlingException.</summary>
+    public double ThrottlingRate { get; init; }
+
+    /// <summary>Fraction (0..1) of requests answered with a 5xx.</summary>
+    public double ServerErrorRate { get; init; }
+
+    /// <summary>Added to every response.</summary>
+    public TimeSpan Latency { get; init; }
+
+    /// <summary>Keep the body of every JSON request (for request-shape validation in tests).</summary>
+    public bool CaptureRequests { get; init; }
+
+    /// <summary>Seed for the fault dice, so a run can be repeated.</summary>
+    public int? RandomSeed { get; init; }
+}

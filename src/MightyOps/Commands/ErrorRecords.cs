@@ -1,0 +1,29 @@
+using System.Management.Automation;
+using MightyOps.Core;
+
+namespace MightyOps.Commands;
+
+/// <summary>Turns Core's one exception type into an ErrorRecord with the right category.</summary>
+internal static class ErrorRecords
+{
+    public static ErrorRecord From(MightyOpsException exception) =>
+        new(exception, exception.ErrorId, Category(exception.Kind), exception.Target)
+        {
+            ErrorDetails = new ErrorDetails(exception.Message),
+        };
+
+    public static ErrorCategory Category(MightyErrorKind kind) => kind switch
+    {
+        MightyErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
+        MightyErrorKind.NotFound => ErrorCategory.ObjectNotFound,
+        MightyErrorKind.AlreadyExists => ErrorCategory.ResourceExists,
+        MightyErrorKind.Authentication => ErrorCategory.AuthenticationError,
+        MightyErrorKind.PermissionDenied => ErrorCategory.PermissionDenied,
+        MightyErrorKind.Connection => ErrorCategory.ConnectionError,
+        MightyErrorKind.Timeout => ErrorCategory.OperationTimeout,
+        MightyErrorKind.Throttled => ErrorCategory.LimitsExceeded,
+        MightyErrorKind.Conflict => ErrorCategory.ResourceBusy,
+        MightyErrorKind.InvalidOperation => ErrorCategory.InvalidOperation,
+        _ => ErrorCategory.NotSpecified,
+    };
+}

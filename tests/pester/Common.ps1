@@ -1,0 +1,60 @@
+# Dot-sourced by every *.Tests.ps1 in BeforeAll: imports the built module (the path comes from
+# Run-Pester.ps1) and provides helpers that run code the way a user would.
+
+$script:ModuleManifest = Join-Path $env:MIGHTYOPS_TEST_MODULE 'MightyOps.psd1'
+Import-Module $script:ModuleManifest -Force
+
+# The command line of a fresh pwsh: the dotnet tool (dotnet pwsh.dll) or an installed pwsh.
+function Get-FreshPwsh {
+    $process = [Environment]::ProcessPath
+    if ([IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet') {
+        return @($process, (Join-Path $PSHOME 'pwsh.dll'))
+    }
+    return @($process)
+}
+
+<#
+Runs a script block in a new pwsh process with the built module imported and returns what it
+wrote to the success stream, round-tripped through CliXml (objects keep their properties).
+Arguments are passed by position. Errors in the child come back as ErrorRecord-shaped objects in
+the output only if the script writes them; a terminating error fails the call.
+#>
+function Invoke-InFreshPwsh {
+    param(
+        [Parameter(Mandatory)] [scriptblock] $ScriptBlock,
+        [object[]] $ArgumentList = @(),
+        [switch] $NoImport
+    )
+    $work = Join-Path ([IO.Path]::GetTempPath()) ("mighty-pester-" + [guid]::NewGuid().ToString('n'))
+    New-Item -ItemType Directory -Path $work | Out-Null
+    try {
+        $argsFile = Join-Path $work 'args.xml'
+        $outFile = Join-Path $work 'out.xml'
+        $scriptFile = Join-Path $work 'script.ps1'
+        Export-Clixml -InputObject $ArgumentList -Path $argsFile -Depth 5
+        $import = if ($NoImport) { '' } else { "Import-Module '$($script:ModuleManifest)'" }
+        @"
+`$ErrorActionPreference = 'Stop'
+$import
+`$arguments = Import-Clixml '$argsFile'
+`$result = & { $ScriptBlock } @arguments
+Export-Clixml -InputObject @(`$result) -Path '$outFile' -Depth 6
+"@ | Set-Content -Path $scriptFile -Encoding utf8NoBOM
+        $pwsh = Get-FreshPwsh
+        $output = & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File $scriptFile 2>&1
+        if ($LASTEXITCODE -ne 0) {
+            throw "The child pwsh failed (exit $LASTEXITCODE):`n$($output -join "`n")"
+        }
+        return Import-Clixml $outFile
+    }
+    finally {
+        Remove-Item $work -Recurse -Force -ErrorAction SilentlyContinue
+    }
+}
+
+# Tab completion as the user gets it at the prompt: the completion texts for the input line.
+function Get-Completion {
+    param([Parameter(Mandatory)] [string] $InputScript)
+    (TabExpansion2 -inputScript $InputScript -cursorColumn $InputScript.Length).CompletionMatches |
+        ForEach-Object CompletionText
+}
