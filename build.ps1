@@ -40,6 +40,7 @@ $OutputRoot = Join-Path $Root 'output'
 $ModuleOut = Join-Path $OutputRoot "MightyOps/$Version"
 $ToolsOut = Join-Path $OutputRoot 'tools'
 $PesterVersion = '6.2.0'
+$ForeignAwsSdkVersion = '3.7.402'
 # What the tests start for real (DESIGN.md, Testing). git drives Get/New-MightyTag tests.
 $AptPackages = @('git')
 
@@ -114,21 +115,21 @@ function Install-TestPackages {
     }
 }
 
-# Pester 6 comes from NuGet as a package; unpack its module into output/tools.
-function Get-Pester {
-    $pesterDir = Join-Path $ToolsOut "Pester/$PesterVersion"
-    if (-not (Test-Path (Join-Path $pesterDir 'Pester.psd1'))) {
-        Write-Step "Fetch Pester $PesterVersion"
-        $nupkg = Join-Path $ToolsOut "pester.$PesterVersion.nupkg"
-        New-Item -ItemType Directory -Force -Path $ToolsOut | Out-Null
-        Invoke-WebRequest "https://api.nuget.org/v3-flatcontainer/pester/$PesterVersion/pester.$PesterVersion.nupkg" -OutFile $nupkg
-        $unpacked = Join-Path $ToolsOut 'pester-unpacked'
-        Expand-Archive $nupkg -DestinationPath $unpacked -Force
-        New-Item -ItemType Directory -Force -Path $pesterDir | Out-Null
-        Copy-Item (Join-Path $unpacked 'tools/*') $pesterDir -Recurse -Force
-        Remove-Item $unpacked -Recurse -Force
+# Test tools that come from NuGet as packages (Pester 6; an older AWSSDK.Core for the load-context
+# test) are unpacked into output/tools/<id>/<version>. The flat-container URL is what restore uses.
+function Get-NuGetPackage([string] $Id, [string] $Version) {
+    $dir = Join-Path $ToolsOut "$Id/$Version"
+    if (-not (Test-Path (Join-Path $dir '.complete'))) {
+        Write-Step "Fetch $Id $Version"
+        New-Item -ItemType Directory -Force -Path $dir | Out-Null
+        $lower = $Id.ToLowerInvariant()
+        $nupkg = Join-Path $ToolsOut "$lower.$Version.nupkg"
+        Invoke-WebRequest "https://api.nuget.org/v3-flatcontainer/$lower/$Version/$lower.$Version.nupkg" -OutFile $nupkg
+        Expand-Archive $nupkg -DestinationPath $dir -Force
+        Remove-Item $nupkg
+        New-Item -ItemType File -Path (Join-Path $dir '.complete') | Out-Null
     }
-    return $pesterDir
+    return $dir
 }
 
 function Invoke-Test {
@@ -148,7 +149,10 @@ function Invoke-Test {
     }
 
     Write-Step 'Pester (fresh pwsh, built module)'
-    $pester = Get-Pester
+    $pester = Join-Path (Get-NuGetPackage 'Pester' $PesterVersion) 'tools'
+    # LoadContext.Tests.ps1 loads this AWSSDK.Core (3.x) into the default context first, the way
+    # AWS.Tools would, and proves the module still uses its own 4.x.
+    $env:MIGHTYOPS_TEST_FOREIGN_AWSSDK = Join-Path (Get-NuGetPackage 'AWSSDK.Core' $ForeignAwsSdkVersion) 'lib/net8.0/AWSSDK.Core.dll'
     $resultsFile = Join-Path $OutputRoot 'pester-results.xml'
     $runner = Join-Path $Root 'tests/pester/Run-Pester.ps1'
     $pwsh = Get-PwshCommand

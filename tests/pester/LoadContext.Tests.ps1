@@ -1,0 +1,71 @@
+# The module keeps AWSSDK.* and its other dependencies in its own AssemblyLoadContext, so it works
+# in a session where AWS.Tools (or anything else) already loaded a different AWSSDK.Core into the
+# default context. This is checked the hard way: load a 3.x AWSSDK.Core first, then use the module.
+
+BeforeAll {
+    . $PSScriptRoot/Common.ps1
+}
+
+Describe 'Dependency isolation' {
+    It 'runs Get-MightyService against the sandbox after another AWSSDK.Core was loaded into the default context' {
+        $foreign = $env:MIGHTYOPS_TEST_FOREIGN_AWSSDK
+        $foreign | Should -Exist -Because 'build.ps1 -Task Test downloads AWSSDK.Core 3.7 for this test'
+
+        $result = Invoke-InFreshPwsh -NoImport -ArgumentList $foreign, $script:ModuleManifest -ScriptBlock {
+            param($foreignDll, $manifest)
+            # What AWS.Tools.Common does: AWSSDK.Core into the default context via Add-Type/RequiredAssemblies.
+            Add-Type -Path $foreignDll
+            $foreignVersion = [Amazon.Runtime.AWSCredentials].Assembly.GetName().Version.ToString()
+
+            Import-Module $manifest
+            Start-MightySandbox -Seed demo | Out-Null
+            try {
+                $services = @(Get-MightyService -Cluster production)
+            }
+            finally {
+                Stop-MightySandbox
+            }
+
+            $contextOf = { param($asm) [Runtime.Loader.AssemblyLoadContext]::GetLoadContext($asm).Name }
+            [pscustomobject]@{
+                ForeignVersion = $foreignVersion
+                ServiceCount   = $services.Count
+                OutputType     = $services[0].GetType().FullName
+                AwsSdkCores    = @([AppDomain]::CurrentDomain.GetAssemblies() |
+                        Where-Object { $_.GetName().Name -eq 'AWSSDK.Core' } |
+                        ForEach-Object { [pscustomobject]@{ Version = $_.GetName().Version.ToString(); Context = & $contextOf $_ } })
+                Contexts       = @{
+                    Cmdlets = & $contextOf (Get-Command Get-MightyService).ImplementingType.Assembly
+                    Core    = & $contextOf ([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'MightyOps.Core' })
+                    Shared  = & $contextOf ([MightyOps.MightyService].Assembly)
+                }
+            }
+        }
+
+        $result.ForeignVersion | Should -BeLike '3.*'
+        $result.ServiceCount | Should -Be 32
+        $result.OutputType | Should -Be 'MightyOps.MightyService'
+
+        $result.AwsSdkCores.Count | Should -Be 2 -Because 'the foreign 3.x and the module''s own 4.x are both loaded'
+        ($result.AwsSdkCores | Where-Object Version -Like '3.*').Context | Should -Be 'Default'
+        ($result.AwsSdkCores | Where-Object Version -Like '4.*').Context | Should -Be 'MightyOps'
+
+        $result.Contexts.Cmdlets | Should -Be 'MightyOps'
+        $result.Contexts.Core | Should -Be 'MightyOps'
+        $result.Contexts.Shared | Should -Be 'Default' -Because 'public output types live in the default context so scripts can name them'
+    }
+
+    It 'ships no System.Management.Automation.dll next to the module' {
+        Get-ChildItem (Join-Path $env:MIGHTYOPS_TEST_MODULE 'bin') -Recurse -Filter 'System.Management.Automation.dll' |
+            Should -BeNullOrEmpty
+    }
+
+    It 'loads again with Import-Module -Force in the same session' {
+        $names = Invoke-InFreshPwsh -ArgumentList $script:ModuleManifest -ScriptBlock {
+            param($manifest)
+            Import-Module $manifest -Force
+            (Get-Command -Module MightyOps).Name
+        }
+        $names | Should -Contain 'Get-MightyService'
+    }
+}

@@ -1,0 +1,62 @@
+#Requires -Version 7.4
+# The MightyOps demo (build.ps1 -Task Demo): the built module against the built-in sandbox.
+# Non-interactive, so it also runs unattended; each step prints the command it runs.
+param(
+    [Parameter(Mandatory)] [string] $ModulePath
+)
+
+$ErrorActionPreference = 'Stop'
+
+function Show-Step {
+    param([string] $Title, [scriptblock] $Command)
+    Write-Host ''
+    Write-Host "### $Title" -ForegroundColor Cyan
+    Write-Host ("PS> " + $Command.ToString().Trim()) -ForegroundColor Yellow
+    & $Command | Out-Host
+}
+
+Import-Module (Join-Path $ModulePath 'MightyOps.psd1')
+
+Show-Step 'Start the sandbox: a local ECS/ECR/EC2/S3 endpoint, with this session pointed at it' {
+    $script:sandbox = Start-MightySandbox -Seed demo
+    $script:sandbox
+}
+
+try {
+    Show-Step 'Every service of the production cluster (ListServices + DescribeServices in batches of 10)' {
+        Get-MightyService -Cluster production
+    }
+
+    Show-Step 'One service in detail, with the image of each container' {
+        Get-MightyService -Cluster production -Service WEB -IncludeImages |
+            Format-List Cluster, Service, Status, DesiredCount, RunningCount, TaskDefinition, Images, Deployments, LastEvent
+    }
+
+    Show-Step 'Wildcards, and objects that pipe (here into Select-Object; AWS.Tools cmdlets bind Cluster/Service too)' {
+        Get-MightyService -Cluster production -Service '*_web_scrape', 'API' |
+            Select-Object Service, DesiredCount, RunningCount, RolloutState
+    }
+
+    Show-Step 'A name that does not exist is a clear error, and the rest still comes back' {
+        Get-MightyService -Cluster production -Service WEB, nope -ErrorAction Continue 2>&1 |
+            ForEach-Object { if ($_ -is [Management.Automation.ErrorRecord]) { "error $($_.FullyQualifiedErrorId): $_" } else { $_ } }
+    }
+
+    Show-Step 'The AWS CLI talks to the same sandbox without flags (AWS_ENDPOINT_URL is set)' {
+        aws ecs describe-services --cluster production --services WEB --query 'services[0].[serviceName,status,runningCount,deployments[0].rolloutState]' --output text
+    }
+
+    Show-Step 'What it cost: API calls served so far, per operation' {
+        $script:sandbox.RequestCounts.GetEnumerator() | Sort-Object Key | Format-Table Key, Value -HideTableHeaders
+    }
+
+    $demoTag = Join-Path $PSScriptRoot 'demo-tag.ps1'
+    if (Test-Path $demoTag) {
+        . $demoTag
+    }
+}
+finally {
+    Show-Step 'Stop the sandbox (the AWS_* variables it replaced are restored)' {
+        Stop-MightySandbox
+    }
+}
