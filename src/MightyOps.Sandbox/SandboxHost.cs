@@ -1,32 +1,206 @@
+using System.Collections.Concurrent;
+using System.Net.Sockets;
+using MightyOps.Core;
+using MightyOps.Sandbox.Http;
+using MightyOps.Sandbox.Routing;
+using MightyOps.Sandbox.Seeds;
+
 namespace MightyOps.Sandbox;
 
 /// <summary>A running sandbox: the HTTP listener on 127.0.0.1 and the world behind it.</summary>
 public sealed class SandboxHost : IAsyncDisposable
 {
-    private SandboxHost()
+    /// <summary>At most this many captured requests are kept; the oldest go first.</summary>
+    public const int MaxCapturedRequests = 10_000;
+
+    private readonly ConcurrentDictionary<string, long> _counts = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<SandboxCapturedRequest> _captured = new();
+    private readonly SemaphoreSlim _stopGate = new(1, 1);
+    private HttpServer? _server;
+    private Uri? _endpoint;
+    private volatile bool _running;
+
+    private SandboxHost(SandboxOptions options, SandboxWorld world)
     {
-        throw new NotImplementedException();
+        Options = options;
+        World = world;
+        Faults = new SandboxFaults(options);
     }
 
-    /// <summary>Seeds the world and starts listening.</summary>
-    public static Task<SandboxHost> StartAsync(SandboxOptions options, CancellationToken cancellationToken = default) =>
-        throw new NotImplementedException();
+    /// <summary>
+    /// Checks the options, seeds the world and starts listening on 127.0.0.1. Throws
+    /// <see cref="MightyOpsException"/> <c>SandboxInvalidOption</c> for a bad option or unknown
+    /// seed, <c>SandboxPortInUse</c> when the port is taken, <c>SandboxStartFailed</c> otherwise.
+    /// </summary>
+    public static Task<SandboxHost> StartAsync(SandboxOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        cancellationToken.ThrowIfCancellationRequested();
+        Validate(options);
+
+        var world = new SandboxWorld(options);
+        var host = new SandboxHost(options, world);
+        try
+        {
+            lock (world.Sync)
+            {
+                SeedCatalog.Apply(options.Seed, world);
+            }
+        }
+        catch (Exception ex) when (ex is not MightyOpsException)
+        {
+            throw new MightyOpsException("SandboxStartFailed", MightyErrorKind.Failed,
+                $"The sandbox could not load seed '{options.Seed}': {ex.Message}", options.Seed, ex);
+        }
+
+        var dispatcher = new RequestDispatcher(host);
+        try
+        {
+            host._server = HttpServer.Start(options.Port, dispatcher.HandleAsync);
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            throw new MightyOpsException("SandboxPortInUse", MightyErrorKind.InvalidOperation,
+                $"Port {options.Port} on 127.0.0.1 is already in use; stop whatever listens there or choose another port (0 picks a free one).",
+                options.Port, ex);
+        }
+        catch (SocketException ex)
+        {
+            throw new MightyOpsException("SandboxStartFailed", MightyErrorKind.Failed,
+                $"The sandbox could not listen on 127.0.0.1:{options.Port}: {ex.Message}", options.Port, ex);
+        }
+        host._endpoint = new Uri($"http://127.0.0.1:{host._server.Port}");
+        host._running = true;
+        return Task.FromResult(host);
+    }
 
     /// <summary>The base URL, e.g. <c>http://127.0.0.1:4566</c>.</summary>
-    public Uri Endpoint => throw new NotImplementedException();
+    public Uri Endpoint => _endpoint ?? throw new InvalidOperationException("The sandbox has not started.");
 
-    public SandboxOptions Options => throw new NotImplementedException();
+    public SandboxOptions Options { get; }
 
-    public SandboxWorld World => throw new NotImplementedException();
+    public SandboxWorld World { get; }
 
-    public bool IsRunning => throw new NotImplementedException();
+    public bool IsRunning => _running;
+
+    /// <summary>Fault injection, adjustable while the sandbox runs (starts from the options).</summary>
+    public SandboxFaults Faults { get; }
 
     /// <summary>Requests served so far per <c>service.Operation</c> (e.g. <c>ecs.DescribeServices</c>), faults included.</summary>
-    public IReadOnlyDictionary<string, long> RequestCounts => throw new NotImplementedException();
+    public IReadOnlyDictionary<string, long> RequestCounts =>
+        new SortedDictionary<string, long>(_counts.ToDictionary(p => p.Key, p => p.Value), StringComparer.Ordinal);
 
-    public void ResetRequestCounts() => throw new NotImplementedException();
+    /// <summary>The requests received, oldest first, when <see cref="SandboxOptions.CaptureRequests"/> is on (S3 bodies are not kept).</summary>
+    public IReadOnlyList<SandboxCapturedRequest> CapturedRequests => _captured.ToArray();
 
-    public Task StopAsync() => throw new NotImplementedException();
+    public void ResetRequestCounts() => _counts.Clear();
+
+    public void ClearCapturedRequests() => _captured.Clear();
+
+    /// <summary>Moves simulated time forward (ECS deployments, task starts and events follow it).</summary>
+    public void AdvanceTime(TimeSpan simulated)
+    {
+        if (simulated < TimeSpan.Zero)
+        {
+            throw SandboxFaults.InvalidOption("AdvanceTime", "Simulated time only moves forward.");
+        }
+        lock (World.Sync)
+        {
+            World.Clock.Advance(simulated);
+        }
+    }
+
+    /// <summary>
+    /// Pushes a new image to an ECR repository (created if missing) under <paramref name="tag"/>,
+    /// as CI would after <c>New-MightyTag</c>; the tag moves off any older image.
+    /// </summary>
+    public SandboxImage PushImage(string repository, string tag, bool failsToStart = false, string? failureReason = null)
+    {
+        lock (World.Sync)
+        {
+            return ImageFactory.Push(World, repository, tag, failsToStart, failureReason);
+        }
+    }
+
+    /// <summary>Marks an existing image as failing (or no longer failing) to start. Throws <c>SandboxImageNotFound</c>.</summary>
+    public SandboxImage SetImageFailsToStart(string repository, string tag, bool failsToStart = true, string? failureReason = null)
+    {
+        lock (World.Sync)
+        {
+            SandboxImage image = World.Repositories.TryGetValue(repository, out SandboxRepository? repo)
+                ? repo.Images.FirstOrDefault(i => i.Tags.Contains(tag)) ?? throw ImageNotFound(repository, tag)
+                : throw ImageNotFound(repository, tag);
+            image.FailsToStart = failsToStart;
+            image.FailureReason = failsToStart ? failureReason ?? ImageFactory.DefaultFailureReason : null;
+            return image;
+        }
+    }
+
+    public async Task StopAsync()
+    {
+        await _stopGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            _running = false;
+            if (_server is not null)
+            {
+                await _server.DisposeAsync().ConfigureAwait(false);
+                _server = null;
+            }
+        }
+        finally
+        {
+            _stopGate.Release();
+        }
+    }
 
     public ValueTask DisposeAsync() => new(StopAsync());
+
+    internal void Count(string key) => _counts.AddOrUpdate(key, 1, (_, n) => n + 1);
+
+    internal void Capture(SandboxCapturedRequest request)
+    {
+        _captured.Enqueue(request);
+        while (_captured.Count > MaxCapturedRequests && _captured.TryDequeue(out _))
+        {
+        }
+    }
+
+    private static MightyOpsException ImageNotFound(string repository, string tag) =>
+        new("SandboxImageNotFound", MightyErrorKind.NotFound,
+            $"The sandbox has no image {repository}:{tag}; push it first (PushImage or POST /_sandbox/push-image).", $"{repository}:{tag}");
+
+    private static void Validate(SandboxOptions options)
+    {
+        if (options.Port is < 0 or > 65535)
+        {
+            throw SandboxFaults.InvalidOption(nameof(options.Port), $"Port must be between 0 and 65535 (0 picks a free port), not {options.Port}.");
+        }
+        if (double.IsNaN(options.TimeScale) || options.TimeScale <= 0 || options.TimeScale > 100_000)
+        {
+            throw SandboxFaults.InvalidOption(nameof(options.TimeScale), $"TimeScale must be a positive number of simulated seconds per real second (at most 100000), not {options.TimeScale}.");
+        }
+        if (string.IsNullOrWhiteSpace(options.Region) || !options.Region.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
+        {
+            throw SandboxFaults.InvalidOption(nameof(options.Region), $"Region must look like an AWS region such as 'us-east-1', not '{options.Region}'.");
+        }
+        if (options.AccountId is not { Length: 12 } || !options.AccountId.All(char.IsAsciiDigit))
+        {
+            throw SandboxFaults.InvalidOption(nameof(options.AccountId), $"AccountId must be 12 digits, not '{options.AccountId}'.");
+        }
+        if (string.IsNullOrWhiteSpace(options.AccessKeyId) || options.AccessKeyId.Any(c => !char.IsAsciiLetterOrDigit(c)))
+        {
+            throw SandboxFaults.InvalidOption(nameof(options.AccessKeyId), "AccessKeyId must be letters and digits, like 'AKIAMIGHTYSANDBOX001'.");
+        }
+        if (string.IsNullOrEmpty(options.SecretAccessKey))
+        {
+            throw SandboxFaults.InvalidOption(nameof(options.SecretAccessKey), "SecretAccessKey must not be empty.");
+        }
+        if (!SeedCatalog.IsKnown(options.Seed))
+        {
+            throw SandboxFaults.InvalidOption(nameof(options.Seed), $"Unknown sandbox seed '{options.Seed}'; use one of: {string.Join(", ", SeedCatalog.Names)}.");
+        }
+        // The fault settings validate themselves.
+        _ = new SandboxFaults(options);
+    }
 }

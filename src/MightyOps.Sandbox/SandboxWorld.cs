@@ -32,6 +32,23 @@ public sealed class SandboxWorld
     public Dictionary<string, SandboxInstance> Instances { get; } = new(StringComparer.Ordinal);
 
     public Dictionary<string, SandboxBucket> Buckets { get; } = new(StringComparer.Ordinal);
+
+    private readonly Dictionary<Type, object> _state = [];
+
+    /// <summary>
+    /// State a service simulation keeps for this world that has no shared type above (one
+    /// instance per type, created on first use). The caller holds <see cref="Sync"/>.
+    /// </summary>
+    public T State<T>()
+        where T : class, new()
+    {
+        if (!_state.TryGetValue(typeof(T), out object? value))
+        {
+            value = new T();
+            _state.Add(typeof(T), value);
+        }
+        return (T)value;
+    }
 }
 
 /// <summary>An ECR repository and its images.</summary>
@@ -66,6 +83,9 @@ public sealed class SandboxImage
 
     /// <summary>What the container reports when it fails (e.g. an exit reason).</summary>
     public string? FailureReason { get; set; }
+
+    /// <summary>The exit code the essential container stops with when <see cref="FailsToStart"/>.</summary>
+    public int FailureExitCode { get; set; } = 1;
 }
 
 /// <summary>An EC2 instance (they back the ECS container instances).</summary>

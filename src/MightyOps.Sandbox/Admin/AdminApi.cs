@@ -1,0 +1,218 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MightyOps.Core;
+using MightyOps.Sandbox.Http;
+using MightyOps.Sandbox.Routing;
+
+namespace MightyOps.Sandbox.Admin;
+
+/// <summary>
+/// Unsigned control endpoints under <c>/_sandbox/</c> for scripts driving the standalone
+/// executable (README.md in this folder lists them). They are not AWS operations: they are not
+/// counted, captured, signed or subject to faults.
+/// </summary>
+internal sealed class AdminApi(SandboxHost host)
+{
+    public HttpResponse Handle(HttpRequest request)
+    {
+        string path = request.RawPath.TrimEnd('/');
+        try
+        {
+            return (request.Method, path) switch
+            {
+                ("GET", "/_sandbox" or "/_sandbox/info") => Ok(Info()),
+                ("GET", "/_sandbox/counts") => Ok(Counts()),
+                ("POST", "/_sandbox/reset-counts") => ResetCounts(),
+                ("GET", "/_sandbox/faults") => Ok(Faults()),
+                ("POST", "/_sandbox/faults") => SetFaults(Body(request)),
+                ("GET", "/_sandbox/requests") => Ok(Requests(request)),
+                ("DELETE", "/_sandbox/requests") => ClearRequests(),
+                ("POST", "/_sandbox/advance-time") => AdvanceTime(request),
+                ("POST", "/_sandbox/bad-image") => BadImage(Body(request)),
+                ("POST", "/_sandbox/push-image") => PushImage(Body(request)),
+                (_, "/_sandbox" or "/_sandbox/info" or "/_sandbox/counts" or "/_sandbox/reset-counts" or "/_sandbox/faults" or
+                    "/_sandbox/requests" or "/_sandbox/advance-time" or "/_sandbox/bad-image" or "/_sandbox/push-image") =>
+                    Error(405, $"{request.Method} is not allowed on {path}."),
+                _ => Error(404, $"No admin endpoint {path}; see GET /_sandbox/info for the list."),
+            };
+        }
+        catch (MightyOpsException ex)
+        {
+            return Error(ex.Kind == MightyErrorKind.NotFound ? 404 : 400, ex.Message);
+        }
+        catch (JsonException ex)
+        {
+            return Error(400, "The body is not the JSON this endpoint expects: " + ex.Message);
+        }
+        catch (FormatException ex)
+        {
+            return Error(400, ex.Message);
+        }
+    }
+
+    private JsonObject Info() => new()
+    {
+        ["endpoint"] = host.Endpoint.ToString().TrimEnd('/'),
+        ["region"] = host.Options.Region,
+        ["accountId"] = host.Options.AccountId,
+        ["accessKeyId"] = host.Options.AccessKeyId,
+        ["secretAccessKey"] = host.Options.SecretAccessKey,
+        ["seed"] = host.Options.Seed,
+        ["timeScale"] = host.Options.TimeScale,
+        ["now"] = Now(),
+        ["endpoints"] = new JsonArray(
+            "GET /_sandbox/info", "GET /_sandbox/counts", "POST /_sandbox/reset-counts",
+            "GET /_sandbox/faults", "POST /_sandbox/faults", "GET /_sandbox/requests", "DELETE /_sandbox/requests",
+            "POST /_sandbox/advance-time", "POST /_sandbox/bad-image", "POST /_sandbox/push-image"),
+    };
+
+    private JsonObject Counts()
+    {
+        var counts = new JsonObject();
+        foreach (KeyValuePair<string, long> pair in host.RequestCounts)
+        {
+            counts[pair.Key] = pair.Value;
+        }
+        return counts;
+    }
+
+    private HttpResponse ResetCounts()
+    {
+        host.ResetRequestCounts();
+        return Ok(new JsonObject { ["reset"] = true });
+    }
+
+    private JsonObject Faults() => new()
+    {
+        ["throttlingRate"] = host.Faults.ThrottlingRate,
+        ["serverErrorRate"] = host.Faults.ServerErrorRate,
+        ["latencyMs"] = host.Faults.Latency.TotalMilliseconds,
+    };
+
+    private HttpResponse SetFaults(JsonObject body)
+    {
+        double throttling = Number(body, "throttlingRate") ?? host.Faults.ThrottlingRate;
+        double serverError = Number(body, "serverErrorRate") ?? host.Faults.ServerErrorRate;
+        double? latencyMs = Number(body, "latencyMs");
+        TimeSpan latency = latencyMs is double ms ? TimeSpan.FromMilliseconds(ms) : host.Faults.Latency;
+        host.Faults.Set(throttling, serverError, latency);
+        return Ok(Faults());
+    }
+
+    private JsonArray Requests(HttpRequest request)
+    {
+        string? service = request.QueryValue("service");
+        string? operation = request.QueryValue("operation");
+        var list = new JsonArray();
+        foreach (SandboxCapturedRequest captured in host.CapturedRequests)
+        {
+            if ((service is null || captured.Service == service) && (operation is null || captured.Operation == operation))
+            {
+                list.Add(new JsonObject { ["service"] = captured.Service, ["operation"] = captured.Operation, ["body"] = captured.Body });
+            }
+        }
+        return list;
+    }
+
+    private HttpResponse ClearRequests()
+    {
+        host.ClearCapturedRequests();
+        return Ok(new JsonObject { ["cleared"] = true });
+    }
+
+    private HttpResponse AdvanceTime(HttpRequest request)
+    {
+        double? seconds = null;
+        if (request.QueryValue("seconds") is string text)
+        {
+            seconds = double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+        }
+        else if (request.Body.Length > 0)
+        {
+            seconds = Number(Body(request), "seconds");
+        }
+        if (seconds is not double s || double.IsNaN(s) || double.IsInfinity(s))
+        {
+            return Error(400, "Say how far to move simulated time: {\"seconds\": 60} or ?seconds=60.");
+        }
+        host.AdvanceTime(TimeSpan.FromSeconds(s));
+        return Ok(new JsonObject { ["now"] = Now() });
+    }
+
+    private HttpResponse BadImage(JsonObject body)
+    {
+        (string repository, string tag) = ImageReference(body);
+        bool fails = body["failsToStart"]?.GetValue<bool>() ?? true;
+        SandboxImage image = host.SetImageFailsToStart(repository, tag, fails, body["reason"]?.GetValue<string>());
+        return Ok(ImageJson(repository, tag, image));
+    }
+
+    private HttpResponse PushImage(JsonObject body)
+    {
+        (string repository, string tag) = ImageReference(body);
+        bool fails = body["failsToStart"]?.GetValue<bool>() ?? false;
+        SandboxImage image = host.PushImage(repository, tag, fails, body["reason"]?.GetValue<string>());
+        return Ok(ImageJson(repository, tag, image));
+    }
+
+    private JsonObject ImageJson(string repository, string tag, SandboxImage image) => new()
+    {
+        ["repository"] = repository,
+        ["tag"] = tag,
+        ["digest"] = image.Digest,
+        ["imageUri"] = $"{host.World.RegistryHost}/{repository}:{tag}",
+        ["failsToStart"] = image.FailsToStart,
+        ["failureReason"] = image.FailureReason,
+    };
+
+    /// <summary>Accepts <c>{"image":"app:master.5"}</c> or <c>{"repository":"app","tag":"master.5"}</c>.</summary>
+    private static (string Repository, string Tag) ImageReference(JsonObject body)
+    {
+        string? image = body["image"]?.GetValue<string>();
+        string? repository = body["repository"]?.GetValue<string>();
+        string? tag = body["tag"]?.GetValue<string>();
+        if (image is not null)
+        {
+            int colon = image.LastIndexOf(':');
+            if (colon > 0 && colon < image.Length - 1)
+            {
+                repository = image[..colon];
+                tag = image[(colon + 1)..];
+                // A full image URI names the repository after the registry host.
+                int slash = repository.IndexOf('/');
+                if (slash > 0 && repository[..slash].Contains('.'))
+                {
+                    repository = repository[(slash + 1)..];
+                }
+            }
+        }
+        if (string.IsNullOrEmpty(repository) || string.IsNullOrEmpty(tag))
+        {
+            throw new FormatException("Name the image as {\"image\":\"app:master.5\"} or {\"repository\":\"app\",\"tag\":\"master.5\"}.");
+        }
+        return (repository, tag);
+    }
+
+    private string Now() => host.World.Clock.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    private static double? Number(JsonObject body, string name) => body[name]?.GetValue<double>();
+
+    private static JsonObject Body(HttpRequest request)
+    {
+        if (request.Body.Length == 0)
+        {
+            return [];
+        }
+        return JsonNode.Parse(request.Body) as JsonObject ?? throw new JsonException("Expected a JSON object.");
+    }
+
+    private static HttpResponse Ok(JsonNode body) =>
+        new HttpResponse(200) { Body = Encoding.UTF8.GetBytes(body.ToJsonString(AwsResponses.JsonWriteOptions)) }
+            .With("Content-Type", "application/json");
+
+    private static HttpResponse Error(int status, string message) =>
+        new HttpResponse(status) { Body = Encoding.UTF8.GetBytes(new JsonObject { ["error"] = message }.ToJsonString(AwsResponses.JsonWriteOptions)) }
+            .With("Content-Type", "application/json");
+}

@@ -1,0 +1,245 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using MightyOps.Core.Aws;
+using MightyOps.Sandbox.Http;
+
+namespace MightyOps.Sandbox.Auth;
+
+/// <summary>Why a request's signature was refused; each protocol turns it into its own error.</summary>
+internal enum AuthFailure
+{
+    None,
+    /// <summary>No Authorization header and no presigned query.</summary>
+    Missing,
+    /// <summary>The Authorization header or credential scope cannot be parsed.</summary>
+    Incomplete,
+    /// <summary>The access key id is not the sandbox's.</summary>
+    UnknownAccessKey,
+    /// <summary>The recomputed signature differs (wrong secret, or the request changed on the way).</summary>
+    SignatureMismatch,
+    /// <summary>x-amz-content-sha256 does not match the body (S3 checks this separately).</summary>
+    ContentSha256Mismatch,
+}
+
+/// <summary>The outcome of a signature check, and what aws-chunked bodies need to verify their chunks.</summary>
+internal sealed record SignatureResult(AuthFailure Failure, string Message)
+{
+    public static SignatureResult Fail(AuthFailure failure, string message) => new(failure, message);
+
+    public bool Ok => Failure == AuthFailure.None;
+
+    /// <summary>The service named in the credential scope (<c>ecs</c>, <c>ecr</c>, <c>ec2</c>, <c>s3</c>).</summary>
+    public string? ScopeService { get; init; }
+
+    public DateTime SignedAt { get; init; }
+
+    public string Scope { get; init; } = string.Empty;
+
+    public byte[] SigningKey { get; init; } = [];
+
+    public string Signature { get; init; } = string.Empty;
+
+    /// <summary>The payload hash the request was signed with (a hex digest, UNSIGNED-PAYLOAD or STREAMING-*).</summary>
+    public string PayloadHash { get; init; } = string.Empty;
+}
+
+/// <summary>
+/// Checks AWS Signature Version 4 the way AWS does (reference §3.1 "Emulator check"): rebuild the
+/// canonical request from the headers the client says it signed, recompute with the sandbox's
+/// secret and compare. The canonical pieces come from <see cref="SigV4"/>, the same code the
+/// module's client signs with, and both are pinned to AWS's own test vectors.
+/// The clock and the region are not checked: SDKs with endpoint overrides sometimes sign
+/// us-east-1 whatever region is configured (reference §4.5), and test machines drift.
+/// </summary>
+internal sealed class SignatureVerifier(SandboxOptions options)
+{
+    public static readonly IReadOnlySet<string> Services = new HashSet<string>(StringComparer.Ordinal) { "ecs", "ecr", "ec2", "s3" };
+
+    public SignatureResult Verify(HttpRequest request, string expectedService)
+    {
+        bool isS3 = expectedService == "s3";
+        string? authorization = request.Header("Authorization");
+        bool presigned = authorization is null && request.QueryValue("X-Amz-Algorithm") is not null;
+
+        string? credential;
+        string? signedHeadersText;
+        string? signature;
+        string? dateText;
+        if (presigned)
+        {
+            if (request.QueryValue("X-Amz-Algorithm") != SigV4.Algorithm)
+            {
+                return SignatureResult.Fail(AuthFailure.Incomplete, "X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\".");
+            }
+            credential = request.QueryValue("X-Amz-Credential");
+            signedHeadersText = request.QueryValue("X-Amz-SignedHeaders");
+            signature = request.QueryValue("X-Amz-Signature");
+            dateText = request.QueryValue("X-Amz-Date");
+        }
+        else
+        {
+            if (authorization is null)
+            {
+                return SignatureResult.Fail(AuthFailure.Missing, "Missing Authentication Token");
+            }
+            if (!authorization.StartsWith(SigV4.Algorithm + " ", StringComparison.Ordinal))
+            {
+                return SignatureResult.Fail(AuthFailure.Incomplete, "Authorization header requires the AWS4-HMAC-SHA256 algorithm (Signature Version 4).");
+            }
+            Dictionary<string, string> parts = ParseAuthorization(authorization[(SigV4.Algorithm.Length + 1)..]);
+            parts.TryGetValue("Credential", out credential);
+            parts.TryGetValue("SignedHeaders", out signedHeadersText);
+            parts.TryGetValue("Signature", out signature);
+            dateText = request.Header("X-Amz-Date");
+        }
+
+        if (string.IsNullOrEmpty(credential) || string.IsNullOrEmpty(signedHeadersText) || string.IsNullOrEmpty(signature))
+        {
+            return SignatureResult.Fail(AuthFailure.Incomplete,
+                "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters.");
+        }
+        string[] scopeParts = credential.Split('/');
+        if (scopeParts.Length != 5 || scopeParts[4] != "aws4_request" || scopeParts[1].Length != 8)
+        {
+            return SignatureResult.Fail(AuthFailure.Incomplete,
+                $"Credential should be scoped to a valid region, service and date: '{credential}'.");
+        }
+        string accessKey = scopeParts[0];
+        string scopeDate = scopeParts[1];
+        string region = scopeParts[2];
+        string service = scopeParts[3];
+        if (!string.Equals(accessKey, options.AccessKeyId, StringComparison.Ordinal))
+        {
+            return SignatureResult.Fail(AuthFailure.UnknownAccessKey, "The security token included in the request is invalid.");
+        }
+        if (!Services.Contains(service))
+        {
+            return SignatureResult.Fail(AuthFailure.Incomplete,
+                $"Credential should be scoped to a valid service: the sandbox serves ecs, ecr, ec2 and s3, not '{service}'.");
+        }
+        if (service != expectedService)
+        {
+            return SignatureResult.Fail(AuthFailure.SignatureMismatch,
+                $"Credential should be scoped to correct service: '{expectedService}'.");
+        }
+
+        dateText ??= request.Header("Date");
+        if (!TryParseSigningDate(dateText, out DateTime signedAt))
+        {
+            return SignatureResult.Fail(AuthFailure.Incomplete,
+                "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
+        }
+        if (signedAt.ToString("yyyyMMdd", CultureInfo.InvariantCulture) != scopeDate)
+        {
+            return SignatureResult.Fail(AuthFailure.SignatureMismatch,
+                $"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{scopeDate}' != '{signedAt:yyyyMMdd}'.");
+        }
+
+        List<string> signedHeaders = signedHeadersText.Split(';').ToList();
+        if (!signedHeaders.Contains("host"))
+        {
+            return SignatureResult.Fail(AuthFailure.SignatureMismatch, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+        }
+        if (!presigned && request.Header("X-Amz-Security-Token") is not null && !signedHeaders.Contains("x-amz-security-token"))
+        {
+            return SignatureResult.Fail(AuthFailure.SignatureMismatch, "'X-Amz-Security-Token' must be a 'SignedHeader' when it is sent.");
+        }
+
+        string payloadHash;
+        string? declared = request.Header("x-amz-content-sha256");
+        if (presigned)
+        {
+            payloadHash = isS3 ? "UNSIGNED-PAYLOAD" : SigV4.HexSha256(request.Body);
+        }
+        else if (declared is not null)
+        {
+            payloadHash = declared;
+            if (IsHexSha256(declared) && !string.Equals(declared, SigV4.HexSha256(request.Body), StringComparison.OrdinalIgnoreCase))
+            {
+                return SignatureResult.Fail(AuthFailure.ContentSha256Mismatch,
+                    "The provided 'x-amz-content-sha256' header does not match what was computed.");
+            }
+        }
+        else if (isS3)
+        {
+            return SignatureResult.Fail(AuthFailure.Incomplete, "Missing required header for this request: x-amz-content-sha256");
+        }
+        else
+        {
+            payloadHash = SigV4.HexSha256(request.Body);
+        }
+
+        string query = presigned ? WithoutSignatureParameter(request.RawQuery) : request.RawQuery;
+        string canonicalRequest = SigV4.CanonicalRequest(
+            request.Method,
+            SigV4.CanonicalUri(request.RawPath, isS3),
+            SigV4.CanonicalQuery(query),
+            SigV4.CanonicalHeaders(request.Headers, signedHeaders),
+            signedHeaders,
+            payloadHash);
+        string scope = SigV4.Scope(signedAt, region, service);
+        byte[] key = SigV4.SigningKey(options.SecretAccessKey, signedAt, region, service);
+        string expected = SigV4.Signature(key, SigV4.StringToSign(signedAt, scope, canonicalRequest));
+        if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(signature.ToLowerInvariant())))
+        {
+            return SignatureResult.Fail(AuthFailure.SignatureMismatch,
+                "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.");
+        }
+        return new SignatureResult(AuthFailure.None, string.Empty)
+        {
+            ScopeService = service,
+            SignedAt = signedAt,
+            Scope = scope,
+            SigningKey = key,
+            Signature = expected,
+            PayloadHash = payloadHash,
+        };
+    }
+
+    /// <summary>The credential scope's service, read without verifying anything (for routing hints).</summary>
+    public static string? PeekScopeService(HttpRequest request)
+    {
+        string? credential = request.QueryValue("X-Amz-Credential");
+        string? authorization = request.Header("Authorization");
+        if (authorization is not null && authorization.StartsWith(SigV4.Algorithm + " ", StringComparison.Ordinal))
+        {
+            ParseAuthorization(authorization[(SigV4.Algorithm.Length + 1)..]).TryGetValue("Credential", out credential);
+        }
+        string[]? parts = credential?.Split('/');
+        return parts is { Length: 5 } ? parts[3] : null;
+    }
+
+    public static bool IsHexSha256(string value) => value.Length == 64 && value.All(char.IsAsciiHexDigit);
+
+    private static Dictionary<string, string> ParseAuthorization(string text)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string part in text.Split(','))
+        {
+            string trimmed = part.Trim();
+            int eq = trimmed.IndexOf('=');
+            if (eq > 0)
+            {
+                result[trimmed[..eq]] = trimmed[(eq + 1)..];
+            }
+        }
+        return result;
+    }
+
+    private static bool TryParseSigningDate(string? text, out DateTime signedAt)
+    {
+        if (text is not null &&
+            (DateTime.TryParseExact(text, SigV4.DateFormat, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out signedAt) ||
+             DateTime.TryParseExact(text, "r", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out signedAt)))
+        {
+            signedAt = DateTime.SpecifyKind(signedAt, DateTimeKind.Utc);
+            return true;
+        }
+        signedAt = default;
+        return false;
+    }
+
+    private static string WithoutSignatureParameter(string rawQuery) =>
+        string.Join('&', rawQuery.Split('&').Where(p => !p.StartsWith("X-Amz-Signature=", StringComparison.Ordinal)));
+}

@@ -1,0 +1,119 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Xml.Linq;
+using MightyOps.Sandbox.Http;
+
+namespace MightyOps.Sandbox.Routing;
+
+/// <summary>The three wire protocols the sandbox answers in.</summary>
+internal enum AwsProtocol
+{
+    /// <summary>AWS JSON 1.1 (ECS, ECR): POST / with X-Amz-Target.</summary>
+    Json,
+    /// <summary>EC2 Query: form-encoded POST, XML answers.</summary>
+    Ec2Query,
+    /// <summary>S3 REST-XML, path-style.</summary>
+    S3,
+}
+
+/// <summary>
+/// Success and error responses in each protocol's shape, with the headers the clients read:
+/// botocore takes the request id from <c>x-amzn-RequestId</c> (JSON), the XML body (EC2) or
+/// <c>x-amz-request-id</c> (S3), and AWSSDK does the same.
+/// </summary>
+internal static class AwsResponses
+{
+    public const string JsonContentType = "application/x-amz-json-1.1";
+    public const string Ec2Namespace = "http://ec2.amazonaws.com/doc/2016-11-15/";
+    public const string S3Namespace = "http://s3.amazonaws.com/doc/2006-03-01/";
+
+    public static readonly JsonSerializerOptions JsonWriteOptions = new()
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static string NewRequestId() => Guid.NewGuid().ToString();
+
+    /// <summary>S3 request ids are 16 upper-case hex characters.</summary>
+    public static string NewS3RequestId() => Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
+
+    public static HttpResponse Json(JsonNode body, string requestId) =>
+        new HttpResponse(200) { Body = Encoding.UTF8.GetBytes(body.ToJsonString(JsonWriteOptions)) }
+            .With("Content-Type", JsonContentType)
+            .With("x-amzn-RequestId", requestId);
+
+    /// <summary>
+    /// A JSON 1.1 error (reference §1.3). Authentication errors use the long coral form of
+    /// <c>__type</c>; botocore and AWSSDK cut it after the last '#'.
+    /// </summary>
+    public static HttpResponse JsonError(int status, string code, string? message, string requestId)
+    {
+        var body = new JsonObject { ["__type"] = code };
+        if (message is not null)
+        {
+            body["message"] = message;
+        }
+        string shortCode = code[(code.LastIndexOf('#') + 1)..];
+        return new HttpResponse(status) { Body = Encoding.UTF8.GetBytes(body.ToJsonString(JsonWriteOptions)) }
+            .With("Content-Type", JsonContentType)
+            .With("x-amzn-RequestId", requestId)
+            .With("x-amzn-ErrorType", shortCode);
+    }
+
+    public static HttpResponse Xml(int status, XElement root, string contentType = "text/xml;charset=UTF-8")
+    {
+        var doc = new XDocument(new XDeclaration("1.0", "UTF-8", null), root);
+        using var ms = new MemoryStream();
+        using (var writer = System.Xml.XmlWriter.Create(ms, new System.Xml.XmlWriterSettings { Encoding = new UTF8Encoding(false), Indent = false }))
+        {
+            doc.Save(writer);
+        }
+        return new HttpResponse(status) { Body = ms.ToArray() }.With("Content-Type", contentType);
+    }
+
+    /// <summary>EC2 Query errors: <c>&lt;Response&gt;&lt;Errors&gt;&lt;Error&gt;…&lt;/Errors&gt;&lt;RequestID&gt;</c>.</summary>
+    public static HttpResponse Ec2Error(int status, string code, string message, string requestId) =>
+        Xml(status, new XElement("Response",
+            new XElement("Errors", new XElement("Error", new XElement("Code", code), new XElement("Message", message))),
+            new XElement("RequestID", requestId)));
+
+    /// <summary>S3 errors: <c>&lt;Error&gt;&lt;Code/&gt;&lt;Message/&gt;…&lt;RequestId/&gt;&lt;HostId/&gt;&lt;/Error&gt;</c>; HEAD answers carry no body.</summary>
+    public static HttpResponse S3Error(int status, string code, string message, string requestId, bool isHead, params (string Name, string Value)[] extra)
+    {
+        string hostId = Convert.ToBase64String(SHA256.HashData(Encoding.ASCII.GetBytes(requestId)));
+        HttpResponse response;
+        if (isHead)
+        {
+            response = new HttpResponse(status);
+        }
+        else
+        {
+            var error = new XElement("Error", new XElement("Code", code), new XElement("Message", message));
+            foreach ((string name, string value) in extra)
+            {
+                error.Add(new XElement(name, value));
+            }
+            error.Add(new XElement("RequestId", requestId), new XElement("HostId", hostId));
+            response = Xml(status, error, "application/xml");
+        }
+        return response.With("x-amz-request-id", requestId).With("x-amz-id-2", hostId).With("Server", "AmazonS3");
+    }
+
+    /// <summary>Headers every S3 answer carries.</summary>
+    public static HttpResponse WithS3Headers(HttpResponse response, string requestId)
+    {
+        string hostId = Convert.ToBase64String(SHA256.HashData(Encoding.ASCII.GetBytes(requestId)));
+        return response.With("x-amz-request-id", requestId).With("x-amz-id-2", hostId).With("Server", "AmazonS3");
+    }
+
+    /// <summary>An error in the protocol of the request.</summary>
+    public static HttpResponse Error(AwsProtocol protocol, int status, string code, string message, string requestId, bool isHead) => protocol switch
+    {
+        AwsProtocol.Json => JsonError(status, code, message, requestId),
+        AwsProtocol.Ec2Query => Ec2Error(status, code, message, requestId),
+        _ => S3Error(status, code, message, requestId, isHead),
+    };
+}
