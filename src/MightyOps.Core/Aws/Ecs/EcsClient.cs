@@ -1,25 +1,253 @@
+using System.Runtime.CompilerServices;
+
 namespace MightyOps.Core.Aws.Ecs;
 
 /// <summary>A page-following, batch-splitting ECS client over the JSON 1.1 protocol.</summary>
+/// <remarks>
+/// Limits (reference §1.4, §1.5): ListServices/ListTasks/ListClusters pages of 100 (ListServices
+/// defaults to 10 when maxResults is left out), DescribeServices 10 names per call,
+/// DescribeTasks/DescribeContainerInstances/DescribeClusters 100. Batch results are merged,
+/// failures included, in input order. An empty input list makes no call (ECS rejects it).
+/// </remarks>
 public sealed class EcsClient
 {
+    public const string TargetPrefix = "AmazonEC2ContainerServiceV20141113";
+    public const int ListPageSize = 100;
+    public const int DescribeServicesBatchSize = 10;
+    public const int DescribeBatchSize = 100;
+
+    internal EcsClient(AwsJsonClient json)
+    {
+        Json = json;
+    }
+
+    /// <summary>The endpoint and signing region in use.</summary>
+    public AwsServiceEndpoint Endpoint => Json.Endpoint;
+
+    internal AwsJsonClient Json { get; }
+
+    /// <summary>Every cluster ARN of the account and region (ListClusters pages of 100).</summary>
+    public async IAsyncEnumerable<string> ListClustersAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string? token = null;
+        do
+        {
+            ListClustersResponse page = await Json.InvokeAsync<ListClustersRequest, ListClustersResponse>(
+                "ListClusters", new ListClustersRequest { MaxResults = ListPageSize, NextToken = token }, null, cancellationToken).ConfigureAwait(false);
+            foreach (string arn in page.ClusterArns ?? [])
+            {
+                yield return arn;
+            }
+            token = NextToken(token, page.NextToken, "ListClusters");
+        }
+        while (token is not null);
+    }
+
+    /// <summary>DescribeClusters in batches of 100; unknown names come back in Failures (reason MISSING).</summary>
+    public async Task<DescribeClustersResponse> DescribeClustersAsync(IEnumerable<string> clusters, IEnumerable<string>? include, CancellationToken cancellationToken)
+    {
+        var result = new DescribeClustersResponse { Clusters = [], Failures = [] };
+        List<string>? fields = NonEmpty(include);
+        foreach (string[] batch in Distinct(clusters).Chunk(DescribeBatchSize))
+        {
+            DescribeClustersResponse page = await Json.InvokeAsync<DescribeClustersRequest, DescribeClustersResponse>(
+                "DescribeClusters", new DescribeClustersRequest { Clusters = [.. batch], Include = fields }, batch.Length == 1 ? batch[0] : null, cancellationToken).ConfigureAwait(false);
+            result.Clusters.AddRange(page.Clusters ?? []);
+            result.Failures.AddRange(page.Failures ?? []);
+        }
+        return result;
+    }
+
     /// <summary>Every service ARN in the cluster (ListServices pages of 100).</summary>
-    public IAsyncEnumerable<string> ListServicesAsync(string cluster, CancellationToken cancellationToken) =>
-        throw new NotImplementedException();
+    public async IAsyncEnumerable<string> ListServicesAsync(string cluster, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string? token = null;
+        do
+        {
+            ListServicesResponse page = await Json.InvokeAsync<ListServicesRequest, ListServicesResponse>(
+                "ListServices", new ListServicesRequest { Cluster = cluster, MaxResults = ListPageSize, NextToken = token }, cluster, cancellationToken).ConfigureAwait(false);
+            foreach (string arn in page.ServiceArns ?? [])
+            {
+                yield return arn;
+            }
+            token = NextToken(token, page.NextToken, "ListServices");
+        }
+        while (token is not null);
+    }
 
     /// <summary>DescribeServices in batches of 10; unknown names come back in Failures.</summary>
     public Task<DescribeServicesResponse> DescribeServicesAsync(string cluster, IEnumerable<string> services, CancellationToken cancellationToken) =>
-        throw new NotImplementedException();
+        DescribeServicesAsync(cluster, services, includeTags: false, cancellationToken);
+
+    /// <summary>DescribeServices in batches of 10, with the services' tags when <paramref name="includeTags"/>.</summary>
+    public async Task<DescribeServicesResponse> DescribeServicesAsync(string cluster, IEnumerable<string> services, bool includeTags, CancellationToken cancellationToken)
+    {
+        var result = new DescribeServicesResponse { Services = [], Failures = [] };
+        foreach (string[] batch in Distinct(services).Chunk(DescribeServicesBatchSize))
+        {
+            DescribeServicesResponse page = await Json.InvokeAsync<DescribeServicesRequest, DescribeServicesResponse>(
+                "DescribeServices",
+                new DescribeServicesRequest { Cluster = cluster, Services = [.. batch], Include = includeTags ? ["TAGS"] : null },
+                cluster,
+                cancellationToken).ConfigureAwait(false);
+            result.Services.AddRange(page.Services ?? []);
+            result.Failures.AddRange(page.Failures ?? []);
+        }
+        return result;
+    }
 
     /// <summary>A task definition by family, family:revision or ARN; tags only when asked (include TAGS).</summary>
     public Task<DescribeTaskDefinitionResponse> DescribeTaskDefinitionAsync(string taskDefinition, bool includeTags, CancellationToken cancellationToken) =>
-        throw new NotImplementedException();
+        Json.InvokeAsync<DescribeTaskDefinitionRequest, DescribeTaskDefinitionResponse>(
+            "DescribeTaskDefinition",
+            new DescribeTaskDefinitionRequest { TaskDefinition = taskDefinition, Include = includeTags ? ["TAGS"] : null },
+            taskDefinition,
+            cancellationToken);
+
+    /// <summary>Registers a new revision. Empty optional lists are left out (the model wants at least one tag when tags are sent).</summary>
+    public Task<RegisterTaskDefinitionResponse> RegisterTaskDefinitionAsync(RegisterTaskDefinitionRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Tags is { Count: 0 })
+        {
+            request.Tags = null;
+        }
+        if (request.RequiresCompatibilities is { Count: 0 })
+        {
+            request.RequiresCompatibilities = null;
+        }
+        return Json.InvokeAsync<RegisterTaskDefinitionRequest, RegisterTaskDefinitionResponse>("RegisterTaskDefinition", request, request.Family, cancellationToken);
+    }
+
+    /// <summary>Marks a revision (family:revision or ARN) INACTIVE.</summary>
+    public Task<DeregisterTaskDefinitionResponse> DeregisterTaskDefinitionAsync(string taskDefinition, CancellationToken cancellationToken) =>
+        Json.InvokeAsync<DeregisterTaskDefinitionRequest, DeregisterTaskDefinitionResponse>(
+            "DeregisterTaskDefinition", new DeregisterTaskDefinitionRequest { TaskDefinition = taskDefinition }, taskDefinition, cancellationToken);
+
+    /// <summary>UpdateService; <c>forceNewDeployment</c> is sent only when true (a primitive boolean in the model).</summary>
+    public Task<UpdateServiceResponse> UpdateServiceAsync(UpdateServiceRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.ForceNewDeployment == false)
+        {
+            request.ForceNewDeployment = null;
+        }
+        return Json.InvokeAsync<UpdateServiceRequest, UpdateServiceResponse>("UpdateService", request, request.Service, cancellationToken);
+    }
+
+    /// <summary>Every task ARN matching the filter (ListTasks pages of 100); NextToken and MaxResults of the filter are ignored.</summary>
+    public async IAsyncEnumerable<string> ListTasksAsync(ListTasksRequest filter, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        string? token = null;
+        do
+        {
+            var request = new ListTasksRequest
+            {
+                Cluster = filter.Cluster,
+                ContainerInstance = filter.ContainerInstance,
+                Family = filter.Family,
+                StartedBy = filter.StartedBy,
+                ServiceName = filter.ServiceName,
+                DesiredStatus = filter.DesiredStatus,
+                LaunchType = filter.LaunchType,
+                MaxResults = ListPageSize,
+                NextToken = token,
+            };
+            ListTasksResponse page = await Json.InvokeAsync<ListTasksRequest, ListTasksResponse>(
+                "ListTasks", request, filter.ServiceName ?? filter.Cluster, cancellationToken).ConfigureAwait(false);
+            foreach (string arn in page.TaskArns ?? [])
+            {
+                yield return arn;
+            }
+            token = NextToken(token, page.NextToken, "ListTasks");
+        }
+        while (token is not null);
+    }
+
+    /// <summary>DescribeTasks in batches of 100 (ARNs or task ids); unknown tasks come back in Failures.</summary>
+    public async Task<DescribeTasksResponse> DescribeTasksAsync(string cluster, IEnumerable<string> tasks, bool includeTags, CancellationToken cancellationToken)
+    {
+        var result = new DescribeTasksResponse { Tasks = [], Failures = [] };
+        foreach (string[] batch in Distinct(tasks).Chunk(DescribeBatchSize))
+        {
+            DescribeTasksResponse page = await Json.InvokeAsync<DescribeTasksRequest, DescribeTasksResponse>(
+                "DescribeTasks",
+                new DescribeTasksRequest { Cluster = cluster, Tasks = [.. batch], Include = includeTags ? ["TAGS"] : null },
+                cluster,
+                cancellationToken).ConfigureAwait(false);
+            result.Tasks.AddRange(page.Tasks ?? []);
+            result.Failures.AddRange(page.Failures ?? []);
+        }
+        return result;
+    }
+
+    /// <summary>DescribeContainerInstances in batches of 100; unknown ones come back in Failures.</summary>
+    public async Task<DescribeContainerInstancesResponse> DescribeContainerInstancesAsync(string cluster, IEnumerable<string> containerInstances, CancellationToken cancellationToken)
+    {
+        var result = new DescribeContainerInstancesResponse { ContainerInstances = [], Failures = [] };
+        foreach (string[] batch in Distinct(containerInstances).Chunk(DescribeBatchSize))
+        {
+            DescribeContainerInstancesResponse page = await Json.InvokeAsync<DescribeContainerInstancesRequest, DescribeContainerInstancesResponse>(
+                "DescribeContainerInstances",
+                new DescribeContainerInstancesRequest { Cluster = cluster, ContainerInstances = [.. batch] },
+                cluster,
+                cancellationToken).ConfigureAwait(false);
+            result.ContainerInstances.AddRange(page.ContainerInstances ?? []);
+            result.Failures.AddRange(page.Failures ?? []);
+        }
+        return result;
+    }
 
     /// <summary>Cluster short names, for completion.</summary>
-    public Task<IReadOnlyList<string>> ListClusterNamesAsync(CancellationToken cancellationToken) =>
-        throw new NotImplementedException();
+    public async Task<IReadOnlyList<string>> ListClusterNamesAsync(CancellationToken cancellationToken)
+    {
+        var names = new List<string>();
+        await foreach (string arn in ListClustersAsync(cancellationToken).ConfigureAwait(false))
+        {
+            names.Add(EcsArn.LastSegment(arn));
+        }
+        names.Sort(StringComparer.OrdinalIgnoreCase);
+        return names;
+    }
 
     /// <summary>Service short names of a cluster, for completion.</summary>
-    public Task<IReadOnlyList<string>> ListServiceNamesAsync(string cluster, CancellationToken cancellationToken) =>
-        throw new NotImplementedException();
+    public async Task<IReadOnlyList<string>> ListServiceNamesAsync(string cluster, CancellationToken cancellationToken)
+    {
+        var names = new List<string>();
+        await foreach (string arn in ListServicesAsync(cluster, cancellationToken).ConfigureAwait(false))
+        {
+            names.Add(EcsArn.LastSegment(arn));
+        }
+        names.Sort(StringComparer.OrdinalIgnoreCase);
+        return names;
+    }
+
+    internal static string? NextToken(string? previous, string? next, string operation)
+    {
+        if (string.IsNullOrEmpty(next))
+        {
+            return null;
+        }
+        if (next == previous)
+        {
+            // A service that hands back the token it was given would page forever.
+            throw new MightyOpsException("AwsResponseInvalid", MightyErrorKind.Failed,
+                $"{operation} returned the same nextToken twice; stopping instead of looping. Try again; report it if it persists.");
+        }
+        return next;
+    }
+
+    internal static List<string> Distinct(IEnumerable<string> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        return values.Where(v => !string.IsNullOrWhiteSpace(v) && seen.Add(v)).ToList();
+    }
+
+    private static List<string>? NonEmpty(IEnumerable<string>? values)
+    {
+        List<string>? list = values?.Where(v => !string.IsNullOrWhiteSpace(v)).Distinct(StringComparer.Ordinal).ToList();
+        return list is { Count: > 0 } ? list : null;
+    }
 }

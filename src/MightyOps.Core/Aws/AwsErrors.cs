@@ -1,0 +1,310 @@
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace MightyOps.Core.Aws;
+
+/// <summary>An AWS error response, read the way botocore reads JSON 1.1 errors (reference §1.3).</summary>
+/// <param name="StatusCode">The HTTP status.</param>
+/// <param name="Code">The short error code, e.g. <c>ClusterNotFoundException</c>; the status as text when the body has none.</param>
+/// <param name="Message">The service's message, possibly empty.</param>
+/// <param name="RequestId">The <c>x-amzn-RequestId</c> header, when present.</param>
+public sealed record AwsErrorResponse(int StatusCode, string Code, string Message, string? RequestId);
+
+/// <summary>Which call failed, for error messages: never holds a secret.</summary>
+/// <param name="Service">Display name: ECS, ECR, EC2, S3.</param>
+/// <param name="SigningName">The SigV4 service name: ecs, ecr, ec2, s3.</param>
+/// <param name="Operation">The API operation, e.g. DescribeServices.</param>
+/// <param name="Endpoint">The endpoint the request went to.</param>
+/// <param name="Region">The region the request was signed for.</param>
+/// <param name="AccessKeyId">The access key id used (not secret; AWS prints it too), when known.</param>
+/// <param name="Target">What the call was about (cluster, service, repository, bucket/key), when known.</param>
+public sealed record AwsCall(string Service, string SigningName, string Operation, Uri Endpoint, string Region, string? AccessKeyId = null, object? Target = null);
+
+/// <summary>
+/// Classifies AWS errors (retryable or not) and turns them into <see cref="MightyOpsException"/>s
+/// with stable ids, for both the hand-written JSON clients and the AWSSDK-based S3/EC2 wrappers.
+/// </summary>
+public static class AwsErrors
+{
+    /// <summary>botocore retries/standard.py throttling codes, minus LimitExceededException: for ECS that is a quota (too many revisions), not a rate.</summary>
+    private static readonly HashSet<string> ThrottlingCodes = new(StringComparer.Ordinal)
+    {
+        "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException", "TooManyRequestsException",
+        "ProvisionedThroughputExceededException", "TransactionInProgressException", "RequestLimitExceeded",
+        "BandwidthLimitExceeded", "RequestThrottled", "SlowDown", "PriorRequestNotComplete", "EC2ThrottledException",
+    };
+
+    private static readonly HashSet<string> TransientCodes = new(StringComparer.Ordinal)
+    {
+        "RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete", "InternalError", "InternalFailure", "ServiceUnavailable",
+    };
+
+    private static readonly HashSet<string> SignatureCodes = new(StringComparer.Ordinal)
+    {
+        "InvalidSignatureException", "SignatureDoesNotMatch", "IncompleteSignature", "IncompleteSignatureException",
+        "MissingAuthenticationToken", "MissingAuthenticationTokenException", "AuthFailure",
+    };
+
+    private static readonly HashSet<string> UnknownKeyCodes = new(StringComparer.Ordinal)
+    {
+        "UnrecognizedClientException", "InvalidClientTokenId", "InvalidAccessKeyId", "InvalidToken",
+    };
+
+    private static readonly HashSet<string> ExpiredCodes = new(StringComparer.Ordinal)
+    {
+        "ExpiredTokenException", "ExpiredToken", "RequestExpired", "RequestTimeTooSkewed", "TokenRefreshRequired",
+    };
+
+    private static readonly HashSet<string> AccessDeniedCodes = new(StringComparer.Ordinal)
+    {
+        "AccessDeniedException", "AccessDenied", "UnauthorizedOperation", "AuthorizationError", "UnauthorizedException",
+    };
+
+    private static readonly HashSet<string> InvalidParameterCodes = new(StringComparer.Ordinal)
+    {
+        "InvalidParameterException", "ClientException", "ValidationException", "SerializationException",
+        "InvalidParameterValue", "InvalidParameterValueException", "InvalidParameterCombination", "MissingParameter",
+        "InvalidRequest", "InvalidArgument", "InvalidBucketName", "MalformedXML", "InvalidInstanceID.Malformed",
+        "UnknownOperationException", "InvalidAction",
+    };
+
+    private static readonly Regex TaskDefinitionMissing = new(
+        @"task\s*definition.*(not\s+found|unable\s+to\s+describe|does\s+not\s+exist|unknown)|(unable\s+to\s+describe|unknown)\s+task\s*definition",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+
+    /// <summary>
+    /// The short code of an <c>__type</c>: anything after the first ':' is dropped, then anything
+    /// up to the last '#' (<c>com.amazon.coral.service#UnrecognizedClientException</c>).
+    /// </summary>
+    public static string NormalizeCode(string type)
+    {
+        string code = type;
+        int colon = code.IndexOf(':');
+        if (colon >= 0)
+        {
+            code = code[..colon];
+        }
+        int hash = code.LastIndexOf('#');
+        if (hash >= 0)
+        {
+            code = code[(hash + 1)..];
+        }
+        return code.Trim();
+    }
+
+    /// <summary>Parses a JSON 1.1 error body; a body that is not JSON (a proxy's HTML page) still gives the status as the code.</summary>
+    public static AwsErrorResponse Parse(int statusCode, ReadOnlySpan<byte> body, string? requestId)
+    {
+        string? type = null;
+        string? message = null;
+        if (!body.IsEmpty)
+        {
+            try
+            {
+                var reader = new Utf8JsonReader(body);
+                using JsonDocument doc = JsonDocument.ParseValue(ref reader);
+                if (doc.RootElement.ValueKind == JsonValueKind.Object)
+                {
+                    type = StringMember(doc.RootElement, "__type");
+                    message = StringMember(doc.RootElement, "message") ?? StringMember(doc.RootElement, "Message");
+                }
+            }
+            catch (JsonException)
+            {
+                // Not JSON: keep the status code as the error code, like botocore.
+            }
+        }
+        string code = string.IsNullOrWhiteSpace(type) ? statusCode.ToString(System.Globalization.CultureInfo.InvariantCulture) : NormalizeCode(type);
+        return new AwsErrorResponse(statusCode, code, message ?? string.Empty, string.IsNullOrEmpty(requestId) ? null : requestId);
+    }
+
+    /// <summary>A rate limit: worth waiting and retrying, even for calls that change things (the request was rejected, not run).</summary>
+    public static bool IsThrottling(AwsErrorResponse error) =>
+        error.StatusCode == 429 || ThrottlingCodes.Contains(error.Code);
+
+    /// <summary>A server-side hiccup worth retrying: 500/502/503/504 and the timeout codes.</summary>
+    public static bool IsTransient(AwsErrorResponse error) =>
+        error.StatusCode is 500 or 502 or 503 or 504 || TransientCodes.Contains(error.Code);
+
+    /// <summary>True for the codes that mean the credentials (not the permissions) are wrong.</summary>
+    public static bool IsAuthentication(string code) =>
+        SignatureCodes.Contains(code) || UnknownKeyCodes.Contains(code) || ExpiredCodes.Contains(code);
+
+    /// <summary>The exception for an error response that will not be retried (or ran out of retries).</summary>
+    public static MightyOpsException ToException(AwsErrorResponse error, AwsCall call, int? attempts = 1)
+    {
+        string code = error.Code;
+        string awsSays = Suffix(error);
+        string key = call.AccessKeyId is null ? "the access key" : $"access key {call.AccessKeyId}";
+        string what = $"{call.Service} {call.Operation}";
+        string target = call.Target?.ToString() ?? string.Empty;
+
+        if (IsThrottling(error))
+        {
+            return Create("AwsThrottled", MightyErrorKind.Throttled,
+                $"{what} was still throttled by AWS {After(attempts)}. Wait a minute and try again, or make fewer concurrent calls (set AWS_MAX_ATTEMPTS for more retries).{awsSays}",
+                call, error);
+        }
+        if (ExpiredCodes.Contains(code) || error.Message.Contains("Signature expired", StringComparison.OrdinalIgnoreCase)
+            || error.Message.Contains("not yet current", StringComparison.OrdinalIgnoreCase))
+        {
+            string why = code is "RequestExpired" or "RequestTimeTooSkewed" || error.Message.Contains("Signature", StringComparison.OrdinalIgnoreCase)
+                ? "The request time is too far from AWS's clock: set this machine's clock right (NTP) and try again."
+                : $"The session token of {key} has expired: get fresh temporary credentials ('aws sso login', or whatever set AWS_SESSION_TOKEN) and try again.";
+            return Create("AwsAuthenticationFailed", MightyErrorKind.Authentication, $"{what} was refused. {why}{awsSays}", call, error);
+        }
+        if (UnknownKeyCodes.Contains(code))
+        {
+            return Create("AwsAuthenticationFailed", MightyErrorKind.Authentication,
+                $"AWS does not recognise {key} ({what} in {call.Region}). Check that the key id is right and still active, that AWS_SESSION_TOKEN is set when (and only when) the key is temporary, and that region {call.Region} is enabled for the account.{awsSays}",
+                call, error);
+        }
+        if (SignatureCodes.Contains(code))
+        {
+            return Create("AwsAuthenticationFailed", MightyErrorKind.Authentication,
+                $"AWS rejected the signature of {what} made with {key}. Check the secret access key that goes with this access key id (AWS_SECRET_ACCESS_KEY or aws_secret_access_key in the profile), the system clock, and that {call.Endpoint.GetLeftPart(UriPartial.Authority)} is the {call.Service} endpoint of {call.Region} (the request was signed for {call.Region}/{call.SigningName}).{awsSays}",
+                call, error);
+        }
+        if (AccessDeniedCodes.Contains(code) || error.StatusCode == 403)
+        {
+            string on = target.Length > 0 ? $" on '{target}'" : string.Empty;
+            return Create("AwsAccessDenied", MightyErrorKind.PermissionDenied,
+                $"{Capitalize(key)} is not allowed to call {call.SigningName}:{call.Operation}{on}. Ask for that IAM permission, or use -ProfileName with a role that has it.{awsSays}",
+                call, error);
+        }
+
+        (string Id, string Sentence)? notFound = code switch
+        {
+            "ClusterNotFoundException" => ("ClusterNotFound", $"ECS cluster{Quoted(target)} was not found in {call.Region}. Check -Cluster and -Region ('aws ecs list-clusters' lists them)."),
+            "ServiceNotFoundException" or "ServiceNotActiveException" => ("ServiceNotFound", $"ECS service{Quoted(target)} was not found or is not active in {call.Region}. Check -Service, -Cluster and -Region."),
+            "RepositoryNotFoundException" => ("RepositoryNotFound", $"ECR repository{Quoted(target)} was not found in {call.Region}. Check the repository name, the registry id and -Region."),
+            "ImageNotFoundException" => ("ImageNotFound", $"The image was not found in ECR repository{Quoted(target)}. Check the tag or digest (Get-ECRImage / 'aws ecr describe-images' lists them)."),
+            "NoSuchKey" => ("S3ObjectNotFound", $"S3 object{Quoted(target)} does not exist. Check the bucket and key."),
+            "NoSuchBucket" => ("S3BucketNotFound", $"S3 bucket of{Quoted(target)} does not exist (or is in another partition). Check the bucket name."),
+            "InvalidInstanceID.NotFound" => ("Ec2InstanceNotFound", $"EC2 instance{Quoted(target)} was not found in {call.Region}. Check the instance id and -Region."),
+            "ClientException" when TaskDefinitionMissing.IsMatch(error.Message) => ("TaskDefinitionNotFound", $"Task definition{Quoted(target)} was not found in {call.Region}. Check the family, family:revision or ARN and -Region."),
+            _ => null,
+        };
+        if (notFound is { } nf)
+        {
+            return Create(nf.Id, MightyErrorKind.NotFound, nf.Sentence + awsSays, call, error);
+        }
+
+        if (code == "LimitExceededException")
+        {
+            return Create("AwsLimitExceeded", MightyErrorKind.InvalidOperation,
+                $"{what} hit an AWS quota. Clean up (for example deregister old task definition revisions) or raise the quota in Service Quotas.{awsSays}", call, error);
+        }
+        if (code == "ConflictException")
+        {
+            return Create("AwsConflict", MightyErrorKind.Conflict, $"{what} conflicted with another change in progress. Wait for it to finish and try again.{awsSays}", call, error);
+        }
+        if (InvalidParameterCodes.Contains(code) || error.StatusCode == 400)
+        {
+            return Create("AwsInvalidParameter", MightyErrorKind.InvalidArgument,
+                $"{what} rejected its input{(target.Length > 0 ? $" for '{target}'" : string.Empty)}: {(error.Message.Length > 0 ? error.Message : code)}. Check the values passed.{awsSays}", call, error);
+        }
+        if (IsTransient(error) || error.StatusCode >= 500)
+        {
+            return Create("AwsServerError", MightyErrorKind.Failed,
+                $"{what} failed on the AWS side (HTTP {error.StatusCode}) {After(attempts)}. Try again later; check the AWS Health Dashboard if it persists.{awsSays}", call, error);
+        }
+        return Create("AwsRequestFailed", MightyErrorKind.Failed, $"{what} failed (HTTP {error.StatusCode}).{awsSays}", call, error);
+    }
+
+    /// <summary>
+    /// True for failures before an answer came back (refused, unknown host, reset, timeout),
+    /// and whether the failure happened while connecting (those are retried fewer times).
+    /// </summary>
+    public static bool IsNetworkFailure(Exception exception, out bool whileConnecting)
+    {
+        whileConnecting = false;
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is SocketException socket)
+            {
+                whileConnecting = socket.SocketErrorCode is SocketError.ConnectionRefused or SocketError.HostNotFound or SocketError.NoData
+                    or SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.TryAgain or SocketError.AddressNotAvailable;
+                return true;
+            }
+            if (e is HttpRequestException http)
+            {
+                whileConnecting = http.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError;
+                if (http.InnerException is null or not SocketException)
+                {
+                    return true;
+                }
+            }
+            if (e is IOException or TimeoutException)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>The exception for an endpoint that gave no answer: refused, unknown host, TLS failure, timeout.</summary>
+    public static MightyOpsException Unreachable(Exception failure, AwsCall call, int? attempts, bool timedOut)
+    {
+        string endpoint = call.Endpoint.GetLeftPart(UriPartial.Authority);
+        string reason = timedOut ? "no answer in time" : Describe(failure);
+        string hint = call.Endpoint.IsLoopback
+            ? " Nothing answers on that loopback address: is the sandbox running (Start-MightySandbox), and is -EndpointUrl / AWS_ENDPOINT_URL right?"
+            : $" Check -Region and -EndpointUrl (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_{call.SigningName.ToUpperInvariant()}), the network, and any proxy (HTTPS_PROXY).";
+        return new MightyOpsException(
+            "AwsEndpointUnreachable",
+            timedOut ? MightyErrorKind.Timeout : MightyErrorKind.Connection,
+            $"Could not reach the {call.Service} endpoint {endpoint} for {call.Operation} ({reason}{(attempts is null ? string.Empty : $"; {attempts} attempt{(attempts == 1 ? string.Empty : "s")}")}).{hint}",
+            call.Target ?? endpoint,
+            failure);
+    }
+
+    private static string Describe(Exception failure)
+    {
+        for (Exception? e = failure; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case SocketException { SocketErrorCode: SocketError.ConnectionRefused }:
+                    return "connection refused";
+                case SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain }:
+                    return "host name not found";
+                case SocketException { SocketErrorCode: SocketError.TimedOut }:
+                    return "connect timed out";
+                case SocketException { SocketErrorCode: SocketError.ConnectionReset }:
+                    return "connection reset";
+                case AuthenticationException:
+                    return "TLS handshake failed: check the certificate and AWS_CA_BUNDLE";
+                case TimeoutException:
+                    return "timed out";
+            }
+        }
+        return failure.Message;
+    }
+
+    private static MightyOpsException Create(string id, MightyErrorKind kind, string message, AwsCall call, AwsErrorResponse error)
+    {
+        var exception = new MightyOpsException(id, kind, message, call.Target) { RequestId = error.RequestId };
+        exception.Data["AwsErrorCode"] = error.Code;
+        exception.Data["HttpStatusCode"] = error.StatusCode;
+        return exception;
+    }
+
+    private static string Suffix(AwsErrorResponse error)
+    {
+        string text = error.Message.Length > 0 ? $"{error.Code}: {error.Message}" : error.Code;
+        string id = error.RequestId is null ? string.Empty : $"; request id {error.RequestId}";
+        return $" (AWS {text}{id})";
+    }
+
+    private static string After(int? attempts) => attempts is null ? "after the SDK's retries" : $"after {attempts} attempt{(attempts == 1 ? string.Empty : "s")}";
+
+    private static string Quoted(string target) => target.Length > 0 ? $" '{target}'" : string.Empty;
+
+    private static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
+
+    private static string? StringMember(JsonElement element, string name) =>
+        element.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+}

@@ -1,0 +1,122 @@
+using Amazon.EC2;
+using Amazon.EC2.Model;
+using Amazon.Runtime;
+
+namespace MightyOps.Core.Aws.Ec2;
+
+/// <summary>What MightyOps needs to know about an EC2 instance (to SSH into a container's host).</summary>
+public sealed record Ec2Instance(
+    string InstanceId,
+    string State,
+    string? PrivateIpAddress,
+    string? PublicIpAddress,
+    string? PrivateDnsName,
+    string? PublicDnsName,
+    string? AvailabilityZone,
+    string? KeyName,
+    IReadOnlyDictionary<string, string> Tags);
+
+/// <summary>
+/// A thin wrapper over AWSSDK.EC2 (Query protocol): DescribeInstances by id, in batches of 100,
+/// with the SDK's standard retry mode. No AWSSDK type leaves this class.
+/// </summary>
+public sealed class Ec2Client : IDisposable
+{
+    public const int BatchSize = 100;
+
+    private readonly Lazy<AmazonEC2Client> _client;
+
+    internal Ec2Client(AwsServiceEndpoint endpoint, CredentialSource credentials)
+    {
+        Endpoint = endpoint;
+        _client = new Lazy<AmazonEC2Client>(() => new AmazonEC2Client(credentials.Sdk, Config(endpoint)));
+    }
+
+    /// <summary>The endpoint and signing region in use.</summary>
+    public AwsServiceEndpoint Endpoint { get; }
+
+    /// <summary>
+    /// The instances with these ids. An unknown id fails the call with <c>Ec2InstanceNotFound</c>
+    /// (EC2 rejects the whole request, it does not report per id).
+    /// </summary>
+    public async Task<IReadOnlyList<Ec2Instance>> DescribeInstancesAsync(IEnumerable<string> instanceIds, CancellationToken cancellationToken)
+    {
+        List<string> ids = Ecs.EcsClient.Distinct(instanceIds);
+        var result = new List<Ec2Instance>();
+        foreach (string[] batch in ids.Chunk(BatchSize))
+        {
+            var call = new AwsCall("EC2", "ec2", "DescribeInstances", Endpoint.Url, Endpoint.Region, null, string.Join(", ", batch));
+            DescribeInstancesResponse response;
+            try
+            {
+                response = await _client.Value.DescribeInstancesAsync(new DescribeInstancesRequest { InstanceIds = [.. batch] }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (SdkErrors.Handles(e, cancellationToken))
+            {
+                throw SdkErrors.ToException(e, call);
+            }
+            // AWSSDK v4 leaves empty collections null (reference §4.4).
+            foreach (Reservation reservation in response.Reservations ?? [])
+            {
+                foreach (Instance instance in reservation.Instances ?? [])
+                {
+                    result.Add(ToInstance(instance));
+                }
+            }
+        }
+        return result;
+    }
+
+    public void Dispose()
+    {
+        if (_client.IsValueCreated)
+        {
+            _client.Value.Dispose();
+        }
+    }
+
+    internal static AmazonEC2Config Config(AwsServiceEndpoint endpoint)
+    {
+        var config = new AmazonEC2Config
+        {
+            // Our EndpointResolver already applied -EndpointUrl and AWS_ENDPOINT_URL*; the SDK must not apply them again differently.
+            IgnoreConfiguredEndpointUrls = true,
+            RetryMode = RequestRetryMode.Standard,
+        };
+        if (endpoint.IsOverride)
+        {
+            config.ServiceURL = endpoint.Url.ToString();
+            // Setting ServiceURL clears the region; without this the SDK signs for us-east-1 (reference §4.5).
+            config.AuthenticationRegion = endpoint.Region;
+        }
+        else
+        {
+            config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(endpoint.Region);
+        }
+        return config;
+    }
+
+    private static Ec2Instance ToInstance(Instance instance)
+    {
+        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (Tag tag in instance.Tags ?? [])
+        {
+            if (!string.IsNullOrEmpty(tag.Key))
+            {
+                tags[tag.Key] = tag.Value ?? string.Empty;
+            }
+        }
+        return new Ec2Instance(
+            instance.InstanceId ?? string.Empty,
+            instance.State?.Name?.Value ?? string.Empty,
+            Blank(instance.PrivateIpAddress),
+            Blank(instance.PublicIpAddress),
+            Blank(instance.PrivateDnsName),
+            Blank(instance.PublicDnsName),
+            Blank(instance.Placement?.AvailabilityZone),
+            Blank(instance.KeyName),
+            tags);
+    }
+
+    private static string? Blank(string? value) => string.IsNullOrEmpty(value) ? null : value;
+}

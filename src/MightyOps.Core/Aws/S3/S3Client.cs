@@ -1,0 +1,133 @@
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+
+namespace MightyOps.Core.Aws.S3;
+
+/// <summary>An S3 object as read: the bytes and what S3 says about them.</summary>
+public sealed record S3ObjectContent(S3Location Location, byte[] Content, string? ContentType, string? ETag, DateTimeOffset? LastModified);
+
+/// <summary>
+/// A thin wrapper over AWSSDK.S3 for the few object calls MightyOps makes (secrets JSON in,
+/// .env files out). No AWSSDK type leaves this class; every failure is a <see cref="MightyOpsException"/>.
+/// </summary>
+public sealed class S3Client : IDisposable
+{
+    private readonly Lazy<AmazonS3Client> _client;
+
+    internal S3Client(AwsServiceEndpoint endpoint, CredentialSource credentials)
+    {
+        Endpoint = endpoint;
+        _client = new Lazy<AmazonS3Client>(() => new AmazonS3Client(credentials.Sdk, Config(endpoint)));
+    }
+
+    /// <summary>The endpoint and signing region in use.</summary>
+    public AwsServiceEndpoint Endpoint { get; }
+
+    /// <summary>Reads a whole object. A missing object is <c>S3ObjectNotFound</c>, a missing bucket <c>S3BucketNotFound</c>.</summary>
+    public async Task<S3ObjectContent> GetObjectAsync(string bucket, string key, CancellationToken cancellationToken)
+    {
+        var location = new S3Location(bucket, key);
+        AwsCall call = Call("GetObject", location);
+        try
+        {
+            using GetObjectResponse response = await _client.Value.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = key }, cancellationToken).ConfigureAwait(false);
+            using var buffer = new MemoryStream();
+            await response.ResponseStream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+            DateTimeOffset? modified = response.LastModified is DateTime m ? new DateTimeOffset(DateTime.SpecifyKind(m.ToUniversalTime(), DateTimeKind.Utc)) : null;
+            return new S3ObjectContent(location, buffer.ToArray(), response.Headers?.ContentType, response.ETag, modified);
+        }
+        catch (Exception e) when (SdkErrors.Handles(e, cancellationToken))
+        {
+            throw SdkErrors.ToException(e, call);
+        }
+    }
+
+    /// <summary>Reads <c>s3://bucket/key</c>.</summary>
+    public Task<S3ObjectContent> GetObjectAsync(S3Location location, CancellationToken cancellationToken) =>
+        GetObjectAsync(location.Bucket, location.Key, cancellationToken);
+
+    /// <summary>Writes a whole object; returns its ETag.</summary>
+    public async Task<string?> PutObjectAsync(string bucket, string key, byte[] content, string? contentType, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        AwsCall call = Call("PutObject", new S3Location(bucket, key));
+        try
+        {
+            using var stream = new MemoryStream(content, writable: false);
+            var request = new PutObjectRequest
+            {
+                BucketName = bucket,
+                Key = key,
+                InputStream = stream,
+                ContentType = string.IsNullOrEmpty(contentType) ? "application/octet-stream" : contentType,
+                // A plain signed body (x-amz-content-sha256 = the payload hash) instead of aws-chunked
+                // framing: the objects are small, and local endpoints need not decode chunk signatures.
+                UseChunkEncoding = false,
+            };
+            PutObjectResponse response = await _client.Value.PutObjectAsync(request, cancellationToken).ConfigureAwait(false);
+            return response.ETag;
+        }
+        catch (Exception e) when (SdkErrors.Handles(e, cancellationToken))
+        {
+            throw SdkErrors.ToException(e, call);
+        }
+    }
+
+    /// <summary>
+    /// True when the object exists. False for a 404 (which S3 also gives for a missing bucket on
+    /// HEAD); a 403 is AwsAccessDenied, because without s3:ListBucket S3 hides whether it exists.
+    /// </summary>
+    public async Task<bool> ObjectExistsAsync(string bucket, string key, CancellationToken cancellationToken)
+    {
+        AwsCall call = Call("HeadObject", new S3Location(bucket, key));
+        try
+        {
+            await _client.Value.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = bucket, Key = key }, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (AmazonServiceException e) when ((int)e.StatusCode == 404)
+        {
+            return false;
+        }
+        catch (Exception e) when (SdkErrors.Handles(e, cancellationToken))
+        {
+            throw SdkErrors.ToException(e, call);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_client.IsValueCreated)
+        {
+            _client.Value.Dispose();
+        }
+    }
+
+    internal static AmazonS3Config Config(AwsServiceEndpoint endpoint)
+    {
+        var config = new AmazonS3Config
+        {
+            // Our EndpointResolver already applied -EndpointUrl and AWS_ENDPOINT_URL*.
+            IgnoreConfiguredEndpointUrls = true,
+            RetryMode = RequestRetryMode.Standard,
+        };
+        if (endpoint.IsOverride)
+        {
+            config.ServiceURL = endpoint.Url.ToString();
+            // Local endpoints have no per-bucket host names, and ServiceURL clears the signing region (reference §4.5).
+            config.ForcePathStyle = true;
+            config.AuthenticationRegion = endpoint.Region;
+            config.RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED;
+            config.ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED;
+        }
+        else
+        {
+            config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(endpoint.Region);
+        }
+        return config;
+    }
+
+    private AwsCall Call(string operation, S3Location location) =>
+        new("S3", "s3", operation, Endpoint.Url, Endpoint.Region, null, location.ToString());
+}
