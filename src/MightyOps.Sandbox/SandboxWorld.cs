@@ -143,4 +143,10 @@ public sealed class SandboxObject
     public DateTimeOffset LastModified { get; init; }
 
     public Dictionary<string, string> Metadata { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Standard headers stored with the object and returned by GET/HEAD (Cache-Control, Content-Disposition, Content-Encoding, Content-Language, Expires).</summary>
+    public Dictionary<string, string> Headers { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Full-object checksums by algorithm (<c>CRC32</c>, <c>CRC32C</c>, <c>CRC64NVME</c>, <c>SHA1</c>, <c>SHA256</c>), base64, as S3 returns them in <c>x-amz-checksum-*</c>.</summary>
+    public Dictionary<string, string> Checksums { get; } = new(StringComparer.OrdinalIgnoreCase);
 }
