@@ -141,7 +141,10 @@ public static class SigV4
             HexSha256(body));
         string scope = Scope(signedAtUtc, region, service);
         string signature = Signature(SigningKey(credentials.SecretAccessKey, signedAtUtc, region, service), StringToSign(signedAtUtc, scope, creq));
-        request.Headers.Authorization = AuthenticationHeaderValue.Parse(AuthorizationHeader(credentials.AccessKeyId, scope, signed, signature));
+        // Not AuthenticationHeaderValue.Parse: its RFC 7235 parser rejects the '/' in Credential=AKID/scope.
+        // The constructor only checks the scheme and sends "scheme parameter" as given.
+        string authorization = AuthorizationHeader(credentials.AccessKeyId, scope, signed, signature);
+        request.Headers.Authorization = new AuthenticationHeaderValue(Algorithm, authorization[(Algorithm.Length + 1)..]);
     }
 
     /// <summary>RFC 3986 encoding: unreserved characters stay, everything else is %XX (upper case).</summary>
