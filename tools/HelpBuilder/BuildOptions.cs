@@ -39,6 +39,10 @@ internal sealed record BuildOptions
                 case "--check-only":
                     checkOnly = true;
                     break;
+                case "--nologo":
+                    // Not a 'dotnet run' option in SDK 10, so 'dotnet run --nologo ... -- args' (build.ps1's
+                    // Invoke-Docs) hands it to the program; there is no logo to suppress.
+                    break;
                 case "--docs" or "--out" or "--module-name" or "--assembly":
                     if (i + 1 >= args.Length)
                     {
