@@ -227,6 +227,130 @@ Describe 'HelpBuilder' {
             & dotnet build $builderProject -c Release --nologo -v quiet | Out-Null
         }
         $script:validPage = Get-Content -Raw (Join-Path $script:docsPath 'Stop-MightySandbox.md')
+        $script:setSamplePage = @'
+---
+external help file: MightyOps.dll-Help.xml
+Module Name: MightyOps
+online version: https://example.com/set-sample
+schema: 2.0.0
+---
+
+# Set-Sample
+
+## SYNOPSIS
+Sets a sample.
+
+## SYNTAX
+
+### ByName (Default)
+```
+Set-Sample [-Name] <String> [-Force] [-Mode <String>] [<CommonParameters>]
+```
+
+### ById
+```
+Set-Sample [-Id] <Int32> [-Force] [-Mode <String>] [<CommonParameters>]
+```
+
+## DESCRIPTION
+Sets a sample by name or id.
+
+## EXAMPLES
+
+### Example 1: By name
+```powershell
+Set-Sample -Name a
+```
+
+Sets a.
+
+### Example 2: By id
+```powershell
+Set-Sample 42
+```
+
+Sets 42.
+
+## PARAMETERS
+
+### -Name
+The name.
+
+```yaml
+Type: String
+Parameter Sets: ByName
+Aliases:
+
+Required: True
+Position: 0
+Default value: None
+Accept pipeline input: False
+Accept wildcard characters: False
+```
+
+### -Id
+The id.
+
+```yaml
+Type: Int32
+Parameter Sets: ById
+Aliases:
+
+Required: True
+Position: 0
+Default value: None
+Accept pipeline input: True (ByValue)
+Accept wildcard characters: False
+```
+
+### -Force
+Forces it.
+
+```yaml
+Type: SwitchParameter
+Parameter Sets: (All)
+Aliases:
+
+Required: False
+Position: Named
+Default value: None
+Accept pipeline input: False
+Accept wildcard characters: False
+```
+
+### -Mode
+The mode.
+
+```yaml
+Type: String
+Parameter Sets: (All)
+Aliases:
+Accepted values: Fast, Slow
+
+Required: False
+Position: Named
+Default value: Fast
+Accept pipeline input: False
+Accept wildcard characters: False
+```
+
+### CommonParameters
+Common.
+
+## INPUTS
+
+### System.Int32
+
+## OUTPUTS
+
+### None
+
+## NOTES
+
+## RELATED LINKS
+
+[Docs](https://example.com/more)
+'@
 
         # Runs the builder on one page (plus optional extra pages) in a fresh folder; returns exit code, output and what it wrote.
         function Invoke-HelpBuilder {
@@ -299,6 +423,43 @@ Describe 'HelpBuilder' {
         $title = $command.SelectSingleNode('command:examples/command:example/maml:title', $ns).InnerText
         $title | Should -Match '^-+ Example 1: .+ -+$'
         $title.Length | Should -BeIn 63, 64
+    }
+
+    It 'builds a syntax per parameter set that Get-Help shows, with accepted values and the online link' {
+        # A function with two parameter sets reads the built MAML through .EXTERNALHELP, so this is
+        # Get-Help's own rendering of what the builder wrote.
+        $docs = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'sets/docs')
+        $out = Join-Path $TestDrive 'sets/en-US'
+        Set-Content -Path (Join-Path $docs 'Set-Sample.md') -Value $script:setSamplePage -NoNewline -Encoding utf8NoBOM
+        $output = & dotnet $script:builder --docs $docs.FullName --out $out --module-name MightyOps --assembly MightyOps.dll 2>&1
+        $LASTEXITCODE | Should -Be 0 -Because ($output -join "`n")
+        $maml = Join-Path $out 'MightyOps.dll-Help.xml'
+        . ([scriptblock]::Create(@"
+function Set-Sample {
+    <#
+    .EXTERNALHELP $maml
+    #>
+    [CmdletBinding(DefaultParameterSetName = 'ByName')]
+    param(
+        [Parameter(Mandatory, Position = 0, ParameterSetName = 'ByName')] [string] `$Name,
+        [Parameter(Mandatory, Position = 0, ParameterSetName = 'ById', ValueFromPipeline)] [int] `$Id,
+        [switch] `$Force,
+        [ValidateSet('Fast', 'Slow')] [string] `$Mode
+    )
+}
+"@))
+        $help = Get-Help Set-Sample -Full
+        $help.Synopsis | Should -Be 'Sets a sample.'
+        $syntax = ($help.syntax | Out-String -Width 200) -split "`n" | ForEach-Object Trim | Where-Object { $_ }
+        $syntax | Should -Be @(
+            'Set-Sample [-Name] <String> [-Force] [-Mode {Fast | Slow}] [<CommonParameters>]'
+            'Set-Sample [-Id] <Int32> [-Force] [-Mode {Fast | Slow}] [<CommonParameters>]')
+        ($help.parameters.parameter | Where-Object name -EQ 'Id').pipelineInput | Should -Be 'True (ByValue)'
+        ($help.parameters.parameter | Where-Object name -EQ 'Force').defaultValue | Should -Be 'False'
+        $links = @($help.relatedLinks.navigationLink)
+        $links[0].linkText | Should -Be 'Online Version:'
+        $links[0].uri | Should -Be 'https://example.com/set-sample'
+        $links[1].uri | Should -Be 'https://example.com/more'
     }
 
     It 'checks a valid page with --check-only and writes nothing' {

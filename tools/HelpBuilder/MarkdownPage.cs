@@ -77,6 +77,8 @@ internal sealed class MarkdownPage
                     break;
                 case BlankLineBlock:
                 case LinkReferenceDefinitionGroup:
+                case HtmlBlock:
+                    // HTML in a help page is an author's comment (<!-- -->); a console shows none of it.
                     break;
                 default:
                     if (subsection is not null)
