@@ -11,6 +11,8 @@
     FormatsToProcess     = @('MightyOps.Format.ps1xml')
     CmdletsToExport      = @(
         'Get-MightyService'
+        'Get-MightyTag'
+        'New-MightyTag'
         'Start-MightySandbox'
         'Stop-MightySandbox'
     )

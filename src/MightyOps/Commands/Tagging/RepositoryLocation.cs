@@ -1,0 +1,61 @@
+using System.Management.Automation;
+using MightyOps.Core;
+
+namespace MightyOps.Commands.Tagging;
+
+/// <summary>
+/// Where the tag cmdlets look for a repository: -Path resolved against PowerShell's current
+/// location (Set-Location does not change the process's working directory), or that location itself.
+/// </summary>
+internal static class RepositoryLocation
+{
+    public static string Resolve(PSCmdlet cmdlet, string? path)
+    {
+        if (string.IsNullOrEmpty(path))
+        {
+            return cmdlet.SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+        }
+        string resolved = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out ProviderInfo provider, out _);
+        if (provider.Name != "FileSystem")
+        {
+            throw new MightyOpsException(
+                "NotAGitRepository",
+                MightyErrorKind.InvalidArgument,
+                $"'{path}' is on the {provider.Name} provider; pass -Path with a folder of a git repository.",
+                path);
+        }
+        return resolved;
+    }
+}
+
+/// <summary>One Write-Progress activity fed by status lines from Core, always closed with a Completed record.</summary>
+internal sealed class StatusProgress
+{
+    private readonly MightyCmdlet _cmdlet;
+    private readonly ProgressRecord _record;
+    private bool _shown;
+
+    public StatusProgress(MightyCmdlet cmdlet, int activityId, string activity)
+    {
+        _cmdlet = cmdlet;
+        _record = new ProgressRecord(activityId, activity, "Starting");
+        Reporter = cmdlet.ProgressOnPipeline<string>(status =>
+        {
+            _shown = true;
+            _record.StatusDescription = status;
+            _cmdlet.WriteProgress(_record);
+        });
+    }
+
+    public IProgress<string> Reporter { get; }
+
+    public void Complete()
+    {
+        if (_shown)
+        {
+            _record.RecordType = ProgressRecordType.Completed;
+            _cmdlet.WriteProgress(_record);
+            _shown = false;
+        }
+    }
+}
