@@ -1,12 +1,239 @@
+using System.Text.Json.Nodes;
+using MightyOps.Sandbox.Seeds;
+
 namespace MightyOps.Sandbox.Ecs;
 
 /// <summary>The ECS part of the demo seed: cluster production, WEB, API and 30 worker services.</summary>
+/// <remarks>
+/// The history is not written by hand: the seed rewinds the simulation about ten days, creates the
+/// services on release <c>master.3</c>, deploys <c>master.4</c> twenty hours ago, and lets the
+/// simulation run up to now. Events, deployments, task timestamps and placement are therefore
+/// exactly what the simulation itself produces, and stay consistent with everything it does next.
+/// </remarks>
 public static class EcsDemoSeed
 {
+    public const string Cluster = "production";
+    public const string StagingCluster = "staging";
+    public const string PreviousTag = "master.3";
+    public const string CurrentTag = "master.4";
+
+    /// <summary>One ECS service per Sidekiq queue, with the desired count each runs at.</summary>
+    public static readonly IReadOnlyList<(string Queue, int DesiredCount)> Workers =
+    [
+        ("default", 2), ("mailers", 2), ("critical", 2), ("high", 1), ("low", 1),
+        ("imports", 1), ("exports", 1), ("webhooks", 2), ("ios_web_scrape", 2), ("android_web_scrape", 2),
+        ("notifications", 1), ("push_notifications", 1), ("searchkick", 1), ("active_storage_analysis", 1), ("active_storage_purge", 0),
+        ("billing", 1), ("reports", 1), ("analytics", 0), ("emails_bulk", 1), ("image_processing", 1),
+        ("video_processing", 0), ("sync_crm", 1), ("sync_stripe", 1), ("scheduler", 1), ("cleanup", 0),
+        ("data_migrations", 0), ("geocoding", 1), ("pdf_generation", 1), ("sms", 1), ("slack_notifications", 0),
+    ];
+
+    private static readonly TimeSpan History = TimeSpan.FromDays(10);
+    private static readonly TimeSpan CurrentReleaseAge = TimeSpan.FromHours(20);
+
     /// <summary>Adds the demo cluster, container instances (with their EC2 instances), task definitions and services.</summary>
     public static void Apply(SandboxWorld world, EcsApi ecs)
     {
-        _ = world;
-        _ = ecs;
+        lock (world.Sync)
+        {
+            DateTimeOffset now = world.Clock.UtcNow;
+            EnsureImages(world, now);
+            EcsSimulation sim = ecs.Simulation;
+            DateTimeOffset start = now - History;
+            sim.RewindTo(start - TimeSpan.FromHours(2));
+
+            ClusterState production = ecs.EnsureCluster(Cluster);
+            production.ContainerInsights = "enabled";
+            production.Tags.Add(new() { Key = "environment", Value = "production" });
+            ClusterState staging = ecs.EnsureCluster(StagingCluster);
+            staging.Tags.Add(new() { Key = "environment", Value = "staging" });
+            string[] zones = ["a", "b", "c", "a"];
+            for (int i = 0; i < 4; i++)
+            {
+                ecs.AddContainerInstance(production, NewInstance(world, sim, Cluster, i, zones[i], "m5.xlarge", sim.Now), 4096, 15_576);
+            }
+            ecs.AddContainerInstance(staging, NewInstance(world, sim, StagingCluster, 4, "b", "m5.large", sim.Now), 2048, 7_680);
+
+            var services = new List<(string Cluster, string Service, string Family, Func<string, JsonArray> Containers, int Desired)>
+            {
+                (Cluster, "WEB", "WEB", tag => WebContainers(world, "WEB", tag), 2),
+                (Cluster, "API", "API", tag => ApiContainers(world, "API", tag), 2),
+            };
+            foreach ((string queue, int desired) in Workers)
+            {
+                services.Add((Cluster, queue, queue, tag => WorkerContainers(world, queue, tag), desired));
+            }
+            services.Add((StagingCluster, "WEB", "staging-WEB", tag => WebContainers(world, "staging-WEB", tag), 1));
+            services.Add((StagingCluster, "API", "staging-API", tag => ApiContainers(world, "staging-API", tag), 1));
+
+            // Ten days ago: the services are created on master.3.
+            sim.AdvanceTo(start - TimeSpan.FromMinutes(10));
+            foreach (var service in services)
+            {
+                Register(world, ecs, service.Family, service.Containers(PreviousTag));
+            }
+            sim.AdvanceTo(start);
+            foreach (var service in services)
+            {
+                ecs.InvokeAtSimulatedNow("CreateService", CreateServiceRequest(service.Cluster, service.Service, service.Family, service.Desired));
+            }
+
+            // Twenty hours ago: master.4 is deployed everywhere, the way Publish-MightyService does it.
+            sim.AdvanceTo(now - CurrentReleaseAge - TimeSpan.FromMinutes(3));
+            foreach (var service in services)
+            {
+                Register(world, ecs, service.Family, service.Containers(CurrentTag));
+            }
+            sim.AdvanceTo(now - CurrentReleaseAge);
+            foreach (var service in services)
+            {
+                ecs.InvokeAtSimulatedNow("UpdateService", new JsonObject
+                {
+                    ["cluster"] = service.Cluster,
+                    ["service"] = service.Service,
+                    ["taskDefinition"] = service.Family,
+                });
+            }
+            sim.AdvanceTo(now);
+        }
     }
+
+    /// <summary>The images the services run; the ECR seed normally pushes them first.</summary>
+    private static void EnsureImages(SandboxWorld world, DateTimeOffset now)
+    {
+        foreach (string repository in new[] { "app", "nginx-proxy" })
+        {
+            if (world.Repositories.ContainsKey(repository))
+            {
+                continue;
+            }
+            string[] tags = ["master.1", "master.2", "master.3", "master.4"];
+            for (int i = 0; i < tags.Length; i++)
+            {
+                ImageFactory.Push(world, repository, tags[i], pushedAt: now.AddDays(-28 + (7 * i)));
+            }
+            ImageFactory.Push(world, repository, "broken.1", failsToStart: true, pushedAt: now.AddDays(-1));
+        }
+    }
+
+    private static SandboxInstance NewInstance(SandboxWorld world, EcsSimulation sim, string cluster, int index, string zone, string type, DateTimeOffset launchedAt)
+    {
+        // Ids and DNS names like a real VPC's; every host is 127.0.0.1 here so SSH tests can reach them.
+        string id = "i-0" + sim.Arns.Hex(8)[..16];
+        int subnet = zone switch { "a" => 1, "b" => 2, _ => 3 };
+        int host = 20 + (index * 17);
+        string dns = world.Region == "us-east-1"
+            ? $"ip-10-0-{subnet}-{host}.ec2.internal"
+            : $"ip-10-0-{subnet}-{host}.{world.Region}.compute.internal";
+        var instance = new SandboxInstance
+        {
+            InstanceId = id,
+            InstanceType = type,
+            ImageId = "ami-0c5ee33c81cf67a7f",
+            PrivateDnsName = dns,
+            AvailabilityZone = world.Region + zone,
+            KeyName = "mighty-ops",
+            LaunchTime = launchedAt,
+        };
+        instance.Tags["Name"] = $"ecs-{cluster}";
+        instance.Tags["aws:autoscaling:groupName"] = $"ecs-{cluster}-asg";
+        instance.Tags["environment"] = cluster;
+        world.Instances[id] = instance;
+        return instance;
+    }
+
+    private static void Register(SandboxWorld world, EcsApi ecs, string family, JsonArray containers)
+    {
+        ecs.InvokeAtSimulatedNow("RegisterTaskDefinition", new JsonObject
+        {
+            ["family"] = family,
+            ["taskRoleArn"] = $"arn:aws:iam::{world.AccountId}:role/mighty-app",
+            ["executionRoleArn"] = $"arn:aws:iam::{world.AccountId}:role/ecsTaskExecutionRole",
+            ["networkMode"] = "bridge",
+            ["requiresCompatibilities"] = new JsonArray("EC2"),
+            ["containerDefinitions"] = containers,
+            ["tags"] = new JsonArray(new JsonObject { ["key"] = "app", ["value"] = "mighty" }),
+        });
+    }
+
+    private static JsonObject CreateServiceRequest(string cluster, string service, string family, int desired) => new()
+    {
+        ["cluster"] = cluster,
+        ["serviceName"] = service,
+        ["taskDefinition"] = family,
+        ["desiredCount"] = desired,
+        ["launchType"] = "EC2",
+        ["deploymentConfiguration"] = new JsonObject
+        {
+            ["deploymentCircuitBreaker"] = new JsonObject { ["enable"] = true, ["rollback"] = true },
+            ["maximumPercent"] = 200,
+            ["minimumHealthyPercent"] = 100,
+        },
+        ["placementStrategy"] = new JsonArray(
+            new JsonObject { ["type"] = "spread", ["field"] = "attribute:ecs.availability-zone" },
+            new JsonObject { ["type"] = "spread", ["field"] = "instanceId" }),
+        ["enableECSManagedTags"] = true,
+        ["propagateTags"] = "SERVICE",
+        ["tags"] = new JsonArray(new JsonObject { ["key"] = "app", ["value"] = "mighty" }),
+    };
+
+    private static JsonArray WebContainers(SandboxWorld world, string family, string tag) => new(
+        Application(world, family, tag, ["bundle", "exec", "puma", "-C", "config/puma.rb"], cpu: 256, memory: 512, port: 3000),
+        new JsonObject
+        {
+            ["name"] = "nginx",
+            ["image"] = $"{world.RegistryHost}/nginx-proxy:{tag}",
+            ["cpu"] = 64,
+            ["memoryReservation"] = 128,
+            ["essential"] = true,
+            ["links"] = new JsonArray("application"),
+            ["portMappings"] = new JsonArray(new JsonObject { ["containerPort"] = 80, ["protocol"] = "tcp" }),
+            ["logConfiguration"] = Logs(world, family, "nginx"),
+        });
+
+    private static JsonArray ApiContainers(SandboxWorld world, string family, string tag) => new(
+        Application(world, family, tag, ["bundle", "exec", "puma", "-C", "config/puma.rb"], cpu: 256, memory: 512, port: 3000));
+
+    private static JsonArray WorkerContainers(SandboxWorld world, string queue, string tag)
+    {
+        JsonObject sidekiq = Application(world, queue, tag, ["bundle", "exec", "sidekiq", "-q", queue], cpu: 128, memory: 512, port: null);
+        sidekiq["name"] = "sidekiq";
+        // Sidekiq finishes its jobs on SIGTERM within its 25 s timeout; give it room.
+        sidekiq["stopTimeout"] = 30;
+        sidekiq["logConfiguration"] = Logs(world, queue, "sidekiq");
+        return new JsonArray(sidekiq);
+    }
+
+    private static JsonObject Application(SandboxWorld world, string family, string tag, string[] command, int cpu, int memory, int? port)
+    {
+        var container = new JsonObject
+        {
+            ["name"] = "application",
+            ["image"] = $"{world.RegistryHost}/app:{tag}",
+            ["cpu"] = cpu,
+            ["memoryReservation"] = memory,
+            ["essential"] = true,
+            ["command"] = new JsonArray(command.Select(c => (JsonNode?)c).ToArray()),
+            ["environment"] = new JsonArray(
+                new JsonObject { ["name"] = "RAILS_ENV", ["value"] = "production" },
+                new JsonObject { ["name"] = "RAILS_LOG_TO_STDOUT", ["value"] = "1" }),
+            ["logConfiguration"] = Logs(world, family, "application"),
+        };
+        if (port is int containerPort)
+        {
+            container["portMappings"] = new JsonArray(new JsonObject { ["containerPort"] = containerPort, ["protocol"] = "tcp" });
+        }
+        return container;
+    }
+
+    private static JsonObject Logs(SandboxWorld world, string family, string container) => new()
+    {
+        ["logDriver"] = "awslogs",
+        ["options"] = new JsonObject
+        {
+            ["awslogs-group"] = $"/mighty/{family}",
+            ["awslogs-region"] = world.Region,
+            ["awslogs-stream-prefix"] = container,
+        },
+    };
 }

@@ -1,0 +1,193 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using MightyOps.Core.Aws.Ecs;
+
+namespace MightyOps.Sandbox.Ecs;
+
+// Clusters and container instances.
+public sealed partial class EcsApi
+{
+    private static readonly Regex ResourceName = new("^[A-Za-z0-9_-]{1,255}$", RegexOptions.CultureInvariant);
+
+    /// <summary>
+    /// Creates a cluster (or returns the existing one, as CreateCluster is idempotent). For seeds
+    /// and tests; clients use the CreateCluster operation. The caller holds <see cref="SandboxWorld.Sync"/>.
+    /// </summary>
+    public string CreateCluster(string name)
+    {
+        _sim.AdvanceTo(_world.Clock.UtcNow);
+        return EnsureCluster(name).Arn;
+    }
+
+    /// <summary>
+    /// Registers an EC2 instance of the world as a container instance of a cluster (what the ECS
+    /// agent does when the instance boots) and returns its ARN. The default size is an m5.xlarge
+    /// as ECS registers it (4 vCPU = 4096 units, 15 GiB less the agent's reservation).
+    /// </summary>
+    public string RegisterContainerInstance(string cluster, SandboxInstance instance, int cpu = 4096, int memoryMiB = 15_576)
+    {
+        _sim.AdvanceTo(_world.Clock.UtcNow);
+        return AddContainerInstance(EnsureCluster(cluster), instance, cpu, memoryMiB).Arn;
+    }
+
+    internal ClusterState EnsureCluster(string name)
+    {
+        if (!ResourceName.IsMatch(name))
+        {
+            throw new SandboxException("InvalidParameterException",
+                "Cluster names must be between 1 and 255 characters long and can contain letters, numbers, underscores and hyphens.");
+        }
+        if (!_sim.Clusters.TryGetValue(name, out ClusterState? cluster))
+        {
+            cluster = new ClusterState { Name = name, Arn = _sim.Arns.Cluster(name), Seq = _sim.NextSeq() };
+            _sim.Clusters[name] = cluster;
+        }
+        return cluster;
+    }
+
+    internal ContainerInstanceState AddContainerInstance(ClusterState cluster, SandboxInstance instance, int cpu, int memoryMiB)
+    {
+        if (!_world.Instances.ContainsKey(instance.InstanceId))
+        {
+            _world.Instances[instance.InstanceId] = instance;
+        }
+        string id = _sim.Arns.NewContainerInstanceId();
+        var state = new ContainerInstanceState
+        {
+            Id = id,
+            Arn = _sim.Arns.ContainerInstance(cluster.Name, id),
+            Cluster = cluster,
+            Ec2Instance = instance,
+            Seq = _sim.NextSeq(),
+            RegisteredAt = _sim.Now,
+            RegisteredCpu = cpu,
+            RegisteredMemory = memoryMiB,
+        };
+        cluster.ContainerInstances[id] = state;
+        return state;
+    }
+
+    private JsonNode CreateCluster(EcsRequest request)
+    {
+        string name = request.String("clusterName") ?? "default";
+        bool existed = _sim.Clusters.ContainsKey(name);
+        ClusterState cluster = EnsureCluster(name);
+        if (!existed)
+        {
+            cluster.Tags.AddRange(ValidTags(request.As<List<EcsTag>>("tags")));
+            foreach (JsonNode? setting in request.Array("settings") ?? [])
+            {
+                if (setting?["name"]?.GetValue<string>() == "containerInsights" && setting["value"]?.GetValue<string>() is string value)
+                {
+                    cluster.ContainerInsights = value;
+                }
+            }
+        }
+        return new JsonObject { ["cluster"] = EcsWire.Cluster(cluster, ["SETTINGS", "TAGS"]) };
+    }
+
+    private JsonNode ListClusters(EcsRequest request)
+    {
+        (List<ClusterState> page, string? next) = Paginate(
+            _sim.Clusters.Values.OrderBy(c => c.Seq), c => c.Seq, "clusters", request, 100);
+        return ListResult("clusterArns", page.Select(c => c.Arn), next);
+    }
+
+    private JsonNode DescribeClusters(EcsRequest request)
+    {
+        HashSet<string> include = Include(request, "ATTACHMENTS", "CONFIGURATIONS", "SETTINGS", "STATISTICS", "TAGS");
+        List<string> names = request.StringList("clusters") ?? [];
+        if (names.Count == 0)
+        {
+            names.Add("default");
+        }
+        if (names.Count > 100)
+        {
+            throw new SandboxException("InvalidParameterException", "clusters can have at most 100 items.");
+        }
+        var clusters = new JsonArray();
+        var failures = new JsonArray();
+        foreach (string reference in names)
+        {
+            ClusterState? cluster = FindCluster(reference);
+            if (cluster is null)
+            {
+                failures.Add(EcsWire.Failure(reference.StartsWith("arn:", StringComparison.Ordinal) ? reference : _sim.Arns.Cluster(reference)));
+            }
+            else
+            {
+                clusters.Add(EcsWire.Cluster(cluster, include));
+            }
+        }
+        return new JsonObject { ["clusters"] = clusters, ["failures"] = failures };
+    }
+
+    private JsonNode ListContainerInstances(EcsRequest request)
+    {
+        ClusterState cluster = ResolveCluster(request.String("cluster"));
+        string? status = request.String("status");
+        RequireEnum(status, "status", "ACTIVE", "DRAINING", "REGISTERING", "DEREGISTERING", "REGISTRATION_FAILED");
+        if (request.String("filter") is not null)
+        {
+            // The cluster query language is not simulated; saying so beats returning everything.
+            throw new SandboxException("InvalidParameterException", "The sandbox does not evaluate container instance filters.");
+        }
+        (List<ContainerInstanceState> page, string? next) = Paginate(
+            cluster.ContainerInstances.Values.Where(i => status is null || i.Status == status).OrderBy(i => i.Seq),
+            i => i.Seq, "container-instances/" + cluster.Name, request, 100);
+        return ListResult("containerInstanceArns", page.Select(i => i.Arn), next);
+    }
+
+    private JsonNode DescribeContainerInstances(EcsRequest request)
+    {
+        ClusterState cluster = ResolveCluster(request.String("cluster"));
+        HashSet<string> include = Include(request, "TAGS", "CONTAINER_INSTANCE_HEALTH");
+        List<string> references = request.StringList("containerInstances") ?? [];
+        if (references.Count == 0)
+        {
+            throw new SandboxException("InvalidParameterException", "Container instances cannot be empty.");
+        }
+        if (references.Count > 100)
+        {
+            throw new SandboxException("InvalidParameterException", "Container instances cannot be more than 100.");
+        }
+        var instances = new JsonArray();
+        var failures = new JsonArray();
+        foreach (string reference in references)
+        {
+            ContainerInstanceState? instance = FindContainerInstance(cluster, reference);
+            if (instance is null)
+            {
+                failures.Add(EcsWire.Failure(reference.StartsWith("arn:", StringComparison.Ordinal)
+                    ? reference
+                    : _sim.Arns.ContainerInstance(cluster.Name, reference)));
+            }
+            else
+            {
+                instances.Add(EcsWire.ContainerInstance(instance, include, _sim.Now));
+            }
+        }
+        return new JsonObject { ["containerInstances"] = instances, ["failures"] = failures };
+    }
+
+    private static List<EcsTag> ValidTags(List<EcsTag>? tags)
+    {
+        tags ??= [];
+        if (tags.Count > 50)
+        {
+            throw new SandboxException("InvalidParameterException", "A resource can have at most 50 tags.");
+        }
+        foreach (EcsTag tag in tags)
+        {
+            if (string.IsNullOrEmpty(tag.Key) || tag.Key.Length > 128)
+            {
+                throw new SandboxException("InvalidParameterException", "Tag keys must be between 1 and 128 characters long.");
+            }
+            if (tag.Value is { Length: > 256 })
+            {
+                throw new SandboxException("InvalidParameterException", "Tag values can be at most 256 characters long.");
+            }
+        }
+        return tags;
+    }
+}

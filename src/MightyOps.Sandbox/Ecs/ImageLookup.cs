@@ -1,0 +1,59 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace MightyOps.Sandbox.Ecs;
+
+/// <summary>
+/// What the container agent finds when it pulls an image: images in the sandbox's own ECR
+/// registry (<c>{account}.dkr.ecr.{region}.amazonaws.com/repo:tag</c> or <c>@sha256:...</c>) are
+/// looked up in <see cref="SandboxWorld.Repositories"/>; anything else (Docker Hub, another
+/// registry) is assumed to exist and start.
+/// </summary>
+internal static class ImageLookup
+{
+    /// <summary>The outcome of one pull.</summary>
+    internal readonly record struct PullResult(string Digest, SandboxImage? Image, string? Error);
+
+    public static PullResult Pull(SandboxWorld world, string image)
+    {
+        string host = world.RegistryHost + "/";
+        if (!image.StartsWith(host, StringComparison.OrdinalIgnoreCase))
+        {
+            return new PullResult(SyntheticDigest(image), null, null);
+        }
+        (string repositoryName, string? tag, string? digest) = Split(image[host.Length..]);
+        if (!world.Repositories.TryGetValue(repositoryName, out SandboxRepository? repository))
+        {
+            // What the agent reports for an ECR repository that does not exist.
+            return new PullResult(string.Empty, null,
+                $"CannotPullContainerError: pull image manifest has been retried 7 time(s): failed to resolve ref {image}: " +
+                "pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed");
+        }
+        SandboxImage? found = digest is not null
+            ? repository.Images.Find(i => string.Equals(i.Digest, digest, StringComparison.OrdinalIgnoreCase))
+            : repository.Images.Find(i => i.Tags.Contains(tag!, StringComparer.Ordinal));
+        if (found is null)
+        {
+            return new PullResult(string.Empty, null,
+                $"CannotPullContainerError: pull image manifest has been retried 7 time(s): failed to resolve ref {image}: {image}: not found");
+        }
+        return new PullResult(found.Digest, found, null);
+    }
+
+    /// <summary>Splits <c>repo/name:tag</c> or <c>repo/name@sha256:...</c>; no tag means <c>latest</c>.</summary>
+    public static (string Repository, string? Tag, string? Digest) Split(string reference)
+    {
+        int at = reference.IndexOf('@', StringComparison.Ordinal);
+        if (at >= 0)
+        {
+            return (reference[..at], null, reference[(at + 1)..]);
+        }
+        int slash = reference.LastIndexOf('/');
+        int colon = reference.LastIndexOf(':');
+        return colon > slash ? (reference[..colon], reference[(colon + 1)..], null) : (reference, "latest", null);
+    }
+
+    /// <summary>A stable digest for images outside the registry, so tasks still show an imageDigest.</summary>
+    private static string SyntheticDigest(string image) =>
+        "sha256:" + EcsArns.ToHex(SHA256.HashData(Encoding.UTF8.GetBytes(image)));
+}
