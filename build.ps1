@@ -90,7 +90,7 @@ function Invoke-Docs {
         Write-Warning 'tools/HelpBuilder is missing; no help built.'
         return
     }
-    dotnet run --project $builder -c Release --nologo -v quiet -- --docs (Join-Path $Root 'docs') --out $helpOut --module-name MightyOps --assembly MightyOps.dll
+    dotnet run --project $builder -c Release -v quiet -- --docs (Join-Path $Root 'docs') --out $helpOut --module-name MightyOps --assembly MightyOps.dll
 }
 
 # Installs the Debian packages the tests use, when this user can; otherwise says which are missing.
