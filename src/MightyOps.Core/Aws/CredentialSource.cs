@@ -23,6 +23,9 @@ internal sealed class CredentialSource
     /// <summary>For Verbose output and messages: "environment variables", "profile 'prod'", ... never a secret.</summary>
     public string Description { get; }
 
+    /// <summary>The access key id of the last snapshot handed out (not secret), for messages about calls the SDK signed.</summary>
+    public string? LastAccessKeyId { get; private set; }
+
     public static CredentialSource Static(AwsCredentialSnapshot snapshot, string description = "explicit credentials")
     {
         AWSCredentials sdk = string.IsNullOrEmpty(snapshot.SessionToken)
@@ -38,6 +41,7 @@ internal sealed class CredentialSource
     {
         if (_static is not null)
         {
+            LastAccessKeyId = _static.AccessKeyId;
             return _static;
         }
         ImmutableCredentials credentials;
@@ -58,6 +62,7 @@ internal sealed class CredentialSource
             throw new MightyOpsException("AwsCredentialsFailed", MightyErrorKind.Authentication,
                 $"The credentials from {Description} are empty. Check that source and try again.", Description);
         }
+        LastAccessKeyId = credentials.AccessKey;
         return new AwsCredentialSnapshot(credentials.AccessKey, credentials.SecretKey, credentials.UseToken ? credentials.Token : null);
     }
 }

@@ -172,9 +172,20 @@ public sealed class CredentialAndRegionTests
         using EnvironmentScope env = new EnvironmentScope().Credentials(string.Empty).Config(string.Empty)
             .Set("AWS_EC2_METADATA_DISABLED", null)
             .Set("AWS_EC2_METADATA_SERVICE_ENDPOINT", $"http://127.0.0.1:{((IPEndPoint)blackHole.LocalEndpoint).Port}");
+        // AWSSDK.Core reads the IMDS endpoint setting once per process; make it read this one.
+        Amazon.Runtime.Internal.FallbackInternalConfigurationFactory.Reset();
         var watch = Stopwatch.StartNew();
 
-        var error = await Assert.ThrowsAsync<MightyOpsException>(() => AwsSession.CreateAsync(new AwsOptions(Region: "us-east-1"), _log, CancellationToken.None));
+        MightyOpsException error;
+        try
+        {
+            error = await Assert.ThrowsAsync<MightyOpsException>(() => AwsSession.CreateAsync(new AwsOptions(Region: "us-east-1"), _log, CancellationToken.None));
+        }
+        finally
+        {
+            env.Dispose();
+            Amazon.Runtime.Internal.FallbackInternalConfigurationFactory.Reset();
+        }
 
         watch.Stop();
         await stop.CancelAsync();

@@ -29,6 +29,9 @@ internal static class TestEnvironment
         Environment.SetEnvironmentVariable("AWS_CONFIG_FILE", ConfigFile);
         Environment.SetEnvironmentVariable("AWS_SHARED_CREDENTIALS_FILE", CredentialsFile);
         Environment.SetEnvironmentVariable("AWS_EC2_METADATA_DISABLED", "true");
+        // Belt and braces: were IMDS enabled by a test, it would still only see a closed loopback port.
+        Environment.SetEnvironmentVariable("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:9");
+        Amazon.Runtime.Internal.FallbackInternalConfigurationFactory.Reset();
         foreach (string name in new[]
         {
             "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",

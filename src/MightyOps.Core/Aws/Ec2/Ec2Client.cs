@@ -26,9 +26,12 @@ public sealed class Ec2Client : IDisposable
 
     private readonly Lazy<AmazonEC2Client> _client;
 
+    private readonly CredentialSource _credentials;
+
     internal Ec2Client(AwsServiceEndpoint endpoint, CredentialSource credentials)
     {
         Endpoint = endpoint;
+        _credentials = credentials;
         _client = new Lazy<AmazonEC2Client>(() => new AmazonEC2Client(credentials.Sdk, Config(endpoint)));
     }
 
@@ -45,7 +48,7 @@ public sealed class Ec2Client : IDisposable
         var result = new List<Ec2Instance>();
         foreach (string[] batch in ids.Chunk(BatchSize))
         {
-            var call = new AwsCall("EC2", "ec2", "DescribeInstances", Endpoint.Url, Endpoint.Region, null, string.Join(", ", batch));
+            var call = new AwsCall("EC2", "ec2", "DescribeInstances", Endpoint.Url, Endpoint.Region, _credentials.LastAccessKeyId, string.Join(", ", batch));
             DescribeInstancesResponse response;
             try
             {

@@ -60,7 +60,7 @@ public sealed class EcrClient
     }
 
     /// <summary>Every image of a repository (pages of 1000), optionally filtered by tag status (TAGGED, UNTAGGED, ANY).</summary>
-    public async IAsyncEnumerable<EcrImageDetail> DescribeImagesAsync(
+    public async IAsyncEnumerable<EcrImageDetail> DescribeAllImagesAsync(
         string repositoryName,
         string? tagStatus,
         string? registryId,

@@ -15,9 +15,12 @@ public sealed class S3Client : IDisposable
 {
     private readonly Lazy<AmazonS3Client> _client;
 
+    private readonly CredentialSource _credentials;
+
     internal S3Client(AwsServiceEndpoint endpoint, CredentialSource credentials)
     {
         Endpoint = endpoint;
+        _credentials = credentials;
         _client = new Lazy<AmazonS3Client>(() => new AmazonS3Client(credentials.Sdk, Config(endpoint)));
     }
 
@@ -129,5 +132,5 @@ public sealed class S3Client : IDisposable
     }
 
     private AwsCall Call(string operation, S3Location location) =>
-        new("S3", "s3", operation, Endpoint.Url, Endpoint.Region, null, location.ToString());
+        new("S3", "s3", operation, Endpoint.Url, Endpoint.Region, _credentials.LastAccessKeyId, location.ToString());
 }
