@@ -158,6 +158,13 @@ public sealed class SandboxHost : IAsyncDisposable
 
     internal void Count(string key) => _counts.AddOrUpdate(key, 1, (_, n) => n + 1);
 
+    /// <summary>
+    /// How S3 request bodies arrived, by <c>x-amz-content-sha256</c> kind (<c>sha256</c>,
+    /// <c>UNSIGNED-PAYLOAD</c>, <c>STREAMING-…</c>) and checksum header or trailer: lets tests prove
+    /// which encodings the SDKs really sent.
+    /// </summary>
+    internal ConcurrentDictionary<string, long> S3BodyEncodings { get; } = new(StringComparer.Ordinal);
+
     internal void Capture(SandboxCapturedRequest request)
     {
         _captured.Enqueue(request);

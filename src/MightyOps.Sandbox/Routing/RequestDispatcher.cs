@@ -66,6 +66,15 @@ internal sealed class RequestDispatcher
             return AuthError(route.Protocol, auth, requestId, isHead);
         }
 
+        if (route.Protocol == AwsProtocol.S3 && request.Method is "PUT" or "POST" && request.Body.Length > 0)
+        {
+            string payload = SignatureVerifier.IsHexSha256(auth.PayloadHash) ? "sha256" : auth.PayloadHash;
+            string checksum = request.Header("x-amz-trailer") is string trailer ? " trailer " + trailer.Trim().ToLowerInvariant()
+                : request.Headers.FirstOrDefault(h => h.Key.StartsWith("x-amz-checksum-", StringComparison.OrdinalIgnoreCase) && h.Key.Length > 15 &&
+                    !h.Key.Equals("x-amz-checksum-algorithm", StringComparison.OrdinalIgnoreCase)).Key is string header ? " header " + header.ToLowerInvariant() : string.Empty;
+            _host.S3BodyEncodings.AddOrUpdate(route.Operation + " " + payload + checksum, 1, (_, n) => n + 1);
+        }
+
         TimeSpan latency = _host.Faults.Latency;
         if (latency > TimeSpan.Zero)
         {
