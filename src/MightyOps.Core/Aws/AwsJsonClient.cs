@@ -20,6 +20,10 @@ internal sealed class AwsJsonClient
     private readonly HttpMessageInvoker _http;
     private readonly TimeProvider _clock;
 
+    // How far AWS's clock is from ours, learned from a "Signature expired" answer (as the SDKs do):
+    // a VM whose clock drifted still works, and says so once.
+    private static long _clockOffsetTicks;
+
     public AwsJsonClient(
         AwsServiceEndpoint endpoint,
         string targetPrefix,
@@ -51,6 +55,7 @@ internal sealed class AwsJsonClient
     {
         byte[] body = request is null ? EmptyObject : JsonSerializer.SerializeToUtf8Bytes(request, AwsJson.Options);
         var call = new AwsCall(Endpoint.Service, Endpoint.SigningName, operation, Endpoint.Url, Endpoint.Region, null, target);
+        bool correctedClock = false;
         for (int attempt = 1; ; attempt++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -65,12 +70,14 @@ internal sealed class AwsJsonClient
             int status;
             byte[] responseBody;
             string? requestId;
+            DateTimeOffset? serverDate;
             try
             {
                 using HttpResponseMessage response = await _http.SendAsync(message, attemptToken.Token).ConfigureAwait(false);
                 responseBody = await response.Content.ReadAsByteArrayAsync(attemptToken.Token).ConfigureAwait(false);
                 status = (int)response.StatusCode;
                 requestId = Header(response, "x-amzn-RequestId") ?? Header(response, "x-amz-request-id");
+                serverDate = response.Headers.Date;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -96,6 +103,18 @@ internal sealed class AwsJsonClient
             }
 
             AwsErrorResponse error = AwsErrors.Parse(status, responseBody, requestId);
+            if (!correctedClock && serverDate is { } date && IsClockSkew(error))
+            {
+                TimeSpan offset = date - _clock.GetUtcNow();
+                if (offset.Duration() > TimeSpan.FromMinutes(4))
+                {
+                    Interlocked.Exchange(ref _clockOffsetTicks, offset.Ticks);
+                    correctedClock = true;
+                    _log.Warning($"This machine's clock is {offset.Duration().TotalMinutes:0} minutes {(offset > TimeSpan.Zero ? "behind" : "ahead of")} AWS's ({call.Service} said: {error.Message}); signing with AWS's time. Fix the clock (NTP).");
+                    attempt--;
+                    continue;
+                }
+            }
             bool retryable = AwsErrors.IsThrottling(error) || AwsErrors.IsTransient(error);
             if (retryable && attempt < Retry.MaxAttempts)
             {
@@ -113,7 +132,8 @@ internal sealed class AwsJsonClient
         content.Headers.ContentType = new MediaTypeHeaderValue(ContentType);
         var message = new HttpRequestMessage(HttpMethod.Post, Endpoint.Url) { Content = content };
         message.Headers.TryAddWithoutValidation("X-Amz-Target", $"{_targetPrefix}.{operation}");
-        SigV4.Sign(message, body, credentials, Endpoint.Region, Endpoint.SigningName, _clock.GetUtcNow().UtcDateTime);
+        DateTime signedAt = _clock.GetUtcNow().UtcDateTime + TimeSpan.FromTicks(Interlocked.Read(ref _clockOffsetTicks));
+        SigV4.Sign(message, body, credentials, Endpoint.Region, Endpoint.SigningName, signedAt);
         // Not signed (SigV4.Sign skips it): proxies and HttpClient may rewrite it.
         message.Headers.TryAddWithoutValidation("User-Agent", AwsHttp.UserAgent);
         return message;
@@ -148,6 +168,14 @@ internal sealed class AwsJsonClient
             { RequestId = requestId };
         }
     }
+
+    private static bool IsClockSkew(AwsErrorResponse error) =>
+        error.Code is "RequestExpired" or "RequestTimeTooSkewed" or "RequestInTheFuture"
+        || (error.Code is "InvalidSignatureException" or "SignatureDoesNotMatch" or "AuthFailure"
+            && (error.Message.Contains("Signature expired", StringComparison.OrdinalIgnoreCase) || error.Message.Contains("not yet current", StringComparison.OrdinalIgnoreCase)));
+
+    /// <summary>For tests: forget a learned clock offset.</summary>
+    internal static void ResetClockOffset() => Interlocked.Exchange(ref _clockOffsetTicks, 0);
 
     private static string? Header(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out IEnumerable<string>? values) ? values.FirstOrDefault() : null;

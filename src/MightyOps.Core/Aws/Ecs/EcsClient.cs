@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 
 namespace MightyOps.Core.Aws.Ecs;
 
@@ -142,18 +143,10 @@ public sealed class EcsClient
         string? token = null;
         do
         {
-            var request = new ListTasksRequest
-            {
-                Cluster = filter.Cluster,
-                ContainerInstance = filter.ContainerInstance,
-                Family = filter.Family,
-                StartedBy = filter.StartedBy,
-                ServiceName = filter.ServiceName,
-                DesiredStatus = filter.DesiredStatus,
-                LaunchType = filter.LaunchType,
-                MaxResults = ListPageSize,
-                NextToken = token,
-            };
+            // A copy of the caller's filter (every member, including ones added to the model later) with our paging.
+            ListTasksRequest request = JsonSerializer.Deserialize<ListTasksRequest>(JsonSerializer.SerializeToUtf8Bytes(filter, AwsJson.Options), AwsJson.Options)!;
+            request.MaxResults = ListPageSize;
+            request.NextToken = token;
             ListTasksResponse page = await Json.InvokeAsync<ListTasksRequest, ListTasksResponse>(
                 "ListTasks", request, filter.ServiceName ?? filter.Cluster, cancellationToken).ConfigureAwait(false);
             foreach (string arn in page.TaskArns ?? [])
