@@ -24,14 +24,18 @@ public static class AwsCli
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
 
+    /// <summary>Runs <c>aws &lt;args&gt; --output json</c> against <paramref name="host"/> (blocking; prefer <see cref="RunAsync(SandboxHost, string[])"/> in async tests).</summary>
+    public static AwsCliResult Run(SandboxHost host, params string[] args) => RunAsync(host, new Dictionary<string, string>(), args).GetAwaiter().GetResult();
+
     /// <summary>Runs <c>aws &lt;args&gt; --output json</c> against <paramref name="host"/>.</summary>
-    public static AwsCliResult Run(SandboxHost host, params string[] args) => RunAsync(host, null, args).GetAwaiter().GetResult();
+    public static Task<AwsCliResult> RunAsync(SandboxHost host, params string[] args) => RunAsync(host, new Dictionary<string, string>(), args);
 
-    /// <summary>As <see cref="Run(SandboxHost, string[])"/>, with extra environment variables (e.g. AWS_MAX_ATTEMPTS).</summary>
-    public static Task<AwsCliResult> RunAsync(SandboxHost host, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
-        RunAsync(host, environment, workingDirectory: null, args);
-
-    public static async Task<AwsCliResult> RunAsync(SandboxHost host, IReadOnlyDictionary<string, string>? environment, string? workingDirectory, params string[] args)
+    /// <summary>
+    /// As <see cref="RunAsync(SandboxHost, string[])"/>, with extra environment variables (e.g.
+    /// <c>AWS_MAX_ATTEMPTS</c>, or <c>AWS_SECRET_ACCESS_KEY</c> to try a wrong secret). The CLI runs
+    /// in the temp directory, so relative paths in <paramref name="args"/> should be avoided.
+    /// </summary>
+    public static async Task<AwsCliResult> RunAsync(SandboxHost host, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("aws")
         {
@@ -39,7 +43,7 @@ public static class AwsCli
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
+            WorkingDirectory = Path.GetTempPath(),
         };
         foreach (string arg in args)
         {
@@ -68,12 +72,9 @@ public static class AwsCli
         start.Environment["AWS_PAGER"] = string.Empty;
         start.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
         start.Environment["PYTHONWARNINGS"] = "ignore";
-        if (environment is not null)
+        foreach ((string name, string value) in environment)
         {
-            foreach ((string name, string value) in environment)
-            {
-                start.Environment[name] = value;
-            }
+            start.Environment[name] = value;
         }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the aws CLI.");
