@@ -50,6 +50,11 @@ internal sealed class AdminApi(SandboxHost host)
         {
             return Error(400, ex.Message);
         }
+        catch (InvalidOperationException ex)
+        {
+            // JsonNode.GetValue on a member of the wrong JSON type.
+            return Error(400, "A member of the body has the wrong type: " + ex.Message);
+        }
     }
 
     private JsonObject Info() => new()

@@ -153,6 +153,12 @@ internal sealed class HttpServer : IAsyncDisposable
                     {
                         return;
                     }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        // A bug behind the handler must not cost the client its answer.
+                        response = HttpResponse.Text(500, "text/plain; charset=utf-8", $"The sandbox failed: {ex.GetType().Name}: {ex.Message}\n");
+                        response.CloseConnection = true;
+                    }
                 }
                 catch (HttpProtocolException ex)
                 {

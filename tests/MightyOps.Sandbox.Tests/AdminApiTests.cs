@@ -1,0 +1,123 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Xunit;
+
+namespace MightyOps.Sandbox.Tests;
+
+/// <summary>The unsigned <c>/_sandbox/</c> endpoints scripts use with the standalone executable.</summary>
+public sealed class AdminApiTests : IAsyncLifetime
+{
+    private SandboxHost _host = null!;
+    private readonly HttpClient _http = new();
+
+    public async Task InitializeAsync() => _host = await Sandboxes.StartAsync("demo", o => o with { CaptureRequests = true, TimeScale = 1 });
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        await _host.StopAsync();
+    }
+
+    private Uri Url(string path) => new(_host.Endpoint, path);
+
+    [Fact]
+    public async Task InfoListsTheConnectionDetailsAndEndpoints()
+    {
+        JsonNode info = JsonNode.Parse(await _http.GetStringAsync(Url("/_sandbox/info")))!;
+        Assert.Equal(_host.Endpoint.ToString().TrimEnd('/'), (string?)info["endpoint"]);
+        Assert.Equal(_host.Options.SecretAccessKey, (string?)info["secretAccessKey"]);
+        Assert.Contains("POST /_sandbox/bad-image", info["endpoints"]!.AsArray().Select(e => (string)e!));
+    }
+
+    [Fact]
+    public async Task CountsAndResetWithoutBeingCounted()
+    {
+        using var client = new SignedClient(_host);
+        await client.EcrAsync("DescribeRepositories", "{}");
+        JsonNode counts = JsonNode.Parse(await _http.GetStringAsync(Url("/_sandbox/counts")))!;
+        Assert.Equal(1, (long)counts["ecr.DescribeRepositories"]!);
+        Assert.Single(counts.AsObject()); // admin calls are not AWS operations
+
+        using HttpResponseMessage reset = await _http.PostAsync(Url("/_sandbox/reset-counts"), null);
+        Assert.Equal(200, (int)reset.StatusCode);
+        Assert.Empty(_host.RequestCounts);
+    }
+
+    [Fact]
+    public async Task CapturedRequestsCanBeFilteredAndCleared()
+    {
+        using var client = new SignedClient(_host);
+        await client.EcrAsync("DescribeImages", "{\"repositoryName\":\"app\"}");
+        await client.EcrAsync("DescribeRepositories", "{}");
+        JsonArray images = JsonNode.Parse(await _http.GetStringAsync(Url("/_sandbox/requests?operation=DescribeImages")))!.AsArray();
+        JsonNode captured = images.Single()!;
+        Assert.Equal("ecr", (string?)captured["service"]);
+        Assert.Equal("{\"repositoryName\":\"app\"}", (string?)captured["body"]);
+
+        using HttpResponseMessage cleared = await _http.DeleteAsync(Url("/_sandbox/requests"));
+        Assert.Equal(200, (int)cleared.StatusCode);
+        Assert.Empty(_host.CapturedRequests);
+    }
+
+    [Fact]
+    public async Task AdvanceTimeMovesSimulatedTime()
+    {
+        DateTimeOffset before = _host.World.Clock.UtcNow;
+        using HttpResponseMessage response = await _http.PostAsJsonAsync(Url("/_sandbox/advance-time"), new { seconds = 3600 });
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.True(_host.World.Clock.UtcNow - before >= TimeSpan.FromHours(1));
+        using HttpResponseMessage query = await _http.PostAsync(Url("/_sandbox/advance-time?seconds=60"), null);
+        Assert.Equal(200, (int)query.StatusCode);
+        using HttpResponseMessage missing = await _http.PostAsync(Url("/_sandbox/advance-time"), null);
+        Assert.Equal(400, (int)missing.StatusCode);
+    }
+
+    [Fact]
+    public async Task BadImageAndPushImage()
+    {
+        using HttpResponseMessage pushed = await _http.PostAsJsonAsync(Url("/_sandbox/push-image"), new { repository = "app", tag = "master.5" });
+        Assert.Equal(200, (int)pushed.StatusCode);
+        JsonNode image = JsonNode.Parse(await pushed.Content.ReadAsStringAsync())!;
+        Assert.Equal("123456789012.dkr.ecr.us-east-1.amazonaws.com/app:master.5", (string?)image["imageUri"]);
+        Assert.False((bool)image["failsToStart"]!);
+
+        // ECR shows the new tag straight away.
+        using var client = new SignedClient(_host);
+        var (status, found, _) = await client.EcrAsync("DescribeImages", "{\"repositoryName\":\"app\",\"imageIds\":[{\"imageTag\":\"master.5\"}]}");
+        Assert.Equal(200, status);
+        Assert.Equal((string?)image["digest"], (string?)found!["imageDetails"]![0]!["imageDigest"]);
+
+        using HttpResponseMessage bad = await _http.PostAsJsonAsync(Url("/_sandbox/bad-image"),
+            new { image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:master.5", reason = "OutOfMemoryError: Container killed due to memory usage" });
+        Assert.Equal(200, (int)bad.StatusCode);
+        SandboxImage marked = _host.World.Repositories["app"].Images.Single(i => i.Tags.Contains("master.5"));
+        Assert.True(marked.FailsToStart);
+        Assert.StartsWith("OutOfMemoryError", marked.FailureReason);
+
+        using HttpResponseMessage unknown = await _http.PostAsJsonAsync(Url("/_sandbox/bad-image"), new { image = "app:nope" });
+        Assert.Equal(404, (int)unknown.StatusCode);
+        using HttpResponseMessage unnamed = await _http.PostAsJsonAsync(Url("/_sandbox/bad-image"), new { tag = "x" });
+        Assert.Equal(400, (int)unnamed.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("GET", "/_sandbox/nope", 404)]
+    [InlineData("PUT", "/_sandbox/counts", 405)]
+    [InlineData("GET", "/_sandbox/reset-counts", 405)]
+    public async Task UnknownEndpointsAndMethods(string method, string path, int status)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), Url(path));
+        using HttpResponseMessage response = await _http.SendAsync(request);
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.NotNull(JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]);
+    }
+
+    [Fact]
+    public async Task MalformedJsonIs400()
+    {
+        using HttpResponseMessage response = await _http.PostAsync(Url("/_sandbox/faults"), new StringContent("{nope"));
+        Assert.Equal(400, (int)response.StatusCode);
+        using HttpResponseMessage wrongType = await _http.PostAsync(Url("/_sandbox/faults"), new StringContent("{\"throttlingRate\":\"lots\"}"));
+        Assert.Equal(400, (int)wrongType.StatusCode);
+    }
+}
