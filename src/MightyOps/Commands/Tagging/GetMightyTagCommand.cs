@@ -35,7 +35,7 @@ public sealed class GetMightyTagCommand : MightyCmdlet
         {
             string path = RepositoryLocation.Resolve(this, Path);
             var query = new ReleaseTagQuery(Log);
-            IReadOnlyList<MightyTag> tags = Run(ct => query.GetAsync(path, Branch, Latest, Remote, e => Post(() => WriteMightyError(e)), progress.Reporter, ct));
+            IReadOnlyList<MightyTag> tags = Run(progress.Tracking(ct => query.GetAsync(path, Branch, Latest, Remote, e => Post(() => WriteMightyError(e)), progress.Reporter, ct)));
             foreach (MightyTag tag in tags)
             {
                 WriteObject(tag);

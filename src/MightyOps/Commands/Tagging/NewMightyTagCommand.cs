@@ -56,7 +56,7 @@ public sealed class NewMightyTagCommand : MightyCmdlet
             };
             var tagger = new ReleaseTagger(Log);
             // The number is only known after reading the remote, so plan first, then ask.
-            TagPlan plan = Run(ct => tagger.PlanAsync(request, progress.Reporter, ct));
+            TagPlan plan = Run(progress.Tracking(ct => tagger.PlanAsync(request, progress.Reporter, ct)));
             if (plan.Existing is not null)
             {
                 WriteObject(plan.Existing);
@@ -66,7 +66,7 @@ public sealed class NewMightyTagCommand : MightyCmdlet
             {
                 return;
             }
-            WriteObject(Run(ct => tagger.CreateAsync(plan, progress.Reporter, ct)));
+            WriteObject(Run(progress.Tracking(ct => tagger.CreateAsync(plan, progress.Reporter, ct))));
         }
         catch (MightyOpsException e)
         {

@@ -27,35 +27,3 @@ internal static class RepositoryLocation
         return resolved;
     }
 }
-
-/// <summary>One Write-Progress activity fed by status lines from Core, always closed with a Completed record.</summary>
-internal sealed class StatusProgress
-{
-    private readonly MightyCmdlet _cmdlet;
-    private readonly ProgressRecord _record;
-    private bool _shown;
-
-    public StatusProgress(MightyCmdlet cmdlet, int activityId, string activity)
-    {
-        _cmdlet = cmdlet;
-        _record = new ProgressRecord(activityId, activity, "Starting");
-        Reporter = cmdlet.ProgressOnPipeline<string>(status =>
-        {
-            _shown = true;
-            _record.StatusDescription = status;
-            _cmdlet.WriteProgress(_record);
-        });
-    }
-
-    public IProgress<string> Reporter { get; }
-
-    public void Complete()
-    {
-        if (_shown)
-        {
-            _record.RecordType = ProgressRecordType.Completed;
-            _cmdlet.WriteProgress(_record);
-            _shown = false;
-        }
-    }
-}
