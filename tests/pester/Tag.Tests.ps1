@@ -168,6 +168,39 @@ Describe 'New-MightyTag' {
         Get-TagNames $repo | Should -BeNullOrEmpty
     }
 
+    It 'refuses a repository without commits' {
+        $empty = Join-Path $world.Root 'empty'
+        Invoke-TestGit $world.Root init --quiet --initial-branch=master $empty
+
+        New-MightyTag -Path $empty -NoPush -ErrorVariable err -ErrorAction SilentlyContinue
+
+        Assert-MightyError $err 'CommitNotFound' 'ObjectNotFound'
+        $err[0].Exception.Message | Should -Match 'no commits yet'
+    }
+
+    It 'tags in a bare repository, which has no working tree to be dirty' {
+        Invoke-TestGit $world.Origin config user.name 'Release Bot'
+        Invoke-TestGit $world.Origin config user.email 'bot@example.com'
+
+        $tag = New-MightyTag -Path $world.Origin -NoPush -WarningVariable warnings 3>$null
+
+        $tag.Tag | Should -Be 'master.1'
+        $tag.Repository | Should -Be $world.Origin
+        "$warnings" | Should -Not -Match 'uncommitted'
+        (Get-RemoteTags $world.Origin).Keys | Should -Be @('master.1')
+    }
+
+    It 'pushes to a remote given as a URL' {
+        $mirror = Join-Path $world.Root 'mirror.git'
+        Invoke-TestGit $world.Root init --quiet --bare $mirror
+
+        $tag = New-MightyTag -Path $repo -Remote $mirror
+
+        $tag.Remote | Should -Be $mirror
+        (Get-RemoteTags $mirror).Keys | Should -Be @('master.1')
+        Get-RemoteTags $world.Origin | Should -BeNullOrEmpty
+    }
+
     It 'tags the commit named by -Commit' {
         $old = Invoke-TestGit $repo rev-parse HEAD
         Invoke-TestGit $repo commit --quiet --allow-empty -m newer
