@@ -94,7 +94,7 @@ git push -q origin "refs/tags/$t"
     Write-BenchResult 'New-MightyTag (plan, tag -a, push)' $m 'ms' "median of $runs, last $($last.Tag)"
     Write-BenchResult 'bare git: ls-remote + highest + tag -a + push' $b 'ms' "median of $runs"
     Write-BenchResult 'New-MightyTag / bare git' ($m / $b) 'x'
-    Write-BenchResult 'git processes per New-MightyTag' $gitRuns '' 'bare script: 2 git + ls-remote + push'
+    Write-BenchResult 'git processes per New-MightyTag' $gitRuns '' 'bare script: 3 (ls-remote, tag -a, push)'
 }
 finally {
     Remove-Item Env:GIT_CONFIG_GLOBAL, Env:GIT_CONFIG_NOSYSTEM -ErrorAction SilentlyContinue
