@@ -268,6 +268,38 @@ public sealed class EcsDeploymentTests
     }
 
     [Fact]
+    public void A_rollback_that_fails_too_is_not_rolled_back_again()
+    {
+        EcsTestWorld t = SteadyService();
+        // The image the service runs disappears from the registry (a lifecycle policy, say).
+        t.World.Repositories["app"].Images.Single(i => i.Tags.Contains("v1")).Tags.Clear();
+        t.Register("web", $"{EcsTestWorld.Registry}/app:broken.1");
+        t.Call("UpdateService", """{"cluster":"test","service":"web","taskDefinition":"web"}""");
+        t.Advance(TimeSpan.FromMinutes(30));
+        JsonObject service = t.Service("test", "web");
+        // The rollback deployment (back to web:1) is PRIMARY and FAILED itself; nothing new was started after it.
+        JsonNode primary = service["deployments"]![0]!;
+        Assert.EndsWith("task-definition/web:1", (string?)primary["taskDefinition"]);
+        Assert.Equal("FAILED", (string?)primary["rolloutState"]);
+        Assert.Equal("ECS deployment circuit breaker: tasks failed to start.", (string?)primary["rolloutStateReason"]);
+        Assert.Equal(2, t.Events("test", "web").Count(e => e.EndsWith("deployment failed: tasks failed to start.", StringComparison.Ordinal)));
+        // The tasks that were already running keep running.
+        Assert.Equal(2, (int)service["runningCount"]!);
+    }
+
+    [Fact]
+    public void Deleting_a_service_with_a_failed_deployment_still_drains_it()
+    {
+        EcsTestWorld t = SteadyService(configuration: BreakerNoRollback);
+        t.Register("web", $"{EcsTestWorld.Registry}/app:broken.1");
+        t.Call("UpdateService", """{"cluster":"test","service":"web","taskDefinition":"web"}""");
+        t.RunUntil(() => (string?)t.Service("test", "web")["deployments"]![0]!["rolloutState"] == "FAILED", Patience);
+        t.Call("DeleteService", """{"cluster":"test","service":"web","force":true}""");
+        t.RunUntil(() => (string?)t.Service("test", "web")["status"] == "INACTIVE", Patience);
+        Assert.Empty(t.Tasks("test", "web"));
+    }
+
+    [Fact]
     public void A_missing_tag_fails_at_pull_with_CannotPullContainerError()
     {
         EcsTestWorld t = SteadyService(configuration: BreakerNoRollback);

@@ -101,6 +101,11 @@ public sealed partial class EcsApi
         }
         string launchType = request.String("launchType") ?? "EC2";
         RequireEnum(launchType, "launchType", Compatibilities);
+        if (launchType != "EC2")
+        {
+            // Tasks are placed on the cluster's container instances; Fargate and external hosts are not simulated.
+            throw new SandboxException("InvalidParameterException", $"The sandbox simulates the EC2 launch type only, not {launchType}.");
+        }
         JsonObject? network = request.Object("networkConfiguration");
         if (definition.NetworkMode == "awsvpc" && network is null)
         {
@@ -121,7 +126,6 @@ public sealed partial class EcsApi
             DesiredCount = desired,
             LaunchType = launchType,
             SchedulingStrategy = schedulingStrategy,
-            PlatformVersion = launchType == "FARGATE" ? request.String("platformVersion") ?? "LATEST" : null,
             DeploymentConfiguration = configuration,
             CreatedAt = _sim.Now,
             CreatedBy = $"arn:aws:iam::{_world.AccountId}:root",
@@ -199,8 +203,11 @@ public sealed partial class EcsApi
             || Changes(request.Array("serviceRegistries"), service.ServiceRegistries)
             || Changes(request.Array("capacityProviderStrategy"), service.CapacityProviderStrategy)
             || Changes(request.Array("volumeConfigurations"), null)
-            || Changes(request.Object("serviceConnectConfiguration"), null)
-            || (request.String("platformVersion") is string platform && platform != service.PlatformVersion);
+            || Changes(request.Object("serviceConnectConfiguration"), null);
+        if (request.String("platformVersion") is not null)
+        {
+            throw new SandboxException("InvalidParameterException", "platformVersion applies to services of the FARGATE launch type only.");
+        }
 
         service.DeploymentConfiguration = configuration;
         if (desired is int count && count != service.DesiredCount)
@@ -224,10 +231,6 @@ public sealed partial class EcsApi
         service.EnableECSManagedTags = request.Bool("enableECSManagedTags") ?? service.EnableECSManagedTags;
         service.PropagateTags = propagateTags ?? service.PropagateTags;
         service.AvailabilityZoneRebalancing = request.String("availabilityZoneRebalancing") ?? service.AvailabilityZoneRebalancing;
-        if (service.LaunchType == "FARGATE")
-        {
-            service.PlatformVersion = request.String("platformVersion") ?? service.PlatformVersion;
-        }
         if (newDeployment)
         {
             _sim.StartDeployment(service, target.Arn);

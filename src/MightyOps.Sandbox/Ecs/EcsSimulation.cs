@@ -201,11 +201,14 @@ internal sealed class EcsSimulation
         deployment.RolloutStateReason = "ECS deployment circuit breaker: tasks failed to start.";
         deployment.UpdatedAt = Now;
         AddEvent(service, $"(service {service.Name}) (deployment {deployment.Id}) deployment failed: tasks failed to start.", Now);
-        if (rollback && ReferenceEquals(service.Primary, deployment) && service.LastCompletedTaskDefinitionArn is not null)
+        // A rollback that fails itself is not rolled back again (that would loop); it stays FAILED.
+        if (rollback && ReferenceEquals(service.Primary, deployment) && !deployment.IsRollback
+            && service.LastCompletedTaskDefinitionArn is not null)
         {
             // The failed deployment stays listed (ACTIVE, FAILED) until its tasks are gone.
-            StartDeployment(service, service.LastCompletedTaskDefinitionArn,
+            DeploymentState rollbackDeployment = StartDeployment(service, service.LastCompletedTaskDefinitionArn,
                 $"ECS deployment circuit breaker: rolling back to deploymentId {service.LastCompletedDeploymentId}.");
+            rollbackDeployment.IsRollback = true;
         }
         RequestEvaluation(service, Now);
     }
@@ -222,7 +225,9 @@ internal sealed class EcsSimulation
         }
         DeploymentState primary = service.Primary;
         int desired = service.Status == "DRAINING" ? 0 : service.DesiredCount;
-        bool primaryFailed = primary.RolloutState == "FAILED";
+        // A FAILED primary (circuit breaker without rollback) launches nothing and leaves the old
+        // deployment serving; a deleted service drains regardless.
+        bool primaryFailed = primary.RolloutState == "FAILED" && service.Status == "ACTIVE";
         if (!primaryFailed && primary.DesiredCount != desired)
         {
             primary.DesiredCount = desired;

@@ -154,6 +154,9 @@ internal sealed class DeploymentState
 
     public bool UnstableEventSent { get; set; }
 
+    /// <summary>Started by the circuit breaker to roll back.</summary>
+    public bool IsRollback { get; set; }
+
     public DateTimeOffset CreatedAt { get; init; }
 
     public DateTimeOffset UpdatedAt { get; set; }
