@@ -95,7 +95,7 @@ Describe 'New-MightyTag' {
         $tag.Tag | Should -Be 'feature-login.1'
         $tag.Branch | Should -Be 'feature-login'
         $tag.SourceBranch | Should -Be 'feature/login'
-        ($tag | Format-Table | Out-String) | Should -Match 'feature-login \(feature/login\)'
+        ($tag | Format-Table | Out-String) | Should -Match 'feature-login\.1\s+feature/login\s'
         (Get-RemoteTags $world.Origin).Keys | Should -Be @('feature-login.1')
         # Get-MightyTag reads the git branch back from the tag message's trailer.
         (Get-MightyTag -Path $repo).SourceBranch | Should -Be 'feature/login'
