@@ -27,6 +27,7 @@ internal static class Program
           --latency-ms N           delay added to every request (default 0)
           --random-seed N          makes fault injection repeatable
           --capture-requests       keep request bodies (GET /_sandbox/requests)
+          --ecs-rate-limits        throttle ECS calls with ECS's own token buckets
           -h, --help               show this help
 
         The first line on stdout is JSON: endpoint, region, accessKeyId, secretAccessKey, accountId.
@@ -158,6 +159,9 @@ internal static class Program
                     break;
                 case "--capture-requests":
                     options = options with { CaptureRequests = true };
+                    break;
+                case "--ecs-rate-limits":
+                    options = options with { EcsRateLimits = true };
                     break;
                 default:
                     throw new FormatException($"Unknown option '{args[i]}'.");

@@ -34,4 +34,10 @@ public sealed record SandboxOptions
 
     /// <summary>Seed for the fault dice, so a run can be repeated.</summary>
     public int? RandomSeed { get; init; }
+
+    /// <summary>
+    /// Throttle ECS calls with the token buckets ECS itself uses (per action category: burst and
+    /// refill per second, reference §5.6), in real time, so a client's backoff meets real limits.
+    /// </summary>
+    public bool EcsRateLimits { get; init; }
 }

@@ -136,4 +136,36 @@ public sealed class FaultInjectionTests
         Assert.Equal(400, (int)bad.StatusCode);
         Assert.Contains("between 0 and 1", await bad.Content.ReadAsStringAsync());
     }
+
+    [Fact]
+    public async Task EcsRateLimitsFollowTheDocumentedBuckets()
+    {
+        await using SandboxHost host = await Sandboxes.StartAsync("demo", o => o with { EcsRateLimits = true });
+        using var client = new SignedClient(host);
+        var watch = Stopwatch.StartNew();
+        int passed = 0;
+        int throttled = 0;
+        for (int i = 0; i < 120; i++)
+        {
+            var (status, body, _) = await client.EcsAsync("ListClusters", "{}");
+            if (status == 400 && (string?)body!["__type"] == "ThrottlingException")
+            {
+                throttled++;
+            }
+            else
+            {
+                passed++;
+            }
+        }
+        // Cluster reads: burst 50, then 20 per second.
+        double seconds = watch.Elapsed.TotalSeconds;
+        Assert.InRange(passed, 50, 51 + (int)Math.Ceiling(20 * seconds));
+        Assert.True(throttled > 0, $"nothing throttled in {seconds:F2} s");
+
+        // Another category has its own bucket.
+        Assert.Equal(200, (await client.EcsAsync("DescribeServices", "{\"cluster\":\"production\",\"services\":[\"WEB\"]}")).Status);
+        // ECR is not limited.
+        Assert.Equal(200, (await client.EcrAsync("DescribeRepositories", "{}")).Status);
+        Assert.Equal(120, host.RequestCounts["ecs.ListClusters"]);
+    }
 }

@@ -33,6 +33,7 @@ internal sealed class RequestDispatcher
     private readonly Ec2Api _ec2;
     private readonly S3Api _s3;
     private readonly AdminApi _admin;
+    private readonly EcsRateLimiter? _ecsLimits;
 
     public RequestDispatcher(SandboxHost host)
     {
@@ -42,6 +43,7 @@ internal sealed class RequestDispatcher
         _ec2 = new Ec2Api(host.World);
         _s3 = new S3Api(host.World);
         _admin = new AdminApi(host);
+        _ecsLimits = host.Options.EcsRateLimits ? new EcsRateLimiter() : null;
     }
 
     public async Task<HttpResponse> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -96,6 +98,11 @@ internal sealed class RequestDispatcher
                     AwsProtocol.Ec2Query => AwsResponses.Ec2Error(500, "InternalError", "An internal error has occurred.", requestId),
                     _ => AwsResponses.S3Error(500, "InternalError", "We encountered an internal error. Please try again.", requestId, isHead),
                 };
+        }
+
+        if (_ecsLimits is not null && route.Service == "ecs" && !_ecsLimits.TryTake(route.Operation))
+        {
+            return AwsResponses.JsonError(400, "ThrottlingException", "Rate exceeded", requestId);
         }
 
         try
