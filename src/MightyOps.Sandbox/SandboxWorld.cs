@@ -7,6 +7,8 @@ namespace MightyOps.Sandbox;
 /// </summary>
 public sealed class SandboxWorld
 {
+    private readonly Dictionary<Type, object> _state = [];
+
     public SandboxWorld(SandboxOptions options)
     {
         Options = options;
@@ -32,8 +34,6 @@ public sealed class SandboxWorld
     public Dictionary<string, SandboxInstance> Instances { get; } = new(StringComparer.Ordinal);
 
     public Dictionary<string, SandboxBucket> Buckets { get; } = new(StringComparer.Ordinal);
-
-    private readonly Dictionary<Type, object> _state = [];
 
     /// <summary>
     /// State a service simulation keeps for this world that has no shared type above (one
