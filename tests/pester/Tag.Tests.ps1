@@ -150,6 +150,17 @@ Describe 'New-MightyTag' {
         (Get-RemoteTags $world.Origin).Keys | Sort-Object | Should -Be @('master.1', 'master.2')
     }
 
+    It 'with -NoPush, sees the local tag already on the commit' {
+        $first = New-MightyTag -Path $repo -NoPush
+
+        $again = New-MightyTag -Path $repo -NoPush -WarningVariable warnings 3>$null
+
+        $again.Tag | Should -Be $first.Tag
+        $again.Tagger | Should -Be 'Test app <app@example.com>'
+        "$warnings" | Should -Match 'already carries the release tag master\.1 \(locally\)'
+        Get-TagNames $repo | Should -Be @('master.1')
+    }
+
     It 'sees a tag someone else pushed for the same commit as already there' {
         $other = New-TagClone $world 'other'
         New-MightyTag -Path $other | Out-Null

@@ -157,13 +157,29 @@ public sealed class GitRepository
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
-    /// <summary>Local tags, all of them or only those that may belong to <paramref name="tagBranch"/> (<c>refs/tags/&lt;tagBranch&gt;.*</c>).</summary>
-    public async Task<IReadOnlyList<GitTag>> LocalTagsAsync(string? tagBranch, CancellationToken cancellationToken)
+    /// <summary>
+    /// Local tags with date, tagger and message: all of them, or those that may belong to
+    /// <paramref name="tagBranch"/> (<c>refs/tags/&lt;tagBranch&gt;.*</c>), optionally only those
+    /// naming <paramref name="pointsAt"/>. Reading details opens every tag object, so callers that
+    /// only count use <see cref="LocalTagNamesAsync"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<GitTag>> LocalTagsAsync(string? tagBranch, CancellationToken cancellationToken, string? pointsAt = null)
     {
-        // A Docker-safe branch part has no fnmatch characters, so the pattern is exact.
-        string pattern = tagBranch is null ? "refs/tags" : $"refs/tags/{tagBranch}.*";
-        string output = await Git.OutputAsync(["for-each-ref", "--format=" + TagFormat, pattern], cancellationToken).ConfigureAwait(false);
+        var arguments = new List<string> { "for-each-ref", "--format=" + TagFormat };
+        if (pointsAt is not null)
+        {
+            arguments.Add("--points-at=" + pointsAt);
+        }
+        arguments.Add(TagPattern(tagBranch));
+        string output = await Git.OutputAsync(arguments, cancellationToken).ConfigureAwait(false);
         return ParseForEachRef(output);
+    }
+
+    /// <summary>Local tag names only (from the ref store, no object is opened: quick with 10,000 tags).</summary>
+    public async Task<IReadOnlyList<string>> LocalTagNamesAsync(string? tagBranch, CancellationToken cancellationToken)
+    {
+        string output = await Git.OutputAsync(["for-each-ref", "--format=%(refname:strip=2)", TagPattern(tagBranch)], cancellationToken).ConfigureAwait(false);
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
     /// <summary>
@@ -266,6 +282,9 @@ public sealed class GitRepository
                 : new GitTag(name, objects[name], objects[name]))
             .ToList();
     }
+
+    // A Docker-safe branch part has no fnmatch characters, so the pattern is exact.
+    private static string TagPattern(string? tagBranch) => tagBranch is null ? "refs/tags" : $"refs/tags/{tagBranch}.*";
 
     private static MightyOpsException NotARepository(string path, string why) =>
         new(

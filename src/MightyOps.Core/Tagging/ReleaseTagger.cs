@@ -145,7 +145,8 @@ public sealed class ReleaseTagger
                 request.Remote);
         }
 
-        IReadOnlyList<GitTag> local = await repo.LocalTagsAsync(branch, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<string> localNames = await repo.LocalTagNamesAsync(branch, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<GitTag> localAtCommit = await repo.LocalTagsAsync(branch, cancellationToken, pointsAt: commit).ConfigureAwait(false);
         IReadOnlyList<GitTag> remote = [];
         if (remoteKnown)
         {
@@ -157,7 +158,7 @@ public sealed class ReleaseTagger
             _log.Warning($"{repo.Root} has no remote named '{request.Remote}'; the number comes from local tags only.");
         }
 
-        MightyTag? existing = request.Force ? null : FindExisting(repo, request, branch, commit, local, remote);
+        MightyTag? existing = request.Force ? null : FindExisting(repo, request, branch, commit, localAtCommit, remote);
         if (existing is not null)
         {
             string where = existing.Remote.Length > 0 ? $"on {existing.Remote}" : "locally";
@@ -173,7 +174,7 @@ public sealed class ReleaseTagger
             Push = !request.NoPush,
             Tagger = tagger,
             Message = request.Message,
-            Number = ReleaseTagName.NextNumber(local.Concat(remote).Select(t => t.Name), branch),
+            Number = ReleaseTagName.NextNumber(localNames.Concat(remote.Select(t => t.Name)), branch),
             Existing = existing,
         };
     }
@@ -252,10 +253,11 @@ public sealed class ReleaseTagger
             plan.Branch);
     }
 
-    private MightyTag? FindExisting(GitRepository repo, TagRequest request, string branch, string commit, IReadOnlyList<GitTag> local, IReadOnlyList<GitTag> remote)
+    // localAtCommit: the local tags of the branch that name the commit (for-each-ref --points-at).
+    private static MightyTag? FindExisting(GitRepository repo, TagRequest request, string branch, string commit, IReadOnlyList<GitTag> localAtCommit, IReadOnlyList<GitTag> remote)
     {
         // When pushing, only a tag the remote has counts: a local-only tag (from -NoPush) is not a release yet.
-        IEnumerable<GitTag> candidates = request.NoPush ? local.Concat(remote) : remote;
+        IEnumerable<GitTag> candidates = request.NoPush ? localAtCommit.Concat(remote) : remote;
         GitTag? hit = null;
         int hitNumber = 0;
         foreach (GitTag tag in candidates)
@@ -270,7 +272,7 @@ public sealed class ReleaseTagger
         {
             return null;
         }
-        GitTag details = local.FirstOrDefault(t => t.Name == hit.Name && t.ObjectId == hit.ObjectId) ?? hit;
+        GitTag details = localAtCommit.FirstOrDefault(t => t.Name == hit.Name && t.ObjectId == hit.ObjectId) ?? hit;
         bool onRemote = remote.Any(t => t.Name == hit.Name && t.ObjectId == hit.ObjectId);
         return ToMightyTag(details, branch, hitNumber, repo.Root, onRemote ? request.Remote : string.Empty);
     }
@@ -349,12 +351,12 @@ public sealed class ReleaseTagger
 
     private static async Task<int> NextNumberAsync(GitRepository repo, TagPlan plan, int atLeast, CancellationToken cancellationToken, bool readRemote = true)
     {
-        IEnumerable<GitTag> tags = await repo.LocalTagsAsync(plan.Branch, cancellationToken).ConfigureAwait(false);
+        IEnumerable<string> tags = await repo.LocalTagNamesAsync(plan.Branch, cancellationToken).ConfigureAwait(false);
         if (readRemote && plan.Push)
         {
-            tags = tags.Concat(await repo.RemoteTagsAsync(plan.Remote, plan.Branch, cancellationToken).ConfigureAwait(false));
+            tags = tags.Concat((await repo.RemoteTagsAsync(plan.Remote, plan.Branch, cancellationToken).ConfigureAwait(false)).Select(t => t.Name));
         }
-        return Math.Max(atLeast + 1, ReleaseTagName.NextNumber(tags.Select(t => t.Name), plan.Branch));
+        return Math.Max(atLeast + 1, ReleaseTagName.NextNumber(tags, plan.Branch));
     }
 
     private static async Task<bool> IsRemoteAsync(GitRepository repo, string remote, CancellationToken cancellationToken)

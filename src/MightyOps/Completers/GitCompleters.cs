@@ -17,9 +17,9 @@ public sealed class ReleaseBranchCompleter : IArgumentCompleter
             LocalGit.Read(fakeBoundParameters, async (repo, ct) =>
             {
                 IReadOnlyList<string> branches = await repo.LocalBranchesAsync(ct).ConfigureAwait(false);
-                IReadOnlyList<GitTag> tags = await repo.LocalTagsAsync(null, ct).ConfigureAwait(false);
+                IReadOnlyList<string> tags = await repo.LocalTagNamesAsync(null, ct).ConfigureAwait(false);
                 var tagBranches = tags
-                    .Select(t => ReleaseTagName.TryParse(t.Name, out string branch, out _) && !ReleaseTagName.IsVersionLike(branch) ? branch : null)
+                    .Select(t => ReleaseTagName.TryParse(t, out string branch, out _) && !ReleaseTagName.IsVersionLike(branch) ? branch : null)
                     .OfType<string>();
                 return branches.Concat(tagBranches).ToList();
             }),
