@@ -808,7 +808,18 @@ internal sealed class EcsSimulation
             deployment.ConsecutiveFailures = 0;
             deployment.NextLaunchAt = null;
         }
-        RequestEvaluation(service, Now);
+        // Tasks started together become healthy within a second or two of each other; looking
+        // once they all are gives one "has stopped 2 running tasks" rather than two events of 1.
+        DateTimeOffset at = Now;
+        foreach (TaskState sibling in service.Tasks)
+        {
+            if (sibling.StartedBy == task.StartedBy && sibling.Phase == TaskPhase.Running
+                && sibling.NextTransitionAt <= Now + EcsTimings.SchedulerTick && sibling.NextTransitionAt > at)
+            {
+                at = sibling.NextTransitionAt.Value;
+            }
+        }
+        RequestEvaluation(service, at);
     }
 
     private void OnTaskFailed(TaskState task)
