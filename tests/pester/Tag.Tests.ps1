@@ -403,6 +403,24 @@ exit 0
         Assert-MightyError $err 'NotAGitRepository' 'InvalidArgument'
     }
 
+    It 'takes the repository from Get-Item output (PSPath)' {
+        (Get-Item $repo | New-MightyTag).Repository | Should -Be $repo
+    }
+
+    It 'says so when git is not installed' {
+        $path = $env:PATH
+        try {
+            $env:PATH = Join-Path $world.Root 'no-git-here'
+            New-MightyTag -Path $repo -ErrorVariable err -ErrorAction SilentlyContinue
+        }
+        finally {
+            $env:PATH = $path
+        }
+
+        Assert-MightyError $err 'GitNotFound' 'ObjectNotFound'
+        $err[0].Exception.Message | Should -Match 'Install git'
+    }
+
     It 'shows progress for the remote work and always completes it' {
         $ps = [powershell]::Create()
         $null = $ps.AddCommand('Import-Module').AddArgument($script:ModuleManifest).AddStatement().
