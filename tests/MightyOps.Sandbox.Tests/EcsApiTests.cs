@@ -64,6 +64,23 @@ public sealed class EcsApiTests
         Assert.Equal("SerializationException", Demo.Fails("RegisterTaskDefinition", """{"family":"x","containerDefinitions":[{"name":"a","image":"b","memory":"lots"}]}""").Code);
     }
 
+    [Theory]
+    [InlineData("RegisterTaskDefinition", """{"family":"x","volumes":{},"containerDefinitions":[{"name":"a","image":"b","memory":64}]}""", "$.volumes")]
+    [InlineData("RegisterTaskDefinition", """{"family":"x","containerDefinitions":[{"name":"a","image":"b","memory":64,"portMappings":[{"containerPort":"80"}]}]}""", "$.containerDefinitions[0].portMappings[0].containerPort")]
+    [InlineData("UpdateService", """{"cluster":"production","service":"WEB","deploymentConfiguration":{"deploymentCircuitBreaker":{"enable":"yes"}}}""", "deploymentConfiguration.deploymentCircuitBreaker.enable")]
+    [InlineData("CreateCluster", """{"clusterName":"half","settings":[{"name":"containerInsights","value":5}]}""", "settings[0].value")]
+    [InlineData("ListServices", """{"cluster":"production","maxResults":1.5}""", "maxResults")]
+    public void Malformed_members_name_where_they_went_wrong_and_change_nothing(string operation, string body, string where)
+    {
+        var t = new EcsTestWorld(demo: true);
+        SandboxException error = t.Fails(operation, body);
+        Assert.Equal("SerializationException", error.Code);
+        Assert.Contains(where, error.Message);
+        Assert.Equal(2, t.Call("ListClusters")["clusterArns"]!.AsArray().Count);
+        Assert.Single(t.Service("production", "WEB")["deployments"]!.AsArray());
+        Assert.Equal("ClientException", t.Fails("DescribeTaskDefinition", """{"taskDefinition":"x"}""").Code);
+    }
+
     [Fact]
     public void Unknown_operations_are_refused()
     {

@@ -70,18 +70,15 @@ public sealed partial class EcsApi
     private JsonNode CreateCluster(EcsRequest request)
     {
         string name = request.String("clusterName") ?? "default";
+        List<EcsTag> tags = ValidTags(request.As<List<EcsTag>>("tags"));
+        // ClusterSetting has the same {name, value} shape as KeyValuePair.
+        List<EcsKeyValuePair> settings = request.As<List<EcsKeyValuePair>>("settings") ?? [];
         bool existed = _sim.Clusters.ContainsKey(name);
         ClusterState cluster = EnsureCluster(name);
         if (!existed)
         {
-            cluster.Tags.AddRange(ValidTags(request.As<List<EcsTag>>("tags")));
-            foreach (JsonNode? setting in request.Array("settings") ?? [])
-            {
-                if (setting?["name"]?.GetValue<string>() == "containerInsights" && setting["value"]?.GetValue<string>() is string value)
-                {
-                    cluster.ContainerInsights = value;
-                }
-            }
+            cluster.Tags.AddRange(tags);
+            cluster.ContainerInsights = settings.LastOrDefault(s => s.Name == "containerInsights")?.Value ?? cluster.ContainerInsights;
         }
         return new JsonObject { ["cluster"] = EcsWire.Cluster(cluster, ["SETTINGS", "TAGS"]) };
     }

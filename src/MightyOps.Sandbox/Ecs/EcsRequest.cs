@@ -139,7 +139,7 @@ internal readonly struct EcsRequest
         }
         catch (JsonException ex)
         {
-            throw new SandboxException("SerializationException", $"The value of '{name}' is not valid: {ex.Message}");
+            throw new SandboxException("SerializationException", $"The value of '{name}' is not valid: a member has the wrong type at {(ex.Path ?? "$").Replace("$", name, StringComparison.Ordinal)}.");
         }
     }
 
@@ -157,7 +157,7 @@ internal readonly struct EcsRequest
         }
         catch (JsonException ex)
         {
-            throw new SandboxException("SerializationException", $"The request could not be read: {ex.Message}");
+            throw new SandboxException("SerializationException", $"The request could not be read: a member has the wrong type at {ex.Path ?? "$"}.");
         }
     }
 
