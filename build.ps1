@@ -41,8 +41,9 @@ $ModuleOut = Join-Path $OutputRoot "MightyOps/$Version"
 $ToolsOut = Join-Path $OutputRoot 'tools'
 $PesterVersion = '6.2.0'
 $ForeignAwsSdkVersion = '3.7.402'
-# What the tests start for real (DESIGN.md, Testing). git drives Get/New-MightyTag tests.
-$AptPackages = @('git')
+# What the tests start for real (DESIGN.md, Testing): git drives the release-tag tests (and ssh
+# for an unreachable ssh:// remote).
+$AptPackages = @('git', 'openssh-client')
 
 function Write-Step([string] $Message) {
     Write-Host "==> $Message" -ForegroundColor Cyan

@@ -50,10 +50,7 @@ try {
         $script:sandbox.RequestCounts.GetEnumerator() | Sort-Object Key | Format-Table Key, Value -HideTableHeaders
     }
 
-    $demoTag = Join-Path $PSScriptRoot 'demo-tag.ps1'
-    if (Test-Path $demoTag) {
-        . $demoTag
-    }
+    . (Join-Path $PSScriptRoot 'demo-tag.ps1')
 }
 finally {
     Show-Step 'Stop the sandbox (the AWS_* variables it replaced are restored)' {

@@ -9,6 +9,8 @@ param(
 )
 
 $ErrorActionPreference = 'Stop'
+# Plain text: ANSI escapes in failure messages break Pester's NUnit XML export.
+$PSStyle.OutputRendering = 'PlainText'
 Import-Module (Join-Path $PesterPath 'Pester.psd1') -Force
 
 # Test files read this to import the module under test (tests/pester/Common.ps1).
@@ -33,7 +35,7 @@ $config.TestResult.OutputPath = $ResultsPath
 $config.TestResult.OutputFormat = 'NUnitXml'
 
 $result = Invoke-Pester -Configuration $config
-if ($result.FailedCount -gt 0 -or $result.FailedBlocksCount -gt 0 -or $result.FailedContainersCount -gt 0 -or $result.TotalCount -eq 0) {
+if ($null -eq $result -or $result.Result -ne 'Passed' -or $result.FailedCount -gt 0 -or $result.FailedBlocksCount -gt 0 -or $result.FailedContainersCount -gt 0 -or $result.TotalCount -eq 0) {
     exit 1
 }
 exit 0
