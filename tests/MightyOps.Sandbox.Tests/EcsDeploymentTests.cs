@@ -380,6 +380,41 @@ public sealed class EcsDeploymentTests
     }
 
     [Fact]
+    public void Awsvpc_tasks_get_an_ENI_and_a_network_change_is_a_new_deployment()
+    {
+        var t = new EcsTestWorld();
+        t.AddCluster("test", 1);
+        t.Call("RegisterTaskDefinition", $$"""
+            {"family":"api","networkMode":"awsvpc","containerDefinitions":[{"name":"application","image":"{{EcsTestWorld.Registry}}/app:v1","memory":256,"portMappings":[{"containerPort":3000}]}]}
+            """);
+        Assert.Equal("InvalidParameterException", t.Fails("CreateService", """{"cluster":"test","serviceName":"api","taskDefinition":"api","desiredCount":1}""").Code);
+        t.Call("CreateService", """
+            {"cluster":"test","serviceName":"api","taskDefinition":"api","desiredCount":1,
+             "networkConfiguration":{"awsvpcConfiguration":{"subnets":["subnet-0aaa"],"securityGroups":["sg-0bbb"]}}}
+            """);
+        t.AdvanceSeconds(17);
+        Assert.Equal("PROVISIONING", (string?)t.Tasks("test", "api").Single()["lastStatus"]);   // the ENI is being attached
+        t.AdvanceSeconds(7);
+        Assert.Equal("PENDING", (string?)t.Tasks("test", "api").Single()["lastStatus"]);
+        t.RunUntil(() => IsSteady(t.Service("test", "api")), Patience);
+        JsonObject task = t.Tasks("test", "api").Single();
+        JsonNode attachment = task["attachments"]!.AsArray().Single()!;
+        Assert.Equal("ElasticNetworkInterface", (string?)attachment["type"]);
+        Assert.Equal("subnet-0aaa", (string?)attachment["details"]!.AsArray().Single(d => (string?)d!["name"] == "subnetId")!["value"]);
+        JsonNode container = task["containers"]![0]!;
+        Assert.Empty(container["networkBindings"]!.AsArray());
+        Assert.Equal((string?)attachment["id"], (string?)container["networkInterfaces"]![0]!["attachmentId"]);
+        Assert.Matches(@"^10\.0\.\d+\.\d+$", (string?)container["networkInterfaces"]![0]!["privateIpv4Address"]);
+        Assert.Equal("subnet-0aaa", (string?)t.Service("test", "api")["deployments"]![0]!["networkConfiguration"]!["awsvpcConfiguration"]!["subnets"]![0]);
+
+        JsonObject updated = t.Call("UpdateService", """
+            {"cluster":"test","service":"api","networkConfiguration":{"awsvpcConfiguration":{"subnets":["subnet-0ccc"],"securityGroups":["sg-0bbb"]}}}
+            """)["service"]!.AsObject();
+        Assert.Equal(2, updated["deployments"]!.AsArray().Count);
+        Assert.Equal("subnet-0ccc", (string?)updated["deployments"]![0]!["networkConfiguration"]!["awsvpcConfiguration"]!["subnets"]![0]);
+    }
+
+    [Fact]
     public void Tasks_that_do_not_fit_are_reported_with_the_placement_event()
     {
         var t = new EcsTestWorld();

@@ -513,6 +513,7 @@ internal sealed class EcsSimulation
             Phase = TaskPhase.Placed,
             ReservedCpu = needs.Cpu,
             ReservedMemory = needs.Memory,
+            NetworkInterface = awsvpc ? NewNetworkInterface(service) : null,
         };
         foreach (EcsContainerDefinition definitionOfContainer in containerDefinitions)
         {
@@ -576,6 +577,17 @@ internal sealed class EcsSimulation
         service?.Tasks.Add(task);
         Schedule(task, Now + (awsvpc ? EcsTimings.EniProvisioning : EcsTimings.AgentPickup) + Jitter(400));
         return task;
+    }
+
+    private TaskNetworkInterface NewNetworkInterface(ServiceState? service)
+    {
+        string subnet = service?.NetworkConfiguration?["awsvpcConfiguration"]?["subnets"]?[0]?.GetValue<string>() ?? "subnet-0a1b2c3d4e5f60718";
+        string ip = $"10.0.{_random.Next(1, 4)}.{_random.Next(10, 250)}";
+        string dns = _world.Region == "us-east-1"
+            ? $"ip-{ip.Replace('.', '-')}.ec2.internal"
+            : $"ip-{ip.Replace('.', '-')}.{_world.Region}.compute.internal";
+        string mac = string.Join(":", Enumerable.Range(0, 6).Select(i => Arns.Hex(1)));
+        return new TaskNetworkInterface(Arns.NewUuid(), "eni-0" + Arns.Hex(8)[..16], subnet, mac, ip, dns);
     }
 
     private static int NextDynamicPort(ContainerInstanceState instance)

@@ -283,6 +283,9 @@ internal sealed class TaskState
 
     public List<int> HostPorts { get; } = [];
 
+    /// <summary>The task's ENI when its network mode is awsvpc.</summary>
+    public TaskNetworkInterface? NetworkInterface { get; init; }
+
     /// <summary>Desired RUNNING and not yet told to stop: counts against maximumPercent.</summary>
     public bool IsLive => DesiredStatus == "RUNNING" && Phase != TaskPhase.Stopped;
 
@@ -292,6 +295,9 @@ internal sealed class TaskState
 
     public bool IsPending => LastStatus is "PROVISIONING" or "PENDING" or "ACTIVATING";
 }
+
+/// <summary>An awsvpc task's elastic network interface, as its ENI attachment describes it.</summary>
+internal sealed record TaskNetworkInterface(string AttachmentId, string NetworkInterfaceId, string SubnetId, string MacAddress, string PrivateIpv4Address, string PrivateDnsName);
 
 internal sealed class ContainerState
 {

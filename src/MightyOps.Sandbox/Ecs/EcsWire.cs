@@ -184,7 +184,20 @@ internal static class EcsWire
             Version = task.Version,
         };
         JsonObject node = ToObject(wire);
-        node["attachments"] = new JsonArray();
+        node["attachments"] = task.NetworkInterface is TaskNetworkInterface eni
+            ? new JsonArray(new JsonObject
+            {
+                ["id"] = eni.AttachmentId,
+                ["type"] = "ElasticNetworkInterface",
+                ["status"] = task.Phase == TaskPhase.Stopped ? "DELETED" : "ATTACHED",
+                ["details"] = new JsonArray(
+                    Detail("subnetId", eni.SubnetId),
+                    Detail("networkInterfaceId", eni.NetworkInterfaceId),
+                    Detail("macAddress", eni.MacAddress),
+                    Detail("privateDnsName", eni.PrivateDnsName),
+                    Detail("privateIPv4Address", eni.PrivateIpv4Address)),
+            })
+            : new JsonArray();
         node["attributes"] = new JsonArray(new JsonObject { ["name"] = "ecs.cpu-architecture", ["value"] = "x86_64" });
         node["overrides"] = new JsonObject
         {
@@ -193,6 +206,8 @@ internal static class EcsWire
         };
         return node;
     }
+
+    private static JsonObject Detail(string name, string value) => new() { ["name"] = name, ["value"] = value };
 
     private static EcsContainer Container(TaskState task, ContainerState container) => new()
     {
@@ -206,7 +221,9 @@ internal static class EcsWire
         ExitCode = container.ExitCode,
         Reason = container.Reason,
         NetworkBindings = container.NetworkBindings,
-        NetworkInterfaces = [],
+        NetworkInterfaces = task.NetworkInterface is TaskNetworkInterface eni
+            ? [new EcsNetworkInterface { AttachmentId = eni.AttachmentId, PrivateIpv4Address = eni.PrivateIpv4Address }]
+            : [],
         HealthStatus = "UNKNOWN",
         Cpu = container.Cpu,
         Memory = container.Memory,
