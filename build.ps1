@@ -140,8 +140,9 @@ function Invoke-Test {
     if (-not $SkipUnitTests) {
         foreach ($project in Get-ChildItem (Join-Path $Root 'tests') -Filter '*.Tests.csproj' -Recurse) {
             Write-Step "xunit: $($project.BaseName)"
-            dotnet test $project.FullName -c $Configuration --nologo -v quiet --logger 'console;verbosity=normal' 2>&1 |
-                Where-Object { $_ -match '(Passed|Failed|Skipped)!|error|Failed |Total tests' } |
+            # Summary and failures only; every passing test name would drown the log.
+            dotnet test $project.FullName -c $Configuration -v quiet --logger 'console;verbosity=minimal' 2>&1 |
+                Where-Object { $_ -match '^\s*(Passed|Failed|Skipped)!|^\s*Failed |\[FAIL\]|error|Assert\.|Stack Trace|^\s+at ' } |
                 ForEach-Object { Write-Host "    $_" }
             if ($LASTEXITCODE -ne 0) {
                 $failed += $project.BaseName

@@ -68,6 +68,8 @@ Describe 'Start-MightySandbox' {
 
     It 'stops a sandbox piped to Stop-MightySandbox and counts requests per operation' {
         $sandbox = Start-MightySandbox -Seed demo -NoEnvironment
+        $env:AWS_ACCESS_KEY_ID = $sandbox.AccessKeyId
+        $env:AWS_SECRET_ACCESS_KEY = $sandbox.SecretAccessKey
         Get-MightyService -Cluster production -Service WEB -EndpointUrl $sandbox.Endpoint -Region $sandbox.Region | Out-Null
         $sandbox.RequestCounts['ecs.ListServices'] | Should -Be 1
         $sandbox.RequestCounts['ecs.DescribeServices'] | Should -Be 1
@@ -83,6 +85,13 @@ Describe 'Start-MightySandbox' {
 }
 
 Describe 'The standalone sandbox executable' {
+    BeforeAll {
+        $script:savedKeys = $env:AWS_ACCESS_KEY_ID, $env:AWS_SECRET_ACCESS_KEY
+    }
+    AfterAll {
+        $env:AWS_ACCESS_KEY_ID, $env:AWS_SECRET_ACCESS_KEY = $script:savedKeys
+    }
+
     It 'serves the demo for scripts and prints its endpoint as JSON' {
         $dll = Join-Path $env:MIGHTYOPS_TEST_MODULE 'bin/MightyOps.Sandbox.dll'
         $dotnet = (Get-Command dotnet).Source
@@ -94,6 +103,8 @@ Describe 'The standalone sandbox executable' {
         try {
             $info = $process.StandardOutput.ReadLine() | ConvertFrom-Json
             $info.endpoint | Should -Match '^http://127\.0\.0\.1:\d+'
+            $env:AWS_ACCESS_KEY_ID = $info.accessKeyId
+            $env:AWS_SECRET_ACCESS_KEY = $info.secretAccessKey
             $services = @(Get-MightyService -Cluster production -EndpointUrl $info.endpoint -Region $info.region)
             $services.Count | Should -Be 32
         }
