@@ -392,9 +392,9 @@ public sealed class EcsDeploymentTests
             {"cluster":"test","serviceName":"api","taskDefinition":"api","desiredCount":1,
              "networkConfiguration":{"awsvpcConfiguration":{"subnets":["subnet-0aaa"],"securityGroups":["sg-0bbb"]}}}
             """);
-        t.AdvanceSeconds(17);
+        t.RunUntil(() => t.Tasks("test", "api").Count == 1, Patience);
         Assert.Equal("PROVISIONING", (string?)t.Tasks("test", "api").Single()["lastStatus"]);   // the ENI is being attached
-        t.AdvanceSeconds(7);
+        t.AdvanceSeconds(8);
         Assert.Equal("PENDING", (string?)t.Tasks("test", "api").Single()["lastStatus"]);
         t.RunUntil(() => IsSteady(t.Service("test", "api")), Patience);
         JsonObject task = t.Tasks("test", "api").Single();

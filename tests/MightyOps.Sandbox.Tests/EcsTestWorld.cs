@@ -17,6 +17,9 @@ internal sealed class EcsTestWorld
     {
         // TimeScale must be positive; a microsecond per real second keeps the clock still for a test's duration.
         World = new SandboxWorld(new SandboxOptions { Seed = "empty", TimeScale = 1e-6, RandomSeed = randomSeed });
+        // Start one second past a 5 s scheduler tick, so runs do not depend on the wall clock either.
+        long ms = World.Clock.UtcNow.ToUnixTimeMilliseconds();
+        Advance(TimeSpan.FromMilliseconds(5000 - (ms % 5000) + 1000));
         Api = new EcsApi(World);
         if (demo)
         {

@@ -178,7 +178,6 @@ internal sealed class EcsSimulation
             CreatedAt = Now,
             UpdatedAt = Now,
             LaunchType = service.LaunchType,
-            PlatformVersion = service.LaunchType == "FARGATE" ? "1.4.0" : null,
             NetworkConfiguration = (JsonObject?)service.NetworkConfiguration?.DeepClone(),
         };
         deployment.RolloutStateReason = reason ?? $"ECS deployment {deployment.Id} in progress.";
