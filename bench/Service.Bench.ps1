@@ -27,7 +27,7 @@ try {
     }
     Write-BenchResult 'API calls in all' $total 'calls' "(expected $pages ListServices page(s) + $batches DescribeServices = $($pages + $batches))"
     Write-BenchResult 'API calls per service' ($total / $count) 'x'
-    Write-BenchResult 'calls against one DescribeServices per service' ($total / ($pages + $count)) 'x'
+    Write-BenchResult "calls against one DescribeServices per service ($($pages + $count))" ($total / ($pages + $count)) 'x'
 
     $mighty = Measure-Median -Count 5 -Action { Get-MightyService -Cluster production }
     $cli = Measure-Median -Count 3 -Action {
@@ -37,8 +37,8 @@ try {
         }
     }
     Write-BenchResult 'Get-MightyService (warm session)' $mighty 'ms' 'median of 5'
-    Write-BenchResult 'aws ecs list-services + describe-services x8' $cli 'ms' 'median of 3'
-    Write-BenchResult 'Get-MightyService / AWS CLI' ($mighty / $cli) 'x'
+    Write-BenchResult "aws ecs list-services + describe-services x$batches" $cli 'ms' 'median of 3, one aws process per call'
+    Write-BenchResult 'AWS CLI time / Get-MightyService time' ($cli / $mighty) 'x'
 }
 finally {
     Stop-MightySandbox

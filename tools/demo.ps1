@@ -28,8 +28,9 @@ try {
     }
 
     Show-Step 'One service in detail, with the image of each container' {
-        Get-MightyService -Cluster production -Service WEB -IncludeImages |
-            Format-List Cluster, Service, Status, DesiredCount, RunningCount, TaskDefinition, Images, Deployments, LastEvent
+        $web = Get-MightyService -Cluster production -Service WEB -IncludeImages
+        $web | Format-List Cluster, Service, Status, DesiredCount, RunningCount, TaskDefinition, Deployments, LastEvent
+        $web.Images
     }
 
     Show-Step 'Wildcards, and objects that pipe (here into Select-Object; AWS.Tools cmdlets bind Cluster/Service too)' {

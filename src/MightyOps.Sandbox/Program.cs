@@ -21,6 +21,7 @@ internal static class Program
           --port N                 TCP port (default 0: a free port)
           --seed demo|empty        starting state (default demo)
           --time-scale N           simulated seconds per real second (default 20)
+          --worker-services N      one-queue worker services in the demo cluster (default 30)
           --region R               region to report (default us-east-1)
           --throttling-rate F      fraction of requests throttled, 0..1 (default 0)
           --server-error-rate F    fraction of requests answered with a 500, 0..1 (default 0)
@@ -141,6 +142,9 @@ internal static class Program
                     break;
                 case "--time-scale":
                     options = options with { TimeScale = Double(arg, Value()) };
+                    break;
+                case "--worker-services":
+                    options = options with { WorkerServiceCount = Int(arg, Value()) };
                     break;
                 case "--region":
                     options = options with { Region = Value() };

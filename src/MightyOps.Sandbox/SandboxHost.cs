@@ -183,6 +183,10 @@ public sealed class SandboxHost : IAsyncDisposable
         {
             throw SandboxFaults.InvalidOption(nameof(options.Port), $"Port must be between 0 and 65535 (0 picks a free port), not {options.Port}.");
         }
+        if (options.WorkerServiceCount is < 0 or > 1000)
+        {
+            throw SandboxFaults.InvalidOption(nameof(options.WorkerServiceCount), $"WorkerServiceCount must be between 0 and 1000, not {options.WorkerServiceCount}.");
+        }
         if (double.IsNaN(options.TimeScale) || options.TimeScale <= 0 || options.TimeScale > 100_000)
         {
             throw SandboxFaults.InvalidOption(nameof(options.TimeScale), $"TimeScale must be a positive number of simulated seconds per real second (at most 100000), not {options.TimeScale}.");

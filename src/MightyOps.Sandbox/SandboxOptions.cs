@@ -9,6 +9,13 @@ public sealed record SandboxOptions
     /// <summary><c>demo</c> (cluster production, WEB, API, 30 workers, ECR, S3 secrets) or <c>empty</c>.</summary>
     public string Seed { get; init; } = "demo";
 
+    /// <summary>
+    /// How many one-queue Sidekiq worker services the demo seed creates in cluster production
+    /// (default 30, the demo's real queues; more are added as idle <c>queue_NNN</c> services, e.g.
+    /// to try scripts against a large cluster).
+    /// </summary>
+    public int WorkerServiceCount { get; init; } = 30;
+
     /// <summary>Simulated seconds per real second.</summary>
     public double TimeScale { get; init; } = 20;
 

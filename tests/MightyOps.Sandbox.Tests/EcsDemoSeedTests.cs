@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using MightyOps.Sandbox.Ecs;
 using Xunit;
@@ -141,5 +142,26 @@ public sealed class EcsDemoSeedTests
         JsonNode cluster = Demo.Call("DescribeClusters", """{"clusters":["staging"]}""")["clusters"]![0]!;
         Assert.Equal(1, (int)cluster["registeredContainerInstancesCount"]!);
         Assert.Equal(2, (int)cluster["activeServicesCount"]!);
+    }
+
+    [Theory]
+    [InlineData(3, 5)]
+    [InlineData(73, 75)]
+    public async Task WorkerServiceCount_sizes_the_demo_cluster(int workers, int services)
+    {
+        await using SandboxHost host = await SandboxHost.StartAsync(new SandboxOptions { WorkerServiceCount = workers });
+        var api = new EcsApi(host.World);
+        using JsonDocument request = JsonDocument.Parse("""{"cluster":"production","maxResults":100}""");
+        JsonNode page;
+        lock (host.World.Sync)
+        {
+            page = api.Invoke("ListServices", request.RootElement);
+        }
+        List<string> names = page["serviceArns"]!.AsArray().Select(a => ((string)a!).Split('/')[^1]).ToList();
+
+        Assert.Equal(services, names.Count);
+        Assert.Contains("WEB", names);
+        Assert.Equal(workers > 30, names.Contains($"queue_{workers:000}"));
+        Assert.Equal(workers >= 3, names.Contains(EcsDemoSeed.Workers[2].Queue));
     }
 }

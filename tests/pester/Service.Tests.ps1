@@ -100,8 +100,10 @@ Describe 'Get-MightyService' {
 
     It 'shows a table with the columns that answer "is it healthy"' {
         $text = Get-MightyService -Cluster production -Service WEB | Out-String
-        $text | Should -Match 'Service\s+Status\s+Running\s+Pending\s+TaskDefinition\s+Rollout'
-        $text | Should -Match 'WEB\s+ACTIVE\s+\d+/\d+'
+        $text | Should -Match 'Service\s+Status\s+Tasks\s+TaskDefinition\s+Rollout'
+        $text | Should -Match 'WEB\s+ACTIVE\s+2/2\s+WEB:\d+\s+COMPLETED'
+        $wide = Get-MightyService -Cluster production | Out-String -Width 80
+        $wide | Should -Not -Match '…' -Because 'the default table fits 80 columns'
     }
 
     It 'completes -Cluster and -Service names from the sandbox' {

@@ -59,7 +59,7 @@ public static class EcsDemoSeed
                 (Cluster, "WEB", "WEB", tag => WebContainers(world, "WEB", tag), 2),
                 (Cluster, "API", "API", tag => ApiContainers(world, "API", tag), 2),
             };
-            foreach ((string queue, int desired) in Workers)
+            foreach ((string queue, int desired) in WorkersFor(world.Options.WorkerServiceCount))
             {
                 services.Add((Cluster, queue, queue, tag => WorkerContainers(world, queue, tag), desired));
             }
@@ -97,6 +97,13 @@ public static class EcsDemoSeed
             sim.AdvanceTo(now);
         }
     }
+
+    /// <summary>
+    /// The first <paramref name="count"/> demo queues; beyond the 30 real ones, idle services
+    /// <c>queue_031</c>, <c>queue_032</c>, ... (desired 0, so they fit on the demo's instances).
+    /// </summary>
+    public static IEnumerable<(string Queue, int DesiredCount)> WorkersFor(int count) =>
+        Workers.Take(count).Concat(Enumerable.Range(Workers.Count + 1, Math.Max(0, count - Workers.Count)).Select(i => ($"queue_{i:000}", 0)));
 
     /// <summary>The images the services run; the ECR seed normally pushes them first.</summary>
     private static void EnsureImages(SandboxWorld world, DateTimeOffset now)

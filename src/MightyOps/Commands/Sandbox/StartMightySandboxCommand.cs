@@ -17,6 +17,10 @@ public sealed class StartMightySandboxCommand : MightyCmdlet
     public double TimeScale { get; set; } = 20;
 
     [Parameter]
+    [ValidateRange(0, 1000)]
+    public int WorkerServiceCount { get; set; } = 30;
+
+    [Parameter]
     [ValidateRange(0, 65535)]
     public int Port { get; set; }
 
@@ -56,6 +60,7 @@ public sealed class StartMightySandboxCommand : MightyCmdlet
             Port = Port,
             Seed = Seed,
             TimeScale = TimeScale,
+            WorkerServiceCount = WorkerServiceCount,
             Region = Region,
             ThrottlingRate = ThrottlingRate,
             ServerErrorRate = ServerErrorRate,
