@@ -150,15 +150,7 @@ public sealed partial class EcsApi
 
     private JsonNode UpdateService(EcsRequest request)
     {
-        ClusterState cluster = ResolveCluster(request.String("cluster"));
-        string reference = request.String("service")
-            ?? throw new SandboxException("InvalidParameterException", "service must be specified.");
-        ServiceState service = FindService(cluster, reference)
-            ?? throw new SandboxException("ServiceNotFoundException", "Service not found.");
-        if (service.Status != "ACTIVE")
-        {
-            throw new SandboxException("ServiceNotActiveException", "Service was not ACTIVE.");
-        }
+        (ClusterState cluster, ServiceState service) = ActiveService(request);
 
         // Validate everything before changing anything: a rejected update leaves the service as it was.
         int? desired = request.Int("desiredCount");
@@ -238,7 +230,8 @@ public sealed partial class EcsApi
         return new JsonObject { ["service"] = EcsWire.Service(service, includeTags: false) };
     }
 
-    private JsonNode DeleteService(EcsRequest request)
+    /// <summary>The cluster and ACTIVE service a modifying request names, or the error ECS gives.</summary>
+    private (ClusterState Cluster, ServiceState Service) ActiveService(EcsRequest request)
     {
         ClusterState cluster = ResolveCluster(request.String("cluster"));
         string reference = request.String("service")
@@ -249,6 +242,12 @@ public sealed partial class EcsApi
         {
             throw new SandboxException("ServiceNotActiveException", "Service was not ACTIVE.");
         }
+        return (cluster, service);
+    }
+
+    private JsonNode DeleteService(EcsRequest request)
+    {
+        (ClusterState cluster, ServiceState service) = ActiveService(request);
         if (service.DesiredCount > 0 && request.Bool("force") != true)
         {
             throw new SandboxException("InvalidParameterException", "The service cannot be stopped while it is scaled above 0.");
