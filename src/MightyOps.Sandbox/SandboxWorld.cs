@@ -1,3 +1,5 @@
+using MightyOps.Sandbox.Ecs;
+
 namespace MightyOps.Sandbox;
 
 /// <summary>
@@ -7,7 +9,7 @@ namespace MightyOps.Sandbox;
 /// </summary>
 public sealed class SandboxWorld
 {
-    private readonly Dictionary<Type, object> _state = [];
+    private EcsSimulation? _ecs;
 
     public SandboxWorld(SandboxOptions options)
     {
@@ -36,19 +38,10 @@ public sealed class SandboxWorld
     public Dictionary<string, SandboxBucket> Buckets { get; } = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// State a service simulation keeps for this world that has no shared type above (one
-    /// instance per type, created on first use). The caller holds <see cref="Sync"/>.
+    /// The ECS state and the simulation that moves it, made on first use: the seed and every
+    /// <see cref="EcsApi"/> over this world share it. The caller holds <see cref="Sync"/>.
     /// </summary>
-    public T State<T>()
-        where T : class, new()
-    {
-        if (!_state.TryGetValue(typeof(T), out object? value))
-        {
-            value = new T();
-            _state.Add(typeof(T), value);
-        }
-        return (T)value;
-    }
+    internal EcsSimulation Ecs => _ecs ??= new EcsSimulation(this);
 }
 
 /// <summary>An ECR repository and its images.</summary>

@@ -62,10 +62,9 @@ public sealed partial class EcsApi
     public EcsApi(SandboxWorld world)
     {
         _world = world;
-        // One simulation per world, kept in the world: the router may make an EcsApi per
-        // request and the seed another one; they all see (and advance) the same ECS state.
-        SimulationSlot slot = world.State<SimulationSlot>();
-        _sim = slot.Simulation ??= new EcsSimulation(world);
+        // The state lives in the world, so every EcsApi over it (the router's, the seed's, a
+        // test's) sees and advances the same ECS.
+        _sim = world.Ecs;
     }
 
     /// <summary>The operations this sandbox implements, with the request members each accepts.</summary>
@@ -100,12 +99,6 @@ public sealed partial class EcsApi
         Operation handler = OperationTable[operation];
         using JsonDocument document = JsonDocument.Parse(body.ToJsonString());
         return handler.Handler(this, EcsRequest.Parse(document.RootElement, handler.Members));
-    }
-
-    /// <summary>Where a world keeps its ECS simulation (<see cref="SandboxWorld.State{T}"/> wants a parameterless type).</summary>
-    private sealed class SimulationSlot
-    {
-        public EcsSimulation? Simulation { get; set; }
     }
 
     private sealed record Operation(string[] Members, Func<EcsApi, EcsRequest, JsonNode> Handler);

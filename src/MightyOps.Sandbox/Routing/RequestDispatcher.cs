@@ -29,6 +29,7 @@ internal sealed class RequestDispatcher
 
     private readonly SandboxHost _host;
     private readonly SignatureVerifier _verifier;
+    private readonly EcsApi _ecs;
     private readonly EcrApi _ecr;
     private readonly Ec2Api _ec2;
     private readonly S3Api _s3;
@@ -39,6 +40,7 @@ internal sealed class RequestDispatcher
     {
         _host = host;
         _verifier = new SignatureVerifier(host.Options);
+        _ecs = new EcsApi(host.World);
         _ecr = new EcrApi(host.World);
         _ec2 = new Ec2Api(host.World);
         _s3 = new S3Api(host.World);
@@ -200,7 +202,7 @@ internal sealed class RequestDispatcher
                     case "ecs":
                         lock (_host.World.Sync)
                         {
-                            result = new EcsApi(_host.World).Invoke(route.Operation, document.RootElement);
+                            result = _ecs.Invoke(route.Operation, document.RootElement);
                         }
                         break;
                     case "ecr":
