@@ -106,6 +106,27 @@ Describe 'Get-MightyService' {
         $wide | Should -Not -Match '…' -Because 'the default table fits 80 columns'
     }
 
+    It 'stops its AWS work when the pipeline stops early, and the session carries on' {
+        # -ErrorAction Stop and Select-Object -First end the pipeline while DescribeServices
+        # batches are still in flight (the sandbox answers slowly); their results must not be
+        # written afterwards from another thread, which breaks the host.
+        $result = Invoke-InFreshPwsh -ScriptBlock {
+            $null = Start-MightySandbox -Seed demo -LatencyMilliseconds 200
+            try {
+                try { Get-MightyService -Cluster production -Service nope, '*' -ErrorAction Stop } catch { $stopped = $_.FullyQualifiedErrorId }
+                $first = (Get-MightyService -Cluster production | Select-Object -First 1).Service
+                Start-Sleep -Milliseconds 1000
+                [pscustomobject]@{ Stopped = $stopped; First = $first; Errors = @($Error | ForEach-Object { "$_" }) }
+            }
+            finally {
+                Stop-MightySandbox
+            }
+        }
+        $result.Stopped | Should -BeLike 'ServiceNotFound,*'
+        $result.First | Should -Be 'active_storage_analysis'
+        $result.Errors | Should -HaveCount 1 -Because 'only the ServiceNotFound that stopped the first command was an error'
+    }
+
     It 'completes -Cluster and -Service names from the sandbox' {
         Get-Completion 'Get-MightyService -Cluster prod' | Should -Contain 'production'
         Get-Completion 'Get-MightyService -Cluster production -Service WE' | Should -Contain 'WEB'

@@ -34,9 +34,24 @@ public abstract class MightyCmdlet : PSCmdlet, IDisposable
         {
             Task<T> task = Task.Run(() => work(CancelToken), CancelToken);
             task.ContinueWith(_ => queue.CompleteAdding(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            foreach (Action action in queue.GetConsumingEnumerable())
+            try
             {
-                action();
+                foreach (Action action in queue.GetConsumingEnumerable())
+                {
+                    action();
+                }
+            }
+            catch
+            {
+                // A write threw: the pipeline is stopping (Select-Object -First, -ErrorAction Stop,
+                // a failing downstream command). Stop the work and wait for it, so that nothing it
+                // reports afterwards runs on a worker thread (a late WriteObject there breaks the
+                // host) and its cleanup, such as deleting an unpushed tag, finishes first.
+                _stopping.Cancel();
+                foreach (Action _ in queue.GetConsumingEnumerable())
+                {
+                }
+                throw;
             }
             return Unwrap(task);
         }
@@ -71,6 +86,7 @@ public abstract class MightyCmdlet : PSCmdlet, IDisposable
         BlockingCollection<Action>? queue = _pipelineQueue;
         if (queue is null)
         {
+            // Outside Run, so on the pipeline thread: no Core work outlives Run.
             action();
             return;
         }
@@ -82,24 +98,6 @@ public abstract class MightyCmdlet : PSCmdlet, IDisposable
         {
             // The work already finished; a late report has nowhere to go.
         }
-    }
-
-    /// <summary>Asks the pipeline thread for an answer (e.g. ShouldProcess) from concurrent Core work.</summary>
-    internal Task<TResult> AskPipeline<TResult>(Func<TResult> question)
-    {
-        var answer = new TaskCompletionSource<TResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Post(() =>
-        {
-            try
-            {
-                answer.SetResult(question());
-            }
-            catch (Exception e)
-            {
-                answer.SetException(e);
-            }
-        });
-        return answer.Task;
     }
 
     /// <summary>An <see cref="IProgress{T}"/> whose reports are handled on the pipeline thread.</summary>
