@@ -5,7 +5,10 @@ using Xunit;
 
 namespace MightyOps.Sandbox.Tests;
 
-/// <summary>SigV4 verification (reference §3.1 "Emulator check") in each protocol's error shape.</summary>
+/// <summary>
+/// SigV4 verification (reference §3.1 "Emulator check") in each protocol's error shape. ECS and
+/// ECR refuse a signature with HTTP 400 (what their clients report), EC2 with 401, S3 with 403.
+/// </summary>
 public sealed class SignatureTests : IAsyncLifetime
 {
     private SandboxHost _host = null!;
@@ -30,7 +33,7 @@ public sealed class SignatureTests : IAsyncLifetime
     {
         using var client = new SignedClient(_host, secretAccessKey: "not-the-sandbox-secret");
         var (status, body, _) = await client.EcrAsync("DescribeRepositories", "{}");
-        Assert.Equal(403, status);
+        Assert.Equal(400, status);
         Assert.Equal("com.amazon.coral.service#InvalidSignatureException", (string?)body!["__type"]);
         Assert.StartsWith("The request signature we calculated does not match the signature you provided.", (string?)body["message"]);
     }
@@ -40,7 +43,7 @@ public sealed class SignatureTests : IAsyncLifetime
     {
         using var client = new SignedClient(_host, accessKeyId: "AKIAUNKNOWN000000000");
         var (status, body, _) = await client.EcsAsync("ListClusters", "{}");
-        Assert.Equal(403, status);
+        Assert.Equal(400, status);
         Assert.Equal("com.amazon.coral.service#UnrecognizedClientException", (string?)body!["__type"]);
         Assert.Equal("The security token included in the request is invalid.", (string?)body["message"]);
     }
@@ -66,7 +69,7 @@ public sealed class SignatureTests : IAsyncLifetime
         request.Content = new ByteArrayContent("{\"maxResults\":1}"u8.ToArray());
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-amz-json-1.1");
         using HttpResponseMessage response = await http.SendAsync(request);
-        Assert.Equal(403, (int)response.StatusCode);
+        Assert.Equal(400, (int)response.StatusCode);
         Assert.Contains("InvalidSignatureException", await response.Content.ReadAsStringAsync());
     }
 
@@ -79,7 +82,8 @@ public sealed class SignatureTests : IAsyncLifetime
         request.Headers.Remove("X-Amz-Target");
         request.Headers.TryAddWithoutValidation("X-Amz-Target", "AmazonEC2ContainerRegistry_V20150921.DescribeImages");
         using HttpResponseMessage response = await http.SendAsync(request);
-        Assert.Equal(403, (int)response.StatusCode);
+        Assert.Equal(400, (int)response.StatusCode);
+        Assert.Contains("InvalidSignatureException", await response.Content.ReadAsStringAsync());
     }
 
     [Fact]
@@ -98,7 +102,8 @@ public sealed class SignatureTests : IAsyncLifetime
         using HttpRequestMessage request = client.JsonRequest("ecr", "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories", "{}");
         request.Headers.TryAddWithoutValidation("X-Amz-Security-Token", "added-after-signing");
         using HttpResponseMessage response = await http.SendAsync(request);
-        Assert.Equal(403, (int)response.StatusCode);
+        Assert.Equal(400, (int)response.StatusCode);
+        Assert.Contains("InvalidSignatureException", await response.Content.ReadAsStringAsync());
     }
 
     [Fact]
@@ -110,7 +115,7 @@ public sealed class SignatureTests : IAsyncLifetime
 
         using var client = new SignedClient(_host);
         var (status, body, _) = await client.JsonAsync("ecs", "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories", "{}");
-        Assert.Equal(403, status);
+        Assert.Equal(400, status);
         Assert.Contains("Credential should be scoped to correct service: 'ecr'", (string?)body!["message"]);
 
         var (unknownStatus, unknownBody, _) = await client.JsonAsync("sqs", "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories", "{}");

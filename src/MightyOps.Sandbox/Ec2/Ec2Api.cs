@@ -24,8 +24,9 @@ internal sealed class Ec2Api(SandboxWorld world)
 
     public HttpResponse Handle(string action, HttpRequest request, string requestId)
     {
-        List<KeyValuePair<string, string>> parameters = HttpRequest.ParseForm(request.BodyText, plusIsSpace: true);
-        parameters.AddRange(request.Query.Where(q => q.Key != "Action" || parameters.All(p => p.Key != "Action")));
+        // The form body first; query parameters count too (a GET-style Query request), but never a second Action.
+        var parameters = new List<KeyValuePair<string, string>>(request.Form);
+        parameters.AddRange(request.Query.Where(q => q.Key != "Action" || request.FormValue("Action") is null));
         if (Value(parameters, "DryRun") is "true")
         {
             return AwsResponses.Ec2Error(412, "DryRunOperation", "Request would have succeeded, but DryRun flag is set.", requestId);

@@ -66,9 +66,23 @@ internal sealed class HttpRequest
     private IReadOnlyList<KeyValuePair<string, string>>? _query;
 
     /// <summary>The first value of a query parameter, or null (a parameter without '=' has value "").</summary>
-    public string? QueryValue(string name)
+    public string? QueryValue(string name) => First(Query, name);
+
+    public bool HasQuery(string name) => QueryValue(name) is not null;
+
+    /// <summary>An <c>application/x-www-form-urlencoded</c> body ('+' is a space), parsed once, in order.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Form => _form ??= ParseForm(BodyText, plusIsSpace: true);
+
+    private IReadOnlyList<KeyValuePair<string, string>>? _form;
+
+    /// <summary>The first value of a form field, or null.</summary>
+    public string? FormValue(string name) => First(Form, name);
+
+    public string BodyText => Encoding.UTF8.GetString(Body);
+
+    private static string? First(IReadOnlyList<KeyValuePair<string, string>> pairs, string name)
     {
-        foreach (KeyValuePair<string, string> p in Query)
+        foreach (KeyValuePair<string, string> p in pairs)
         {
             if (p.Key == name)
             {
@@ -78,12 +92,8 @@ internal sealed class HttpRequest
         return null;
     }
 
-    public bool HasQuery(string name) => QueryValue(name) is not null;
-
-    public string BodyText => Encoding.UTF8.GetString(Body);
-
     /// <summary>Parses <c>a=1&amp;b=x%20y</c> into ordered pairs.</summary>
-    public static List<KeyValuePair<string, string>> ParseForm(string text, bool plusIsSpace)
+    private static List<KeyValuePair<string, string>> ParseForm(string text, bool plusIsSpace)
     {
         var list = new List<KeyValuePair<string, string>>();
         foreach (string part in text.Split('&', StringSplitOptions.RemoveEmptyEntries))

@@ -81,39 +81,52 @@ internal static class AwsResponses
             new XElement("RequestID", requestId)));
 
     /// <summary>S3 errors: <c>&lt;Error&gt;&lt;Code/&gt;&lt;Message/&gt;…&lt;RequestId/&gt;&lt;HostId/&gt;&lt;/Error&gt;</c>; HEAD answers carry no body.</summary>
-    public static HttpResponse S3Error(int status, string code, string message, string requestId, bool isHead, params (string Name, string Value)[] extra)
+    public static HttpResponse S3Error(int status, string code, string message, string requestId, bool isHead, IReadOnlyList<(string Name, string Value)>? details = null)
     {
-        string hostId = Convert.ToBase64String(SHA256.HashData(Encoding.ASCII.GetBytes(requestId)));
-        HttpResponse response;
         if (isHead)
         {
-            response = new HttpResponse(status);
+            return WithS3Headers(new HttpResponse(status), requestId);
         }
-        else
+        var error = new XElement("Error", new XElement("Code", code), new XElement("Message", message));
+        foreach ((string name, string value) in details ?? [])
         {
-            var error = new XElement("Error", new XElement("Code", code), new XElement("Message", message));
-            foreach ((string name, string value) in extra)
-            {
-                error.Add(new XElement(name, value));
-            }
-            error.Add(new XElement("RequestId", requestId), new XElement("HostId", hostId));
-            response = Xml(status, error, "application/xml");
+            error.Add(new XElement(name, value));
         }
-        return response.With("x-amz-request-id", requestId).With("x-amz-id-2", hostId).With("Server", "AmazonS3");
+        error.Add(new XElement("RequestId", requestId), new XElement("HostId", HostId(requestId)));
+        return WithS3Headers(Xml(status, error, "application/xml"), requestId);
     }
 
-    /// <summary>Headers every S3 answer carries.</summary>
-    public static HttpResponse WithS3Headers(HttpResponse response, string requestId)
-    {
-        string hostId = Convert.ToBase64String(SHA256.HashData(Encoding.ASCII.GetBytes(requestId)));
-        return response.With("x-amz-request-id", requestId).With("x-amz-id-2", hostId).With("Server", "AmazonS3");
-    }
+    /// <summary>Headers every S3 answer carries: botocore and AWSSDK read the request id pair from them.</summary>
+    public static HttpResponse WithS3Headers(HttpResponse response, string requestId) =>
+        response.With("x-amz-request-id", requestId).With("x-amz-id-2", HostId(requestId)).With("Server", "AmazonS3");
 
     /// <summary>An error in the protocol of the request.</summary>
-    public static HttpResponse Error(AwsProtocol protocol, int status, string code, string message, string requestId, bool isHead) => protocol switch
+    public static HttpResponse Error(AwsProtocol protocol, SandboxException error, string requestId, bool isHead) => protocol switch
     {
-        AwsProtocol.Json => JsonError(status, code, message, requestId),
-        AwsProtocol.Ec2Query => Ec2Error(status, code, message, requestId),
-        _ => S3Error(status, code, message, requestId, isHead),
+        AwsProtocol.Json => JsonError(error.StatusCode, error.Code, error.Message, requestId),
+        AwsProtocol.Ec2Query => Ec2Error(error.StatusCode, error.Code, error.Message, requestId),
+        _ => S3Error(error.StatusCode, error.Code, error.Message, requestId, isHead, error.Details),
     };
+
+    /// <summary>
+    /// Each service's throttling answer, the codes botocore and AWSSDK retry with backoff:
+    /// ECS/ECR 400 ThrottlingException "Rate exceeded" (reference §1.3, §5.6), EC2 503
+    /// RequestLimitExceeded, S3 503 SlowDown.
+    /// </summary>
+    public static HttpResponse Throttled(AwsProtocol protocol, string requestId, bool isHead) => protocol switch
+    {
+        AwsProtocol.Json => JsonError(400, "ThrottlingException", "Rate exceeded", requestId),
+        AwsProtocol.Ec2Query => Ec2Error(503, "RequestLimitExceeded", "Request limit exceeded.", requestId),
+        _ => S3Error(503, "SlowDown", "Please reduce your request rate.", requestId, isHead),
+    };
+
+    /// <summary>A 500 the clients treat as transient: ServerException (JSON), InternalError (EC2, S3).</summary>
+    public static HttpResponse ServerError(AwsProtocol protocol, string message, string requestId, bool isHead) => protocol switch
+    {
+        AwsProtocol.Json => JsonError(500, "ServerException", message, requestId),
+        AwsProtocol.Ec2Query => Ec2Error(500, "InternalError", message, requestId),
+        _ => S3Error(500, "InternalError", message, requestId, isHead),
+    };
+
+    private static string HostId(string requestId) => Convert.ToBase64String(SHA256.HashData(Encoding.ASCII.GetBytes(requestId)));
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MightyOps.Sandbox.Admin;
@@ -43,7 +42,7 @@ internal sealed class RequestDispatcher
         _ecs = new EcsApi(host.World);
         _ecr = new EcrApi(host.World);
         _ec2 = new Ec2Api(host.World);
-        _s3 = new S3Api(host.World);
+        _s3 = new S3Api(host.World, host.S3BodyEncodings);
         _admin = new AdminApi(host);
         _ecsLimits = host.Options.EcsRateLimits ? new EcsRateLimiter() : null;
     }
@@ -67,16 +66,7 @@ internal sealed class RequestDispatcher
         SignatureResult auth = _verifier.Verify(request, route.Service == "unknown" ? "ecs" : route.Service);
         if (!auth.Ok)
         {
-            return AuthError(route.Protocol, auth, requestId, isHead);
-        }
-
-        if (route.Protocol == AwsProtocol.S3 && request.Method is "PUT" or "POST" && request.Body.Length > 0)
-        {
-            string payload = SignatureVerifier.IsHexSha256(auth.PayloadHash) ? "sha256" : auth.PayloadHash;
-            string checksum = request.Header("x-amz-trailer") is string trailer ? " trailer " + trailer.Trim().ToLowerInvariant()
-                : request.Headers.FirstOrDefault(h => h.Key.StartsWith("x-amz-checksum-", StringComparison.OrdinalIgnoreCase) && h.Key.Length > 15 &&
-                    !h.Key.Equals("x-amz-checksum-algorithm", StringComparison.OrdinalIgnoreCase)).Key is string header ? " header " + header.ToLowerInvariant() : string.Empty;
-            _host.S3BodyEncodings.AddOrUpdate(route.Operation + " " + payload + checksum, 1, (_, n) => n + 1);
+            return AwsResponses.Error(route.Protocol, AuthError(route.Protocol, auth), requestId, isHead);
         }
 
         TimeSpan latency = _host.Faults.Latency;
@@ -87,49 +77,32 @@ internal sealed class RequestDispatcher
         switch (_host.Faults.Roll())
         {
             case SandboxFault.Throttling:
-                return route.Protocol switch
-                {
-                    AwsProtocol.Json => AwsResponses.JsonError(400, "ThrottlingException", "Rate exceeded", requestId),
-                    AwsProtocol.Ec2Query => AwsResponses.Ec2Error(503, "RequestLimitExceeded", "Request limit exceeded.", requestId),
-                    _ => AwsResponses.S3Error(503, "SlowDown", "Please reduce your request rate.", requestId, isHead),
-                };
+                return AwsResponses.Throttled(route.Protocol, requestId, isHead);
             case SandboxFault.ServerError:
-                return route.Protocol switch
-                {
-                    AwsProtocol.Json => AwsResponses.JsonError(500, "ServerException", "The sandbox injected a server error (ServerErrorRate).", requestId),
-                    AwsProtocol.Ec2Query => AwsResponses.Ec2Error(500, "InternalError", "An internal error has occurred.", requestId),
-                    _ => AwsResponses.S3Error(500, "InternalError", "We encountered an internal error. Please try again.", requestId, isHead),
-                };
+                return AwsResponses.ServerError(route.Protocol, "The sandbox injected a server error (ServerErrorRate).", requestId, isHead);
         }
-
         if (_ecsLimits is not null && route.Service == "ecs" && !_ecsLimits.TryTake(route.Operation))
         {
-            return AwsResponses.JsonError(400, "ThrottlingException", "Rate exceeded", requestId);
+            return AwsResponses.Throttled(route.Protocol, requestId, isHead);
         }
 
         try
         {
             return route.Protocol switch
             {
-                AwsProtocol.Json => HandleJson(route, request, requestId),
+                AwsProtocol.Json => AwsResponses.Json(InvokeJson(route, request), requestId),
                 AwsProtocol.Ec2Query => _ec2.Handle(route.Operation, request, requestId),
-                _ => _s3.Handle(route.Operation, request, auth, requestId),
+                _ => AwsResponses.WithS3Headers(_s3.Handle(route.Operation, request, auth), requestId),
             };
         }
         catch (SandboxException ex)
         {
-            return AwsResponses.Error(route.Protocol, ex.StatusCode, ex.Code, ex.Message, requestId, isHead);
+            return AwsResponses.Error(route.Protocol, ex, requestId, isHead);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // A bug in the sandbox: answer like AWS would (a 500 the client may retry) and say what broke.
-            string message = $"The sandbox failed: {ex.GetType().Name}: {ex.Message}";
-            return route.Protocol switch
-            {
-                AwsProtocol.Json => AwsResponses.JsonError(500, "ServerException", message, requestId),
-                AwsProtocol.Ec2Query => AwsResponses.Ec2Error(500, "InternalError", message, requestId),
-                _ => AwsResponses.S3Error(500, "InternalError", message, requestId, isHead),
-            };
+            return AwsResponses.ServerError(route.Protocol, $"The sandbox failed: {ex.GetType().Name}: {ex.Message}", requestId, isHead);
         }
     }
 
@@ -155,8 +128,7 @@ internal sealed class RequestDispatcher
         {
             if (request.Method == "POST" && contentType.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
             {
-                string? action = HttpRequest.ParseForm(request.BodyText, plusIsSpace: true).FirstOrDefault(p => p.Key == "Action").Value
-                    ?? request.QueryValue("Action");
+                string? action = request.FormValue("Action") ?? request.QueryValue("Action");
                 return new Route(AwsProtocol.Ec2Query, "ec2", string.IsNullOrEmpty(action) ? "Unknown" : action);
             }
             if (request.QueryValue("Action") is string queryAction && KnownScopeService(request) is "ec2" or null)
@@ -177,81 +149,77 @@ internal sealed class RequestDispatcher
         return service is not null && SignatureVerifier.Services.Contains(service) ? service : null;
     }
 
-    private HttpResponse HandleJson(Route route, HttpRequest request, string requestId)
+    /// <summary>Runs a JSON 1.1 operation under the world lock; a malformed body is a SerializationException, as AWS answers.</summary>
+    private JsonNode InvokeJson(Route route, HttpRequest request)
     {
         JsonDocument document;
         try
         {
+            // botocore always sends {}; an empty body means the same.
             document = request.Body.Length == 0 ? JsonDocument.Parse("{}") : JsonDocument.Parse(request.Body);
         }
         catch (JsonException)
         {
-            return AwsResponses.JsonError(400, "SerializationException", "The request body is not valid JSON.", requestId);
+            throw new SandboxException("SerializationException", "The request body is not valid JSON.");
         }
         using (document)
         {
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
-                return AwsResponses.JsonError(400, "SerializationException", "The request body must be a JSON object.", requestId);
+                throw new SandboxException("SerializationException", "The request body must be a JSON object.");
             }
             try
             {
-                JsonNode result;
-                switch (route.Service)
+                lock (_host.World.Sync)
                 {
-                    case "ecs":
-                        lock (_host.World.Sync)
-                        {
-                            result = _ecs.Invoke(route.Operation, document.RootElement);
-                        }
-                        break;
-                    case "ecr":
-                        lock (_host.World.Sync)
-                        {
-                            result = _ecr.Invoke(route.Operation, document.RootElement);
-                        }
-                        break;
-                    default:
-                        return AwsResponses.JsonError(400, "com.amazon.coral.service#UnknownOperationException", null, requestId);
+                    return route.Service switch
+                    {
+                        "ecs" => _ecs.Invoke(route.Operation, document.RootElement),
+                        "ecr" => _ecr.Invoke(route.Operation, document.RootElement),
+                        _ => throw new SandboxException("com.amazon.coral.service#UnknownOperationException",
+                            $"The sandbox serves the ECS ({EcsTargetPrefix}) and ECR ({EcrTargetPrefix}) targets only."),
+                    };
                 }
-                return AwsResponses.Json(result, requestId);
             }
             catch (JsonException ex)
             {
-                return AwsResponses.JsonError(400, "SerializationException", ex.Message, requestId);
+                throw new SandboxException("SerializationException", ex.Message);
             }
         }
     }
 
-    private static HttpResponse AuthError(AwsProtocol protocol, SignatureResult auth, string requestId, bool isHead)
+    /// <summary>
+    /// The error each service gives for a refused signature. ECS and ECR answer 400 with the long
+    /// coral <c>__type</c> (their clients report "status code: 400" for InvalidSignatureException
+    /// and UnrecognizedClientException, e.g. teralytics/prometheus-ecs-discovery#7,
+    /// upmc-enterprises/registry-creds#24, aws/aws-sdk-php#1114); EC2 401 AuthFailure; S3 403.
+    /// </summary>
+    private static SandboxException AuthError(AwsProtocol protocol, SignatureResult auth)
     {
-        switch (protocol)
+        (int status, string code, string message) = protocol switch
         {
-            case AwsProtocol.Json:
-                return auth.Failure switch
-                {
-                    AuthFailure.Missing => AwsResponses.JsonError(400, "com.amazon.coral.service#MissingAuthenticationTokenException", auth.Message, requestId),
-                    AuthFailure.UnknownAccessKey => AwsResponses.JsonError(403, "com.amazon.coral.service#UnrecognizedClientException", auth.Message, requestId),
-                    AuthFailure.Incomplete => AwsResponses.JsonError(400, "com.amazon.coral.service#IncompleteSignatureException", auth.Message, requestId),
-                    _ => AwsResponses.JsonError(403, "com.amazon.coral.service#InvalidSignatureException", auth.Message, requestId),
-                };
-            case AwsProtocol.Ec2Query:
-                return auth.Failure switch
-                {
-                    AuthFailure.Missing => AwsResponses.Ec2Error(401, "MissingAuthenticationToken", "Request is missing Authentication Token", requestId),
-                    AuthFailure.UnknownAccessKey => AwsResponses.Ec2Error(401, "AuthFailure", "AWS was not able to validate the provided access credentials", requestId),
-                    AuthFailure.Incomplete => AwsResponses.Ec2Error(400, "IncompleteSignature", auth.Message, requestId),
-                    _ => AwsResponses.Ec2Error(401, "AuthFailure", "AWS was not able to validate the provided access credentials", requestId),
-                };
-            default:
-                return auth.Failure switch
-                {
-                    AuthFailure.Missing => AwsResponses.S3Error(403, "AccessDenied", "Access Denied", requestId, isHead),
-                    AuthFailure.UnknownAccessKey => AwsResponses.S3Error(403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.", requestId, isHead),
-                    AuthFailure.Incomplete => AwsResponses.S3Error(400, "AuthorizationHeaderMalformed", auth.Message, requestId, isHead),
-                    AuthFailure.ContentSha256Mismatch => AwsResponses.S3Error(400, "XAmzContentSHA256Mismatch", auth.Message, requestId, isHead),
-                    _ => AwsResponses.S3Error(403, "SignatureDoesNotMatch", auth.Message, requestId, isHead),
-                };
-        }
+            AwsProtocol.Json => auth.Failure switch
+            {
+                AuthFailure.Missing => (400, "com.amazon.coral.service#MissingAuthenticationTokenException", auth.Message),
+                AuthFailure.UnknownAccessKey => (400, "com.amazon.coral.service#UnrecognizedClientException", auth.Message),
+                AuthFailure.Incomplete => (400, "com.amazon.coral.service#IncompleteSignatureException", auth.Message),
+                _ => (400, "com.amazon.coral.service#InvalidSignatureException", auth.Message),
+            },
+            AwsProtocol.Ec2Query => auth.Failure switch
+            {
+                AuthFailure.Missing => (401, "MissingAuthenticationToken", "Request is missing Authentication Token"),
+                AuthFailure.Incomplete => (400, "IncompleteSignature", auth.Message),
+                _ => (401, "AuthFailure", "AWS was not able to validate the provided access credentials"),
+            },
+            _ => auth.Failure switch
+            {
+                AuthFailure.Missing => (403, "AccessDenied", "Access Denied"),
+                AuthFailure.UnknownAccessKey => (403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records."),
+                AuthFailure.Incomplete => (400, "AuthorizationHeaderMalformed", auth.Message),
+                AuthFailure.ContentSha256Mismatch => (400, "XAmzContentSHA256Mismatch", auth.Message),
+                _ => (403, "SignatureDoesNotMatch", auth.Message),
+            },
+        };
+        return new SandboxException(code, message, status);
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -15,7 +16,7 @@ namespace MightyOps.Sandbox.S3;
 /// and object operations the AWS CLI (<c>s3 cp</c>, <c>s3 ls</c>, <c>s3 rm</c>, <c>s3api</c>),
 /// AWSSDK.S3 and MightyOps' secrets handling use, multipart uploads included.
 /// </summary>
-internal sealed class S3Api(SandboxWorld world)
+internal sealed class S3Api(SandboxWorld world, ConcurrentDictionary<string, long> bodyEncodings)
 {
     private const long MinPartSize = 5L * 1024 * 1024;
     private static readonly XNamespace Ns = AwsResponses.S3Namespace;
@@ -77,38 +78,30 @@ internal sealed class S3Api(SandboxWorld world)
         };
     }
 
-    public HttpResponse Handle(string operation, HttpRequest request, SignatureResult auth, string requestId)
+    /// <summary>Serves one S3 operation; errors are thrown as <see cref="SandboxException"/> with S3's extra elements.</summary>
+    public HttpResponse Handle(string operation, HttpRequest request, SignatureResult auth)
     {
         (string bucket, string key) = SplitPath(request.RawPath);
-        bool isHead = request.Method == "HEAD";
-        try
+        return operation switch
         {
-            HttpResponse response = operation switch
-            {
-                "ListBuckets" => ListBuckets(),
-                "GetBucketLocation" => GetBucketLocation(bucket),
-                "ListObjectsV2" => ListObjects(request, bucket, v2: true),
-                "ListObjects" => ListObjects(request, bucket, v2: false),
-                "HeadBucket" => HeadBucket(bucket),
-                "CreateBucket" => CreateBucket(bucket),
-                "DeleteBucket" => DeleteBucket(bucket),
-                "DeleteObjects" => DeleteObjects(request, auth, bucket),
-                "PutObject" => PutObject(request, auth, bucket, key),
-                "CopyObject" => CopyObject(request, bucket, key),
-                "GetObject" or "HeadObject" => GetObject(request, bucket, key),
-                "DeleteObject" => DeleteObject(bucket, key),
-                "CreateMultipartUpload" => CreateMultipartUpload(request, bucket, key),
-                "UploadPart" => UploadPart(request, auth, bucket, key),
-                "CompleteMultipartUpload" => CompleteMultipartUpload(request, bucket, key),
-                "AbortMultipartUpload" => AbortMultipartUpload(request, bucket, key),
-                _ => throw new S3Failure(501, "NotImplemented", "A header or query you provided implies functionality that the sandbox does not implement."),
-            };
-            return AwsResponses.WithS3Headers(response, requestId);
-        }
-        catch (S3Failure failure)
-        {
-            return AwsResponses.S3Error(failure.Status, failure.Code, failure.Message, requestId, isHead, failure.Extra);
-        }
+            "ListBuckets" => ListBuckets(),
+            "GetBucketLocation" => GetBucketLocation(bucket),
+            "ListObjectsV2" => ListObjects(request, bucket, v2: true),
+            "ListObjects" => ListObjects(request, bucket, v2: false),
+            "HeadBucket" => HeadBucket(bucket),
+            "CreateBucket" => CreateBucket(bucket),
+            "DeleteBucket" => DeleteBucket(bucket),
+            "DeleteObjects" => DeleteObjects(request, auth, bucket),
+            "PutObject" => PutObject(request, auth, bucket, key),
+            "CopyObject" => CopyObject(request, bucket, key),
+            "GetObject" or "HeadObject" => GetObject(request, bucket, key),
+            "DeleteObject" => DeleteObject(bucket, key),
+            "CreateMultipartUpload" => CreateMultipartUpload(request, bucket, key),
+            "UploadPart" => UploadPart(request, auth, bucket, key),
+            "CompleteMultipartUpload" => CompleteMultipartUpload(request, bucket, key),
+            "AbortMultipartUpload" => AbortMultipartUpload(request, bucket, key),
+            _ => throw Failure(501, "NotImplemented", "A header or query you provided implies functionality that the sandbox does not implement."),
+        };
     }
 
     // ---- buckets ----
@@ -155,7 +148,7 @@ internal sealed class S3Api(SandboxWorld world)
     {
         if (!IsValidBucketName(name))
         {
-            throw new S3Failure(400, "InvalidBucketName", "The specified bucket is not valid.", ("BucketName", name));
+            throw Failure(400, "InvalidBucketName", "The specified bucket is not valid.", ("BucketName", name));
         }
         lock (world.Sync)
         {
@@ -164,7 +157,7 @@ internal sealed class S3Api(SandboxWorld world)
                 // In us-east-1 S3 answers 200 to re-creating your own bucket; elsewhere 409.
                 if (world.Region != "us-east-1")
                 {
-                    throw new S3Failure(409, "BucketAlreadyOwnedByYou",
+                    throw Failure(409, "BucketAlreadyOwnedByYou",
                         "Your previous request to create the named bucket succeeded and you already own it.", ("BucketName", name));
                 }
             }
@@ -183,7 +176,7 @@ internal sealed class S3Api(SandboxWorld world)
             SandboxBucket bucket = RequireBucket(name);
             if (bucket.Objects.Count > 0)
             {
-                throw new S3Failure(409, "BucketNotEmpty", "The bucket you tried to delete is not empty", ("BucketName", name));
+                throw Failure(409, "BucketNotEmpty", "The bucket you tried to delete is not empty", ("BucketName", name));
             }
             world.Buckets.Remove(name);
             foreach (string id in _uploads.Where(u => u.Value.Bucket == name).Select(u => u.Key).ToList())
@@ -201,14 +194,14 @@ internal sealed class S3Api(SandboxWorld world)
         string? encodingType = request.QueryValue("encoding-type");
         if (encodingType is not null && encodingType != "url")
         {
-            throw new S3Failure(400, "InvalidArgument", "Invalid Encoding Method specified in Request", ("ArgumentName", "encoding-type"), ("ArgumentValue", encodingType));
+            throw Failure(400, "InvalidArgument", "Invalid Encoding Method specified in Request", ("ArgumentName", "encoding-type"), ("ArgumentValue", encodingType));
         }
         int maxKeys = 1000;
         if (request.QueryValue("max-keys") is string maxText)
         {
             if (!int.TryParse(maxText, NumberStyles.None, CultureInfo.InvariantCulture, out maxKeys))
             {
-                throw new S3Failure(400, "InvalidArgument", "Provided max-keys not an integer or within integer range", ("ArgumentName", "max-keys"), ("ArgumentValue", maxText));
+                throw Failure(400, "InvalidArgument", "Provided max-keys not an integer or within integer range", ("ArgumentName", "max-keys"), ("ArgumentValue", maxText));
             }
             maxKeys = Math.Min(maxKeys, 1000);
         }
@@ -341,7 +334,7 @@ internal sealed class S3Api(SandboxWorld world)
     private HttpResponse PutObject(HttpRequest request, SignatureResult auth, string bucketName, string key)
     {
         CheckKey(key);
-        (byte[] data, Dictionary<string, string> checksums) = ReadPayload(request, auth);
+        (byte[] data, Dictionary<string, string> checksums) = ReadPayload("PutObject", request, auth);
         var obj = new SandboxObject
         {
             Key = key,
@@ -380,7 +373,7 @@ internal sealed class S3Api(SandboxWorld world)
         int slash = source.IndexOf('/');
         if (slash <= 0 || slash == source.Length - 1)
         {
-            throw new S3Failure(400, "InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey",
+            throw Failure(400, "InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey",
                 ("ArgumentName", "x-amz-copy-source"), ("ArgumentValue", source));
         }
         string sourceBucket = source[..slash];
@@ -392,7 +385,7 @@ internal sealed class S3Api(SandboxWorld world)
             SandboxObject original = RequireObject(sourceBucket, sourceKey);
             if (sourceBucket == bucketName && sourceKey == key && !replace)
             {
-                throw new S3Failure(400, "InvalidRequest",
+                throw Failure(400, "InvalidRequest",
                     "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
             }
             copy = new SandboxObject
@@ -446,7 +439,7 @@ internal sealed class S3Api(SandboxWorld world)
 
         if (PreconditionFails(request, obj, out bool notModified))
         {
-            throw new S3Failure(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold", ("Condition", "If-Match"));
+            throw Failure(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold", ("Condition", "If-Match"));
         }
         if (notModified)
         {
@@ -461,7 +454,7 @@ internal sealed class S3Api(SandboxWorld world)
         {
             if (!satisfiable)
             {
-                throw new S3Failure(416, "InvalidRange", "The requested range is not satisfiable",
+                throw Failure(416, "InvalidRange", "The requested range is not satisfiable",
                     ("RangeRequested", range), ("ActualObjectSize", total.ToString(CultureInfo.InvariantCulture)));
             }
             (from, to, status) = (rangeFrom, rangeTo, 206);
@@ -516,13 +509,13 @@ internal sealed class S3Api(SandboxWorld world)
 
     private HttpResponse DeleteObjects(HttpRequest request, SignatureResult auth, string bucketName)
     {
-        (byte[] body, _) = ReadPayload(request, auth);
+        (byte[] body, _) = ReadPayload("DeleteObjects", request, auth);
         XElement root = ParseXml(body);
         bool quiet = string.Equals(Child(root, "Quiet")?.Value, "true", StringComparison.OrdinalIgnoreCase);
         List<string> keys = root.Elements().Where(e => e.Name.LocalName == "Object").Select(o => Child(o, "Key")?.Value ?? string.Empty).ToList();
         if (keys.Count is 0 or > 1000)
         {
-            throw new S3Failure(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema");
+            throw Failure(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema");
         }
         var result = new XElement(Ns + "DeleteResult");
         lock (world.Sync)
@@ -549,7 +542,7 @@ internal sealed class S3Api(SandboxWorld world)
         string? algorithm = request.Header("x-amz-checksum-algorithm")?.ToUpperInvariant();
         if (algorithm is not null && !Checksums.Algorithms.Contains(algorithm))
         {
-            throw new S3Failure(400, "InvalidRequest", $"Checksum algorithm '{algorithm}' is not supported.");
+            throw Failure(400, "InvalidRequest", $"Checksum algorithm '{algorithm}' is not supported.");
         }
         var template = new SandboxObject
         {
@@ -580,10 +573,10 @@ internal sealed class S3Api(SandboxWorld world)
         string partText = request.QueryValue("partNumber") ?? string.Empty;
         if (!int.TryParse(partText, NumberStyles.None, CultureInfo.InvariantCulture, out int partNumber) || partNumber is < 1 or > 10000)
         {
-            throw new S3Failure(400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive",
+            throw Failure(400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive",
                 ("ArgumentName", "partNumber"), ("ArgumentValue", partText));
         }
-        (byte[] data, Dictionary<string, string> checksums) = ReadPayload(request, auth);
+        (byte[] data, Dictionary<string, string> checksums) = ReadPayload("UploadPart", request, auth);
         string etag = Quote(Md5Hex(data));
         lock (world.Sync)
         {
@@ -606,13 +599,13 @@ internal sealed class S3Api(SandboxWorld world)
         {
             if (!int.TryParse(Child(part, "PartNumber")?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out int number))
             {
-                throw new S3Failure(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema");
+                throw Failure(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema");
             }
             requested.Add((number, Child(part, "ETag")?.Value ?? string.Empty));
         }
         if (requested.Count == 0)
         {
-            throw new S3Failure(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema");
+            throw Failure(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema");
         }
         SandboxObject obj;
         lock (world.Sync)
@@ -622,7 +615,7 @@ internal sealed class S3Api(SandboxWorld world)
             {
                 if (requested[i].Number <= requested[i - 1].Number)
                 {
-                    throw new S3Failure(400, "InvalidPartOrder", "The list of parts was not in ascending order. The parts list must be specified in order by part number.");
+                    throw Failure(400, "InvalidPartOrder", "The list of parts was not in ascending order. The parts list must be specified in order by part number.");
                 }
             }
             var parts = new List<(byte[] Data, string ETag)>();
@@ -630,7 +623,7 @@ internal sealed class S3Api(SandboxWorld world)
             {
                 if (!upload.Parts.TryGetValue(number, out (byte[] Data, string ETag) stored) || Unquote(stored.ETag) != Unquote(etag))
                 {
-                    throw new S3Failure(400, "InvalidPart",
+                    throw Failure(400, "InvalidPart",
                         "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
                         ("UploadId", request.QueryValue("uploadId") ?? string.Empty), ("PartNumber", number.ToString(CultureInfo.InvariantCulture)));
                 }
@@ -640,7 +633,7 @@ internal sealed class S3Api(SandboxWorld world)
             {
                 if (parts[i].Data.LongLength < MinPartSize)
                 {
-                    throw new S3Failure(400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.",
+                    throw Failure(400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.",
                         ("ProposedSize", parts[i].Data.LongLength.ToString(CultureInfo.InvariantCulture)), ("MinSizeAllowed", MinPartSize.ToString(CultureInfo.InvariantCulture)));
                 }
             }
@@ -700,9 +693,10 @@ internal sealed class S3Api(SandboxWorld world)
 
     /// <summary>
     /// The object bytes of a PUT/POST: aws-chunked decoded when the SDK streamed it, with
-    /// Content-MD5 and any <c>x-amz-checksum-*</c> header or trailer verified.
+    /// Content-MD5 and any <c>x-amz-checksum-*</c> header or trailer verified. How the body came
+    /// is counted in <c>bodyEncodings</c>, so tests can prove which variant an SDK really sent.
     /// </summary>
-    private static (byte[] Data, Dictionary<string, string> Checksums) ReadPayload(HttpRequest request, SignatureResult auth)
+    private (byte[] Data, Dictionary<string, string> Checksums) ReadPayload(string operation, HttpRequest request, SignatureResult auth)
     {
         string mode = request.Header("x-amz-content-sha256") ?? auth.PayloadHash;
         string? contentEncoding = request.Header("Content-Encoding");
@@ -718,7 +712,7 @@ internal sealed class S3Api(SandboxWorld world)
             if (request.Header("x-amz-decoded-content-length") is string declared &&
                 (!long.TryParse(declared, NumberStyles.None, CultureInfo.InvariantCulture, out long declaredLength) || declaredLength != data.LongLength))
             {
-                throw new S3Failure(400, "IncompleteBody", "You did not provide the number of bytes specified by the x-amz-decoded-content-length HTTP header.");
+                throw Failure(400, "IncompleteBody", "You did not provide the number of bytes specified by the x-amz-decoded-content-length HTTP header.");
             }
         }
 
@@ -735,35 +729,46 @@ internal sealed class S3Api(SandboxWorld world)
             }
             if (md5.Length != 16)
             {
-                throw new S3Failure(400, "InvalidDigest", "The Content-MD5 you specified was invalid.", ("Content-MD5", md5Text));
+                throw Failure(400, "InvalidDigest", "The Content-MD5 you specified was invalid.", ("Content-MD5", md5Text));
             }
             if (!md5.AsSpan().SequenceEqual(MD5.HashData(data)))
             {
-                throw new S3Failure(400, "BadDigest", "The Content-MD5 you specified did not match what we received.",
+                throw Failure(400, "BadDigest", "The Content-MD5 you specified did not match what we received.",
                     ("ExpectedDigest", md5Text), ("CalculatedDigest", Convert.ToBase64String(MD5.HashData(data))));
             }
         }
 
         var checksums = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        string checksumCarrier = string.Empty;
         foreach (string algorithm in Checksums.Algorithms)
         {
             string header = Checksums.HeaderName(algorithm);
-            string? value = request.Header(header) ?? (trailers.TryGetValue(header, out string? t) ? t : null);
-            if (value is null)
+            string? value = request.Header(header);
+            if (value is not null)
+            {
+                checksumCarrier = " header " + header;
+            }
+            else if (trailers.TryGetValue(header, out value))
+            {
+                checksumCarrier = " trailer " + header;
+            }
+            else
             {
                 continue;
             }
             string computed = Checksums.Compute(algorithm, data);
             if (computed != value)
             {
-                throw new S3Failure(400, "BadDigest", $"The {algorithm} you specified did not match the calculated checksum.");
+                throw Failure(400, "BadDigest", $"The {algorithm} you specified did not match the calculated checksum.");
             }
             checksums[algorithm] = value;
         }
         if (request.Header("x-amz-trailer") is string declaredTrailer && !trailers.ContainsKey(declaredTrailer.Trim().ToLowerInvariant()))
         {
-            throw new S3Failure(400, "MalformedTrailerError", $"The request declared trailer '{declaredTrailer}' but did not send it.");
+            throw Failure(400, "MalformedTrailerError", $"The request declared trailer '{declaredTrailer}' but did not send it.");
         }
+        string payload = SignatureVerifier.IsHexSha256(mode) ? "sha256" : mode;
+        bodyEncodings.AddOrUpdate($"{operation} {payload}{checksumCarrier}", 1, (_, n) => n + 1);
         return (data, checksums);
     }
 
@@ -865,12 +870,12 @@ internal sealed class S3Api(SandboxWorld world)
     private SandboxBucket RequireBucket(string name) =>
         world.Buckets.TryGetValue(name, out SandboxBucket? bucket)
             ? bucket
-            : throw new S3Failure(404, "NoSuchBucket", "The specified bucket does not exist", ("BucketName", name));
+            : throw Failure(404, "NoSuchBucket", "The specified bucket does not exist", ("BucketName", name));
 
     private SandboxObject RequireObject(string bucketName, string key) =>
         RequireBucket(bucketName).Objects.TryGetValue(key, out SandboxObject? obj)
             ? obj
-            : throw new S3Failure(404, "NoSuchKey", "The specified key does not exist.", ("Key", key));
+            : throw Failure(404, "NoSuchKey", "The specified key does not exist.", ("Key", key));
 
     private MultipartUpload RequireUpload(HttpRequest request, string bucketName, string key)
     {
@@ -878,7 +883,7 @@ internal sealed class S3Api(SandboxWorld world)
         string uploadId = request.QueryValue("uploadId") ?? string.Empty;
         if (!_uploads.TryGetValue(uploadId, out MultipartUpload? upload) || upload.Bucket != bucketName || upload.Key != key)
         {
-            throw new S3Failure(404, "NoSuchUpload",
+            throw Failure(404, "NoSuchUpload",
                 "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.", ("UploadId", uploadId));
         }
         return upload;
@@ -914,7 +919,7 @@ internal sealed class S3Api(SandboxWorld world)
     {
         if (Encoding.UTF8.GetByteCount(key) > 1024)
         {
-            throw new S3Failure(400, "KeyTooLongError", "Your key is too long");
+            throw Failure(400, "KeyTooLongError", "Your key is too long");
         }
     }
 
@@ -935,7 +940,7 @@ internal sealed class S3Api(SandboxWorld world)
         }
         catch (XmlException)
         {
-            throw new S3Failure(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema");
+            throw Failure(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema");
         }
     }
 
@@ -975,7 +980,7 @@ internal sealed class S3Api(SandboxWorld world)
         catch (FormatException)
         {
         }
-        throw new S3Failure(400, "InvalidArgument", "The continuation token provided is incorrect", ("ArgumentName", "continuation-token"));
+        throw Failure(400, "InvalidArgument", "The continuation token provided is incorrect", ("ArgumentName", "continuation-token"));
     }
 
     private sealed record MultipartUpload(string Bucket, string Key, SandboxObject Template, string? ChecksumAlgorithm)
@@ -983,13 +988,7 @@ internal sealed class S3Api(SandboxWorld world)
         public SortedDictionary<int, (byte[] Data, string ETag)> Parts { get; } = [];
     }
 
-    /// <summary>An S3 error with the extra elements S3 adds (BucketName, Key, …).</summary>
-    private sealed class S3Failure(int status, string code, string message, params (string Name, string Value)[] extra) : Exception(message)
-    {
-        public int Status { get; } = status;
-
-        public string Code { get; } = code;
-
-        public (string Name, string Value)[] Extra { get; } = extra;
-    }
+    /// <summary>An S3 error with the extra elements S3 adds to its error document (BucketName, Key, …).</summary>
+    private static SandboxException Failure(int status, string code, string message, params (string Name, string Value)[] details) =>
+        new(code, message, status) { Details = details };
 }
