@@ -1,5 +1,3 @@
-using System.Collections.ObjectModel;
-
 namespace MightyOps;
 
 /// <summary>
@@ -55,10 +53,6 @@ public sealed class MightyService
 
     /// <inheritdoc />
     public override string ToString() => $"{Cluster}/{Service}";
-
-    /// <summary>Wraps a dictionary so callers cannot change it.</summary>
-    public static IReadOnlyDictionary<string, string> ReadOnly(IDictionary<string, string> images) =>
-        new ReadOnlyDictionary<string, string>(images);
 }
 
 /// <summary>One deployment of a service (ECS rolling deployment controller).</summary>

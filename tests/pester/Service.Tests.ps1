@@ -70,10 +70,12 @@ Describe 'Get-MightyService' {
         $failures.Count | Should -Be 0
     }
 
-    It 'reports an unknown cluster as ClusterNotFound' {
+    It 'reports an unknown cluster as ClusterNotFound, naming the clusters there' {
         Get-MightyService -Cluster nowhere -ErrorVariable failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         $failures[0].FullyQualifiedErrorId | Should -BeLike 'ClusterNotFound,*'
         $failures[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $failures[0].TargetObject | Should -Be 'nowhere'
+        $failures[0].ToString() | Should -Match "Cluster 'nowhere' was not found in $($script:sandbox.Region)\. Pass -Cluster with one of the clusters there: production, staging\."
     }
 
     It 'makes one ListServices call and DescribeServices calls in batches of 10, nothing per service' {
@@ -94,8 +96,30 @@ Describe 'Get-MightyService' {
         ($awsToolsLike | Get-MightyService).Service | Should -Be 'API'
     }
 
-    It 'accepts service names from the pipeline' {
-        @('WEB', 'API' | Get-MightyService -Cluster production).Count | Should -Be 2
+    It 'looks up service names from the pipeline together: one ListServices, one DescribeServices' {
+        $before = $script:sandbox.RequestCounts
+
+        $found = 'WEB', 'API', 'nope', 'analytics' | Get-MightyService -Cluster production -ErrorVariable failures -ErrorAction SilentlyContinue
+
+        $after = $script:sandbox.RequestCounts
+        $found.Service | Should -Be @('analytics', 'API', 'WEB')
+        $failures.Count | Should -Be 1
+        $failures[0].TargetObject | Should -Be 'nope'
+        ($after['ecs.ListServices'] - $before['ecs.ListServices']) | Should -Be 1
+        ($after['ecs.DescribeServices'] - $before['ecs.DescribeServices']) | Should -Be 1
+    }
+
+    It 'looks up piped services of several clusters, one cluster after the other' {
+        $staging = @(Get-MightyService -Cluster staging)
+        $staging.Count | Should -BeGreaterThan 0
+
+        $piped = @(
+            [pscustomobject]@{ Cluster = 'production'; Service = 'WEB' }
+            [pscustomobject]@{ Cluster = 'staging'; Service = $staging[0].Service }
+            [pscustomobject]@{ Cluster = 'production'; Service = 'API' }
+        ) | Get-MightyService
+
+        ($piped | ForEach-Object { "$_" }) | Should -Be @('production/API', 'production/WEB', "staging/$($staging[0].Service)")
     }
 
     It 'shows a table with the columns that answer "is it healthy"' {

@@ -13,9 +13,13 @@ namespace MightyOps.Core.Deploy;
 /// </summary>
 public sealed class ServiceQuery
 {
-    private const int DescribeBatchSize = 10;
-    private const int ParallelBatches = 4;
+    private const int ParallelRequests = 4;
 
+    // Most clusters to name in a ClusterNotFound message before "and N more".
+    private const int ClustersNamed = 20;
+
+    // Keyed by endpoint and ARN: the ARN alone names one revision in AWS, but two local endpoints
+    // (sandboxes started one after the other) reuse the same ARNs for different contents.
     private static readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, string>> ImagesByTaskDefinition = new(StringComparer.Ordinal);
 
     private readonly AwsSession _aws;
@@ -31,6 +35,7 @@ public sealed class ServiceQuery
     /// The services of <paramref name="cluster"/> whose names match <paramref name="patterns"/>
     /// (all when null or empty), sorted by name, as each batch is described. A literal name that
     /// matches nothing is passed to <paramref name="onNotFound"/> as a <c>ServiceNotFound</c> error.
+    /// A cluster that does not exist is <c>ClusterNotFound</c>, naming the clusters that do.
     /// </summary>
     public async IAsyncEnumerable<MightyService> GetAsync(
         string cluster,
@@ -39,43 +44,31 @@ public sealed class ServiceQuery
         Action<MightyOpsException> onNotFound,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        List<Wildcard> wildcards = (patterns ?? []).Select(p => new Wildcard(p)).ToList();
-        var names = new List<string>();
+        List<Wildcard> wildcards = (patterns ?? []).Distinct(StringComparer.OrdinalIgnoreCase).Select(p => new Wildcard(p)).ToList();
+        IReadOnlyList<string> names;
         try
         {
-            await foreach (string arn in _aws.Ecs.ListServicesAsync(cluster, cancellationToken).ConfigureAwait(false))
-            {
-                names.Add(EcsArn.LastSegment(arn));
-            }
+            names = await _aws.Ecs.ListServiceNamesAsync(cluster, cancellationToken).ConfigureAwait(false);
         }
         catch (MightyOpsException e) when (e.ErrorId == "ClusterNotFound")
         {
-            throw new MightyOpsException(
-                "ClusterNotFound",
-                MightyErrorKind.NotFound,
-                $"Cluster '{cluster}' was not found in {_aws.Region}. Check -Cluster and -Region (Get-ECSClusterList or 'aws ecs list-clusters' lists the clusters).",
-                cluster,
-                e);
+            throw await ClusterNotFoundAsync(cluster, e, cancellationToken).ConfigureAwait(false);
         }
         _log.Verbose($"Cluster '{cluster}' has {names.Count} services.");
 
-        List<string> selected = wildcards.Count == 0
-            ? names
-            : names.Where(n => wildcards.Any(w => w.IsMatch(n))).ToList();
-        selected.Sort(StringComparer.OrdinalIgnoreCase);
-
+        List<string> selected = names.Where(n => wildcards.Count == 0 || wildcards.Any(w => w.IsMatch(n))).ToList();
         foreach (Wildcard missing in wildcards.Where(w => w.IsLiteral && !names.Any(w.IsMatch)))
         {
             onNotFound(NotFound(cluster, missing.Literal));
         }
 
-        // Describe up to four batches at a time, but hand them out in name order.
-        List<string[]> batches = selected.Chunk(DescribeBatchSize).ToList();
+        // Describe a few batches at a time, but hand them out in name order.
+        List<string[]> batches = selected.Chunk(EcsClient.DescribeServicesBatchSize).ToList();
         var pending = new Queue<Task<DescribeServicesResponse>>();
         int next = 0;
         while (next < batches.Count || pending.Count > 0)
         {
-            while (next < batches.Count && pending.Count < ParallelBatches)
+            while (next < batches.Count && pending.Count < ParallelRequests)
             {
                 pending.Enqueue(_aws.Ecs.DescribeServicesAsync(cluster, batches[next++], cancellationToken));
             }
@@ -148,10 +141,11 @@ public sealed class ServiceQuery
 
     private async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>> ImagesAsync(IEnumerable<EcsService> services, CancellationToken cancellationToken)
     {
+        string endpoint = _aws.Ecs.Endpoint.Url.ToString();
         string[] arns = services.Select(s => s.TaskDefinition).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
         await Parallel.ForEachAsync(
-            arns.Where(a => !ImagesByTaskDefinition.ContainsKey(a)),
-            new ParallelOptions { MaxDegreeOfParallelism = ParallelBatches, CancellationToken = cancellationToken },
+            arns.Where(a => !ImagesByTaskDefinition.ContainsKey(endpoint + a)),
+            new ParallelOptions { MaxDegreeOfParallelism = ParallelRequests, CancellationToken = cancellationToken },
             async (arn, ct) =>
             {
                 DescribeTaskDefinitionResponse response = await _aws.Ecs.DescribeTaskDefinitionAsync(arn, includeTags: false, ct).ConfigureAwait(false);
@@ -163,9 +157,36 @@ public sealed class ServiceQuery
                         images[container.Name] = container.Image ?? string.Empty;
                     }
                 }
-                ImagesByTaskDefinition[arn] = MightyService.ReadOnly(images);
+                ImagesByTaskDefinition[endpoint + arn] = images.AsReadOnly();
             }).ConfigureAwait(false);
-        return arns.ToDictionary(a => a, a => ImagesByTaskDefinition[a], StringComparer.Ordinal);
+        return arns.ToDictionary(a => a, a => ImagesByTaskDefinition[endpoint + a], StringComparer.Ordinal);
+    }
+
+    // ECS only says "Cluster not found."; the clusters that do exist answer the next question
+    // (a first Get-MightyService without -Cluster looks for the cluster named 'default').
+    private async Task<MightyOpsException> ClusterNotFoundAsync(string cluster, MightyOpsException notFound, CancellationToken cancellationToken)
+    {
+        string what;
+        try
+        {
+            IReadOnlyList<string> clusters = await _aws.Ecs.ListClusterNamesAsync(cancellationToken).ConfigureAwait(false);
+            string more = clusters.Count > ClustersNamed ? $" and {clusters.Count - ClustersNamed} more" : string.Empty;
+            what = clusters.Count == 0
+                ? "The account has no ECS clusters there: check -Region and the credentials (-ProfileName)."
+                : $"Pass -Cluster with one of the clusters there: {string.Join(", ", clusters.Take(ClustersNamed))}{more}.";
+        }
+        catch (MightyOpsException e)
+        {
+            _log.Debug($"Could not list the clusters: {e.Message}");
+            what = "Check -Cluster and -Region ('aws ecs list-clusters' lists the clusters).";
+        }
+        return new MightyOpsException(
+            "ClusterNotFound",
+            MightyErrorKind.NotFound,
+            $"Cluster '{cluster}' was not found in {_aws.Region}. {what}",
+            cluster,
+            notFound)
+        { RequestId = notFound.RequestId };
     }
 
     private MightyOpsException NotFound(string cluster, string service) =>

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using MightyOps.Completers;
 using MightyOps.Core;
+using MightyOps.Core.Aws.Ecs;
 using MightyOps.Core.Deploy;
 
 namespace MightyOps.Commands.Deploy;
@@ -9,6 +10,11 @@ namespace MightyOps.Commands.Deploy;
 [OutputType(typeof(MightyService))]
 public sealed class GetMightyServiceCommand : AwsCmdlet
 {
+    // Pipeline input is gathered per cluster, in the order the clusters came, and looked up
+    // together at the end: piping 30 names costs one ListServices and three DescribeServices, not
+    // thirty of each. Null patterns mean every service of the cluster.
+    private readonly List<(string Cluster, List<string>? Patterns)> _requests = [];
+
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("ClusterArn", "ClusterName")]
     [ArgumentCompleter(typeof(ClusterCompleter))]
@@ -27,20 +33,38 @@ public sealed class GetMightyServiceCommand : AwsCmdlet
 
     protected override void ProcessRecord()
     {
-        var query = new ServiceQuery(Aws, Log);
-        try
+        // Accept ARNs (AWS.Tools objects carry ClusterArn / ServiceArn) as well as names.
+        string cluster = EcsArn.LastSegment(Cluster);
+        List<string>? names = Service?.Select(EcsArn.LastSegment).ToList();
+        int index = _requests.FindIndex(r => r.Cluster == cluster);
+        if (index < 0)
         {
-            RunEach(
-                ct => query.GetAsync(EcsName(Cluster), Service?.Select(EcsName).ToList(), IncludeImages, e => Post(() => WriteMightyError(e)), ct),
-                WriteObject);
+            _requests.Add((cluster, names));
         }
-        catch (MightyOpsException e)
+        else if (names is null)
         {
-            // A cluster that is not there, or AWS refusing us, ends this input; the next pipeline input may still work.
-            WriteMightyError(e);
+            _requests[index] = (cluster, null);
+        }
+        else
+        {
+            _requests[index].Patterns?.AddRange(names);
         }
     }
 
-    // Accept ARNs (AWS.Tools objects carry ClusterArn / ServiceArn) as well as names.
-    private static string EcsName(string nameOrArn) => Core.Aws.Ecs.EcsArn.LastSegment(nameOrArn);
+    protected override void EndProcessing()
+    {
+        var query = new ServiceQuery(Aws, Log);
+        foreach ((string cluster, List<string>? patterns) in _requests)
+        {
+            try
+            {
+                RunEach(ct => query.GetAsync(cluster, patterns, IncludeImages, e => Post(() => WriteMightyError(e)), ct), WriteObject);
+            }
+            catch (MightyOpsException e)
+            {
+                // A cluster that is not there, or AWS refusing us, ends this cluster; the next one may still work.
+                WriteMightyError(e);
+            }
+        }
+    }
 }
