@@ -98,10 +98,12 @@ internal sealed class RawConnection : IAsyncDisposable
     private NetworkStream? _stream;
     private readonly List<byte> _pending = [];
 
-    public static async Task<RawConnection> OpenAsync(SandboxHost host)
+    public static Task<RawConnection> OpenAsync(SandboxHost host) => OpenAsync(host.Endpoint.Port);
+
+    public static async Task<RawConnection> OpenAsync(int port)
     {
         var connection = new RawConnection();
-        await connection._client.ConnectAsync("127.0.0.1", host.Endpoint.Port);
+        await connection._client.ConnectAsync("127.0.0.1", port);
         connection._stream = connection._client.GetStream();
         return connection;
     }
@@ -109,6 +111,9 @@ internal sealed class RawConnection : IAsyncDisposable
     public Task SendAsync(string text) => SendAsync(Encoding.Latin1.GetBytes(text));
 
     public async Task SendAsync(byte[] bytes) => await _stream!.WriteAsync(bytes);
+
+    /// <summary>Half-closes the connection: the server reads the end of the stream, answers can still come back.</summary>
+    public void CloseSending() => _client.Client.Shutdown(SocketShutdown.Send);
 
     /// <summary>Reads one response (Content-Length framed; bodiless for HEAD/1xx/204/304).</summary>
     public async Task<RawResponse> ReadResponseAsync(bool head = false, int timeoutMs = 10_000)

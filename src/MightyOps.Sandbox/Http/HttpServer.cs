@@ -12,6 +12,12 @@ namespace MightyOps.Sandbox.Http;
 /// It speaks what botocore/urllib3, AWSSDK and HttpClient send: keep-alive, pipelined requests,
 /// Content-Length and chunked bodies, <c>Expect: 100-continue</c>, HEAD.
 /// </summary>
+/// <remarks>
+/// Stopping is graceful but bounded: idle and half-read connections close at once, a request
+/// already being handled gets its answer (with <c>Connection: close</c>), and whatever is still
+/// open after the grace period is cut, so <see cref="DisposeAsync"/> leaves no socket or
+/// connection task behind.
+/// </remarks>
 internal sealed class HttpServer : IAsyncDisposable
 {
     /// <summary>Largest request body accepted; S3 parts are 8 MiB by default in the CLI and SDKs.</summary>
@@ -22,29 +28,47 @@ internal sealed class HttpServer : IAsyncDisposable
     private const int MaxHeaderCount = 200;
     private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan DefaultStopGrace = TimeSpan.FromSeconds(5);
 
     private readonly TcpListener _listener;
     private readonly Func<HttpRequest, CancellationToken, Task<HttpResponse>> _handler;
+    private readonly TimeSpan _stopGrace;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<int, (Socket Socket, Task Task)> _connections = new();
     private Task? _acceptLoop;
     private int _nextConnectionId;
 
-    private HttpServer(TcpListener listener, Func<HttpRequest, CancellationToken, Task<HttpResponse>> handler)
+    private HttpServer(TcpListener listener, Func<HttpRequest, CancellationToken, Task<HttpResponse>> handler, TimeSpan stopGrace)
     {
         _listener = listener;
         _handler = handler;
+        _stopGrace = stopGrace;
     }
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
+    /// <summary>Connections open right now (for tests: none are left after <see cref="DisposeAsync"/>).</summary>
+    public int ConnectionCount => _connections.Count;
+
     /// <summary>Binds 127.0.0.1:<paramref name="port"/> (0 = any free port) and starts accepting.</summary>
+    /// <param name="port">The TCP port; 0 picks a free one.</param>
+    /// <param name="handler">Answers one request; its token is cancelled when the server stops.</param>
+    /// <param name="stopGrace">How long a stop waits for requests in flight before cutting their connections.</param>
     /// <exception cref="SocketException">The port is taken or cannot be bound.</exception>
-    public static HttpServer Start(int port, Func<HttpRequest, CancellationToken, Task<HttpResponse>> handler)
+    public static HttpServer Start(int port, Func<HttpRequest, CancellationToken, Task<HttpResponse>> handler, TimeSpan? stopGrace = null)
     {
         var listener = new TcpListener(IPAddress.Loopback, port);
-        listener.Start(512);
-        var server = new HttpServer(listener, handler);
+        try
+        {
+            listener.Start(512);
+        }
+        catch (SocketException)
+        {
+            listener.Stop(); // releases the socket the listener made, bound or not
+            throw;
+        }
+        var server = new HttpServer(listener, handler, stopGrace ?? DefaultStopGrace);
         server._acceptLoop = Task.Run(server.AcceptLoopAsync);
         return server;
     }
@@ -55,27 +79,39 @@ internal sealed class HttpServer : IAsyncDisposable
         {
             return;
         }
+        // Cancelling ends every read (idle keep-alive connections, half-sent requests) and tells
+        // handlers to give up; a handler that finishes anyway still gets its answer written.
         _stopping.Cancel();
         _listener.Stop();
         if (_acceptLoop is not null)
         {
             await _acceptLoop.ConfigureAwait(false);
         }
-        foreach ((Socket socket, _) in _connections.Values)
+        Task all = Task.WhenAll(_connections.Values.Select(c => c.Task));
+        try
         {
-            try
-            {
-                socket.Shutdown(SocketShutdown.Both);
-            }
-            catch (SocketException)
-            {
-            }
-            catch (ObjectDisposedException)
-            {
-            }
-            socket.Dispose();
+            await all.WaitAsync(_stopGrace).ConfigureAwait(false);
         }
-        await Task.WhenAll(_connections.Values.Select(c => c.Task)).ConfigureAwait(false);
+        catch (TimeoutException)
+        {
+            // A client that does not read its answer, or a handler that ignores cancellation:
+            // cut the connections so that the tasks behind them end.
+            foreach ((Socket socket, _) in _connections.Values)
+            {
+                try
+                {
+                    socket.Shutdown(SocketShutdown.Both);
+                }
+                catch (SocketException)
+                {
+                }
+                catch (ObjectDisposedException)
+                {
+                }
+                socket.Dispose();
+            }
+        }
+        await all.ConfigureAwait(false);
         _stopping.Dispose();
     }
 
@@ -99,6 +135,15 @@ internal sealed class HttpServer : IAsyncDisposable
             catch (SocketException)
             {
                 if (_stopping.IsCancellationRequested)
+                {
+                    return;
+                }
+                // E.g. EMFILE with very many connections: wait for some to close instead of spinning.
+                try
+                {
+                    await Task.Delay(100, _stopping.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
                 {
                     return;
                 }
@@ -127,9 +172,12 @@ internal sealed class HttpServer : IAsyncDisposable
 
     private async Task ServeConnectionAsync(Socket socket)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        // Reads end when the server stops; writes only by their own timeout, so that an answer
+        // being written when the stop comes still reaches the client.
+        using var readTimeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        using var writeTimeout = new CancellationTokenSource();
         await using var stream = new NetworkStream(socket, ownsSocket: false);
-        var reader = new HttpReader(stream, timeout);
+        var reader = new HttpReader(stream, readTimeout);
         try
         {
             while (!_stopping.IsCancellationRequested)
@@ -166,11 +214,11 @@ internal sealed class HttpServer : IAsyncDisposable
                     // since we no longer know where the next request would start.
                     HttpResponse error = HttpResponse.Text(ex.Status, "text/plain; charset=utf-8", ex.Message + "\n");
                     error.CloseConnection = true;
-                    await WriteResponseAsync(stream, error, isHead: false, keepAlive: false, timeout).ConfigureAwait(false);
+                    await WriteResponseAsync(stream, error, isHead: false, keepAlive: false, writeTimeout).ConfigureAwait(false);
                     return;
                 }
-                keepAlive &= !response.CloseConnection;
-                await WriteResponseAsync(stream, response, request.Method == "HEAD", keepAlive, timeout).ConfigureAwait(false);
+                keepAlive &= !response.CloseConnection && !_stopping.IsCancellationRequested;
+                await WriteResponseAsync(stream, response, request.Method == "HEAD", keepAlive, writeTimeout).ConfigureAwait(false);
                 if (!keepAlive)
                 {
                     socket.Shutdown(SocketShutdown.Send);
@@ -376,7 +424,7 @@ internal sealed class HttpServer : IAsyncDisposable
         head.Append(keepAlive ? "Connection: keep-alive\r\n" : "Connection: close\r\n");
         head.Append("\r\n");
 
-        timeout.CancelAfter(ReadTimeout);
+        timeout.CancelAfter(WriteTimeout);
         byte[] headBytes = Encoding.ASCII.GetBytes(head.ToString());
         if (!isHead && !bodyless && response.Body.Length > 0 && response.Body.Length < 64 * 1024)
         {
@@ -463,9 +511,10 @@ internal sealed class HttpReader(Stream stream, CancellationTokenSource timeout)
         }
     }
 
+    /// <summary>Exactly <paramref name="count"/> bytes; the buffer grows with what arrives, so a declared length alone reserves no memory.</summary>
     public async Task<byte[]> ReadExactAsync(int count, TimeSpan readTimeout)
     {
-        byte[] result = new byte[count];
+        byte[] result = new byte[Math.Min(count, 64 * 1024)];
         int filled = 0;
         while (filled < count)
         {
@@ -473,7 +522,11 @@ internal sealed class HttpReader(Stream stream, CancellationTokenSource timeout)
             {
                 throw new HttpProtocolException(400, "The connection closed before the whole body arrived.");
             }
-            int take = Math.Min(count - filled, _end - _start);
+            if (filled == result.Length)
+            {
+                Array.Resize(ref result, (int)Math.Min(count, 2L * result.Length));
+            }
+            int take = Math.Min(result.Length - filled, _end - _start);
             Buffer.BlockCopy(_buffer, _start, result, filled, take);
             _start += take;
             filled += take;
