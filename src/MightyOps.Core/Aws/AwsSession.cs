@@ -24,17 +24,16 @@ public sealed class AwsSession : IDisposable
     private readonly Lazy<Ec2Client> _ec2;
     private readonly Lazy<S3Client> _s3;
 
-    private AwsSession(string region, string regionSource, CredentialSource credentials, AwsOptions options, RetryPolicy retry, IOperationLog log, HttpMessageInvoker? http)
+    private AwsSession(string region, string regionSource, CredentialSource credentials, Endpoints endpoints, RetryPolicy retry, IOperationLog log, HttpMessageInvoker? http)
     {
         Region = region;
         RegionSource = regionSource;
         Credentials = credentials;
-        Ecs = new EcsClient(new AwsJsonClient(EndpointResolver.Resolve("ecs", region, options.EndpointUrl), EcsClient.TargetPrefix, credentials, retry, log, http));
-        Ecr = new EcrClient(new AwsJsonClient(EndpointResolver.Resolve("ecr", region, options.EndpointUrl), EcrClient.TargetPrefix, credentials, retry, log, http));
-        AwsServiceEndpoint ec2 = EndpointResolver.Resolve("ec2", region, options.EndpointUrl);
-        AwsServiceEndpoint s3 = EndpointResolver.Resolve("s3", region, options.EndpointUrl);
-        _ec2 = new Lazy<Ec2Client>(() => new Ec2Client(ec2, credentials));
-        _s3 = new Lazy<S3Client>(() => new S3Client(s3, credentials));
+        Ecs = new EcsClient(new AwsJsonClient(endpoints.Ecs, EcsClient.TargetPrefix, credentials, retry, log, http));
+        Ecr = new EcrClient(new AwsJsonClient(endpoints.Ecr, EcrClient.TargetPrefix, credentials, retry, log, http));
+        // Lazy, so that a session that never calls EC2 or S3 never loads AWSSDK.EC2 / AWSSDK.S3.
+        _ec2 = new Lazy<Ec2Client>(() => new Ec2Client(endpoints.Ec2, credentials));
+        _s3 = new Lazy<S3Client>(() => new S3Client(endpoints.S3, credentials));
     }
 
     /// <summary>
@@ -52,20 +51,21 @@ public sealed class AwsSession : IDisposable
         ArgumentNullException.ThrowIfNull(log);
         (string region, string regionSource) = RegionResolver.Resolve(options, log);
         // Bad endpoint URLs fail here, before anything is fetched.
-        foreach (string service in new[] { "ecs", "ecr", "ec2", "s3" })
+        var endpoints = new Endpoints(
+            EndpointResolver.Resolve("ecs", region, options.EndpointUrl),
+            EndpointResolver.Resolve("ecr", region, options.EndpointUrl),
+            EndpointResolver.Resolve("ec2", region, options.EndpointUrl),
+            EndpointResolver.Resolve("s3", region, options.EndpointUrl));
+        foreach (AwsServiceEndpoint endpoint in new[] { endpoints.Ecs, endpoints.Ecr, endpoints.Ec2, endpoints.S3 }.Where(e => e.IsOverride))
         {
-            AwsServiceEndpoint endpoint = EndpointResolver.Resolve(service, region, options.EndpointUrl);
-            if (endpoint.IsOverride)
-            {
-                log.Verbose($"{endpoint.Service} endpoint {endpoint.Url} (from {endpoint.Source}), signed for {region}.");
-            }
+            log.Verbose($"{endpoint.Service} endpoint {endpoint.Url} (from {endpoint.Source}), signed for {region}.");
         }
         CredentialSource credentials = await CredentialResolver.ResolveAsync(options, log, cancellationToken).ConfigureAwait(false);
         // Fetch once now: a role to assume or an SSO login to refresh fails here, with its own message,
         // rather than inside the first ECS call.
         AwsCredentialSnapshot snapshot = await credentials.GetAsync(cancellationToken).ConfigureAwait(false);
         log.Verbose($"AWS region {region} (from {regionSource}); access key {snapshot.AccessKeyId} from {credentials.Description}.");
-        return new AwsSession(region, regionSource, credentials, options, retry ?? RetryPolicy.FromEnvironment(log), log, http);
+        return new AwsSession(region, regionSource, credentials, endpoints, retry ?? RetryPolicy.FromEnvironment(log), log, http);
     }
 
     public string Region { get; }
@@ -90,6 +90,8 @@ public sealed class AwsSession : IDisposable
 
     /// <summary>The current access key, secret and token: fresh for refreshing providers (roles, SSO, IMDS).</summary>
     public ValueTask<AwsCredentialSnapshot> GetCredentialsAsync(CancellationToken cancellationToken) => Credentials.GetAsync(cancellationToken);
+
+    private sealed record Endpoints(AwsServiceEndpoint Ecs, AwsServiceEndpoint Ecr, AwsServiceEndpoint Ec2, AwsServiceEndpoint S3);
 
     public void Dispose()
     {

@@ -24,7 +24,7 @@ public sealed class Ec2Client : IDisposable
 {
     public const int BatchSize = 100;
 
-    private readonly Lazy<AmazonEC2Client> _client;
+    private readonly AmazonEC2Client _client;
 
     private readonly CredentialSource _credentials;
 
@@ -32,7 +32,7 @@ public sealed class Ec2Client : IDisposable
     {
         Endpoint = endpoint;
         _credentials = credentials;
-        _client = new Lazy<AmazonEC2Client>(() => new AmazonEC2Client(credentials.Sdk, Config(endpoint)));
+        _client = new AmazonEC2Client(credentials.Sdk, Config(endpoint));
     }
 
     /// <summary>The endpoint and signing region in use.</summary>
@@ -52,7 +52,7 @@ public sealed class Ec2Client : IDisposable
             DescribeInstancesResponse response;
             try
             {
-                response = await _client.Value.DescribeInstancesAsync(new DescribeInstancesRequest { InstanceIds = [.. batch] }, cancellationToken).ConfigureAwait(false);
+                response = await _client.DescribeInstancesAsync(new DescribeInstancesRequest { InstanceIds = [.. batch] }, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (SdkErrors.Handles(e, cancellationToken))
             {
@@ -70,13 +70,7 @@ public sealed class Ec2Client : IDisposable
         return result;
     }
 
-    public void Dispose()
-    {
-        if (_client.IsValueCreated)
-        {
-            _client.Value.Dispose();
-        }
-    }
+    public void Dispose() => _client.Dispose();
 
     internal static AmazonEC2Config Config(AwsServiceEndpoint endpoint)
     {

@@ -13,7 +13,7 @@ public sealed record S3ObjectContent(S3Location Location, byte[] Content, string
 /// </summary>
 public sealed class S3Client : IDisposable
 {
-    private readonly Lazy<AmazonS3Client> _client;
+    private readonly AmazonS3Client _client;
 
     private readonly CredentialSource _credentials;
 
@@ -21,7 +21,7 @@ public sealed class S3Client : IDisposable
     {
         Endpoint = endpoint;
         _credentials = credentials;
-        _client = new Lazy<AmazonS3Client>(() => new AmazonS3Client(credentials.Sdk, Config(endpoint)));
+        _client = new AmazonS3Client(credentials.Sdk, Config(endpoint));
     }
 
     /// <summary>The endpoint and signing region in use.</summary>
@@ -34,7 +34,7 @@ public sealed class S3Client : IDisposable
         AwsCall call = Call("GetObject", location);
         try
         {
-            using GetObjectResponse response = await _client.Value.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = key }, cancellationToken).ConfigureAwait(false);
+            using GetObjectResponse response = await _client.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = key }, cancellationToken).ConfigureAwait(false);
             using var buffer = new MemoryStream();
             await response.ResponseStream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
             DateTimeOffset? modified = response.LastModified is DateTime m ? new DateTimeOffset(DateTime.SpecifyKind(m.ToUniversalTime(), DateTimeKind.Utc)) : null;
@@ -68,7 +68,7 @@ public sealed class S3Client : IDisposable
                 // framing: the objects are small, and local endpoints need not decode chunk signatures.
                 UseChunkEncoding = false,
             };
-            PutObjectResponse response = await _client.Value.PutObjectAsync(request, cancellationToken).ConfigureAwait(false);
+            PutObjectResponse response = await _client.PutObjectAsync(request, cancellationToken).ConfigureAwait(false);
             return response.ETag;
         }
         catch (Exception e) when (SdkErrors.Handles(e, cancellationToken))
@@ -86,7 +86,7 @@ public sealed class S3Client : IDisposable
         AwsCall call = Call("HeadObject", new S3Location(bucket, key));
         try
         {
-            await _client.Value.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = bucket, Key = key }, cancellationToken).ConfigureAwait(false);
+            await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = bucket, Key = key }, cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (AmazonServiceException e) when ((int)e.StatusCode == 404)
@@ -99,13 +99,7 @@ public sealed class S3Client : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        if (_client.IsValueCreated)
-        {
-            _client.Value.Dispose();
-        }
-    }
+    public void Dispose() => _client.Dispose();
 
     internal static AmazonS3Config Config(AwsServiceEndpoint endpoint)
     {
