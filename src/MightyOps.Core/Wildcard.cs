@@ -28,7 +28,7 @@ public sealed class Wildcard
 
     public bool IsMatch(string value) => _regex.IsMatch(value);
 
-    public static bool ContainsWildcard(string pattern)
+    private static bool ContainsWildcard(string pattern)
     {
         for (int i = 0; i < pattern.Length; i++)
         {

@@ -128,10 +128,6 @@ public static class AwsErrors
     public static bool IsTransient(AwsErrorResponse error) =>
         error.StatusCode is 500 or 502 or 503 or 504 || TransientCodes.Contains(error.Code);
 
-    /// <summary>True for the codes that mean the credentials (not the permissions) are wrong.</summary>
-    public static bool IsAuthentication(string code) =>
-        SignatureCodes.Contains(code) || UnknownKeyCodes.Contains(code) || ExpiredCodes.Contains(code);
-
     /// <summary>The exception for an error response that will not be retried (or ran out of retries).</summary>
     public static MightyOpsException ToException(AwsErrorResponse error, AwsCall call, int? attempts = 1)
     {
@@ -303,7 +299,7 @@ public static class AwsErrors
 
     private static string Quoted(string target) => target.Length > 0 ? $" '{target}'" : string.Empty;
 
-    private static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
+    internal static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 
     private static string? StringMember(JsonElement element, string name) =>
         element.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

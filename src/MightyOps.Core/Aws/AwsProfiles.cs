@@ -12,17 +12,17 @@ namespace MightyOps.Core.Aws;
 /// <c>SharedCredentialsFile.DefaultConfigFilePath</c>), so changing them after the first AWS call in
 /// a session has no effect until a new session; the files' contents are re-read on every call.
 /// </remarks>
-internal static class AwsProfiles
+public static class AwsProfiles
 {
-    public const string DefaultProfileName = "default";
+    internal const string DefaultProfileName = "default";
 
-    public static string CredentialsFilePath =>
+    internal static string CredentialsFilePath =>
         string.IsNullOrEmpty(Amazon.AWSConfigs.AWSProfilesLocation) ? SharedCredentialsFile.DefaultFilePath : Amazon.AWSConfigs.AWSProfilesLocation;
 
-    public static string ConfigFilePath => SharedCredentialsFile.DefaultConfigFilePath;
+    internal static string ConfigFilePath => SharedCredentialsFile.DefaultConfigFilePath;
 
     /// <summary>The profile in effect: the explicit name, else AWS_PROFILE, else <c>default</c>.</summary>
-    public static string SelectedName(string? explicitName)
+    internal static string SelectedName(string? explicitName)
     {
         if (!string.IsNullOrWhiteSpace(explicitName))
         {
@@ -32,7 +32,7 @@ internal static class AwsProfiles
         return string.IsNullOrWhiteSpace(fromEnvironment) ? DefaultProfileName : fromEnvironment.Trim();
     }
 
-    public static bool TryGet(string name, [NotNullWhen(true)] out CredentialProfile? profile)
+    internal static bool TryGet(string name, [NotNullWhen(true)] out CredentialProfile? profile)
     {
         try
         {
@@ -44,7 +44,11 @@ internal static class AwsProfiles
         }
     }
 
-    /// <summary>Profiles that can produce credentials, sorted, without duplicates.</summary>
+    /// <summary>
+    /// Profiles in ~/.aws/credentials and ~/.aws/config (or AWS_SHARED_CREDENTIALS_FILE /
+    /// AWS_CONFIG_FILE) that can produce credentials, sorted, without duplicates;
+    /// <c>AwsConfigUnreadable</c> when a file cannot be read.
+    /// </summary>
     public static IReadOnlyList<string> Names()
     {
         try
@@ -62,10 +66,10 @@ internal static class AwsProfiles
     }
 
     /// <summary>A stamp that changes whenever either file is written, created or deleted.</summary>
-    public static string FilesStamp() =>
+    internal static string FilesStamp() =>
         $"{CredentialsFilePath}|{Stamp(CredentialsFilePath)}|{ConfigFilePath}|{Stamp(ConfigFilePath)}";
 
-    public static MightyOpsException NotFound(string name, string source) =>
+    internal static MightyOpsException NotFound(string name, string source) =>
         new(
             "AwsProfileNotFound",
             MightyErrorKind.NotFound,

@@ -93,7 +93,7 @@ internal static class CredentialResolver
         {
             string profile = source.StartsWith("profile '", StringComparison.Ordinal) ? source[9..^1] : AwsProfiles.SelectedName(null);
             return new MightyOpsException("AwsSsoLoginRequired", MightyErrorKind.Authentication,
-                $"{Capitalize(source)} is an SSO profile with no valid login. Run 'aws sso login --profile {profile}' and try again ({message}).",
+                $"{AwsErrors.Capitalize(source)} is an SSO profile with no valid login. Run 'aws sso login --profile {profile}' and try again ({message}).",
                 profile, e);
         }
         string hint = e is ProcessAWSCredentialException
@@ -256,6 +256,4 @@ internal static class CredentialResolver
         }
         return string.Join(": ", parts);
     }
-
-    private static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 }

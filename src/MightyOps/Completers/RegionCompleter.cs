@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Language;
+using MightyOps.Core;
 using MightyOps.Core.Aws;
 
 namespace MightyOps.Completers;
@@ -9,12 +10,22 @@ namespace MightyOps.Completers;
 public sealed class RegionCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
-        Completions.Matching(AwsRegions.Names(), wordToComplete);
+        Completions.Matching(RegionResolver.KnownRegions, wordToComplete);
 }
 
 /// <summary>Completes -ProfileName from ~/.aws/config and ~/.aws/credentials.</summary>
 public sealed class ProfileCompleter : IArgumentCompleter
 {
-    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
-        Completions.Matching(AwsRegions.ProfileNames(), wordToComplete);
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        try
+        {
+            return Completions.Matching(AwsProfiles.Names(), wordToComplete);
+        }
+        catch (MightyOpsException)
+        {
+            // An unreadable config file completes nothing; the cmdlet itself will say what is wrong.
+            return [];
+        }
+    }
 }

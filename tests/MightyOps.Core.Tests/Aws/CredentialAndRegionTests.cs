@@ -266,7 +266,7 @@ public sealed class CredentialAndRegionTests
     {
         using EnvironmentScope env = new EnvironmentScope().Credentials(Credentials).Config(Config);
 
-        IReadOnlyList<string> names = AwsRegions.ProfileNames();
+        IReadOnlyList<string> names = AwsProfiles.Names();
 
         Assert.Contains("base", names);
         Assert.Contains("deploy", names);
@@ -278,7 +278,7 @@ public sealed class CredentialAndRegionTests
     [Fact]
     public void Region_names_are_the_sdks_known_regions()
     {
-        IReadOnlyList<string> names = AwsRegions.Names();
+        IReadOnlyList<string> names = RegionResolver.KnownRegions;
 
         Assert.Contains("us-east-1", names);
         Assert.Contains("cn-north-1", names);
@@ -329,7 +329,7 @@ public sealed class CredentialAndRegionTests
         Assert.Equal(MightyErrorKind.InvalidArgument, error.Kind);
         Assert.Contains("'us-eest-1'", error.Message, StringComparison.Ordinal);
         Assert.Contains("Did you mean 'us-east-1'?", error.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain("us-eest-1", AwsRegions.Names());
+        Assert.DoesNotContain("us-eest-1", RegionResolver.KnownRegions);
     }
 
     [Fact]
