@@ -3,9 +3,11 @@ using MightyOps.Core;
 namespace MightyOps.Sandbox;
 
 /// <summary>What a fault roll decided for one request.</summary>
-public enum SandboxFault
+internal enum SandboxFault
 {
+    /// <summary>The request is served normally.</summary>
     None,
+
     /// <summary>ThrottlingException (JSON), RequestLimitExceeded (EC2), 503 SlowDown (S3).</summary>
     Throttling,
     /// <summary>500 ServerException (JSON) or InternalError (EC2, S3).</summary>
@@ -25,6 +27,7 @@ public sealed class SandboxFaults
     private double _serverErrorRate;
     private TimeSpan _latency;
 
+    /// <summary>The fault settings of <paramref name="options"/>; throws <c>SandboxInvalidOption</c> for one out of range.</summary>
     internal SandboxFaults(SandboxOptions options)
     {
         _random = options.RandomSeed is int seed ? new Random(seed) : new Random();
@@ -47,33 +50,24 @@ public sealed class SandboxFaults
         set { lock (_gate) { _serverErrorRate = CheckRate(value, nameof(ServerErrorRate)); } }
     }
 
-    /// <summary>Delay added before every AWS request is answered.</summary>
+    /// <summary>Delay added before every AWS request is answered (0 to 5 minutes).</summary>
     public TimeSpan Latency
     {
         get { lock (_gate) { return _latency; } }
-        set
-        {
-            if (value < TimeSpan.Zero || value > TimeSpan.FromMinutes(5))
-            {
-                throw InvalidOption(nameof(Latency), $"Latency must be between 0 and 5 minutes, not {value}.");
-            }
-            lock (_gate)
-            {
-                _latency = value;
-            }
-        }
+        set { lock (_gate) { _latency = CheckLatency(value); } }
     }
 
-    /// <summary>Sets all three at once (the admin endpoint), so no request sees half a change.</summary>
+    /// <summary>Sets all three at once (the admin endpoint), so no request sees half a change; nothing changes when one is out of range.</summary>
     public void Set(double throttlingRate, double serverErrorRate, TimeSpan latency)
     {
         CheckRate(throttlingRate, nameof(ThrottlingRate));
         CheckRate(serverErrorRate, nameof(ServerErrorRate));
-        Latency = latency;
+        CheckLatency(latency);
         lock (_gate)
         {
             _throttlingRate = throttlingRate;
             _serverErrorRate = serverErrorRate;
+            _latency = latency;
         }
     }
 
@@ -97,6 +91,11 @@ public sealed class SandboxFaults
 
     internal static MightyOpsException InvalidOption(string option, string message) =>
         new("SandboxInvalidOption", MightyErrorKind.InvalidArgument, message, option);
+
+    private static TimeSpan CheckLatency(TimeSpan value) =>
+        value >= TimeSpan.Zero && value <= TimeSpan.FromMinutes(5)
+            ? value
+            : throw InvalidOption(nameof(Latency), $"Latency must be between 0 and 5 minutes, not {value}.");
 
     private static double CheckRate(double value, string name)
     {

@@ -16,15 +16,14 @@ public sealed class SandboxHost : IAsyncDisposable
     private readonly ConcurrentDictionary<string, long> _counts = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<SandboxCapturedRequest> _captured = new();
     private readonly SemaphoreSlim _stopGate = new(1, 1);
-    private HttpServer? _server;
+    private volatile HttpServer? _server;
     private Uri? _endpoint;
-    private volatile bool _running;
 
-    private SandboxHost(SandboxOptions options, SandboxWorld world)
+    private SandboxHost(SandboxOptions options, SandboxWorld world, SandboxFaults faults)
     {
         Options = options;
         World = world;
-        Faults = new SandboxFaults(options);
+        Faults = faults;
     }
 
     /// <summary>
@@ -37,9 +36,10 @@ public sealed class SandboxHost : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         cancellationToken.ThrowIfCancellationRequested();
         Validate(options);
+        var faults = new SandboxFaults(options);   // validates the fault settings too
 
         var world = new SandboxWorld(options);
-        var host = new SandboxHost(options, world);
+        var host = new SandboxHost(options, world, faults);
         try
         {
             lock (world.Sync)
@@ -70,31 +70,34 @@ public sealed class SandboxHost : IAsyncDisposable
                 $"The sandbox could not listen on 127.0.0.1:{options.Port}: {ex.Message}", options.Port, ex);
         }
         host._endpoint = new Uri($"http://127.0.0.1:{host._server.Port}");
-        host._running = true;
         return Task.FromResult(host);
     }
 
     /// <summary>The base URL, e.g. <c>http://127.0.0.1:4566</c>.</summary>
     public Uri Endpoint => _endpoint ?? throw new InvalidOperationException("The sandbox has not started.");
 
+    /// <summary>The options the sandbox started with (faults may have changed since: see <see cref="Faults"/>).</summary>
     public SandboxOptions Options { get; }
 
+    /// <summary>The state behind the endpoint; lock <see cref="SandboxWorld.Sync"/> to read or change it while the sandbox runs.</summary>
     public SandboxWorld World { get; }
 
-    public bool IsRunning => _running;
+    /// <summary>True from a successful start until <see cref="StopAsync"/>.</summary>
+    public bool IsRunning => _server is not null;
 
     /// <summary>Fault injection, adjustable while the sandbox runs (starts from the options).</summary>
     public SandboxFaults Faults { get; }
 
     /// <summary>Requests served so far per <c>service.Operation</c> (e.g. <c>ecs.DescribeServices</c>), faults included.</summary>
-    public IReadOnlyDictionary<string, long> RequestCounts =>
-        new SortedDictionary<string, long>(_counts.ToDictionary(p => p.Key, p => p.Value), StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, long> RequestCounts => new SortedDictionary<string, long>(_counts, StringComparer.Ordinal);
 
     /// <summary>The requests received, oldest first, when <see cref="SandboxOptions.CaptureRequests"/> is on (S3 bodies are not kept).</summary>
     public IReadOnlyList<SandboxCapturedRequest> CapturedRequests => _captured.ToArray();
 
+    /// <summary>Starts the counts of <see cref="RequestCounts"/> again from zero (e.g. before a measured step).</summary>
     public void ResetRequestCounts() => _counts.Clear();
 
+    /// <summary>Forgets the requests in <see cref="CapturedRequests"/>.</summary>
     public void ClearCapturedRequests() => _captured.Clear();
 
     /// <summary>Moves simulated time forward (ECS deployments, task starts and events follow it).</summary>
@@ -136,16 +139,19 @@ public sealed class SandboxHost : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Stops listening and closes every connection: requests being handled get their answer
+    /// first (for a few seconds at most), idle connections close at once. Safe to call twice.
+    /// </summary>
     public async Task StopAsync()
     {
         await _stopGate.WaitAsync().ConfigureAwait(false);
         try
         {
-            _running = false;
-            if (_server is not null)
+            if (_server is HttpServer server)
             {
-                await _server.DisposeAsync().ConfigureAwait(false);
                 _server = null;
+                await server.DisposeAsync().ConfigureAwait(false);
             }
         }
         finally
@@ -154,6 +160,7 @@ public sealed class SandboxHost : IAsyncDisposable
         }
     }
 
+    /// <summary>The same as <see cref="StopAsync"/>.</summary>
     public ValueTask DisposeAsync() => new(StopAsync());
 
     internal void Count(string key) => _counts.AddOrUpdate(key, 1, (_, n) => n + 1);
@@ -211,7 +218,5 @@ public sealed class SandboxHost : IAsyncDisposable
         {
             throw SandboxFaults.InvalidOption(nameof(options.Seed), $"Unknown sandbox seed '{options.Seed}'; use one of: {string.Join(", ", SeedCatalog.Names)}.");
         }
-        // The fault settings validate themselves.
-        _ = new SandboxFaults(options);
     }
 }

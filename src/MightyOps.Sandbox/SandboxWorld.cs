@@ -77,7 +77,7 @@ public sealed class SandboxImage
     /// <summary>What the container reports when it fails (e.g. an exit reason).</summary>
     public string? FailureReason { get; set; }
 
-    /// <summary>The exit code the essential container stops with when <see cref="FailsToStart"/>.</summary>
+    /// <summary>The exit code a container of this image stops with when <see cref="FailsToStart"/> (1 unless set, e.g. 137 for an OOM kill).</summary>
     public int FailureExitCode { get; set; } = 1;
 }
 

@@ -10,28 +10,24 @@ public sealed class SimulatedClock
     private readonly long _startTicks;
     private TimeSpan _offset;
 
-    public SimulatedClock(double timeScale, TimeProvider? timeProvider = null)
+    /// <summary>A clock that starts now and runs <paramref name="timeScale"/> simulated seconds per real second.</summary>
+    public SimulatedClock(double timeScale)
     {
         if (timeScale <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(timeScale), "TimeScale must be positive.");
         }
         TimeScale = timeScale;
-        Time = timeProvider ?? TimeProvider.System;
-        _start = Time.GetUtcNow();
-        _startTicks = Time.GetTimestamp();
+        _start = TimeProvider.System.GetUtcNow();
+        _startTicks = TimeProvider.System.GetTimestamp();
     }
 
+    /// <summary>Simulated seconds per real second.</summary>
     public double TimeScale { get; }
 
-    public TimeProvider Time { get; }
-
     /// <summary>Now, in simulated time.</summary>
-    public DateTimeOffset UtcNow => _start + (Time.GetElapsedTime(_startTicks) * TimeScale) + _offset;
+    public DateTimeOffset UtcNow => _start + (TimeProvider.System.GetElapsedTime(_startTicks) * TimeScale) + _offset;
 
-    /// <summary>Jumps simulated time forward (tests, and the admin endpoint).</summary>
+    /// <summary>Jumps simulated time forward (tests, and the admin endpoint). The caller holds <see cref="SandboxWorld.Sync"/>.</summary>
     public void Advance(TimeSpan simulated) => _offset += simulated;
-
-    /// <summary>The real time a simulated interval takes.</summary>
-    public TimeSpan ToReal(TimeSpan simulated) => simulated / TimeScale;
 }

@@ -242,6 +242,20 @@ public sealed class EcsDeploymentTests
     }
 
     [Fact]
+    public void A_crashing_container_exits_with_its_image_exit_code()
+    {
+        EcsTestWorld t = SteadyService(desired: 1, configuration: BreakerNoRollback);
+        t.World.Repositories["app"].Images.Single(i => i.Tags.Contains("broken.1")).FailureExitCode = 137;
+        t.Register("web", $"{EcsTestWorld.Registry}/app:broken.1");
+        t.Call("UpdateService", """{"cluster":"test","service":"web","taskDefinition":"web"}""");
+        t.RunUntil(() => t.Tasks("test", "web", "STOPPED").Count > 0, Patience);
+        JsonObject crashed = t.Tasks("test", "web", "STOPPED")[0];
+        Assert.Equal("EssentialContainerExited", (string?)crashed["stopCode"]);
+        Assert.Equal(137, (int)crashed["containers"]![0]!["exitCode"]!);
+        Assert.Equal("exit status 1: uninitialized constant Mighty::Boom", (string?)crashed["containers"]![0]!["reason"]);
+    }
+
+    [Fact]
     public void Without_rollback_the_failed_deployment_stays_primary_and_the_old_one_keeps_serving()
     {
         EcsTestWorld t = SteadyService(configuration: BreakerNoRollback);

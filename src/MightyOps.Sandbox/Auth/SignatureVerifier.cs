@@ -29,9 +29,6 @@ internal sealed record SignatureResult(AuthFailure Failure, string Message)
 
     public bool Ok => Failure == AuthFailure.None;
 
-    /// <summary>The service named in the credential scope (<c>ecs</c>, <c>ecr</c>, <c>ec2</c>, <c>s3</c>).</summary>
-    public string? ScopeService { get; init; }
-
     public DateTime SignedAt { get; init; }
 
     public string Scope { get; init; } = string.Empty;
@@ -188,7 +185,6 @@ internal sealed class SignatureVerifier(SandboxOptions options)
         }
         return new SignatureResult(AuthFailure.None, string.Empty)
         {
-            ScopeService = service,
             SignedAt = signedAt,
             Scope = scope,
             SigningKey = key,

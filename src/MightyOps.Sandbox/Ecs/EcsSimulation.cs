@@ -662,7 +662,7 @@ internal sealed class EcsSimulation
                 {
                     container.LastStatus = "STOPPED";
                     // The agent stops the other containers once an essential one has exited.
-                    container.ExitCode = ReferenceEquals(container, task.CrashingContainer) ? 1 : 0;
+                    container.ExitCode = ReferenceEquals(container, task.CrashingContainer) ? container.RegistryImage!.FailureExitCode : 0;
                 }
                 task.CrashingContainer!.Reason = task.CrashingContainer.RegistryImage?.FailureReason;
                 Finish(task, "EssentialContainerExited", "Essential container in task exited");
@@ -734,7 +734,7 @@ internal sealed class EcsSimulation
             {
                 // A non-essential container may die without taking the task with it.
                 container.LastStatus = "STOPPED";
-                container.ExitCode = 1;
+                container.ExitCode = container.RegistryImage!.FailureExitCode;
                 container.Reason = container.RegistryImage?.FailureReason;
             }
         }

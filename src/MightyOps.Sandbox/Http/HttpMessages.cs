@@ -44,8 +44,8 @@ internal sealed class HttpRequest
 
     public byte[] Body { get; set; } = [];
 
-    /// <summary>Trailer fields of a chunked body (rare; kept for completeness).</summary>
-    public IReadOnlyList<KeyValuePair<string, string>> Trailers { get; init; } = [];
+    /// <summary>Trailer fields of a chunked body (S3 checksums may come this way).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Trailers { get; set; } = [];
 
     /// <summary>The first value of a header, or null.</summary>
     public string? Header(string name)

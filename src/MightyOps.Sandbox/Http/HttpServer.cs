@@ -325,10 +325,9 @@ internal sealed class HttpServer : IAsyncDisposable
 
         if (chunked)
         {
-            (byte[] body, List<KeyValuePair<string, string>> trailers) = await ReadChunkedAsync(reader).ConfigureAwait(false);
-            return new HttpRequest { Method = request.Method, Target = request.Target, Version = version, Headers = headers, Body = body, Trailers = trailers };
+            (request.Body, request.Trailers) = await ReadChunkedAsync(reader).ConfigureAwait(false);
         }
-        if (length > 0)
+        else if (length > 0)
         {
             request.Body = await reader.ReadExactAsync((int)length, ReadTimeout).ConfigureAwait(false);
         }
