@@ -102,21 +102,7 @@ public sealed partial class EcsApi
         {
             throw new SandboxException("InvalidParameterException", "clusters can have at most 100 items.");
         }
-        var clusters = new JsonArray();
-        var failures = new JsonArray();
-        foreach (string reference in names)
-        {
-            ClusterState? cluster = FindCluster(reference);
-            if (cluster is null)
-            {
-                failures.Add(EcsWire.Failure(reference.StartsWith("arn:", StringComparison.Ordinal) ? reference : _sim.Arns.Cluster(reference)));
-            }
-            else
-            {
-                clusters.Add(EcsWire.Cluster(cluster, include));
-            }
-        }
-        return new JsonObject { ["clusters"] = clusters, ["failures"] = failures };
+        return DescribeEach("clusters", names, FindCluster, _sim.Arns.Cluster, cluster => EcsWire.Cluster(cluster, include));
     }
 
     private JsonNode ListContainerInstances(EcsRequest request)
@@ -148,23 +134,8 @@ public sealed partial class EcsApi
         {
             throw new SandboxException("InvalidParameterException", "Container instances cannot be more than 100.");
         }
-        var instances = new JsonArray();
-        var failures = new JsonArray();
-        foreach (string reference in references)
-        {
-            ContainerInstanceState? instance = FindContainerInstance(cluster, reference);
-            if (instance is null)
-            {
-                failures.Add(EcsWire.Failure(reference.StartsWith("arn:", StringComparison.Ordinal)
-                    ? reference
-                    : _sim.Arns.ContainerInstance(cluster.Name, reference)));
-            }
-            else
-            {
-                instances.Add(EcsWire.ContainerInstance(instance, include, _sim.Now));
-            }
-        }
-        return new JsonObject { ["containerInstances"] = instances, ["failures"] = failures };
+        return DescribeEach("containerInstances", references, reference => FindContainerInstance(cluster, reference),
+            id => _sim.Arns.ContainerInstance(cluster.Name, id), instance => EcsWire.ContainerInstance(instance, include, _sim.Now));
     }
 
     private static List<EcsTag> ValidTags(List<EcsTag>? tags)

@@ -41,23 +41,8 @@ public sealed partial class EcsApi
             // Not in the model; what the service answers (remind101/empire#468).
             throw new SandboxException("InvalidParameterException", "service names can have at most 10 items.");
         }
-        var services = new JsonArray();
-        var failures = new JsonArray();
-        foreach (string reference in references)
-        {
-            ServiceState? service = FindService(cluster, reference);
-            if (service is null)
-            {
-                failures.Add(EcsWire.Failure(reference.StartsWith("arn:", StringComparison.Ordinal)
-                    ? reference
-                    : _sim.Arns.Service(cluster.Name, reference)));
-            }
-            else
-            {
-                services.Add(EcsWire.Service(service, include.Contains("TAGS")));
-            }
-        }
-        return new JsonObject { ["services"] = services, ["failures"] = failures };
+        return DescribeEach("services", references, reference => FindService(cluster, reference),
+            name => _sim.Arns.Service(cluster.Name, name), service => EcsWire.Service(service, include.Contains("TAGS")));
     }
 
     private JsonNode CreateService(EcsRequest request)

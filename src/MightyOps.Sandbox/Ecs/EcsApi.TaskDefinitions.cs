@@ -296,13 +296,7 @@ public sealed partial class EcsApi
             .SelectMany(f => f.Value)
             .Where(d => d.Definition.Status == status);
         List<TaskDefinitionState> ordered = sort == "ASC" ? all.ToList() : all.Reverse().ToList();
-        var positions = new Dictionary<TaskDefinitionState, long>();
-        for (int i = 0; i < ordered.Count; i++)
-        {
-            positions[ordered[i]] = i + 1;
-        }
-        (List<TaskDefinitionState> page, string? next) = Paginate(
-            ordered, d => positions[d], $"task-definitions/{prefix}/{status}/{sort}", request, 100);
+        (List<TaskDefinitionState> page, string? next) = Paginate(ordered, $"task-definitions/{prefix}/{status}/{sort}", request, 100);
         return ListResult("taskDefinitionArns", page.Select(d => d.Arn), next);
     }
 
@@ -322,13 +316,7 @@ public sealed partial class EcsApi
             .Select(f => f.Key)
             .OrderBy(f => f, StringComparer.Ordinal)
             .ToList();
-        (List<string> page, string? next) = Paginate(
-            families, f => families.IndexOf(f) + 1, $"families/{prefix}/{status}", request, 100);
-        var result = new JsonObject { ["families"] = EcsWire.Strings(page) };
-        if (next is not null)
-        {
-            result["nextToken"] = next;
-        }
-        return result;
+        (List<string> page, string? next) = Paginate(families, $"families/{prefix}/{status}", request, 100);
+        return ListResult("families", page, next);
     }
 }

@@ -65,23 +65,8 @@ public sealed partial class EcsApi
         {
             throw new SandboxException("InvalidParameterException", "Tasks cannot be more than 100.");
         }
-        var tasks = new JsonArray();
-        var failures = new JsonArray();
-        foreach (string reference in references)
-        {
-            TaskState? task = FindTask(cluster, reference);
-            if (task is null)
-            {
-                failures.Add(EcsWire.Failure(reference.StartsWith("arn:", StringComparison.Ordinal)
-                    ? reference
-                    : _sim.Arns.Task(cluster.Name, reference)));
-            }
-            else
-            {
-                tasks.Add(EcsWire.Task(task, include.Contains("TAGS")));
-            }
-        }
-        return new JsonObject { ["tasks"] = tasks, ["failures"] = failures };
+        return DescribeEach("tasks", references, reference => FindTask(cluster, reference),
+            id => _sim.Arns.Task(cluster.Name, id), task => EcsWire.Task(task, include.Contains("TAGS")));
     }
 
     private JsonNode StopTask(EcsRequest request)

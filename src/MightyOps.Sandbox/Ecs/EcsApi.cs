@@ -236,6 +236,13 @@ public sealed partial class EcsApi
         return (page, next);
     }
 
+    /// <summary>One page of a listing without sequence numbers of its own: positions are 1-based indexes.</summary>
+    private static (List<T> Page, string? NextToken) Paginate<T>(IReadOnlyList<T> ordered, string scope, EcsRequest request, int defaultPageSize)
+    {
+        (List<int> page, string? next) = Paginate(Enumerable.Range(1, ordered.Count), i => i, scope, request, defaultPageSize);
+        return (page.ConvertAll(i => ordered[i - 1]), next);
+    }
+
     private static string WriteToken(string scope, long position) =>
         Convert.ToBase64String(Encoding.UTF8.GetBytes($"mighty-sandbox|{scope}|{position.ToString(CultureInfo.InvariantCulture)}"));
 
@@ -257,13 +264,43 @@ public sealed partial class EcsApi
         throw new SandboxException("InvalidParameterException", "Invalid nextToken.");
     }
 
-    private static JsonObject ListResult(string member, IEnumerable<string> arns, string? nextToken)
+    private static JsonObject ListResult(string member, IEnumerable<string> values, string? nextToken)
     {
-        var result = new JsonObject { [member] = EcsWire.Strings(arns) };
+        var result = new JsonObject { [member] = EcsWire.Strings(values) };
         if (nextToken is not null)
         {
             result["nextToken"] = nextToken;
         }
         return result;
+    }
+
+    // ------------------------------------------------------------------ batch describes
+
+    /// <summary>
+    /// The batch describes (§1.5): each reference found becomes an item, each one not found a
+    /// <c>MISSING</c> failure under the ARN it would have, instead of an error for the whole call.
+    /// </summary>
+    private static JsonObject DescribeEach<T>(
+        string member,
+        IEnumerable<string> references,
+        Func<string, T?> find,
+        Func<string, string> arnOfName,
+        Func<T, JsonObject> toWire)
+        where T : class
+    {
+        var items = new JsonArray();
+        var failures = new JsonArray();
+        foreach (string reference in references)
+        {
+            if (find(reference) is T found)
+            {
+                items.Add(toWire(found));
+            }
+            else
+            {
+                failures.Add(EcsWire.Failure(reference.StartsWith("arn:", StringComparison.Ordinal) ? reference : arnOfName(reference)));
+            }
+        }
+        return new JsonObject { [member] = items, ["failures"] = failures };
     }
 }

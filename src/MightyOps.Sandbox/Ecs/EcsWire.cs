@@ -269,8 +269,8 @@ internal static class EcsWire
                 {
                     ["type"] = "CONTAINER_RUNTIME",
                     ["status"] = "OK",
-                    ["lastUpdated"] = Epoch(now),
-                    ["lastStatusChange"] = Epoch(instance.RegisteredAt),
+                    ["lastUpdated"] = Timestamp(now),
+                    ["lastStatusChange"] = Timestamp(instance.RegisteredAt),
                 }),
             };
         }
@@ -323,5 +323,6 @@ internal static class EcsWire
         return attributes;
     }
 
-    private static double Epoch(DateTimeOffset value) => Math.Round(value.ToUnixTimeMilliseconds() / 1000.0, 3);
+    /// <summary>A timestamp as the wire models write it (epoch seconds), for members the models do not type.</summary>
+    private static JsonNode Timestamp(DateTimeOffset value) => JsonSerializer.SerializeToNode(value, AwsJson.Options)!;
 }
