@@ -155,6 +155,22 @@ Describe 'Get-MightyService' {
         Get-Completion 'Get-MightyService -Cluster prod' | Should -Contain 'production'
         Get-Completion 'Get-MightyService -Cluster production -Service WE' | Should -Contain 'WEB'
     }
+
+    It 'gives up completing within seconds on an endpoint that never answers' {
+        # A listener that takes connections into its backlog but never reads: requests hang.
+        $silent = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0)
+        $silent.Start()
+        try {
+            $endpoint = "http://127.0.0.1:$($silent.LocalEndpoint.Port)"
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            $completions = Get-Completion "Get-MightyService -EndpointUrl $endpoint -Cluster "
+            $clock.Elapsed.TotalSeconds | Should -BeLessThan 5
+            $completions | Should -BeNullOrEmpty
+        }
+        finally {
+            $silent.Stop()
+        }
+    }
 }
 
 Describe 'Get-MightyService with a flaky endpoint' {

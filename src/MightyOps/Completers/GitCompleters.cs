@@ -40,21 +40,21 @@ internal static class LocalGit
 
     public static IReadOnlyList<string> Read(IDictionary fakeBoundParameters, Func<GitRepository, CancellationToken, Task<IReadOnlyList<string>>> read)
     {
+        string path;
         try
         {
-            string path = Location(fakeBoundParameters["Path"] as string);
-            using var cts = new CancellationTokenSource(Timeout);
-            return Task.Run(async () =>
-            {
-                GitRepository repo = await GitRepository.OpenAsync(path, NullOperationLog.Instance, cts.Token).ConfigureAwait(false);
-                return await read(repo, cts.Token).ConfigureAwait(false);
-            }).WaitAsync(Timeout).GetAwaiter().GetResult();
+            path = Location(fakeBoundParameters["Path"] as string);
         }
-        catch (Exception e) when (e is MightyOpsException or OperationCanceledException or TimeoutException or RuntimeException or PSInvalidOperationException)
+        catch (Exception e) when (e is RuntimeException or PSInvalidOperationException)
         {
-            // A completer that cannot read completes nothing; errors at the prompt would only get in the way.
+            // A -Path PowerShell cannot resolve completes nothing; errors at the prompt would only get in the way.
             return [];
         }
+        return Completions.Within(Timeout, async ct =>
+        {
+            GitRepository repo = await GitRepository.OpenAsync(path, NullOperationLog.Instance, ct).ConfigureAwait(false);
+            return await read(repo, ct).ConfigureAwait(false);
+        }) ?? [];
     }
 
     // The completer runs on the pipeline thread of the prompt's runspace, so a nested pipeline

@@ -13,29 +13,29 @@ internal static class RemoteNames
 {
     private static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
+    // What else decides where the names come from (start or stop a sandbox, switch accounts).
+    private static readonly string[] KeyVariables =
+        ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_ECS", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_ACCESS_KEY_ID"];
+
     private static readonly ConcurrentDictionary<string, (DateTime At, IReadOnlyList<string> Names)> Cache = new();
 
     public static IReadOnlyList<string> Get(AwsOptions options, string list, Func<AwsSession, CancellationToken, Task<IReadOnlyList<string>>> fetch)
     {
-        string key = string.Join('|', options.EndpointUrl, options.Region, options.ProfileName, Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL"), Environment.GetEnvironmentVariable("AWS_REGION"), Environment.GetEnvironmentVariable("AWS_PROFILE"), list);
+        string key = string.Join('|', [options.EndpointUrl, options.Region, options.ProfileName, .. KeyVariables.Select(Environment.GetEnvironmentVariable), list]);
         if (Cache.TryGetValue(key, out var hit) && DateTime.UtcNow - hit.At < Lifetime)
         {
             return hit.Names;
         }
-        try
+        IReadOnlyList<string>? names = Completions.Within(Timeout, async ct =>
         {
-            using var cts = new CancellationTokenSource(Timeout);
-            IReadOnlyList<string> names = Task.Run(async () =>
-            {
-                using AwsSession aws = await AwsSession.CreateAsync(options, NullOperationLog.Instance, cts.Token).ConfigureAwait(false);
-                return await fetch(aws, cts.Token).ConfigureAwait(false);
-            }).WaitAsync(Timeout).GetAwaiter().GetResult();
-            Cache[key] = (DateTime.UtcNow, names);
-            return names;
-        }
-        catch (Exception e) when (e is MightyOpsException or OperationCanceledException or TimeoutException)
+            using AwsSession aws = await AwsSession.CreateAsync(options, NullOperationLog.Instance, ct).ConfigureAwait(false);
+            return await fetch(aws, ct).ConfigureAwait(false);
+        });
+        if (names is null)
         {
             return [];
         }
+        Cache[key] = (DateTime.UtcNow, names);
+        return names;
     }
 }
