@@ -134,11 +134,15 @@ public sealed class GitRepository
         return ident[..(close + 1)];
     }
 
-    /// <summary>The URL of a configured remote, or null when no remote has that name.</summary>
-    public async Task<string?> RemoteUrlAsync(string remote, CancellationToken cancellationToken)
+    /// <summary>
+    /// True when <paramref name="remote"/> is a configured remote, or a URL or path, which git
+    /// push and ls-remote take as they are.
+    /// </summary>
+    public async Task<bool> HasRemoteAsync(string remote, CancellationToken cancellationToken)
     {
         GitResult result = await Git.RunAsync(["config", "--get", $"remote.{remote}.url"], cancellationToken).ConfigureAwait(false);
-        return result.Succeeded ? result.Output.Trim() : null;
+        return result.Succeeded
+            || remote.Contains(':', StringComparison.Ordinal) || remote.Contains('/', StringComparison.Ordinal) || remote.Contains('\\', StringComparison.Ordinal);
     }
 
     /// <summary>The names of the configured remotes.</summary>

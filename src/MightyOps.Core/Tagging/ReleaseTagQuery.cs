@@ -41,7 +41,7 @@ public sealed class ReleaseTagQuery
         IReadOnlyList<GitTag> source = local;
         if (remote is not null)
         {
-            if (await repo.RemoteUrlAsync(remote, cancellationToken).ConfigureAwait(false) is null && !LooksLikeUrl(remote))
+            if (!await repo.HasRemoteAsync(remote, cancellationToken).ConfigureAwait(false))
             {
                 throw new MightyOpsException(
                     "RemoteNotFound",
@@ -94,9 +94,6 @@ public sealed class ReleaseTagQuery
             .ThenBy(t => t.Number)
             .ToList();
     }
-
-    internal static bool LooksLikeUrl(string remote) =>
-        remote.Contains(':', StringComparison.Ordinal) || remote.Contains('/', StringComparison.Ordinal) || remote.Contains('\\', StringComparison.Ordinal);
 
     private sealed class BranchFilter
     {

@@ -74,11 +74,11 @@ public sealed class TagPlan
     {
         get
         {
-            string short12 = Commit[..Math.Min(12, Commit.Length)];
+            string commit = ReleaseTagger.Short(Commit);
             string mapped = SourceBranch == Branch ? string.Empty : $" (branch '{SourceBranch}' as '{Branch}')";
             return Push
-                ? $"Create annotated tag {Tag}{mapped} on {short12} and push it to {Remote}"
-                : $"Create annotated tag {Tag}{mapped} on {short12} (not pushed)";
+                ? $"Create annotated tag {Tag}{mapped} on {commit} and push it to {Remote}"
+                : $"Create annotated tag {Tag}{mapped} on {commit} (not pushed)";
         }
     }
 }
@@ -135,7 +135,7 @@ public sealed class ReleaseTagger
             _log.Warning($"{repo.Root} has uncommitted changes. The tag names the commit {Short(commit)} (HEAD), not the files on disk; commit and try again if the changes belong in the release.");
         }
 
-        bool remoteKnown = await IsRemoteAsync(repo, request.Remote, cancellationToken).ConfigureAwait(false);
+        bool remoteKnown = await repo.HasRemoteAsync(request.Remote, cancellationToken).ConfigureAwait(false);
         if (!remoteKnown && !request.NoPush)
         {
             throw new MightyOpsException(
@@ -359,17 +359,8 @@ public sealed class ReleaseTagger
         return Math.Max(atLeast + 1, ReleaseTagName.NextNumber(tags, plan.Branch));
     }
 
-    private static async Task<bool> IsRemoteAsync(GitRepository repo, string remote, CancellationToken cancellationToken)
-    {
-        if (await repo.RemoteUrlAsync(remote, cancellationToken).ConfigureAwait(false) is not null)
-        {
-            return true;
-        }
-        // Not a configured name: accept it as a URL or a path, as git push does.
-        return ReleaseTagQuery.LooksLikeUrl(remote);
-    }
-
-    private static string Short(string commit) => commit[..Math.Min(12, commit.Length)];
+    /// <summary>The first 12 characters of a commit id, as <see cref="MightyTag.ShortCommit"/> shows it.</summary>
+    internal static string Short(string commit) => commit[..Math.Min(12, commit.Length)];
 }
 
 /// <summary>What <c>git push --porcelain</c> said about one ref: <c>&lt;flag&gt;\t&lt;from&gt;:&lt;to&gt;\t&lt;summary&gt; (&lt;reason&gt;)</c>.</summary>
