@@ -120,6 +120,15 @@ public sealed class Ec2SdkTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DryRunSaysItWouldHaveSucceeded()
+    {
+        using AmazonEC2Client ec2 = Client();
+        var dryRun = await Assert.ThrowsAsync<AmazonEC2Exception>(() => ec2.DescribeInstancesAsync(new DescribeInstancesRequest { DryRun = true }));
+        Assert.Equal("DryRunOperation", dryRun.ErrorCode);
+        Assert.Equal(System.Net.HttpStatusCode.PreconditionFailed, dryRun.StatusCode);
+    }
+
+    [Fact]
     public async Task WrongSecretIsAuthFailure()
     {
         using var ec2 = new AmazonEC2Client(new BasicAWSCredentials(_host.Options.AccessKeyId, "wrong"), new AmazonEC2Config

@@ -118,9 +118,10 @@ internal sealed partial class S3Api
         bool isHead = request.Method == "HEAD";
         string lastModified = obj.LastModified.UtcDateTime.ToString("R", CultureInfo.InvariantCulture);
 
-        if (PreconditionFails(request, obj, out bool notModified))
+        (string? failedCondition, bool notModified) = EvaluateConditions(request, obj);
+        if (failedCondition is not null)
         {
-            throw Failure(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold", ("Condition", "If-Match"));
+            throw Failure(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold", ("Condition", failedCondition));
         }
         if (notModified)
         {
@@ -151,10 +152,14 @@ internal sealed partial class S3Api
         {
             response.With("Content-Range", $"bytes {from}-{to}/{total}");
         }
-        foreach ((string name, string value) in obj.Headers)
+        foreach (string name in StoredHeaderNames)
         {
-            string overrideName = "response-" + name.ToLowerInvariant();
-            response.With(name, request.QueryValue(overrideName) ?? value);
+            // response-* query parameters (presigned downloads) win over what is stored, stored or not.
+            string? value = request.QueryValue("response-" + name.ToLowerInvariant()) ?? obj.Headers.GetValueOrDefault(name);
+            if (value is not null)
+            {
+                response.With(name, value);
+            }
         }
         foreach ((string name, string value) in obj.Metadata)
         {
@@ -238,27 +243,30 @@ internal sealed partial class S3Api
         }
     }
 
-    private static bool PreconditionFails(HttpRequest request, SandboxObject obj, out bool notModified)
+    /// <summary>
+    /// The conditional headers as S3 applies them (RFC 9110 §13.2.2): If-Match, or else
+    /// If-Unmodified-Since, can fail the request (412, naming the header); If-None-Match, or else
+    /// If-Modified-Since, can make it 304. When If-Match holds, If-Unmodified-Since is not looked at.
+    /// </summary>
+    private static (string? FailedCondition, bool NotModified) EvaluateConditions(HttpRequest request, SandboxObject obj)
     {
-        notModified = false;
-        if (request.Header("If-Match") is string ifMatch && ifMatch.Trim() != "*" &&
-            !ifMatch.Split(',').Any(e => Unquote(e.Trim()) == Unquote(obj.ETag)))
+        if (request.Header("If-Match") is string ifMatch)
         {
-            return true;
+            if (ifMatch.Trim() != "*" && !ifMatch.Split(',').Any(e => Unquote(e.Trim()) == Unquote(obj.ETag)))
+            {
+                return ("If-Match", false);
+            }
         }
-        if (request.Header("If-Unmodified-Since") is string unmodified && TryParseHttpDate(unmodified, out DateTimeOffset since) && obj.LastModified > since)
+        else if (request.Header("If-Unmodified-Since") is string unmodified && TryParseHttpDate(unmodified, out DateTimeOffset since) && obj.LastModified > since)
         {
-            return true;
+            return ("If-Unmodified-Since", false);
         }
         if (request.Header("If-None-Match") is string ifNoneMatch)
         {
-            notModified = ifNoneMatch.Trim() == "*" || ifNoneMatch.Split(',').Any(e => Unquote(e.Trim()) == Unquote(obj.ETag));
+            return (null, ifNoneMatch.Trim() == "*" || ifNoneMatch.Split(',').Any(e => Unquote(e.Trim()) == Unquote(obj.ETag)));
         }
-        else if (request.Header("If-Modified-Since") is string modified && TryParseHttpDate(modified, out DateTimeOffset modifiedSince))
-        {
-            notModified = obj.LastModified <= modifiedSince;
-        }
-        return false;
+        return (null, request.Header("If-Modified-Since") is string modified && TryParseHttpDate(modified, out DateTimeOffset modifiedSince)
+            && obj.LastModified <= modifiedSince);
     }
 
     /// <summary>One <c>bytes=</c> range (S3 ignores multi-range requests and sends the whole object).</summary>
