@@ -132,6 +132,13 @@ Describe 'New-MightyTag' {
         (Get-RemoteTags $world.Origin)['master.1'] | Should -Be $head
     }
 
+    It 'takes the branch by position, as Get-MightyTag does' {
+        $tag = New-MightyTag hotfix -Path $repo
+
+        $tag.Tag | Should -Be 'hotfix.1'
+        (Get-MightyTag hotfix -Path $repo).Tag | Should -Be 'hotfix.1'
+    }
+
     It 'returns the existing tag with a warning when HEAD already carries one; -Force makes another' {
         $first = New-MightyTag -Path $repo
 

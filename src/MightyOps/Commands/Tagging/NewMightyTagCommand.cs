@@ -9,15 +9,16 @@ namespace MightyOps.Commands.Tagging;
 [OutputType(typeof(MightyTag))]
 public sealed class NewMightyTagCommand : MightyCmdlet
 {
-    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("PSPath", "RepositoryPath")]
-    [ValidateNotNullOrEmpty]
-    public string? Path { get; set; }
-
-    [Parameter]
+    // -Branch is first, as in Get-MightyTag: "New-MightyTag hotfix" names the branch in both.
+    [Parameter(Position = 0)]
     [ArgumentCompleter(typeof(ReleaseBranchCompleter))]
     [ValidateNotNullOrEmpty]
     public string? Branch { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "RepositoryPath")]
+    [ValidateNotNullOrEmpty]
+    public string? Path { get; set; }
 
     [Parameter]
     [ArgumentCompleter(typeof(GitRemoteCompleter))]

@@ -1,6 +1,6 @@
 using System.Management.Automation;
 
-namespace MightyOps.Commands.Tagging;
+namespace MightyOps.Commands;
 
 /// <summary>
 /// One Write-Progress activity fed by status lines from Core, always closed with a Completed record.
