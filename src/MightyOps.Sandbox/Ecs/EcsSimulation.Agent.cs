@@ -1,0 +1,179 @@
+namespace MightyOps.Sandbox.Ecs;
+
+// The container agent: a task's life from placement through pull and start to stop.
+internal sealed partial class EcsSimulation
+{
+    private void Step(TaskState task)
+    {
+        switch (task.Phase)
+        {
+            case TaskPhase.Placed:
+                BeginPull(task);
+                break;
+            case TaskPhase.Pulling:
+                task.PullStoppedAt = Now;
+                foreach (ContainerState container in task.Containers)
+                {
+                    task.ContainerInstance?.PulledImages.Add(container.ImageDigest ?? container.Image);
+                }
+                task.Phase = TaskPhase.Starting;
+                Schedule(task, Now + EcsTimings.ContainerStart + Jitter(800));
+                break;
+            case TaskPhase.PullFailing:
+                task.PullStoppedAt = Now;
+                foreach (ContainerState container in task.Containers)
+                {
+                    container.LastStatus = "STOPPED";
+                }
+                ContainerState failing = task.Containers.FirstOrDefault(c => c.ImageDigest is null) ?? task.Containers[0];
+                failing.Reason = task.PullError;
+                Finish(task, "TaskFailedToStart", task.PullError!);
+                OnTaskFailed(task);
+                break;
+            case TaskPhase.Starting:
+                StartContainers(task);
+                break;
+            case TaskPhase.Running:
+                task.Phase = TaskPhase.Healthy;
+                Schedule(task, null);
+                OnTaskHealthy(task);
+                break;
+            case TaskPhase.Crashing:
+                foreach (ContainerState container in task.Containers.Where(c => c.LastStatus == "RUNNING"))
+                {
+                    container.LastStatus = "STOPPED";
+                    // The agent stops the other containers once an essential one has exited.
+                    container.ExitCode = ReferenceEquals(container, task.CrashingContainer) ? container.RegistryImage!.FailureExitCode : 0;
+                }
+                task.CrashingContainer!.Reason = task.CrashingContainer.RegistryImage?.FailureReason;
+                Finish(task, "EssentialContainerExited", "Essential container in task exited");
+                OnTaskFailed(task);
+                break;
+            case TaskPhase.Stopping:
+                foreach (ContainerState container in task.Containers.Where(c => c.LastStatus != "STOPPED"))
+                {
+                    if (container.LastStatus == "RUNNING")
+                    {
+                        container.ExitCode = 0;
+                    }
+                    container.LastStatus = "STOPPED";
+                }
+                Finish(task, task.StopCode!, task.StoppedReason!);
+                if (task.Service is not null)
+                {
+                    RequestEvaluation(task.Service, Now);
+                }
+                break;
+            default:
+                Schedule(task, null);
+                break;
+        }
+    }
+
+    private void BeginPull(TaskState task)
+    {
+        if (task.LastStatus == "PROVISIONING")
+        {
+            task.LastStatus = "PENDING";
+            task.Version++;
+        }
+        task.PullStartedAt = Now;
+        bool allCached = true;
+        foreach (ContainerState container in task.Containers)
+        {
+            ImageLookup.PullResult pull = ImageLookup.Pull(_world, container.Image);
+            if (pull.Error is not null)
+            {
+                task.PullError ??= pull.Error;
+                continue;
+            }
+            container.ImageDigest = pull.Digest;
+            container.RegistryImage = pull.Image;
+            container.FailsToStart = pull.Image?.FailsToStart == true;
+            allCached &= task.ContainerInstance?.PulledImages.Contains(pull.Digest) == true;
+        }
+        if (task.PullError is not null)
+        {
+            task.Phase = TaskPhase.PullFailing;
+            Schedule(task, Now + EcsTimings.FailingPull + Jitter(2000));
+            return;
+        }
+        task.Phase = TaskPhase.Pulling;
+        Schedule(task, Now + (allCached ? EcsTimings.WarmPull + Jitter(500) : EcsTimings.ColdPull + Jitter(3000)));
+    }
+
+    private void StartContainers(TaskState task)
+    {
+        task.StartedAt = Now;
+        task.LastStatus = "RUNNING";
+        task.Version++;
+        foreach (ContainerState container in task.Containers)
+        {
+            container.RuntimeId = Arns.NewRuntimeId();
+            container.LastStatus = "RUNNING";
+            if (container.FailsToStart && !container.Essential)
+            {
+                // A non-essential container may die without taking the task with it.
+                container.LastStatus = "STOPPED";
+                container.ExitCode = container.RegistryImage!.FailureExitCode;
+                container.Reason = container.RegistryImage?.FailureReason;
+            }
+        }
+        task.CrashingContainer = task.Containers.FirstOrDefault(c => c.FailsToStart && c.Essential);
+        Touch(task);
+        if (task.CrashingContainer is not null)
+        {
+            task.Phase = TaskPhase.Crashing;
+            Schedule(task, Now + EcsTimings.CrashAfter + Jitter(1000));
+        }
+        else
+        {
+            task.Phase = TaskPhase.Running;
+            Schedule(task, Now + EcsTimings.HealthyAfter);
+        }
+    }
+
+    /// <summary>Sets the desired status to STOPPED; the agent then stops the containers.</summary>
+    public void Stop(TaskState task, string stopCode, string reason)
+    {
+        if (task.DesiredStatus == "STOPPED")
+        {
+            return;
+        }
+        bool wasRunning = task.LastStatus == "RUNNING";
+        task.DesiredStatus = "STOPPED";
+        task.StopCode = stopCode;
+        task.StoppedReason = reason;
+        task.StoppingAt = Now;
+        task.LastStatus = "STOPPING";
+        task.Version++;
+        task.Phase = TaskPhase.Stopping;
+        Touch(task);
+        Schedule(task, Now + (wasRunning ? EcsTimings.StopRunning + Jitter(1500) : EcsTimings.StopPending + Jitter(300)));
+    }
+
+    private void Finish(TaskState task, string stopCode, string reason)
+    {
+        task.DesiredStatus = "STOPPED";
+        task.LastStatus = "STOPPED";
+        task.StopCode ??= stopCode;
+        task.StoppedReason ??= reason;
+        task.StoppingAt ??= Now;
+        task.ExecutionStoppedAt = Now;
+        task.StoppedAt = Now;
+        task.Version++;
+        task.Phase = TaskPhase.Stopped;
+        Schedule(task, null);
+        Release(task);
+        Touch(task);
+    }
+
+    private void Touch(TaskState task)
+    {
+        DeploymentState? deployment = task.Service?.Deployments.Find(d => d.Id == task.StartedBy);
+        if (deployment is not null)
+        {
+            deployment.UpdatedAt = Now;
+        }
+    }
+}
