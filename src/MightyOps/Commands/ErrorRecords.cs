@@ -6,13 +6,11 @@ namespace MightyOps.Commands;
 /// <summary>Turns Core's one exception type into an ErrorRecord with the right category.</summary>
 internal static class ErrorRecords
 {
+    // The exception's message already is the one readable sentence; ErrorDetails would only repeat it.
     public static ErrorRecord From(MightyOpsException exception) =>
-        new(exception, exception.ErrorId, Category(exception.Kind), exception.Target)
-        {
-            ErrorDetails = new ErrorDetails(exception.Message),
-        };
+        new(exception, exception.ErrorId, Category(exception.Kind), exception.Target);
 
-    public static ErrorCategory Category(MightyErrorKind kind) => kind switch
+    private static ErrorCategory Category(MightyErrorKind kind) => kind switch
     {
         MightyErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
         MightyErrorKind.NotFound => ErrorCategory.ObjectNotFound,
