@@ -70,8 +70,8 @@ public sealed class AwsJsonClientTests
         Assert.NotNull(response.ClusterArns);
         Assert.Equal(4, aws.Count);
         Assert.Equal(3, _delays.Count);
-        Assert.Equal(3, _log.Verbose_.Count(m => m.Contains("retrying in", StringComparison.Ordinal)));
-        Assert.Contains(_log.Verbose_, m => m.Contains("ThrottlingException (request id t-2)", StringComparison.Ordinal));
+        Assert.Equal(3, _log.VerboseLines.Count(m => m.Contains("retrying in", StringComparison.Ordinal)));
+        Assert.Contains(_log.VerboseLines, m => m.Contains("ThrottlingException (request id t-2)", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -317,13 +317,29 @@ public sealed class AwsJsonClientTests
     }
 
     [Fact]
-    public async Task Every_attempt_is_signed_afresh()
+    public async Task Every_attempt_is_signed_with_the_credentials_current_then()
     {
+        // A refreshing provider (a role, SSO, instance metadata) may hand out new keys between
+        // two attempts; the retry must carry the new ones, not a signature made with the old.
         var aws = new CannedAws().Error(500, "InternalFailure", "x").Reply(200, "{}");
+        var rotating = new RotatingCredentials("AKIAFIRST0000000000", "AKIASECOND000000000");
+        var client = new AwsJsonClient(Ecs, EcsClient.TargetPrefix, CredentialSource.FromSdk(rotating, "a rotating provider"),
+            new RetryPolicy(delay: (_, _) => Task.CompletedTask), _log, new HttpMessageInvoker(aws));
 
-        await Client(aws).InvokeAsync<ListClustersRequest, ListClustersResponse>("ListClusters", new(), null, CancellationToken.None);
+        await client.InvokeAsync<ListClustersRequest, ListClustersResponse>("ListClusters", new(), null, CancellationToken.None);
 
-        Assert.Equal(2, aws.Seen.Select(r => r.Header("Authorization")).Count(a => a is not null));
+        Assert.Equal(
+            ["AKIAFIRST0000000000", "AKIASECOND000000000"],
+            aws.Seen.Select(r => r.Header("Authorization")!.Split("Credential=")[1].Split('/')[0]));
+    }
+
+    /// <summary>Keys that change on every request for them, as a refreshing provider's may.</summary>
+    private sealed class RotatingCredentials(params string[] accessKeyIds) : Amazon.Runtime.AWSCredentials
+    {
+        private int _calls;
+
+        public override Amazon.Runtime.ImmutableCredentials GetCredentials() =>
+            new(accessKeyIds[Math.Min(_calls++, accessKeyIds.Length - 1)], Secret, null);
     }
 
     private AwsJsonClient Client(CannedAws aws, int maxAttempts = RetryPolicy.DefaultMaxAttempts) =>

@@ -417,8 +417,8 @@ public sealed class SandboxFaultTests
         long describeCalls = SandboxFixture.Delta(host, before, "ecs.DescribeServices");
         long ecrCalls = SandboxFixture.Delta(host, before, "ecr.DescribeRepositories");
         Assert.True(listCalls + describeCalls + ecrCalls > Rounds * 6, "faults were injected and retried");
-        Assert.Contains(log.Verbose_, m => m.Contains("ThrottlingException", StringComparison.Ordinal));
-        Assert.Contains(log.Verbose_, m => m.Contains("retrying in", StringComparison.Ordinal));
+        Assert.Contains(log.VerboseLines, m => m.Contains("ThrottlingException", StringComparison.Ordinal));
+        Assert.Contains(log.VerboseLines, m => m.Contains("retrying in", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -97,7 +97,7 @@ internal sealed class RecordingLog : IOperationLog
 {
     public ConcurrentQueue<(string Level, string Message)> Entries { get; } = new();
 
-    public IEnumerable<string> Verbose_ => Entries.Where(e => e.Level == "Verbose").Select(e => e.Message);
+    public IEnumerable<string> VerboseLines => Entries.Where(e => e.Level == "Verbose").Select(e => e.Message);
 
     public IEnumerable<string> Warnings => Entries.Where(e => e.Level == "Warning").Select(e => e.Message);
 
