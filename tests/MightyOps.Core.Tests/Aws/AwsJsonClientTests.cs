@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using MightyOps.Core.Aws;
@@ -287,12 +286,7 @@ public sealed class AwsJsonClientTests
     [Fact]
     public async Task A_real_closed_port_is_AwsEndpointUnreachable_naming_the_endpoint()
     {
-        int port;
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
+        int port = TestEnvironment.ClosedPort();
         var endpoint = Ecs with { Url = new Uri($"http://127.0.0.1:{port}/") };
         var client = new AwsJsonClient(endpoint, EcsClient.TargetPrefix, CredentialSource.Static(Keys), new RetryPolicy(delay: (_, _) => Task.CompletedTask), _log);
 

@@ -223,12 +223,7 @@ public sealed class CredentialAndRegionTests
     [Fact]
     public async Task A_role_profile_whose_sts_endpoint_is_unreachable_says_so()
     {
-        int port;
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
+        int port = TestEnvironment.ClosedPort();
         using EnvironmentScope env = new EnvironmentScope().Credentials(Credentials).Config(Config).Set("AWS_ENDPOINT_URL_STS", $"http://127.0.0.1:{port}");
 
         var error = await Assert.ThrowsAsync<MightyOpsException>(() => AwsSession.CreateAsync(new AwsOptions(ProfileName: "roley"), _log, CancellationToken.None));
@@ -379,13 +374,7 @@ public sealed class CredentialAndRegionTests
 
         public FakeSts()
         {
-            int port;
-            using (var probe = new TcpListener(IPAddress.Loopback, 0))
-            {
-                probe.Start();
-                port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            }
-            Url = $"http://127.0.0.1:{port}";
+            Url = $"http://127.0.0.1:{TestEnvironment.ClosedPort()}";
             _listener.Prefixes.Add(Url + "/");
             _listener.Start();
             _serving = Task.Run(ServeAsync);

@@ -20,6 +20,14 @@ internal static class TestEnvironment
 
     public static string CredentialsFile => Path.Combine(AwsDirectory, "credentials");
 
+    /// <summary>A loopback port nothing listens on (it was free a moment ago): connecting is refused, or a listener may take it.</summary>
+    public static int ClosedPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     [ModuleInitializer]
     internal static void Initialize()
     {
