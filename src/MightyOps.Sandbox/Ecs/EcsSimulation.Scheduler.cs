@@ -51,6 +51,7 @@ internal sealed partial class EcsSimulation
         RequestEvaluation(service, Now);
     }
 
+    /// <summary>One pass of the service scheduler over a service: stop, start, retire, report.</summary>
     private void Evaluate(ServiceState service)
     {
         service.NextEvaluationAt = null;
@@ -69,80 +70,9 @@ internal sealed partial class EcsSimulation
             primary.DesiredCount = desired;
             primary.UpdatedAt = Now;
         }
-        int maximumPercent = service.DeploymentConfiguration.MaximumPercent ?? 200;
-        int minimumHealthyPercent = service.DeploymentConfiguration.MinimumHealthyPercent ?? 100;
-        int maxLive = desired * maximumPercent / 100;                      // rounded down
-        int minHealthy = (desired * minimumHealthyPercent + 99) / 100;    // rounded up
 
-        var stopped = new List<TaskState>();
-        if (!primaryFailed)
-        {
-            // Old deployments, failed ones first, then oldest first.
-            List<DeploymentState> old = service.Deployments.Skip(1)
-                .OrderByDescending(d => d.RolloutState == "FAILED")
-                .ThenBy(d => d.CreatedAt)
-                .ToList();
-            // Tasks that are not healthy yet protect nothing: stop them right away.
-            foreach (DeploymentState deployment in old)
-            {
-                foreach (TaskState task in LiveTasks(service, deployment).Where(t => !t.IsHealthy).ToList())
-                {
-                    StopByScheduler(task, deployment.Id, stopped);
-                }
-            }
-            int canStop = service.Tasks.Count(t => t.IsHealthy) - minHealthy;
-            foreach (DeploymentState deployment in old)
-            {
-                foreach (TaskState task in LiveTasks(service, deployment).Where(t => t.IsHealthy).ToList())
-                {
-                    if (canStop <= 0)
-                    {
-                        break;
-                    }
-                    StopByScheduler(task, deployment.Id, stopped);
-                    canStop--;
-                }
-            }
-            // Scale-in of the primary: pending tasks go first, then the newest running ones.
-            List<TaskState> primaryLive = LiveTasks(service, primary).ToList();
-            int excess = primaryLive.Count - desired;
-            foreach (TaskState task in primaryLive.OrderBy(t => t.IsHealthy).ThenByDescending(t => t.Seq).Take(Math.Max(0, excess)))
-            {
-                StopByScheduler(task, primary.Id, stopped);
-            }
-        }
-
-        var started = new List<TaskState>();
-        if (!primaryFailed && service.Status == "ACTIVE")
-        {
-            int need = desired - LiveTasks(service, primary).Count();
-            int room = maxLive - service.Tasks.Count(t => t.IsLive);
-            int toStart = Math.Min(need, room);
-            if (toStart > 0 && primary.NextLaunchAt > Now)
-            {
-                RequestEvaluation(service, primary.NextLaunchAt.Value);
-            }
-            else if (toStart > 0)
-            {
-                TaskDefinitionState definition = TaskDefinitionsByArn[primary.TaskDefinitionArn];
-                for (int i = 0; i < toStart; i++)
-                {
-                    TaskState? task = Place(service, primary, definition, out string? placementProblem);
-                    if (task is null)
-                    {
-                        ReportPlacementFailure(service, placementProblem!);
-                        RequestEvaluation(service, Now + EcsTimings.PlacementRetry);
-                        break;
-                    }
-                    started.Add(task);
-                }
-                if (started.Count == toStart)
-                {
-                    service.PlacementFailureReportedAt = null;
-                }
-            }
-        }
-
+        List<TaskState> stopped = primaryFailed ? [] : StopSurplusTasks(service, desired);
+        List<TaskState> started = primaryFailed || service.Status != "ACTIVE" ? [] : LaunchTasks(service, desired);
         if (stopped.Count > 0)
         {
             AddEvent(service, $"(service {service.Name}) has stopped {stopped.Count} running tasks: {TaskList(stopped)}.", Now);
@@ -151,21 +81,7 @@ internal sealed partial class EcsSimulation
         {
             AddEvent(service, $"(service {service.Name}) has started {started.Count} tasks: {TaskList(started)}.", Now);
         }
-
-        // Old deployments shrink as their tasks stop and disappear (INACTIVE) once none is left.
-        foreach (DeploymentState deployment in service.Deployments.Skip(1).ToList())
-        {
-            int live = LiveTasks(service, deployment).Count();
-            if (deployment.DesiredCount != live)
-            {
-                deployment.DesiredCount = live;
-                deployment.UpdatedAt = Now;
-            }
-            if (!service.Tasks.Any(t => t.StartedBy == deployment.Id && t.Phase != TaskPhase.Stopped))
-            {
-                service.Deployments.Remove(deployment);
-            }
-        }
+        RetireOldDeployments(service);
 
         bool primaryAtDesired = LiveTasks(service, primary).Count() == desired
             && service.Tasks.Count(t => t.StartedBy == primary.Id && t.IsHealthy) == desired;
@@ -189,10 +105,113 @@ internal sealed partial class EcsSimulation
             service.WasSteady = false;
             return;
         }
+        ReportSteadyState(service, primaryAtDesired, steadyAt);
+    }
 
+    /// <summary>
+    /// Stops what the service no longer needs, never going under minimumHealthyPercent (rounded
+    /// up) of healthy tasks: old deployments' tasks (failed deployments first, then oldest), then
+    /// the primary's excess on a scale-in (pending tasks first, then the newest).
+    /// </summary>
+    private List<TaskState> StopSurplusTasks(ServiceState service, int desired)
+    {
+        DeploymentState primary = service.Primary;
+        int minimumHealthyPercent = service.DeploymentConfiguration.MinimumHealthyPercent ?? 100;
+        int minHealthy = (desired * minimumHealthyPercent + 99) / 100;
+        var stopped = new List<TaskState>();
+        List<DeploymentState> old = service.Deployments.Skip(1)
+            .OrderByDescending(d => d.RolloutState == "FAILED")
+            .ThenBy(d => d.CreatedAt)
+            .ToList();
+        // Tasks that are not healthy yet protect nothing: stop them right away.
+        foreach (DeploymentState deployment in old)
+        {
+            foreach (TaskState task in LiveTasks(service, deployment).Where(t => !t.IsHealthy).ToList())
+            {
+                StopByScheduler(task, deployment.Id, stopped);
+            }
+        }
+        int canStop = service.Tasks.Count(t => t.IsHealthy) - minHealthy;
+        foreach (DeploymentState deployment in old)
+        {
+            foreach (TaskState task in LiveTasks(service, deployment).Where(t => t.IsHealthy).ToList())
+            {
+                if (canStop <= 0)
+                {
+                    break;
+                }
+                StopByScheduler(task, deployment.Id, stopped);
+                canStop--;
+            }
+        }
+        List<TaskState> primaryLive = LiveTasks(service, primary).ToList();
+        int excess = primaryLive.Count - desired;
+        foreach (TaskState task in primaryLive.OrderBy(t => t.IsHealthy).ThenByDescending(t => t.Seq).Take(Math.Max(0, excess)))
+        {
+            StopByScheduler(task, primary.Id, stopped);
+        }
+        return stopped;
+    }
+
+    /// <summary>
+    /// Starts the primary's missing tasks, as many as maximumPercent (rounded down) leaves room
+    /// for, unless the deployment is backing off after failures or nothing fits on the cluster.
+    /// </summary>
+    private List<TaskState> LaunchTasks(ServiceState service, int desired)
+    {
+        DeploymentState primary = service.Primary;
+        int maxLive = desired * (service.DeploymentConfiguration.MaximumPercent ?? 200) / 100;
+        int toStart = Math.Min(desired - LiveTasks(service, primary).Count(), maxLive - service.Tasks.Count(t => t.IsLive));
+        var started = new List<TaskState>();
+        if (toStart <= 0)
+        {
+            return started;
+        }
+        if (primary.NextLaunchAt > Now)
+        {
+            RequestEvaluation(service, primary.NextLaunchAt.Value);
+            return started;
+        }
+        TaskDefinitionState definition = TaskDefinitionsByArn[primary.TaskDefinitionArn];
+        for (int i = 0; i < toStart; i++)
+        {
+            TaskState? task = Place(service, primary, definition, out string? placementProblem);
+            if (task is null)
+            {
+                ReportPlacementFailure(service, placementProblem!);
+                RequestEvaluation(service, Now + EcsTimings.PlacementRetry);
+                return started;
+            }
+            started.Add(task);
+        }
+        service.PlacementFailureReportedAt = null;
+        return started;
+    }
+
+    /// <summary>Old deployments shrink as their tasks stop, and disappear (INACTIVE) once none is left.</summary>
+    private void RetireOldDeployments(ServiceState service)
+    {
+        foreach (DeploymentState deployment in service.Deployments.Skip(1).ToList())
+        {
+            int live = LiveTasks(service, deployment).Count();
+            if (deployment.DesiredCount != live)
+            {
+                deployment.DesiredCount = live;
+                deployment.UpdatedAt = Now;
+            }
+            if (!service.Tasks.Any(t => t.StartedBy == deployment.Id && t.Phase != TaskPhase.Stopped))
+            {
+                service.Deployments.Remove(deployment);
+            }
+        }
+    }
+
+    /// <summary>"has reached a steady state", once on arrival and again every 6 hours while it lasts (§5.2).</summary>
+    private void ReportSteadyState(ServiceState service, bool primaryAtDesired, DateTimeOffset steadyAt)
+    {
         bool steady = service.Status == "ACTIVE"
             && service.Deployments.Count == 1
-            && primary.RolloutState == "COMPLETED"
+            && service.Primary.RolloutState == "COMPLETED"
             && primaryAtDesired
             && !service.Tasks.Any(t => t.Phase == TaskPhase.Stopping);
         if (steady)
