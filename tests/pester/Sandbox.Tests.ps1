@@ -77,6 +77,17 @@ Describe 'Start-MightySandbox' {
         $sandbox.IsRunning | Should -BeFalse
     }
 
+    It 'says which sandbox stop also restores the environment' {
+        $own = Start-MightySandbox -Seed empty
+        $other = Start-MightySandbox -Seed empty -NoEnvironment
+
+        $said = @($other, $own | Stop-MightySandbox -Verbose 4>&1 | ForEach-Object Message)
+
+        $said[0] | Should -Be "Performing the operation `"Stop the MightyOps sandbox`" on target `"$($other.Endpoint)`"."
+        $said[1] | Should -Match 'Stop the MightyOps sandbox and restore the AWS environment variables it replaced'
+        $own.IsRunning, $other.IsRunning | Should -Be @($false, $false)
+    }
+
     It 'reports a port that is taken as a terminating error' {
         $first = Start-MightySandbox -Seed empty -NoEnvironment
         { Start-MightySandbox -Seed empty -NoEnvironment -Port $first.Port } |

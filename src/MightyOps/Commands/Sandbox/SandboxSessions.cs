@@ -56,6 +56,15 @@ internal static class SandboxSessions
         }
     }
 
+    /// <summary>True when the process environment points at <paramref name="info"/> (Start-MightySandbox without -NoEnvironment).</summary>
+    public static bool OwnsEnvironment(MightySandbox info)
+    {
+        lock (Sync)
+        {
+            return _environmentOwner is not null && _environmentOwner.Endpoint == info.Endpoint;
+        }
+    }
+
     /// <summary>Stops one sandbox; restores the environment when it was the one the environment pointed at.</summary>
     public static async Task StopAsync(MightySandbox info)
     {
@@ -68,7 +77,7 @@ internal static class SandboxSessions
             {
                 Running.RemoveAt(index);
             }
-            if (_environmentOwner is not null && _environmentOwner.Endpoint == info.Endpoint)
+            if (OwnsEnvironment(info))
             {
                 RestoreEnvironment();
             }

@@ -6,11 +6,11 @@ namespace MightyOps.Commands.Sandbox;
 [OutputType(typeof(void))]
 public sealed class StopMightySandboxCommand : MightyCmdlet
 {
+    private readonly List<MightySandbox> _targets = [];
+
     /// <summary>The sandbox to stop; every sandbox this session started when omitted.</summary>
     [Parameter(Position = 0, ValueFromPipeline = true)]
     public MightySandbox[]? Sandbox { get; set; }
-
-    private readonly List<MightySandbox> _targets = [];
 
     protected override void ProcessRecord()
     {
@@ -22,7 +22,10 @@ public sealed class StopMightySandboxCommand : MightyCmdlet
         IEnumerable<MightySandbox> targets = _targets.Count > 0 ? _targets : SandboxSessions.All();
         foreach (MightySandbox sandbox in targets)
         {
-            if (ShouldProcess(sandbox.Endpoint, "Stop the MightyOps sandbox and restore the AWS environment variables it replaced"))
+            string action = SandboxSessions.OwnsEnvironment(sandbox)
+                ? "Stop the MightyOps sandbox and restore the AWS environment variables it replaced"
+                : "Stop the MightyOps sandbox";
+            if (ShouldProcess(sandbox.Endpoint, action))
             {
                 Run(_ => SandboxSessions.StopAsync(sandbox));
             }
