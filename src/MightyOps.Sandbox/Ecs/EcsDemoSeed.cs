@@ -105,21 +105,12 @@ public static class EcsDemoSeed
     public static IEnumerable<(string Queue, int DesiredCount)> WorkersFor(int count) =>
         Workers.Take(count).Concat(Enumerable.Range(Workers.Count + 1, Math.Max(0, count - Workers.Count)).Select(i => ($"queue_{i:000}", 0)));
 
-    /// <summary>The images the services run; the ECR seed normally pushes them first.</summary>
+    /// <summary>The images the services run: the demo registry, unless the world already has one.</summary>
     private static void EnsureImages(SandboxWorld world, DateTimeOffset now)
     {
-        foreach (string repository in new[] { "app", "nginx-proxy" })
+        if (!world.Repositories.ContainsKey(DemoSeed.AppRepository) && !world.Repositories.ContainsKey(DemoSeed.ProxyRepository))
         {
-            if (world.Repositories.ContainsKey(repository))
-            {
-                continue;
-            }
-            string[] tags = ["master.1", "master.2", "master.3", "master.4"];
-            for (int i = 0; i < tags.Length; i++)
-            {
-                ImageFactory.Push(world, repository, tags[i], pushedAt: now.AddDays(-28 + (7 * i)));
-            }
-            ImageFactory.Push(world, repository, "broken.1", failsToStart: true, pushedAt: now.AddDays(-1));
+            DemoSeed.PushImages(world, now);
         }
     }
 

@@ -25,6 +25,30 @@ internal static class DemoSeed
     public static void Apply(SandboxWorld world)
     {
         DateTimeOffset now = world.Clock.UtcNow;
+        PushImages(world, now);
+
+        var bucket = new SandboxBucket { Name = SecretsBucket, CreatedAt = now.AddDays(-180) };
+        world.Buckets[SecretsBucket] = bucket;
+        byte[] secrets = Encoding.UTF8.GetBytes(SecretsDocument().ToJsonString(new() { WriteIndented = true }));
+        bucket.Objects[SecretsKey] = new SandboxObject
+        {
+            Key = SecretsKey,
+            Content = secrets,
+            ContentType = "application/json",
+            ETag = "\"" + Convert.ToHexString(MD5.HashData(secrets)).ToLowerInvariant() + "\"",
+            LastModified = now.AddDays(-3),
+        };
+
+        EcsDemoSeed.Apply(world, new EcsApi(world));
+    }
+
+    /// <summary>
+    /// The demo registry: <c>app</c> and <c>nginx-proxy</c> with <c>master.1</c> to <c>master.4</c>
+    /// a week apart, an untagged older build, and <c>broken.1</c> builds that never start. Also
+    /// what <see cref="EcsDemoSeed"/> pushes when it runs on a world without them.
+    /// </summary>
+    public static void PushImages(SandboxWorld world, DateTimeOffset now)
+    {
         foreach (string name in new[] { AppRepository, ProxyRepository })
         {
             world.Repositories[name] = new SandboxRepository { Name = name, CreatedAt = now.AddDays(-180) };
@@ -42,24 +66,8 @@ internal static class DemoSeed
         }
 
         // Builds that pass CI but crash on boot, so a failed deployment and its rollback can be shown.
-        ImageFactory.Push(world, AppRepository, BrokenTag, failsToStart: true,
-            failureReason: "Essential container in task exited", pushedAt: now.AddDays(-1));
-        ImageFactory.Push(world, ProxyRepository, BrokenTag, failsToStart: true,
-            failureReason: "Essential container in task exited", pushedAt: now.AddDays(-1).AddMinutes(3));
-
-        var bucket = new SandboxBucket { Name = SecretsBucket, CreatedAt = now.AddDays(-180) };
-        world.Buckets[SecretsBucket] = bucket;
-        byte[] secrets = Encoding.UTF8.GetBytes(SecretsDocument().ToJsonString(new() { WriteIndented = true }));
-        bucket.Objects[SecretsKey] = new SandboxObject
-        {
-            Key = SecretsKey,
-            Content = secrets,
-            ContentType = "application/json",
-            ETag = "\"" + Convert.ToHexString(MD5.HashData(secrets)).ToLowerInvariant() + "\"",
-            LastModified = now.AddDays(-3),
-        };
-
-        EcsDemoSeed.Apply(world, new EcsApi(world));
+        ImageFactory.Push(world, AppRepository, BrokenTag, failsToStart: true, pushedAt: now.AddDays(-1));
+        ImageFactory.Push(world, ProxyRepository, BrokenTag, failsToStart: true, pushedAt: now.AddDays(-1).AddMinutes(3));
     }
 
     /// <summary>Shared secrets for every service, and per-service ones (merged last-wins by the deploy).</summary>
