@@ -1,6 +1,5 @@
 using Amazon.EC2;
 using Amazon.EC2.Model;
-using Amazon.Runtime;
 
 namespace MightyOps.Core.Aws.Ec2;
 
@@ -32,7 +31,7 @@ public sealed class Ec2Client : IDisposable
     {
         Endpoint = endpoint;
         _credentials = credentials;
-        _client = new AmazonEC2Client(credentials.Sdk, Config(endpoint));
+        _client = new AmazonEC2Client(credentials.Sdk, SdkConfig.For<AmazonEC2Config>(endpoint));
     }
 
     /// <summary>The endpoint and signing region in use.</summary>
@@ -71,27 +70,6 @@ public sealed class Ec2Client : IDisposable
     }
 
     public void Dispose() => _client.Dispose();
-
-    internal static AmazonEC2Config Config(AwsServiceEndpoint endpoint)
-    {
-        var config = new AmazonEC2Config
-        {
-            // Our EndpointResolver already applied -EndpointUrl and AWS_ENDPOINT_URL*; the SDK must not apply them again differently.
-            IgnoreConfiguredEndpointUrls = true,
-            RetryMode = RequestRetryMode.Standard,
-        };
-        if (endpoint.IsOverride)
-        {
-            config.ServiceURL = endpoint.Url.ToString();
-            // Setting ServiceURL clears the region; without this the SDK signs for us-east-1 (reference §4.5).
-            config.AuthenticationRegion = endpoint.Region;
-        }
-        else
-        {
-            config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(endpoint.Region);
-        }
-        return config;
-    }
 
     private static Ec2Instance ToInstance(Instance instance)
     {

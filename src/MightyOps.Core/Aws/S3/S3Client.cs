@@ -101,26 +101,16 @@ public sealed class S3Client : IDisposable
 
     public void Dispose() => _client.Dispose();
 
-    internal static AmazonS3Config Config(AwsServiceEndpoint endpoint)
+    private static AmazonS3Config Config(AwsServiceEndpoint endpoint)
     {
-        var config = new AmazonS3Config
-        {
-            // Our EndpointResolver already applied -EndpointUrl and AWS_ENDPOINT_URL*.
-            IgnoreConfiguredEndpointUrls = true,
-            RetryMode = RequestRetryMode.Standard,
-        };
+        AmazonS3Config config = SdkConfig.For<AmazonS3Config>(endpoint);
         if (endpoint.IsOverride)
         {
-            config.ServiceURL = endpoint.Url.ToString();
-            // Local endpoints have no per-bucket host names, and ServiceURL clears the signing region (reference §4.5).
+            // Local endpoints have no per-bucket host names, and S3 look-alikes often cannot check
+            // the CRC checksums AWSSDK 4 otherwise adds to every request and response.
             config.ForcePathStyle = true;
-            config.AuthenticationRegion = endpoint.Region;
             config.RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED;
             config.ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED;
-        }
-        else
-        {
-            config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(endpoint.Region);
         }
         return config;
     }

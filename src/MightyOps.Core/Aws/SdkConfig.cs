@@ -1,0 +1,30 @@
+using Amazon.Runtime;
+
+namespace MightyOps.Core.Aws;
+
+/// <summary>The AWSSDK client settings the SDK-based clients (S3, EC2) share.</summary>
+internal static class SdkConfig
+{
+    /// <summary>A config that sends to <paramref name="endpoint"/>, signs for its region and retries in the SDK's standard mode.</summary>
+    public static TConfig For<TConfig>(AwsServiceEndpoint endpoint)
+        where TConfig : ClientConfig, new()
+    {
+        var config = new TConfig
+        {
+            // Our EndpointResolver already applied -EndpointUrl and AWS_ENDPOINT_URL*; the SDK must not apply them again differently.
+            IgnoreConfiguredEndpointUrls = true,
+            RetryMode = RequestRetryMode.Standard,
+        };
+        if (endpoint.IsOverride)
+        {
+            config.ServiceURL = endpoint.Url.ToString();
+            // Setting ServiceURL clears the region; without this the SDK signs for us-east-1 (reference §4.5).
+            config.AuthenticationRegion = endpoint.Region;
+        }
+        else
+        {
+            config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(endpoint.Region);
+        }
+        return config;
+    }
+}
