@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using MightyOps.Core;
+using MightyOps.Sandbox.Admin;
 
 namespace MightyOps.Sandbox;
 
@@ -32,9 +33,7 @@ internal static class Program
           -h, --help               show this help
 
         The first line on stdout is JSON: endpoint, region, accessKeyId, secretAccessKey, accountId.
-        Admin endpoints (unsigned): GET /_sandbox/info, /_sandbox/counts, /_sandbox/faults,
-        /_sandbox/requests; POST /_sandbox/reset-counts, /_sandbox/faults, /_sandbox/advance-time,
-        /_sandbox/bad-image, /_sandbox/push-image.
+        Admin endpoints (unsigned, see the README):
         """;
 
     private static async Task<int> Main(string[] args)
@@ -46,6 +45,7 @@ internal static class Program
             if (parsed is null)
             {
                 Console.Out.WriteLine(Usage);
+                Console.Out.WriteLine("  " + string.Join(Environment.NewLine + "  ", AdminApi.EndpointList));
                 return 0;
             }
             options = parsed;

@@ -27,6 +27,8 @@ public sealed class AdminApiTests : IAsyncLifetime
         Assert.Equal(_host.Endpoint.ToString().TrimEnd('/'), (string?)info["endpoint"]);
         Assert.Equal(_host.Options.SecretAccessKey, (string?)info["secretAccessKey"]);
         Assert.Contains("POST /_sandbox/bad-image", info["endpoints"]!.AsArray().Select(e => (string)e!));
+        JsonNode root = JsonNode.Parse(await _http.GetStringAsync(Url("/_sandbox/")))!;
+        Assert.Equal((string?)info["accountId"], (string?)root["accountId"]);
     }
 
     [Fact]

@@ -58,6 +58,7 @@ public sealed class ProgramTests
         Assert.Equal(0, exit);
         Assert.Contains("Usage: dotnet MightyOps.Sandbox.dll", stdout);
         Assert.Contains("--throttling-rate", stdout);
+        Assert.Contains("POST /_sandbox/push-image", stdout);
     }
 
     [Theory]

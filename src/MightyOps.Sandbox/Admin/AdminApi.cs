@@ -15,28 +15,42 @@ namespace MightyOps.Sandbox.Admin;
 /// </summary>
 internal sealed class AdminApi(SandboxHost host)
 {
+    private static readonly (string Method, string Path, Func<AdminApi, HttpRequest, HttpResponse> Handler)[] Endpoints =
+    [
+        ("GET", "/_sandbox/info", (admin, _) => Ok(admin.Info())),
+        ("GET", "/_sandbox/counts", (admin, _) => Ok(admin.Counts())),
+        ("POST", "/_sandbox/reset-counts", (admin, _) => admin.ResetCounts()),
+        ("GET", "/_sandbox/faults", (admin, _) => Ok(admin.Faults())),
+        ("POST", "/_sandbox/faults", (admin, request) => admin.SetFaults(Body(request))),
+        ("GET", "/_sandbox/requests", (admin, request) => Ok(admin.Requests(request))),
+        ("DELETE", "/_sandbox/requests", (admin, _) => admin.ClearRequests()),
+        ("POST", "/_sandbox/advance-time", (admin, request) => admin.AdvanceTime(request)),
+        ("POST", "/_sandbox/bad-image", (admin, request) => admin.BadImage(Body(request))),
+        ("POST", "/_sandbox/push-image", (admin, request) => admin.PushImage(Body(request))),
+    ];
+
+    /// <summary>Every endpoint as <c>METHOD /path</c>, for <c>GET /_sandbox/info</c> and the executable's help.</summary>
+    public static IReadOnlyList<string> EndpointList { get; } = Endpoints.Select(e => $"{e.Method} {e.Path}").ToArray();
+
     public HttpResponse Handle(HttpRequest request)
     {
         string path = request.RawPath.TrimEnd('/');
+        if (path == "/_sandbox")
+        {
+            path = "/_sandbox/info";
+        }
         try
         {
-            return (request.Method, path) switch
+            foreach ((string method, string endpoint, Func<AdminApi, HttpRequest, HttpResponse> handler) in Endpoints)
             {
-                ("GET", "/_sandbox" or "/_sandbox/info") => Ok(Info()),
-                ("GET", "/_sandbox/counts") => Ok(Counts()),
-                ("POST", "/_sandbox/reset-counts") => ResetCounts(),
-                ("GET", "/_sandbox/faults") => Ok(Faults()),
-                ("POST", "/_sandbox/faults") => SetFaults(Body(request)),
-                ("GET", "/_sandbox/requests") => Ok(Requests(request)),
-                ("DELETE", "/_sandbox/requests") => ClearRequests(),
-                ("POST", "/_sandbox/advance-time") => AdvanceTime(request),
-                ("POST", "/_sandbox/bad-image") => BadImage(Body(request)),
-                ("POST", "/_sandbox/push-image") => PushImage(Body(request)),
-                (_, "/_sandbox" or "/_sandbox/info" or "/_sandbox/counts" or "/_sandbox/reset-counts" or "/_sandbox/faults" or
-                    "/_sandbox/requests" or "/_sandbox/advance-time" or "/_sandbox/bad-image" or "/_sandbox/push-image") =>
-                    Error(405, $"{request.Method} is not allowed on {path}."),
-                _ => Error(404, $"No admin endpoint {path}; see GET /_sandbox/info for the list."),
-            };
+                if (endpoint == path && method == request.Method)
+                {
+                    return handler(this, request);
+                }
+            }
+            return Endpoints.Any(e => e.Path == path)
+                ? Error(405, $"{request.Method} is not allowed on {path}.")
+                : Error(404, $"No admin endpoint {path}; see GET /_sandbox/info for the list.");
         }
         catch (MightyOpsException ex)
         {
@@ -67,10 +81,7 @@ internal sealed class AdminApi(SandboxHost host)
         ["seed"] = host.Options.Seed,
         ["timeScale"] = host.Options.TimeScale,
         ["now"] = Now(),
-        ["endpoints"] = new JsonArray(
-            "GET /_sandbox/info", "GET /_sandbox/counts", "POST /_sandbox/reset-counts",
-            "GET /_sandbox/faults", "POST /_sandbox/faults", "GET /_sandbox/requests", "DELETE /_sandbox/requests",
-            "POST /_sandbox/advance-time", "POST /_sandbox/bad-image", "POST /_sandbox/push-image"),
+        ["endpoints"] = new JsonArray(EndpointList.Select(e => (JsonNode?)e).ToArray()),
     };
 
     private JsonObject Counts()
