@@ -192,29 +192,13 @@ public sealed class EcsClient
         return result;
     }
 
-    /// <summary>Cluster short names, for completion.</summary>
-    public async Task<IReadOnlyList<string>> ListClusterNamesAsync(CancellationToken cancellationToken)
-    {
-        var names = new List<string>();
-        await foreach (string arn in ListClustersAsync(cancellationToken).ConfigureAwait(false))
-        {
-            names.Add(EcsArn.LastSegment(arn));
-        }
-        names.Sort(StringComparer.OrdinalIgnoreCase);
-        return names;
-    }
+    /// <summary>Cluster short names, sorted without regard to case.</summary>
+    public Task<IReadOnlyList<string>> ListClusterNamesAsync(CancellationToken cancellationToken) =>
+        ShortNamesAsync(ListClustersAsync(cancellationToken));
 
-    /// <summary>Service short names of a cluster, for completion.</summary>
-    public async Task<IReadOnlyList<string>> ListServiceNamesAsync(string cluster, CancellationToken cancellationToken)
-    {
-        var names = new List<string>();
-        await foreach (string arn in ListServicesAsync(cluster, cancellationToken).ConfigureAwait(false))
-        {
-            names.Add(EcsArn.LastSegment(arn));
-        }
-        names.Sort(StringComparer.OrdinalIgnoreCase);
-        return names;
-    }
+    /// <summary>Service short names of a cluster, sorted without regard to case.</summary>
+    public Task<IReadOnlyList<string>> ListServiceNamesAsync(string cluster, CancellationToken cancellationToken) =>
+        ShortNamesAsync(ListServicesAsync(cluster, cancellationToken));
 
     internal static string? NextToken(string? previous, string? next, string operation)
     {
@@ -236,6 +220,17 @@ public sealed class EcsClient
         ArgumentNullException.ThrowIfNull(values);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         return values.Where(v => !string.IsNullOrWhiteSpace(v) && seen.Add(v)).ToList();
+    }
+
+    private static async Task<IReadOnlyList<string>> ShortNamesAsync(IAsyncEnumerable<string> arns)
+    {
+        var names = new List<string>();
+        await foreach (string arn in arns.ConfigureAwait(false))
+        {
+            names.Add(EcsArn.LastSegment(arn));
+        }
+        names.Sort(StringComparer.OrdinalIgnoreCase);
+        return names;
     }
 
     private static List<string>? NonEmpty(IEnumerable<string>? values)
