@@ -176,6 +176,10 @@ public sealed class EcsApiTests
         Assert.Equal("InvalidParameterException", Demo.Fails("ListServices", """{"cluster":"production","maxResults":101}""").Code);
         Assert.Equal("InvalidParameterException", Demo.Fails("ListServices", """{"cluster":"production","maxResults":0}""").Code);
         Assert.Equal("InvalidParameterException", Demo.Fails("ListServices", """{"cluster":"production","nextToken":"garbage"}""").Code);
+        // A token is good for the listing that issued it only: not for another cluster's services, not for tasks.
+        string servicesToken = (string)Demo.Call("ListServices", """{"cluster":"production","maxResults":1}""")["nextToken"]!;
+        Assert.Equal("InvalidParameterException", Demo.Fails("ListServices", $$"""{"cluster":"staging","nextToken":"{{servicesToken}}"}""").Code);
+        Assert.Equal("InvalidParameterException", Demo.Fails("ListTasks", $$"""{"cluster":"production","nextToken":"{{servicesToken}}"}""").Code);
     }
 
     [Fact]

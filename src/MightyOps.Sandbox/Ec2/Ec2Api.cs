@@ -89,14 +89,16 @@ internal sealed class Ec2Api(SandboxWorld world)
         string? newToken = null;
         if (nextToken is not null)
         {
-            string after = DecodeToken(nextToken);
+            string after = PageToken.TryRead(nextToken, "instances", out string? last)
+                ? last
+                : throw new SandboxException("InvalidParameterValue", $"The parameter NextToken is invalid: {nextToken}");
             int index = instances.FindIndex(i => i.InstanceId == after);
             instances = index < 0 ? [] : instances.Skip(index + 1).ToList();
         }
         if (max is int limit && instances.Count > limit)
         {
             instances = instances.Take(limit).ToList();
-            newToken = Convert.ToBase64String(Encoding.UTF8.GetBytes(instances[^1].InstanceId));
+            newToken = PageToken.Write("instances", instances[^1].InstanceId);
         }
 
         var reservations = new XElement(Ns + "reservationSet");
@@ -264,18 +266,6 @@ internal sealed class Ec2Api(SandboxWorld world)
 
     private static bool IsInstanceId(string id) =>
         id.StartsWith("i-", StringComparison.Ordinal) && id.Length is 10 or 19 && id[2..].All(char.IsAsciiHexDigitLower);
-
-    private static string DecodeToken(string token)
-    {
-        try
-        {
-            return Encoding.UTF8.GetString(Convert.FromBase64String(token));
-        }
-        catch (FormatException)
-        {
-            throw new SandboxException("InvalidParameterValue", $"The parameter NextToken is invalid: {token}");
-        }
-    }
 
     /// <summary>EC2 filter values are case-sensitive and take <c>*</c> and <c>?</c> wildcards (backslash escapes them).</summary>
     private static bool FilterMatches(string value, string pattern)

@@ -1,9 +1,9 @@
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using MightyOps.Core.Aws;
 using MightyOps.Core.Aws.Ecr;
+using MightyOps.Sandbox.Routing;
 
 namespace MightyOps.Sandbox.Ecr;
 
@@ -49,7 +49,7 @@ internal sealed partial class EcrApi(SandboxWorld world)
 
         int max = CheckMaxResults(request.MaxResults);
         IEnumerable<SandboxRepository> all = ours ? world.Repositories.Values.OrderBy(r => r.Name, StringComparer.Ordinal) : [];
-        string? after = DecodeToken(request.NextToken);
+        string? after = After(request.NextToken, "repositories");
         if (after is not null)
         {
             all = all.Where(r => string.CompareOrdinal(r.Name, after) > 0);
@@ -58,7 +58,7 @@ internal sealed partial class EcrApi(SandboxWorld world)
         return new DescribeRepositoriesResponse
         {
             Repositories = page.Take(max).Select(ToWire).ToList(),
-            NextToken = page.Count > max ? EncodeToken(page[max - 1].Name) : null,
+            NextToken = page.Count > max ? PageToken.Write("repositories", page[max - 1].Name) : null,
         };
     }
 
@@ -94,8 +94,9 @@ internal sealed partial class EcrApi(SandboxWorld world)
             _ => throw InvalidParameter($"Invalid parameter at 'filter.tagStatus' failed to satisfy constraint: 'Member must satisfy enum value set: [TAGGED, ANY, UNTAGGED]' (got '{tagStatus}')."),
         };
         List<SandboxImage> ordered = repository.Images.Where(filter).OrderBy(i => i.PushedAt).ThenBy(i => i.Digest, StringComparer.Ordinal).ToList();
+        string scope = $"images/{repository.Name}/{tagStatus}";
         int start = 0;
-        string? after = DecodeToken(request.NextToken);
+        string? after = After(request.NextToken, scope);
         if (after is not null)
         {
             int index = ordered.FindIndex(i => i.Digest == after);
@@ -109,7 +110,7 @@ internal sealed partial class EcrApi(SandboxWorld world)
         return new DescribeImagesResponse
         {
             ImageDetails = page.Take(max).Select(i => ToDetail(repository, i)).ToList(),
-            NextToken = page.Count > max ? EncodeToken(page[max - 1].Digest) : null,
+            NextToken = page.Count > max ? PageToken.Write(scope, page[max - 1].Digest) : null,
         };
     }
 
@@ -253,28 +254,11 @@ internal sealed partial class EcrApi(SandboxWorld world)
         return maxResults.Value;
     }
 
-    /// <summary>Tokens are opaque to clients; here they carry the last key returned.</summary>
-    private static string EncodeToken(string lastKey) => Convert.ToBase64String(Encoding.UTF8.GetBytes("mighty:" + lastKey));
-
-    private static string? DecodeToken(string? token)
-    {
-        if (token is null)
-        {
-            return null;
-        }
-        try
-        {
-            string text = Encoding.UTF8.GetString(Convert.FromBase64String(token));
-            if (text.StartsWith("mighty:", StringComparison.Ordinal))
-            {
-                return text["mighty:".Length..];
-            }
-        }
-        catch (FormatException)
-        {
-        }
-        throw InvalidParameter("Invalid parameter at 'nextToken' failed to satisfy constraint: 'Invalid NextToken'");
-    }
+    /// <summary>The last item a token says was returned; null without a token.</summary>
+    private static string? After(string? token, string scope) =>
+        token is null ? null
+        : PageToken.TryRead(token, scope, out string? last) ? last
+        : throw InvalidParameter("Invalid parameter at 'nextToken' failed to satisfy constraint: 'Invalid NextToken'");
 
     private static T Read<T>(JsonElement body)
         where T : new() => body.Deserialize<T>(AwsJson.Options) ?? new T();

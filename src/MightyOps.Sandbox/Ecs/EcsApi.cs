@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using MightyOps.Sandbox.Routing;
 
 namespace MightyOps.Sandbox.Ecs;
 
@@ -244,25 +244,12 @@ public sealed partial class EcsApi
     }
 
     private static string WriteToken(string scope, long position) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes($"mighty-sandbox|{scope}|{position.ToString(CultureInfo.InvariantCulture)}"));
+        PageToken.Write(scope, position.ToString(CultureInfo.InvariantCulture));
 
-    private static long ReadToken(string token, string scope)
-    {
-        try
-        {
-            string[] parts = Encoding.UTF8.GetString(Convert.FromBase64String(token)).Split('|');
-            if (parts.Length == 3 && parts[0] == "mighty-sandbox" && parts[1] == scope
-                && long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out long position))
-            {
-                return position;
-            }
-        }
-        catch (FormatException)
-        {
-            // Falls through to the error below.
-        }
-        throw new SandboxException("InvalidParameterException", "Invalid nextToken.");
-    }
+    private static long ReadToken(string token, string scope) =>
+        PageToken.TryRead(token, scope, out string? text) && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long position)
+            ? position
+            : throw new SandboxException("InvalidParameterException", "Invalid nextToken.");
 
     private static JsonObject ListResult(string member, IEnumerable<string> values, string? nextToken)
     {

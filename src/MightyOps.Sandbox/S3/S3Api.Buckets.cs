@@ -116,7 +116,9 @@ internal sealed partial class S3Api
         string? resumeAfter = marker;
         if (continuation is not null)
         {
-            resumeAfter = DecodeContinuation(continuation);
+            resumeAfter = PageToken.TryRead(continuation, "objects/" + bucketName, out string? lastKey)
+                ? lastKey
+                : throw Failure(400, "InvalidArgument", "The continuation token provided is incorrect", ("ArgumentName", "continuation-token"));
         }
         else if (!string.IsNullOrEmpty(startAfter))
         {
@@ -184,7 +186,7 @@ internal sealed partial class S3Api
             }
             if (truncated && last is not null)
             {
-                root.Add(new XElement(Ns + "NextContinuationToken", EncodeContinuation(last)));
+                root.Add(new XElement(Ns + "NextContinuationToken", PageToken.Write("objects/" + bucketName, last)));
             }
             if (startAfter is not null)
             {
@@ -244,22 +246,4 @@ internal sealed partial class S3Api
         char.IsAsciiLetterOrDigit(name[0]) && char.IsAsciiLetterOrDigit(name[^1]) &&
         !name.Contains("..", StringComparison.Ordinal) &&
         !System.Net.IPAddress.TryParse(name, out _);
-
-    private static string EncodeContinuation(string lastKey) => Convert.ToBase64String(Encoding.UTF8.GetBytes("1:" + lastKey));
-
-    private static string DecodeContinuation(string token)
-    {
-        try
-        {
-            string text = Encoding.UTF8.GetString(Convert.FromBase64String(token));
-            if (text.StartsWith("1:", StringComparison.Ordinal))
-            {
-                return text[2..];
-            }
-        }
-        catch (FormatException)
-        {
-        }
-        throw Failure(400, "InvalidArgument", "The continuation token provided is incorrect", ("ArgumentName", "continuation-token"));
-    }
 }
