@@ -19,12 +19,16 @@ public sealed record SandboxOptions
     /// <summary>Simulated seconds per real second.</summary>
     public double TimeScale { get; init; } = 20;
 
+    /// <summary>The region in ARNs, URIs and S3 bucket locations. Signatures for any region are accepted.</summary>
     public string Region { get; init; } = "us-east-1";
 
+    /// <summary>The 12-digit account in ARNs and the registry host.</summary>
     public string AccountId { get; init; } = "123456789012";
 
+    /// <summary>The only access key id the sandbox accepts.</summary>
     public string AccessKeyId { get; init; } = "AKIAMIGHTYSANDBOX001";
 
+    /// <summary>The secret every signature is checked with.</summary>
     public string SecretAccessKey { get; init; } = "mightySandboxSecretKey/NotForRealUse0000";
 
     /// <summary>Fraction (0..1) of requests answered with ThrottlingException.</summary>

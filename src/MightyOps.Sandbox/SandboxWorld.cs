@@ -11,18 +11,23 @@ public sealed class SandboxWorld
 {
     private EcsSimulation? _ecs;
 
+    /// <summary>An empty world for <paramref name="options"/> (region, account, time scale); seeds fill it.</summary>
     public SandboxWorld(SandboxOptions options)
     {
         Options = options;
         Clock = new SimulatedClock(options.TimeScale);
     }
 
+    /// <summary>The options the world was made with.</summary>
     public SandboxOptions Options { get; }
 
+    /// <summary>The region in every ARN and URI, e.g. <c>us-east-1</c>.</summary>
     public string Region => Options.Region;
 
+    /// <summary>The 12-digit account in every ARN and the registry host.</summary>
     public string AccountId => Options.AccountId;
 
+    /// <summary>Simulated time: ECS timestamps and the deployment simulation follow it.</summary>
     public SimulatedClock Clock { get; }
 
     /// <summary>Held while a request reads or changes the world.</summary>
@@ -31,10 +36,13 @@ public sealed class SandboxWorld
     /// <summary>The ECR registry host: <c>{account}.dkr.ecr.{region}.amazonaws.com</c>.</summary>
     public string RegistryHost => $"{AccountId}.dkr.ecr.{Region}.amazonaws.com";
 
+    /// <summary>ECR repositories by name.</summary>
     public Dictionary<string, SandboxRepository> Repositories { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>EC2 instances by id (<c>i-0…</c>); container instances point at them.</summary>
     public Dictionary<string, SandboxInstance> Instances { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>S3 buckets by name.</summary>
     public Dictionary<string, SandboxBucket> Buckets { get; } = new(StringComparer.Ordinal);
 
     /// <summary>
@@ -47,28 +55,38 @@ public sealed class SandboxWorld
 /// <summary>An ECR repository and its images.</summary>
 public sealed class SandboxRepository
 {
+    /// <summary>The repository name, e.g. <c>app</c>.</summary>
     public required string Name { get; init; }
 
+    /// <summary>When the repository was created (DescribeRepositories <c>createdAt</c>).</summary>
     public DateTimeOffset CreatedAt { get; init; }
 
+    /// <summary><c>MUTABLE</c> or <c>IMMUTABLE</c>, as DescribeRepositories reports it (sandbox pushes move tags either way).</summary>
     public string ImageTagMutability { get; init; } = "MUTABLE";
 
+    /// <summary>The images in push order; an image whose tags moved on stays, untagged.</summary>
     public List<SandboxImage> Images { get; } = [];
 }
 
 /// <summary>An image in a repository. <see cref="FailsToStart"/> images never reach RUNNING in ECS.</summary>
 public sealed class SandboxImage
 {
+    /// <summary><c>sha256:</c> and 64 hex digits: the SHA-256 of <see cref="Manifest"/>, as a registry computes it.</summary>
     public required string Digest { get; init; }
 
+    /// <summary>The tags on this image now (none for an untagged image).</summary>
     public List<string> Tags { get; } = [];
 
+    /// <summary>The compressed size of its layers and config.</summary>
     public long SizeInBytes { get; init; }
 
+    /// <summary>When it was pushed (DescribeImages <c>imagePushedAt</c>).</summary>
     public DateTimeOffset PushedAt { get; init; }
 
+    /// <summary>The media type of <see cref="Manifest"/>.</summary>
     public string ManifestMediaType { get; init; } = "application/vnd.docker.distribution.manifest.v2+json";
 
+    /// <summary>The image manifest as stored (BatchGetImage <c>imageManifest</c>).</summary>
     public required string Manifest { get; init; }
 
     /// <summary>Set on purpose so failed deployments can be shown.</summary>
@@ -84,28 +102,40 @@ public sealed class SandboxImage
 /// <summary>An EC2 instance (they back the ECS container instances).</summary>
 public sealed class SandboxInstance
 {
+    /// <summary>The instance id: <c>i-</c> and 8 or 17 lower-case hex digits.</summary>
     public required string InstanceId { get; init; }
 
+    /// <summary>The instance type, e.g. <c>m5.large</c>.</summary>
     public string InstanceType { get; init; } = "m5.large";
 
+    /// <summary>The AMI it was launched from.</summary>
     public string ImageId { get; init; } = "ami-0abcdef1234567890";
 
+    /// <summary><c>pending</c>, <c>running</c>, <c>stopping</c>, <c>stopped</c>, <c>shutting-down</c> or <c>terminated</c>.</summary>
     public string State { get; set; } = "running";
 
+    /// <summary>The private address; 127.0.0.1 by default, so SSH to it reaches a local sshd.</summary>
     public string PrivateIpAddress { get; init; } = "127.0.0.1";
 
+    /// <summary>The public address, when it has one.</summary>
     public string? PublicIpAddress { get; init; }
 
+    /// <summary>The private DNS name; derived from the address and region when empty.</summary>
     public string PrivateDnsName { get; init; } = string.Empty;
 
+    /// <summary>The public DNS name, when it has one.</summary>
     public string? PublicDnsName { get; init; }
 
+    /// <summary>E.g. <c>us-east-1a</c>; the region's first zone when empty.</summary>
     public string AvailabilityZone { get; init; } = string.Empty;
 
+    /// <summary>The EC2 key pair it was launched with.</summary>
     public string? KeyName { get; init; }
 
+    /// <summary>When it was launched.</summary>
     public DateTimeOffset LaunchTime { get; init; }
 
+    /// <summary>EC2 tags (DescribeInstances filters on them with <c>tag:Key</c>).</summary>
     public Dictionary<string, string> Tags { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Port of a real sshd on 127.0.0.1 standing in for this host (Enter-MightyContainer tests).</summary>
@@ -115,26 +145,35 @@ public sealed class SandboxInstance
 /// <summary>An S3 bucket.</summary>
 public sealed class SandboxBucket
 {
+    /// <summary>The bucket name.</summary>
     public required string Name { get; init; }
 
+    /// <summary>When the bucket was created (ListBuckets <c>CreationDate</c>).</summary>
     public DateTimeOffset CreatedAt { get; init; }
 
+    /// <summary>Objects by key, in the byte order S3 lists them.</summary>
     public SortedDictionary<string, SandboxObject> Objects { get; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>An S3 object.</summary>
 public sealed class SandboxObject
 {
+    /// <summary>The object key.</summary>
     public required string Key { get; init; }
 
+    /// <summary>The object bytes.</summary>
     public required byte[] Content { get; init; }
 
+    /// <summary>The Content-Type it was stored with (S3's default is <c>binary/octet-stream</c>).</summary>
     public string ContentType { get; init; } = "binary/octet-stream";
 
+    /// <summary>The quoted ETag: the MD5 of the content, or for a multipart upload the MD5 of the part MD5s and <c>-N</c>.</summary>
     public required string ETag { get; init; }
 
+    /// <summary>When it was written, to the second.</summary>
     public DateTimeOffset LastModified { get; init; }
 
+    /// <summary>User metadata (<c>x-amz-meta-*</c>), names in lower case without the prefix.</summary>
     public Dictionary<string, string> Metadata { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Standard headers stored with the object and returned by GET/HEAD (Cache-Control, Content-Disposition, Content-Encoding, Content-Language, Expires).</summary>

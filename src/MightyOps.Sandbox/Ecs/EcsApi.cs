@@ -59,6 +59,7 @@ public sealed partial class EcsApi
     private readonly SandboxWorld _world;
     private readonly EcsSimulation _sim;
 
+    /// <summary>The ECS API over <paramref name="world"/>; every EcsApi of a world shares its ECS state.</summary>
     public EcsApi(SandboxWorld world)
     {
         _world = world;

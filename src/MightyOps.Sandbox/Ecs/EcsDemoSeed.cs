@@ -12,9 +12,16 @@ namespace MightyOps.Sandbox.Ecs;
 /// </remarks>
 public static class EcsDemoSeed
 {
+    /// <summary>The demo's main cluster: WEB, API and the Sidekiq workers.</summary>
     public const string Cluster = "production";
+
+    /// <summary>A small second cluster with WEB and API on one instance.</summary>
     public const string StagingCluster = "staging";
+
+    /// <summary>The release the services were created on, ten days ago.</summary>
     public const string PreviousTag = "master.3";
+
+    /// <summary>The release every service runs now (deployed twenty hours ago).</summary>
     public const string CurrentTag = "master.4";
 
     /// <summary>One ECS service per Sidekiq queue, with the desired count each runs at.</summary>
