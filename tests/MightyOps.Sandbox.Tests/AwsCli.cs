@@ -27,6 +27,14 @@ public static class AwsCli
     /// <summary>Runs <c>aws &lt;args&gt; --output json</c> against <paramref name="host"/> (blocking; prefer <see cref="RunAsync(SandboxHost, string[])"/> in async tests).</summary>
     public static AwsCliResult Run(SandboxHost host, params string[] args) => RunAsync(host, new Dictionary<string, string>(), args).GetAwaiter().GetResult();
 
+    /// <summary>Runs <c>aws &lt;args&gt; --output json</c> and fails the test, with what the CLI said, unless it exits 0.</summary>
+    public static AwsCliResult Ok(SandboxHost host, params string[] args)
+    {
+        AwsCliResult result = Run(host, args);
+        Xunit.Assert.True(result.ExitCode == 0, result.ToString());
+        return result;
+    }
+
     /// <summary>Runs <c>aws &lt;args&gt; --output json</c> against <paramref name="host"/>.</summary>
     public static Task<AwsCliResult> RunAsync(SandboxHost host, params string[] args) => RunAsync(host, new Dictionary<string, string>(), args);
 

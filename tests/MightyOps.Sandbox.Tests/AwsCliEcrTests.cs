@@ -15,8 +15,7 @@ public sealed class AwsCliEcrTests : IAsyncLifetime
     [Fact]
     public void DescribeRepositories()
     {
-        AwsCliResult result = AwsCli.Run(_host, "ecr", "describe-repositories");
-        Assert.True(result.ExitCode == 0, result.ToString());
+        AwsCliResult result = AwsCli.Ok(_host, "ecr", "describe-repositories");
         JsonArray repositories = result.Json!["repositories"]!.AsArray();
         Assert.Equal(["app", "nginx-proxy"], repositories.Select(r => (string)r!["repositoryName"]!));
         Assert.Equal("123456789012.dkr.ecr.us-east-1.amazonaws.com/app", (string?)repositories[0]!["repositoryUri"]);
@@ -35,8 +34,7 @@ public sealed class AwsCliEcrTests : IAsyncLifetime
     public void DescribeImagesFollowsNextTokens()
     {
         _host.ResetRequestCounts();
-        AwsCliResult result = AwsCli.Run(_host, "ecr", "describe-images", "--repository-name", "app", "--page-size", "2");
-        Assert.True(result.ExitCode == 0, result.ToString());
+        AwsCliResult result = AwsCli.Ok(_host, "ecr", "describe-images", "--repository-name", "app", "--page-size", "2");
         JsonArray details = result.Json!["imageDetails"]!.AsArray();
         Assert.Equal(6, details.Count);
         Assert.Equal(3, _host.RequestCounts["ecr.DescribeImages"]);
@@ -44,8 +42,7 @@ public sealed class AwsCliEcrTests : IAsyncLifetime
         Assert.Equal(["broken.1", "master.1", "master.2", "master.3", "master.4"], tags.Order());
         Assert.All(details, d => Assert.Matches("^sha256:[0-9a-f]{64}$", (string)d!["imageDigest"]!));
 
-        AwsCliResult tagged = AwsCli.Run(_host, "ecr", "describe-images", "--repository-name", "nginx-proxy", "--image-ids", "imageTag=master.3");
-        Assert.True(tagged.ExitCode == 0, tagged.ToString());
+        AwsCliResult tagged = AwsCli.Ok(_host, "ecr", "describe-images", "--repository-name", "nginx-proxy", "--image-ids", "imageTag=master.3");
         Assert.Equal("master.3", (string?)tagged.Json!["imageDetails"]![0]!["imageTags"]![0]);
 
         AwsCliResult missing = AwsCli.Run(_host, "ecr", "describe-images", "--repository-name", "app", "--image-ids", "imageTag=master.77");
@@ -56,9 +53,8 @@ public sealed class AwsCliEcrTests : IAsyncLifetime
     [Fact]
     public void BatchGetImage()
     {
-        AwsCliResult result = AwsCli.Run(_host, "ecr", "batch-get-image", "--repository-name", "app",
+        AwsCliResult result = AwsCli.Ok(_host, "ecr", "batch-get-image", "--repository-name", "app",
             "--image-ids", "imageTag=master.4", "imageTag=master.404");
-        Assert.True(result.ExitCode == 0, result.ToString());
         JsonNode image = result.Json!["images"]!.AsArray().Single()!;
         Assert.Equal("master.4", (string?)image["imageId"]!["imageTag"]);
         JsonNode manifest = JsonNode.Parse((string)image["imageManifest"]!)!;

@@ -17,12 +17,7 @@ public sealed class EcsCliReadTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _host.StopAsync();
 
-    private AwsCliResult Ok(params string[] args)
-    {
-        AwsCliResult result = AwsCli.Run(_host, args);
-        Assert.True(result.ExitCode == 0, result.ToString());
-        return result;
-    }
+    private AwsCliResult Ok(params string[] args) => AwsCli.Ok(_host, args);
 
     [Fact]
     public void ListClusters_and_DescribeClusters()
@@ -149,12 +144,7 @@ public sealed class EcsCliDeployTests : IAsyncLifetime
         Directory.Delete(_directory, recursive: true);
     }
 
-    private AwsCliResult Ok(params string[] args)
-    {
-        AwsCliResult result = AwsCli.Run(_host, args);
-        Assert.True(result.ExitCode == 0, result.ToString());
-        return result;
-    }
+    private AwsCliResult Ok(params string[] args) => AwsCli.Ok(_host, args);
 
     [Fact]
     public void Register_update_and_wait_for_a_stable_service()

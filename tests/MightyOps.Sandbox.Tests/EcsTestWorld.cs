@@ -45,7 +45,10 @@ internal sealed class EcsTestWorld
     public SandboxException Fails(string operation, string json)
     {
         using JsonDocument document = JsonDocument.Parse(json);
-        return Assert.Throws<SandboxException>(() => Api.Invoke(operation, document.RootElement));
+        lock (World.Sync)
+        {
+            return Assert.Throws<SandboxException>(() => Api.Invoke(operation, document.RootElement));
+        }
     }
 
     public void Advance(TimeSpan simulated) => World.Clock.Advance(simulated);
