@@ -61,6 +61,21 @@ public sealed class SignatureTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UnsignedEc2AndS3RequestsGetTheirServicesErrors()
+    {
+        using var http = new HttpClient();
+        using var form = new StringContent("Action=DescribeInstances&Version=2016-11-15", System.Text.Encoding.UTF8, "application/x-www-form-urlencoded");
+        using HttpResponseMessage ec2 = await http.PostAsync(_host.Endpoint, form);
+        Assert.Equal(401, (int)ec2.StatusCode);
+        Assert.Contains("<Code>MissingAuthenticationToken</Code>", await ec2.Content.ReadAsStringAsync());
+
+        using HttpResponseMessage s3 = await http.GetAsync(new Uri(_host.Endpoint, "/mighty-secrets/production.json"));
+        Assert.Equal(403, (int)s3.StatusCode);
+        Assert.Contains("<Code>AccessDenied</Code>", await s3.Content.ReadAsStringAsync());
+        Assert.NotNull(s3.Headers.GetValues("x-amz-request-id").Single());
+    }
+
+    [Fact]
     public async Task BodyChangedAfterSigningIsRejected()
     {
         using var client = new SignedClient(_host);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace MightyOps.Sandbox.Ecs;
 
@@ -85,13 +84,6 @@ internal sealed class EcsArns
         return ToHex(bytes);
     }
 
-    public static string ToHex(ReadOnlySpan<byte> bytes)
-    {
-        var text = new StringBuilder(bytes.Length * 2);
-        foreach (byte b in bytes)
-        {
-            text.Append(b.ToString("x2", CultureInfo.InvariantCulture));
-        }
-        return text.ToString();
-    }
+    /// <summary>Lower-case hex, as ECS and Docker ids are written.</summary>
+    public static string ToHex(ReadOnlySpan<byte> bytes) => Convert.ToHexString(bytes).ToLowerInvariant();
 }
