@@ -74,8 +74,7 @@ internal sealed partial class EcsSimulation
     {
         if (task.LastStatus == "PROVISIONING")
         {
-            task.LastStatus = "PENDING";
-            task.Version++;
+            task.Version++;   // the ENI is attached: PROVISIONING becomes PENDING with the phase change below
         }
         task.PullStartedAt = Now;
         bool allCached = true;
@@ -105,7 +104,6 @@ internal sealed partial class EcsSimulation
     private void StartContainers(TaskState task)
     {
         task.StartedAt = Now;
-        task.LastStatus = "RUNNING";
         task.Version++;
         foreach (ContainerState container in task.Containers)
         {
@@ -116,7 +114,7 @@ internal sealed partial class EcsSimulation
                 // A non-essential container may die without taking the task with it.
                 container.LastStatus = "STOPPED";
                 container.ExitCode = container.RegistryImage!.FailureExitCode;
-                container.Reason = container.RegistryImage?.FailureReason;
+                container.Reason = container.RegistryImage.FailureReason;
             }
         }
         task.CrashingContainer = task.Containers.FirstOrDefault(c => c.FailsToStart && c.Essential);
@@ -141,11 +139,9 @@ internal sealed partial class EcsSimulation
             return;
         }
         bool wasRunning = task.LastStatus == "RUNNING";
-        task.DesiredStatus = "STOPPED";
         task.StopCode = stopCode;
         task.StoppedReason = reason;
         task.StoppingAt = Now;
-        task.LastStatus = "STOPPING";
         task.Version++;
         task.Phase = TaskPhase.Stopping;
         Touch(task);
@@ -154,8 +150,6 @@ internal sealed partial class EcsSimulation
 
     private void Finish(TaskState task, string stopCode, string reason)
     {
-        task.DesiredStatus = "STOPPED";
-        task.LastStatus = "STOPPED";
         task.StopCode ??= stopCode;
         task.StoppedReason ??= reason;
         task.StoppingAt ??= Now;

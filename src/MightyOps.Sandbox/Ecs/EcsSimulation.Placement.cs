@@ -115,7 +115,6 @@ internal sealed partial class EcsSimulation
             Memory = td.Memory ?? containerDefinitions.Sum(c => c.Memory ?? c.MemoryReservation ?? 0).ToString(CultureInfo.InvariantCulture),
             CreatedAt = Now,
             ConnectivityAt = Now,
-            LastStatus = awsvpc ? "PROVISIONING" : "PENDING",
             Phase = TaskPhase.Placed,
             ReservedCpu = needs.Cpu,
             ReservedMemory = needs.Memory,

@@ -234,9 +234,21 @@ internal sealed class TaskState
 
     public List<EcsTag> Tags { get; } = [];
 
-    public string LastStatus { get; set; } = "PENDING";
+    /// <summary>
+    /// What DescribeTasks shows, read off <see cref="Phase"/> so the two cannot disagree:
+    /// PROVISIONING (awsvpc, before its ENI), PENDING, RUNNING, STOPPING, STOPPED (§5.4).
+    /// </summary>
+    public string LastStatus => Phase switch
+    {
+        TaskPhase.Placed => NetworkInterface is null ? "PENDING" : "PROVISIONING",
+        TaskPhase.Pulling or TaskPhase.PullFailing or TaskPhase.Starting => "PENDING",
+        TaskPhase.Running or TaskPhase.Healthy or TaskPhase.Crashing => "RUNNING",
+        TaskPhase.Stopping => "STOPPING",
+        _ => "STOPPED",
+    };
 
-    public string DesiredStatus { get; set; } = "RUNNING";
+    /// <summary>STOPPED as soon as a stop is decided (by the scheduler, a user or a crash), else RUNNING.</summary>
+    public string DesiredStatus => Phase is TaskPhase.Stopping or TaskPhase.Stopped ? "STOPPED" : "RUNNING";
 
     public string? Cpu { get; init; }
 
@@ -286,8 +298,8 @@ internal sealed class TaskState
     /// <summary>The task's ENI when its network mode is awsvpc.</summary>
     public TaskNetworkInterface? NetworkInterface { get; init; }
 
-    /// <summary>Desired RUNNING and not yet told to stop: counts against maximumPercent.</summary>
-    public bool IsLive => DesiredStatus == "RUNNING" && Phase != TaskPhase.Stopped;
+    /// <summary>Desired RUNNING (not yet told to stop): counts against maximumPercent.</summary>
+    public bool IsLive => DesiredStatus == "RUNNING";
 
     public bool IsHealthy => IsLive && Phase == TaskPhase.Healthy;
 
