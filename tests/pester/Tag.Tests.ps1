@@ -237,6 +237,8 @@ Describe 'New-MightyTag' {
     It 'refuses a folder that is not a git repository: <Case>' -ForEach @(
         @{ Case = 'plain folder'; Make = { param($root) New-Item -ItemType Directory (Join-Path $root 'plain') | ForEach-Object FullName } }
         @{ Case = 'missing folder'; Make = { param($root) Join-Path $root 'does-not-exist' } }
+        @{ Case = 'drive that does not exist'; Make = { 'nosuchdrive:/app' } }
+        @{ Case = 'path on another provider'; Make = { 'Env:/PATH' } }
     ) {
         $path = & $Make $world.Root
 
@@ -403,10 +405,11 @@ exit 0
         $second = New-TagClone $world 'second'
         Invoke-TestGit $second commit --quiet --allow-empty -m other
 
-        $tags = @([pscustomobject]@{ Path = (Join-Path $world.Root 'nope') }, [pscustomobject]@{ Path = $second }) |
+        $tags = @([pscustomobject]@{ Path = (Join-Path $world.Root 'nope') }, [pscustomobject]@{ Path = 'nosuchdrive:/app' }, [pscustomobject]@{ Path = $second }) |
             New-MightyTag -ErrorVariable err -ErrorAction SilentlyContinue
 
         $tags.Tag | Should -Be @('master.1')
+        $err | Should -HaveCount 2
         Assert-MightyError $err 'NotAGitRepository' 'InvalidArgument'
     }
 

@@ -15,7 +15,22 @@ internal static class RepositoryLocation
         {
             return cmdlet.SessionState.Path.CurrentFileSystemLocation.ProviderPath;
         }
-        string resolved = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out ProviderInfo provider, out _);
+        string resolved;
+        ProviderInfo provider;
+        try
+        {
+            resolved = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out provider, out _);
+        }
+        catch (SessionStateException e)
+        {
+            // A drive or provider that does not exist: this input fails, the next one may not.
+            throw new MightyOpsException(
+                "NotAGitRepository",
+                MightyErrorKind.InvalidArgument,
+                $"'{path}' is not a path PowerShell can resolve ({e.Message.TrimEnd('.')}); pass -Path with a folder of a git repository.",
+                path,
+                e);
+        }
         if (provider.Name != "FileSystem")
         {
             throw new MightyOpsException(
