@@ -45,22 +45,7 @@ public sealed class RequestShapeTests
         {
             container.Image = container.Image!.Replace("master.4", "master.3", StringComparison.Ordinal);
         }
-        RegisterTaskDefinitionResponse registered = await aws.Ecs.RegisterTaskDefinitionAsync(
-            new RegisterTaskDefinitionRequest
-            {
-                Family = definition.Family,
-                TaskRoleArn = definition.TaskRoleArn,
-                ExecutionRoleArn = definition.ExecutionRoleArn,
-                NetworkMode = definition.NetworkMode,
-                ContainerDefinitions = definition.ContainerDefinitions,
-                Volumes = definition.Volumes,
-                PlacementConstraints = definition.PlacementConstraints,
-                RequiresCompatibilities = definition.RequiresCompatibilities,
-                Cpu = definition.Cpu,
-                Memory = definition.Memory,
-                Tags = current.Tags is { Count: > 0 } ? current.Tags : null,
-            },
-            ct);
+        RegisterTaskDefinitionResponse registered = await aws.Ecs.RegisterTaskDefinitionAsync(SandboxFixture.RegisterRequest(definition, current.Tags), ct);
         await aws.Ecs.UpdateServiceAsync(
             new UpdateServiceRequest { Cluster = "production", Service = "WEB", TaskDefinition = registered.TaskDefinition!.TaskDefinitionArn, DesiredCount = 2 },
             ct);

@@ -97,20 +97,7 @@ public sealed class SandboxClientTests : IClassFixture<SandboxFixture>
         Assert.Equal(current, definition.TaskDefinitionArn);
         Assert.NotEmpty(definition.ContainerDefinitions!);
 
-        var request = new RegisterTaskDefinitionRequest
-        {
-            Family = definition.Family,
-            TaskRoleArn = definition.TaskRoleArn,
-            ExecutionRoleArn = definition.ExecutionRoleArn,
-            NetworkMode = definition.NetworkMode,
-            ContainerDefinitions = definition.ContainerDefinitions,
-            Volumes = definition.Volumes,
-            PlacementConstraints = definition.PlacementConstraints,
-            RequiresCompatibilities = definition.RequiresCompatibilities,
-            Cpu = definition.Cpu,
-            Memory = definition.Memory,
-            Tags = described.Tags,
-        };
+        RegisterTaskDefinitionRequest request = SandboxFixture.RegisterRequest(definition, described.Tags);
         string image = request.ContainerDefinitions![0].Image!;
         request.ContainerDefinitions[0].Image = image[..image.LastIndexOf(':')] + ":master.2";
 

@@ -1,4 +1,5 @@
 using MightyOps.Core.Aws;
+using MightyOps.Core.Aws.Ecs;
 using MightyOps.Sandbox;
 using Xunit;
 
@@ -26,6 +27,25 @@ public sealed class SandboxFixture : IAsyncLifetime
             retry,
             http: null,
             CancellationToken.None);
+
+    /// <summary>
+    /// A register request copied from a described task definition: the task-level members
+    /// RegisterTaskDefinition accepts (reference §2.5) and every container definition as described.
+    /// </summary>
+    public static RegisterTaskDefinitionRequest RegisterRequest(EcsTaskDefinition definition, List<EcsTag>? tags) => new()
+    {
+        Family = definition.Family,
+        TaskRoleArn = definition.TaskRoleArn,
+        ExecutionRoleArn = definition.ExecutionRoleArn,
+        NetworkMode = definition.NetworkMode,
+        ContainerDefinitions = definition.ContainerDefinitions,
+        Volumes = definition.Volumes,
+        PlacementConstraints = definition.PlacementConstraints,
+        RequiresCompatibilities = definition.RequiresCompatibilities,
+        Cpu = definition.Cpu,
+        Memory = definition.Memory,
+        Tags = tags is { Count: > 0 } ? tags : null,
+    };
 
     /// <summary>Requests the sandbox counted for <paramref name="operation"/> (e.g. <c>ecs.DescribeServices</c>) since <paramref name="before"/>.</summary>
     public static long Delta(SandboxHost host, IReadOnlyDictionary<string, long> before, string operation) =>

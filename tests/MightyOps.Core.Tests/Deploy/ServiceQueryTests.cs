@@ -78,15 +78,7 @@ public sealed class ServiceQueryTests : IClassFixture<SandboxFixture>
         EcsContainerDefinition application = definition.ContainerDefinitions!.Single(c => c.Name == "application");
         string image = application.Image!;
         application.Image = image[..image.LastIndexOf('/')] + "/" + tag;
-        RegisterTaskDefinitionResponse registered = await aws.Ecs.RegisterTaskDefinitionAsync(
-            new RegisterTaskDefinitionRequest
-            {
-                Family = definition.Family,
-                NetworkMode = definition.NetworkMode,
-                ContainerDefinitions = definition.ContainerDefinitions,
-                RequiresCompatibilities = definition.RequiresCompatibilities,
-            },
-            CancellationToken.None);
+        RegisterTaskDefinitionResponse registered = await aws.Ecs.RegisterTaskDefinitionAsync(SandboxFixture.RegisterRequest(definition, null), CancellationToken.None);
         await aws.Ecs.UpdateServiceAsync(
             new UpdateServiceRequest { Cluster = "production", Service = "WEB", TaskDefinition = registered.TaskDefinition!.TaskDefinitionArn }, CancellationToken.None);
         return application.Image;
