@@ -164,8 +164,7 @@ internal sealed partial class EcsSimulation
 
     private void Touch(TaskState task)
     {
-        DeploymentState? deployment = task.Service?.Deployments.Find(d => d.Id == task.StartedBy);
-        if (deployment is not null)
+        if (task.Deployment is DeploymentState deployment)
         {
             deployment.UpdatedAt = Now;
         }

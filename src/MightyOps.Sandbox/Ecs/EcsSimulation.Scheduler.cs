@@ -260,6 +260,7 @@ internal sealed partial class EcsSimulation
         stopped.Add(task);
     }
 
+    /// <summary>A service task has run long enough to count as healthy: the circuit breaker resets and the scheduler looks again.</summary>
     private void OnTaskHealthy(TaskState task)
     {
         ServiceState? service = task.Service;
@@ -267,7 +268,7 @@ internal sealed partial class EcsSimulation
         {
             return;
         }
-        DeploymentState? deployment = service.Deployments.Find(d => d.Id == task.StartedBy);
+        DeploymentState? deployment = task.Deployment;
         if (deployment is not null)
         {
             // resetOnHealthyTask: once the deployment runs a healthy task its failure count is 0 and stays out of play.
@@ -290,6 +291,7 @@ internal sealed partial class EcsSimulation
         RequestEvaluation(service, at);
     }
 
+    /// <summary>A service task failed to start or crashed: back off, count towards the circuit breaker, look again.</summary>
     private void OnTaskFailed(TaskState task)
     {
         ServiceState? service = task.Service;
@@ -297,7 +299,7 @@ internal sealed partial class EcsSimulation
         {
             return;
         }
-        DeploymentState? deployment = service.Deployments.Find(d => d.Id == task.StartedBy);
+        DeploymentState? deployment = task.Deployment;
         if (deployment is not null)
         {
             deployment.ConsecutiveFailures++;

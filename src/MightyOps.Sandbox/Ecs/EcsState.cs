@@ -298,6 +298,9 @@ internal sealed class TaskState
     /// <summary>The task's ENI when its network mode is awsvpc.</summary>
     public TaskNetworkInterface? NetworkInterface { get; init; }
 
+    /// <summary>The service deployment that started this task, while the service still lists it.</summary>
+    public DeploymentState? Deployment => Service?.Deployments.Find(d => d.Id == StartedBy);
+
     /// <summary>Desired RUNNING (not yet told to stop): counts against maximumPercent.</summary>
     public bool IsLive => DesiredStatus == "RUNNING";
 
