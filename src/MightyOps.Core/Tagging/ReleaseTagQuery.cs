@@ -64,9 +64,12 @@ public sealed class ReleaseTagQuery
             {
                 continue;
             }
-            bool wanted = filters.Count == 0
-                ? !ReleaseTagName.IsVersionLike(branch)
-                : filters.Aggregate(false, (any, f) => f.Matches(branch, tag.SourceBranch) | any);
+            bool wanted = filters.Count == 0 && !ReleaseTagName.IsVersionLike(branch);
+            foreach (BranchFilter filter in filters)
+            {
+                // Every filter sees every tag, so each knows afterwards whether it matched anything.
+                wanted |= filter.Matches(branch, tag.SourceBranch);
+            }
             if (wanted)
             {
                 found.Add(ReleaseTagger.ToMightyTag(tag, branch, number, repo.Root, remote ?? string.Empty));
