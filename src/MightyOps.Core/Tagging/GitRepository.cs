@@ -54,26 +54,26 @@ public sealed class GitRepository
     public bool IsBare { get; }
 
     /// <summary>Opens the repository that contains <paramref name="path"/>; <c>NotAGitRepository</c> when there is none.</summary>
-    public static async Task<GitRepository> OpenAsync(string path, IOperationLog log, CancellationToken cancellationToken, string executable = "git")
+    public static async Task<GitRepository> OpenAsync(string path, IOperationLog log, CancellationToken cancellationToken)
     {
         if (!Directory.Exists(path))
         {
             throw NotARepository(path, File.Exists(path) ? "it is a file, not a folder" : "the folder does not exist");
         }
-        var git = new GitCli(path, log, executable);
+        var git = new GitCli(path, log);
         // --show-toplevel fails in a bare repository after printing the first two answers, which is
         // how a bare repository is told apart in one process instead of two.
         GitResult result = await git.RunAsync(["rev-parse", "--is-bare-repository", "--absolute-git-dir", "--show-toplevel"], cancellationToken).ConfigureAwait(false);
         string[] lines = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         if (lines.Length >= 2 && lines[0] == "true")
         {
-            return new GitRepository(new GitCli(lines[1], log, executable), lines[1], lines[1], isBare: true);
+            return new GitRepository(new GitCli(lines[1], log), lines[1], lines[1], isBare: true);
         }
         if (!result.Succeeded || lines.Length < 3)
         {
             throw NotARepository(path, result.Complaint);
         }
-        return new GitRepository(new GitCli(lines[2], log, executable), lines[2], lines[1], isBare: false);
+        return new GitRepository(new GitCli(lines[2], log), lines[2], lines[1], isBare: false);
     }
 
     /// <summary>The branch HEAD is on (<c>feature/login</c>), or null when HEAD is detached.</summary>
@@ -167,7 +167,7 @@ public sealed class GitRepository
     /// naming <paramref name="pointsAt"/>. Reading details opens every tag object, so callers that
     /// only count use <see cref="LocalTagNamesAsync"/>.
     /// </summary>
-    public async Task<IReadOnlyList<GitTag>> LocalTagsAsync(string? tagBranch, CancellationToken cancellationToken, string? pointsAt = null)
+    public async Task<IReadOnlyList<GitTag>> LocalTagsAsync(string? tagBranch, string? pointsAt, CancellationToken cancellationToken)
     {
         var arguments = new List<string> { "for-each-ref", "--format=" + TagFormat };
         if (pointsAt is not null)

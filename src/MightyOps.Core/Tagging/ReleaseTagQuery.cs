@@ -8,12 +8,10 @@ namespace MightyOps.Core.Tagging;
 public sealed class ReleaseTagQuery
 {
     private readonly IOperationLog _log;
-    private readonly string _executable;
 
-    public ReleaseTagQuery(IOperationLog log, string executable = "git")
+    public ReleaseTagQuery(IOperationLog log)
     {
         _log = log;
-        _executable = executable;
     }
 
     /// <param name="path">A folder inside the repository.</param>
@@ -36,8 +34,8 @@ public sealed class ReleaseTagQuery
         IProgress<string>? progress,
         CancellationToken cancellationToken)
     {
-        GitRepository repo = await GitRepository.OpenAsync(path, _log, cancellationToken, _executable).ConfigureAwait(false);
-        IReadOnlyList<GitTag> local = await repo.LocalTagsAsync(null, cancellationToken).ConfigureAwait(false);
+        GitRepository repo = await GitRepository.OpenAsync(path, _log, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<GitTag> local = await repo.LocalTagsAsync(null, null, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<GitTag> source = local;
         if (remote is not null)
         {

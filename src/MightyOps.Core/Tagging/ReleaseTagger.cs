@@ -96,23 +96,20 @@ public sealed class ReleaseTagger
     public const int MaxAttempts = 10;
 
     private readonly IOperationLog _log;
-    private readonly string _executable;
     private readonly TimeProvider _clock;
 
     /// <param name="log">Where git commands (Verbose) and warnings go.</param>
-    /// <param name="executable">The git to run.</param>
     /// <param name="clock">The tag date; the system clock when null.</param>
-    public ReleaseTagger(IOperationLog log, string executable = "git", TimeProvider? clock = null)
+    public ReleaseTagger(IOperationLog log, TimeProvider? clock = null)
     {
         _log = log;
-        _executable = executable;
         _clock = clock ?? TimeProvider.System;
     }
 
     /// <summary>Reads the repository and the remote and works out the tag; changes nothing.</summary>
     public async Task<TagPlan> PlanAsync(TagRequest request, IProgress<string>? progress, CancellationToken cancellationToken)
     {
-        GitRepository repo = await GitRepository.OpenAsync(request.Path, _log, cancellationToken, _executable).ConfigureAwait(false);
+        GitRepository repo = await GitRepository.OpenAsync(request.Path, _log, cancellationToken).ConfigureAwait(false);
 
         string sourceBranch = request.Branch
             ?? await repo.CurrentBranchAsync(cancellationToken).ConfigureAwait(false)
@@ -146,7 +143,7 @@ public sealed class ReleaseTagger
         }
 
         IReadOnlyList<string> localNames = await repo.LocalTagNamesAsync(branch, cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<GitTag> localAtCommit = await repo.LocalTagsAsync(branch, cancellationToken, pointsAt: commit).ConfigureAwait(false);
+        IReadOnlyList<GitTag> localAtCommit = await repo.LocalTagsAsync(branch, pointsAt: commit, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<GitTag> remote = [];
         if (remoteKnown)
         {
@@ -197,7 +194,7 @@ public sealed class ReleaseTagger
                 if (!created)
                 {
                     _log.Verbose($"{tag} exists locally already (another run in this clone?); trying the next number.");
-                    number = await NextNumberAsync(repo, plan, number, cancellationToken).ConfigureAwait(false);
+                    number = await NextNumberAsync(repo, plan, number, readRemote: true, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
                 if (!plan.Push)
@@ -233,7 +230,7 @@ public sealed class ReleaseTagger
                         tag);
                 }
                 _log.Warning($"{tag} was taken on {plan.Remote} by someone else meanwhile; trying the next number (attempt {attempt + 1} of {MaxAttempts}).");
-                int localNext = await NextNumberAsync(repo, plan, number, cancellationToken, readRemote: false).ConfigureAwait(false);
+                int localNext = await NextNumberAsync(repo, plan, number, readRemote: false, cancellationToken).ConfigureAwait(false);
                 number = Math.Max(localNext, ReleaseTagName.NextNumber(remote.Select(t => t.Name), plan.Branch));
             }
             finally
@@ -349,7 +346,7 @@ public sealed class ReleaseTagger
         }
     }
 
-    private static async Task<int> NextNumberAsync(GitRepository repo, TagPlan plan, int atLeast, CancellationToken cancellationToken, bool readRemote = true)
+    private static async Task<int> NextNumberAsync(GitRepository repo, TagPlan plan, int atLeast, bool readRemote, CancellationToken cancellationToken)
     {
         IEnumerable<string> tags = await repo.LocalTagNamesAsync(plan.Branch, cancellationToken).ConfigureAwait(false);
         if (readRemote && plan.Push)
