@@ -161,7 +161,7 @@ public sealed class AwsJsonClientTests
     [InlineData(400, "InvalidParameterException", "service names can have at most 10 items.", "AwsInvalidParameter", MightyErrorKind.InvalidArgument)]
     [InlineData(400, "AccessDeniedException", "User is not authorized to perform: ecs:ListClusters", "AwsAccessDenied", MightyErrorKind.PermissionDenied)]
     [InlineData(400, "LimitExceededException", "Too many revisions.", "AwsLimitExceeded", MightyErrorKind.InvalidOperation)]
-    [InlineData(403, "com.amazon.coral.service#InvalidSignatureException", "The request signature we calculated does not match the signature you provided.", "AwsAuthenticationFailed", MightyErrorKind.Authentication)]
+    [InlineData(400, "com.amazon.coral.service#InvalidSignatureException", "The request signature we calculated does not match the signature you provided.", "AwsAuthenticationFailed", MightyErrorKind.Authentication)]
     [InlineData(400, "com.amazon.coral.service#UnrecognizedClientException", "The security token included in the request is invalid.", "AwsAuthenticationFailed", MightyErrorKind.Authentication)]
     [InlineData(400, "com.amazon.coral.service#ExpiredTokenException", "The security token included in the request is expired", "AwsAuthenticationFailed", MightyErrorKind.Authentication)]
     [InlineData(400, "RepositoryNotFoundException", "The repository with name 'x' does not exist", "RepositoryNotFound", MightyErrorKind.NotFound)]
@@ -189,7 +189,7 @@ public sealed class AwsJsonClientTests
     [Fact]
     public async Task A_rejected_signature_says_what_to_check()
     {
-        var aws = new CannedAws().Error(403, "com.amazon.coral.service#InvalidSignatureException", "The request signature we calculated does not match the signature you provided.");
+        var aws = new CannedAws().Error(400, "com.amazon.coral.service#InvalidSignatureException", "The request signature we calculated does not match the signature you provided.");
 
         var error = await Assert.ThrowsAsync<MightyOpsException>(() =>
             Client(aws).InvokeAsync<ListClustersRequest, ListClustersResponse>("ListClusters", new(), null, CancellationToken.None));

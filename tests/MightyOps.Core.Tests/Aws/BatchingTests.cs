@@ -142,7 +142,7 @@ public sealed class BatchingTests
     public async Task A_skewed_clock_is_corrected_from_the_answer_and_the_call_goes_through()
     {
         DateTimeOffset awsNow = DateTimeOffset.UtcNow.AddMinutes(20);
-        var aws = new CannedAws().Error(403, "InvalidSignatureException", "Signature expired: 20261126T120000Z is now earlier than 20261126T121500Z (20261126T122000Z - 5 min.)").Reply(200, """{"clusterArns":["a"]}""");
+        var aws = new CannedAws().Error(400, "InvalidSignatureException", "Signature expired: 20261126T120000Z is now earlier than 20261126T121500Z (20261126T122000Z - 5 min.)").Reply(200, """{"clusterArns":["a"]}""");
         var handler = new DateStamping(aws, awsNow);
         var log = new RecordingLog();
         try
