@@ -13,6 +13,9 @@ public sealed record AwsOptions(string? Region = null, string? ProfileName = nul
 {
     /// <summary>Explicit keys (the sandbox's, a test's): when set, no profile or environment is consulted for credentials.</summary>
     public AwsCredentialSnapshot? Credentials { get; init; }
+
+    /// <summary>How long one attempt of an AWS call may take (-TimeoutSec); null for <see cref="RetryPolicy.DefaultAttemptTimeout"/>.</summary>
+    public TimeSpan? AttemptTimeout { get; init; }
 }
 
 /// <summary>
@@ -65,7 +68,7 @@ public sealed class AwsSession : IDisposable
         // rather than inside the first ECS call.
         AwsCredentialSnapshot snapshot = await credentials.GetAsync(cancellationToken).ConfigureAwait(false);
         log.Verbose($"AWS region {region} (from {regionSource}); access key {snapshot.AccessKeyId} from {credentials.Description}.");
-        return new AwsSession(region, regionSource, credentials, endpoints, retry ?? RetryPolicy.FromEnvironment(log), log, http);
+        return new AwsSession(region, regionSource, credentials, endpoints, retry ?? RetryPolicy.FromEnvironment(log, options.AttemptTimeout), log, http);
     }
 
     public string Region { get; }

@@ -25,6 +25,11 @@ public abstract class AwsCmdlet : MightyCmdlet
     [Parameter]
     public string? EndpointUrl { get; set; }
 
+    /// <summary>Seconds one attempt of each AWS call may take (default 10); a call makes up to AWS_MAX_ATTEMPTS (default 5) attempts.</summary>
+    [Parameter]
+    [ValidateRange(1, 3600)]
+    public int TimeoutSec { get; set; } = (int)RetryPolicy.DefaultAttemptTimeout.TotalSeconds;
+
     /// <summary>The session resolved in BeginProcessing.</summary>
     protected AwsSession Aws => _aws ?? throw new InvalidOperationException("BeginProcessing has not run.");
 
@@ -33,7 +38,7 @@ public abstract class AwsCmdlet : MightyCmdlet
     {
         try
         {
-            _aws = Run(ct => AwsSession.CreateAsync(new AwsOptions(Region, ProfileName, EndpointUrl), Log, ct));
+            _aws = Run(ct => AwsSession.CreateAsync(new AwsOptions(Region, ProfileName, EndpointUrl) { AttemptTimeout = TimeSpan.FromSeconds(TimeoutSec) }, Log, ct));
         }
         catch (MightyOpsException e)
         {
