@@ -128,6 +128,9 @@ public sealed class SandboxHost : IAsyncDisposable
                 throw SandboxFaults.InvalidOption("AdvanceTime", $"Simulated time stays before {LatestSimulatedTime:yyyy-MM-dd}; it is {World.Clock.UtcNow:yyyy-MM-dd} now.");
             }
             World.Clock.Advance(simulated);
+            // Run the ECS simulation up to the new time here, so the caller who asked for the jump
+            // waits for it, not the next ECS call (and its client's timeout).
+            World.Ecs.AdvanceTo(World.Clock.UtcNow);
         }
     }
 

@@ -52,6 +52,7 @@ internal sealed class HttpServer : IAsyncDisposable
     private readonly ConcurrentDictionary<int, Connection> _connections = new();
     private Task? _acceptLoop;
     private int _nextConnectionId;
+    private int _live;
     private long _refused;
     private long _evicted;
 
@@ -68,6 +69,9 @@ internal sealed class HttpServer : IAsyncDisposable
 
     /// <summary>Connections open right now (for tests: none are left after <see cref="DisposeAsync"/>).</summary>
     public int ConnectionCount => _connections.Count;
+
+    /// <summary>Connections waiting for their next (or first) request: the ones the cap may close.</summary>
+    public int IdleConnectionCount => _connections.Values.Count(c => c.IsIdle);
 
     /// <summary>The limits this server runs with.</summary>
     public HttpServerLimits Limits => _limits;
@@ -169,7 +173,7 @@ internal sealed class HttpServer : IAsyncDisposable
                 }
                 continue;
             }
-            if (_connections.Count >= _limits.MaxConnections && !EvictOldestIdle())
+            if (Volatile.Read(ref _live) >= _limits.MaxConnections && !EvictOldestIdle())
             {
                 // Every slot is in the middle of a request: refuse this one rather than run out of
                 // descriptors (which takes the whole process down). Header deadlines free slots soon.
@@ -178,6 +182,7 @@ internal sealed class HttpServer : IAsyncDisposable
                 continue;
             }
             socket.NoDelay = true;
+            Interlocked.Increment(ref _live);
             int id = Interlocked.Increment(ref _nextConnectionId);
             var connection = new Connection(socket, CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token));
             var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -191,6 +196,10 @@ internal sealed class HttpServer : IAsyncDisposable
                 finally
                 {
                     _connections.TryRemove(id, out _);
+                    if (!connection.WasEvicted)
+                    {
+                        Interlocked.Decrement(ref _live);
+                    }
                     connection.Close();
                 }
             });
@@ -218,6 +227,8 @@ internal sealed class HttpServer : IAsyncDisposable
             }
             if (oldest.TryEvict())
             {
+                // Its descriptor is free now; its task leaves the table a moment later.
+                Interlocked.Decrement(ref _live);
                 Interlocked.Increment(ref _evicted);
                 return true;
             }
@@ -627,8 +638,10 @@ internal sealed class Connection(Socket socket, CancellationTokenSource reads)
     private const int Busy = 0;
     private const int Idle = 1;
     private const int Evicted = 2;
-    private int _state;
-    private long _idleSince;
+
+    // A new connection has sent nothing yet: it is idle (and may be evicted) until its first byte.
+    private int _state = Idle;
+    private long _idleSince = Stopwatch.GetTimestamp();
 
     public Socket Socket { get; } = socket;
 
@@ -638,6 +651,8 @@ internal sealed class Connection(Socket socket, CancellationTokenSource reads)
     public Task? Task { get; set; }
 
     public bool IsIdle => Volatile.Read(ref _state) == Idle;
+
+    public bool WasEvicted => Volatile.Read(ref _state) == Evicted;
 
     public long IdleSince => Volatile.Read(ref _idleSince);
 
