@@ -69,8 +69,10 @@ public sealed class HttpServerLimitsTests
         }
     }
 
-    [Fact]
-    public async Task A_head_trickled_a_byte_at_a_time_is_cut_off_at_the_deadline_with_408()
+    [Theory]
+    [InlineData("", "GET /slow HTTP/1.1\r\nX-Slow: ")]
+    [InlineData("POST /slow HTTP/1.1\r\nContent-Length: 100\r\n\r\n", "")]
+    public async Task A_request_trickled_a_byte_at_a_time_is_cut_off_at_the_deadline_with_408(string atOnce, string trickled)
     {
         HttpServer server = HttpServer.Start(0, (request, _) => Task.FromResult(Text(request.RawPath)),
             limits: new HttpServerLimits { MaxConnections = 16, HeaderDeadline = TimeSpan.FromSeconds(1) });
@@ -79,7 +81,11 @@ public sealed class HttpServerLimitsTests
             await using RawConnection trickle = await RawConnection.OpenAsync(server.Port);
             Task<RawResponse> answer = trickle.ReadResponseAsync(timeoutMs: 10_000);
             var watch = System.Diagnostics.Stopwatch.StartNew();
-            foreach (char c in "GET /slow HTTP/1.1\r\nX-Slow: " + new string('a', 40))
+            if (atOnce.Length > 0)
+            {
+                await trickle.SendAsync(atOnce);   // a whole head, then a small body a byte at a time
+            }
+            foreach (char c in trickled + new string('a', 40))
             {
                 if (answer.IsCompleted)
                 {

@@ -23,8 +23,8 @@ namespace MightyOps.Sandbox.Http;
 /// <para>
 /// It cannot be knocked over by its clients: open connections are capped below the process's
 /// descriptor limit (beyond the cap the oldest idle connection is closed, or the new one refused
-/// when none is idle), a request head must arrive whole within a deadline however slowly it
-/// trickles, and a large body is only read once <see cref="HttpRequestScreen.BeforeBody"/> let it
+/// when none is idle), a request head (and a small body) must arrive whole within a deadline
+/// however slowly it trickles, and a large body is only read once <see cref="HttpRequestScreen.BeforeBody"/> let it
 /// through, then spooled to disk (<see cref="RequestBody"/>).
 /// </para>
 /// </remarks>
@@ -196,9 +196,9 @@ internal sealed class HttpServer : IAsyncDisposable
                 finally
                 {
                     _connections.TryRemove(id, out _);
-                    if (!connection.WasEvicted)
+                    if (connection.TryFinish())
                     {
-                        Interlocked.Decrement(ref _live);
+                        Interlocked.Decrement(ref _live);   // an evicted one was counted off when it was cut
                     }
                     connection.Close();
                 }
@@ -262,9 +262,15 @@ internal sealed class HttpServer : IAsyncDisposable
                     {
                         reader.StartDeadline(_limits.HeaderDeadline);
                         request = await ReadHeadAsync(reader).ConfigureAwait(false);
-                        reader.ClearDeadline();
                         (bool chunked, long length) = BodyFraming(request);
-                        if ((chunked || length > RequestBody.SpoolThresholdBytes) && _screen.BeforeBody?.Invoke(request) is HttpResponse refusal)
+                        bool large = chunked || length > RequestBody.SpoolThresholdBytes;
+                        if (large)
+                        {
+                            // A large body only follows a signature that checked out; it gets the
+                            // per-read timeout. A small one must arrive within the same deadline.
+                            reader.ClearDeadline();
+                        }
+                        if (large && _screen.BeforeBody?.Invoke(request) is HttpResponse refusal)
                         {
                             // Refused on its headers alone (e.g. unsigned): the body is never read.
                             await WriteResponseAsync(stream, refusal, request.Method == "HEAD", keepAlive: false, writeTimeout).ConfigureAwait(false);
@@ -278,6 +284,7 @@ internal sealed class HttpServer : IAsyncDisposable
                             await stream.WriteAsync("HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray()).ConfigureAwait(false);
                         }
                         await ReadBodyAsync(reader, request, chunked, length).ConfigureAwait(false);
+                        reader.ClearDeadline();
                         keepAlive = WantsKeepAlive(request);
                         try
                         {
@@ -612,7 +619,10 @@ internal sealed record HttpServerLimits
     /// <summary>At most this many connections are open at once.</summary>
     public required int MaxConnections { get; init; }
 
-    /// <summary>A request's first line and headers must arrive within this time of its first byte, however slowly they trickle.</summary>
+    /// <summary>
+    /// A request's first line, headers and a body of up to <see cref="RequestBody.SpoolThresholdBytes"/>
+    /// must arrive within this time of its first byte, however slowly they trickle.
+    /// </summary>
     public TimeSpan HeaderDeadline { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>A keep-alive connection with no request for this long is closed.</summary>
@@ -638,6 +648,7 @@ internal sealed class Connection(Socket socket, CancellationTokenSource reads)
     private const int Busy = 0;
     private const int Idle = 1;
     private const int Evicted = 2;
+    private const int Finished = 3;
 
     // A new connection has sent nothing yet: it is idle (and may be evicted) until its first byte.
     private int _state = Idle;
@@ -652,7 +663,22 @@ internal sealed class Connection(Socket socket, CancellationTokenSource reads)
 
     public bool IsIdle => Volatile.Read(ref _state) == Idle;
 
-    public bool WasEvicted => Volatile.Read(ref _state) == Evicted;
+    /// <summary>The connection's task is done; false when it was evicted first (the evictor counted it off).</summary>
+    public bool TryFinish()
+    {
+        while (true)
+        {
+            int state = Volatile.Read(ref _state);
+            if (state == Evicted)
+            {
+                return false;
+            }
+            if (Interlocked.CompareExchange(ref _state, Finished, state) == state)
+            {
+                return true;
+            }
+        }
+    }
 
     public long IdleSince => Volatile.Read(ref _idleSince);
 
@@ -827,5 +853,5 @@ internal sealed class HttpReader(Stream stream, CancellationTokenSource timeout)
     }
 
     private HttpProtocolException DeadlinePassed() =>
-        new(408, $"The request head did not arrive within {_deadlineLength.TotalSeconds:0.#} seconds.");
+        new(408, $"The request did not arrive within {_deadlineLength.TotalSeconds:0.#} seconds of its first byte.");
 }
