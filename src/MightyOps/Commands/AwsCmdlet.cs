@@ -1,4 +1,6 @@
 using System.Management.Automation;
+using System.Net;
+using System.Security;
 using MightyOps.Completers;
 using MightyOps.Core;
 using MightyOps.Core.Aws;
@@ -6,21 +8,50 @@ using MightyOps.Core.Aws;
 namespace MightyOps.Commands;
 
 /// <summary>
-/// Base of cmdlets that call AWS: the common -Region, -ProfileName and -EndpointUrl parameters
-/// (AWS.Tools spellings) and one resolved <see cref="AwsSession"/> per invocation.
+/// Base of cmdlets that call AWS: the common -Region, -ProfileName and -EndpointUrl parameters,
+/// AWS.Tools' credential parameters with their names and aliases (-AccessKey, -SecretKey,
+/// -SessionToken, -Credential, -ProfileLocation), AWS.Tools' session defaults, and one resolved
+/// <see cref="AwsSession"/> per invocation.
 /// </summary>
 public abstract class AwsCmdlet : MightyCmdlet
 {
+    // The variables Set-DefaultAWSRegion and Set-AWSCredential (AWS.Tools.Common) set in the session.
+    private const string StoredRegionVariable = "StoredAWSRegion";
+    private const string StoredCredentialsVariable = "StoredAWSCredentials";
+
     private AwsSession? _aws;
 
     [Parameter]
+    [Alias("AWSRegion")]
     [ArgumentCompleter(typeof(RegionCompleter))]
     public string? Region { get; set; }
 
     [Parameter]
-    [Alias("Profile", "StoredCredentials")]
+    [Alias("Profile", "StoredCredentials", "AWSProfileName")]
     [ArgumentCompleter(typeof(ProfileCompleter))]
     public string? ProfileName { get; set; }
+
+    [Parameter]
+    [Alias("AWSProfilesLocation", "ProfilesLocation")]
+    public string? ProfileLocation { get; set; }
+
+    [Parameter]
+    [Alias("AK")]
+    public string? AccessKey { get; set; }
+
+    [Parameter]
+    [Alias("SK", "SecretAccessKey")]
+    [SecureStringTransformation]
+    public SecureString? SecretKey { get; set; }
+
+    [Parameter]
+    [Alias("ST")]
+    [SecureStringTransformation]
+    public SecureString? SessionToken { get; set; }
+
+    /// <summary>An AWSCredentials object of AWS.Tools (New-AWSCredential), or a PSCredential whose user name is the access key and password the secret key.</summary>
+    [Parameter]
+    public PSObject? Credential { get; set; }
 
     [Parameter]
     public string? EndpointUrl { get; set; }
@@ -38,12 +69,57 @@ public abstract class AwsCmdlet : MightyCmdlet
     {
         try
         {
-            _aws = Run(ct => AwsSession.CreateAsync(new AwsOptions(Region, ProfileName, EndpointUrl) { AttemptTimeout = TimeSpan.FromSeconds(TimeoutSec) }, Log, ct));
+            AwsOptions options = AwsOptionsFromParameters();
+            _aws = Run(ct => AwsSession.CreateAsync(options, Log, ct));
         }
         catch (MightyOpsException e)
         {
             ThrowMightyError(e);
         }
+    }
+
+    /// <summary>
+    /// The parameters, then AWS.Tools' session defaults ($StoredAWSRegion, $StoredAWSCredentials:
+    /// plain variable lookups, so AWS.Tools is never loaded for them). Core applies the order.
+    /// </summary>
+    private AwsOptions AwsOptionsFromParameters()
+    {
+        object? credential = Credential?.BaseObject;
+        AwsCredentialSnapshot? keys = ExplicitKeys(credential as PSCredential);
+        return new AwsOptions(Region, ProfileName, EndpointUrl)
+        {
+            AttemptTimeout = TimeSpan.FromSeconds(TimeoutSec),
+            Credentials = keys,
+            CredentialsSource = keys is null ? null : AccessKey is null ? "-Credential (a PSCredential)" : "-AccessKey",
+            CredentialObject = credential is PSCredential ? null : credential,
+            ProfileLocation = ProfileLocation,
+            SessionRegion = SessionVariable(StoredRegionVariable) as string,
+            SessionCredentials = SessionVariable(StoredCredentialsVariable),
+        };
+    }
+
+    private AwsCredentialSnapshot? ExplicitKeys(PSCredential? credential)
+    {
+        if (AccessKey is null && SecretKey is null && SessionToken is null)
+        {
+            return credential is null ? null : new AwsCredentialSnapshot(credential.UserName, credential.GetNetworkCredential().Password);
+        }
+        if (string.IsNullOrWhiteSpace(AccessKey) || SecretKey is null || SecretKey.Length == 0)
+        {
+            throw new MightyOpsException("AwsCredentialsIncomplete", MightyErrorKind.InvalidArgument,
+                "-AccessKey, -SecretKey and -SessionToken go together: pass both -AccessKey and -SecretKey (and -SessionToken for temporary keys), or use -ProfileName or -Credential instead.",
+                AccessKey);
+        }
+        string? token = SessionToken is { Length: > 0 } ? Plain(SessionToken) : null;
+        return new AwsCredentialSnapshot(AccessKey.Trim(), Plain(SecretKey), token);
+    }
+
+    private static string Plain(SecureString secure) => new NetworkCredential(string.Empty, secure).Password;
+
+    private object? SessionVariable(string name)
+    {
+        object? value = SessionState.PSVariable.GetValue(name);
+        return value is PSObject wrapped ? wrapped.BaseObject : value;
     }
 
     protected override void Dispose(bool disposing)
