@@ -88,6 +88,25 @@ Describe 'AWS.Tools session defaults' {
         $result.Explicit | Should -Be 2
     }
 
+    It 'completes -Cluster in the region of Set-DefaultAWSRegion' {
+        $result = Invoke-InFreshPwsh -ScriptBlock {
+            $sandbox = Start-MightySandbox -Seed demo
+            try {
+                Remove-Item Env:AWS_REGION, Env:AWS_DEFAULT_REGION
+                $line = 'Get-MightyService -Cluster prod'
+                $complete = { (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText }
+                $without = @(& $complete)
+                $global:StoredAWSRegion = $sandbox.Region
+                [pscustomobject]@{ Without = $without; With = @(& $complete) }
+            }
+            finally {
+                Stop-MightySandbox
+            }
+        }
+        $result.Without | Should -BeNullOrEmpty -Because 'no region is set anywhere else'
+        $result.With | Should -Contain 'production'
+    }
+
     It 'reads AWS.Tools credentials objects from another AWSSDK.Core, in $StoredAWSCredentials and -Credential' {
         $foreign = $env:MIGHTYOPS_TEST_FOREIGN_AWSSDK
         $foreign | Should -Exist -Because 'build.ps1 -Task Test downloads AWSSDK.Core 3.7 for this test'

@@ -15,10 +15,6 @@ namespace MightyOps.Commands;
 /// </summary>
 public abstract class AwsCmdlet : MightyCmdlet
 {
-    // The variables Set-DefaultAWSRegion and Set-AWSCredential (AWS.Tools.Common) set in the session.
-    private const string StoredRegionVariable = "StoredAWSRegion";
-    private const string StoredCredentialsVariable = "StoredAWSCredentials";
-
     private AwsSession? _aws;
 
     [Parameter]
@@ -86,6 +82,7 @@ public abstract class AwsCmdlet : MightyCmdlet
     {
         object? credential = Credential?.BaseObject;
         AwsCredentialSnapshot? keys = ExplicitKeys(credential as PSCredential);
+        (string? sessionRegion, object? sessionCredentials) = AwsToolsSession.Read(SessionState);
         return new AwsOptions(Region, ProfileName, EndpointUrl)
         {
             AttemptTimeout = TimeSpan.FromSeconds(TimeoutSec),
@@ -93,8 +90,8 @@ public abstract class AwsCmdlet : MightyCmdlet
             CredentialsSource = keys is null ? null : AccessKey is null ? "-Credential (a PSCredential)" : "-AccessKey",
             CredentialObject = credential is PSCredential ? null : credential,
             ProfileLocation = ProfileLocation,
-            SessionRegion = SessionVariable(StoredRegionVariable) as string,
-            SessionCredentials = SessionVariable(StoredCredentialsVariable),
+            SessionRegion = sessionRegion,
+            SessionCredentials = sessionCredentials,
         };
     }
 
@@ -115,12 +112,6 @@ public abstract class AwsCmdlet : MightyCmdlet
     }
 
     private static string Plain(SecureString secure) => new NetworkCredential(string.Empty, secure).Password;
-
-    private object? SessionVariable(string name)
-    {
-        object? value = SessionState.PSVariable.GetValue(name);
-        return value is PSObject wrapped ? wrapped.BaseObject : value;
-    }
 
     protected override void Dispose(bool disposing)
     {

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Language;
+using MightyOps.Commands;
 using MightyOps.Core.Aws;
 
 namespace MightyOps.Completers;
@@ -13,8 +14,16 @@ public sealed class ClusterCompleter : IArgumentCompleter
             RemoteNames.Get(AwsOptionsFrom(fakeBoundParameters), "clusters", static (aws, ct) => aws.Ecs.ListClusterNamesAsync(ct)),
             wordToComplete);
 
-    internal static AwsOptions AwsOptionsFrom(IDictionary bound) =>
-        new(bound["Region"] as string, bound["ProfileName"] as string, bound["EndpointUrl"] as string);
+    internal static AwsOptions AwsOptionsFrom(IDictionary bound)
+    {
+        (string? sessionRegion, object? sessionCredentials) = AwsToolsSession.ReadForCompletion();
+        return new(bound["Region"] as string, bound["ProfileName"] as string, bound["EndpointUrl"] as string)
+        {
+            ProfileLocation = bound["ProfileLocation"] as string,
+            SessionRegion = sessionRegion,
+            SessionCredentials = sessionCredentials,
+        };
+    }
 }
 
 /// <summary>Completes -Service from ListServices of the -Cluster already typed (or 'default').</summary>
