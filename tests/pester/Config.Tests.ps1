@@ -180,4 +180,13 @@ Describe 'mighty.psd1' {
             { Get-MightyService -Service WEB -ErrorAction Stop } | Should -Throw -ErrorId 'ConfigInvalid,*'
         }
     }
+
+    It 'completes -Service from the cluster the file names' {
+        Set-Config "@{ Cluster = 'production' }" | Out-Null
+        Push-Location (Join-Path $script:root 'app')
+        Get-Completion 'Get-MightyService -Service WE' | Should -Contain 'WEB'
+        Pop-Location
+        Push-Location ([IO.Path]::GetTempPath())
+        Get-Completion 'Get-MightyService -Service WE' | Should -Not -Contain 'WEB' -Because 'without the file the cluster is default, which the demo does not have'
+    }
 }

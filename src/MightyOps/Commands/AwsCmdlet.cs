@@ -58,7 +58,7 @@ public abstract class AwsCmdlet : MightyCmdlet
             string? configPath = ConfigPath is null ? null : ConfigProviderPath(ConfigPath);
             string here = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
             _config = Run(ct => ConfigLocator.LoadAsync(configPath, here, Log, ct));
-            _aws = Run(ct => AwsSession.CreateAsync(SessionOptions(_config) with { AttemptTimeout = TimeSpan.FromSeconds(TimeoutSec) }, Log, ct));
+            _aws = Run(ct => AwsSession.CreateAsync(_config.AwsOptions(Region, ProfileName, EndpointUrl) with { AttemptTimeout = TimeSpan.FromSeconds(TimeoutSec) }, Log, ct));
         }
         catch (MightyOpsException e)
         {
@@ -78,23 +78,6 @@ public abstract class AwsCmdlet : MightyCmdlet
         {
             throw new MightyOpsException(ConfigErrors.NotFoundId, MightyErrorKind.NotFound, $"The config file '{path}' named by -ConfigPath cannot be found: {e.Message}", path, e);
         }
-    }
-
-    private AwsOptions SessionOptions(MightyConfig config)
-    {
-        string fromFile = $"{config.Path}";
-        // A committed file's profile must not break a shell or CI job that names its own
-        // credentials (AWS_PROFILE, or keys in AWS_ACCESS_KEY_ID): the environment wins there.
-        bool environmentNamesCredentials =
-            !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("AWS_PROFILE"))
-            || !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID"));
-        string? profile = ProfileName ?? (environmentNamesCredentials ? null : config.ProfileName);
-        return new AwsOptions(Region ?? config.Region, profile, EndpointUrl ?? config.EndpointUrl)
-        {
-            RegionOrigin = Region is null && config.Region is not null ? $"Region in {fromFile}" : "-Region",
-            ProfileOrigin = ProfileName is null && profile is not null ? $"ProfileName in {fromFile}" : "-ProfileName",
-            EndpointOrigin = EndpointUrl is null && config.EndpointUrl is not null ? $"EndpointUrl in {fromFile}" : "-EndpointUrl",
-        };
     }
 
     protected override void Dispose(bool disposing)

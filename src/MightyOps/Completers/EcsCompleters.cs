@@ -2,6 +2,7 @@ using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Language;
 using MightyOps.Core.Aws;
+using MightyOps.Core.Config;
 
 namespace MightyOps.Completers;
 
@@ -13,18 +14,18 @@ public sealed class ClusterCompleter : IArgumentCompleter
             RemoteNames.Get(AwsOptionsFrom(fakeBoundParameters), "clusters", static (aws, ct) => aws.Ecs.ListClusterNamesAsync(ct)),
             wordToComplete);
 
-    internal static AwsOptions AwsOptionsFrom(IDictionary bound) =>
-        new(bound["Region"] as string, bound["ProfileName"] as string, bound["EndpointUrl"] as string);
+    internal static AwsOptions AwsOptionsFrom(IDictionary bound) => CompletionConfig.AwsOptions(bound, CompletionConfig.For(bound));
 }
 
-/// <summary>Completes -Service from ListServices of the -Cluster already typed (or 'default').</summary>
+/// <summary>Completes -Service from ListServices of the -Cluster already typed (else the config's, else 'default').</summary>
 public sealed class ServiceCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
     {
-        string cluster = fakeBoundParameters["Cluster"] as string ?? "default";
+        MightyConfig config = CompletionConfig.For(fakeBoundParameters);
+        string cluster = fakeBoundParameters["Cluster"] as string ?? config.Cluster ?? "default";
         return Completions.Matching(
-            RemoteNames.Get(ClusterCompleter.AwsOptionsFrom(fakeBoundParameters), "services:" + cluster, (aws, ct) => aws.Ecs.ListServiceNamesAsync(cluster, ct)),
+            RemoteNames.Get(CompletionConfig.AwsOptions(fakeBoundParameters, config), "services:" + cluster, (aws, ct) => aws.Ecs.ListServiceNamesAsync(cluster, ct)),
             wordToComplete);
     }
 }
