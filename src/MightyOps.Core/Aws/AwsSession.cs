@@ -43,6 +43,15 @@ public sealed record AwsOptions(string? Region = null, string? ProfileName = nul
     /// profile name, or a credentials object read like <see cref="CredentialObject"/>.
     /// </summary>
     public object? SessionCredentials { get; init; }
+
+    /// <summary>Where <see cref="Region"/> came from, for messages (<c>-Region</c>, or the config file's key).</summary>
+    public string RegionOrigin { get; init; } = "-Region";
+
+    /// <summary>Where <see cref="ProfileName"/> came from, for messages.</summary>
+    public string ProfileOrigin { get; init; } = "-ProfileName";
+
+    /// <summary>Where <see cref="EndpointUrl"/> came from, for messages.</summary>
+    public string EndpointOrigin { get; init; } = "-EndpointUrl";
 }
 
 /// <summary>
@@ -85,10 +94,10 @@ public sealed class AwsSession : IDisposable
         (string region, string regionSource) = RegionResolver.Resolve(options, log);
         // Bad endpoint URLs fail here, before anything is fetched.
         var endpoints = new Endpoints(
-            EndpointResolver.Resolve("ecs", region, options.EndpointUrl),
-            EndpointResolver.Resolve("ecr", region, options.EndpointUrl),
-            EndpointResolver.Resolve("ec2", region, options.EndpointUrl),
-            EndpointResolver.Resolve("s3", region, options.EndpointUrl));
+            EndpointResolver.Resolve("ecs", region, options.EndpointUrl, endpointOrigin: options.EndpointOrigin),
+            EndpointResolver.Resolve("ecr", region, options.EndpointUrl, endpointOrigin: options.EndpointOrigin),
+            EndpointResolver.Resolve("ec2", region, options.EndpointUrl, endpointOrigin: options.EndpointOrigin),
+            EndpointResolver.Resolve("s3", region, options.EndpointUrl, endpointOrigin: options.EndpointOrigin));
         CredentialSource credentials = await CredentialResolver.ResolveAsync(options, log, cancellationToken).ConfigureAwait(false);
         // Fetch once now: a role to assume or an SSO login to refresh fails here, with its own message,
         // rather than inside the first ECS call.

@@ -63,7 +63,7 @@ internal static class CredentialResolver
         {
             // A -ProfileLocation without -ProfileName means the selected (AWS_PROFILE or default) profile of that file, as in AWS.Tools.
             string name = AwsProfiles.SelectedName(options.ProfileName);
-            string source = string.IsNullOrWhiteSpace(options.ProfileName) ? "-ProfileLocation" : "-ProfileName";
+            string source = string.IsNullOrWhiteSpace(options.ProfileName) ? "-ProfileLocation" : options.ProfileOrigin;
             return CredentialSource.FromSdk(NamedProfile(name, source, location), location is null ? $"profile '{name}'" : $"profile '{name}' of {location}");
         }
         if (options.CredentialObject is { } credentialObject)

@@ -63,7 +63,7 @@ public static class RegionResolver
     {
         if (!string.IsNullOrWhiteSpace(options.Region))
         {
-            return (options.Region, "-Region");
+            return (options.Region, options.RegionOrigin);
         }
         if (!string.IsNullOrWhiteSpace(options.SessionRegion))
         {

@@ -4,18 +4,22 @@ using System.Security;
 using MightyOps.Completers;
 using MightyOps.Core;
 using MightyOps.Core.Aws;
+using MightyOps.Core.Config;
 
 namespace MightyOps.Commands;
 
 /// <summary>
 /// Base of cmdlets that call AWS: the common -Region, -ProfileName and -EndpointUrl parameters,
 /// AWS.Tools' credential parameters with their names and aliases (-AccessKey, -SecretKey,
-/// -SessionToken, -Credential, -ProfileLocation), AWS.Tools' session defaults, and one resolved
-/// <see cref="AwsSession"/> per invocation.
+/// -SessionToken, -Credential, -ProfileLocation), AWS.Tools' session defaults, the application's
+/// mighty.psd1 (-ConfigPath), and one resolved <see cref="AwsSession"/> per invocation. A
+/// parameter given wins over the file; the file wins over AWS.Tools' session defaults, the
+/// environment and built-in defaults.
 /// </summary>
 public abstract class AwsCmdlet : MightyCmdlet
 {
     private AwsSession? _aws;
+    private MightyConfig? _config;
 
     [Parameter]
     [Alias("AWSRegion")]
@@ -57,15 +61,31 @@ public abstract class AwsCmdlet : MightyCmdlet
     [ValidateRange(1, 3600)]
     public int TimeoutSec { get; set; } = (int)RetryPolicy.DefaultAttemptTimeout.TotalSeconds;
 
+    /// <summary>The mighty.psd1 to use instead of the one found from the current location upward.</summary>
+    [Parameter]
+    public string? ConfigPath { get; set; }
+
     /// <summary>The session resolved in BeginProcessing.</summary>
     protected AwsSession Aws => _aws ?? throw new InvalidOperationException("BeginProcessing has not run.");
 
-    /// <summary>Resolves region and credentials once; a failure here stops the cmdlet with a message that says what to set.</summary>
+    /// <summary>The application's settings read in BeginProcessing (empty when there is no file).</summary>
+    protected MightyConfig Config => _config ?? throw new InvalidOperationException("BeginProcessing has not run.");
+
+    /// <summary>The cluster to use when -Cluster is not given: the config's, else ECS's 'default'.</summary>
+    protected string DefaultCluster => Config.Cluster ?? "default";
+
+    /// <summary>
+    /// Reads the config, then resolves region and credentials once. A config error stops the
+    /// cmdlet before any AWS call; so does a session failure, with a message that says what to set.
+    /// </summary>
     protected override void BeginProcessing()
     {
         try
         {
-            AwsOptions options = AwsOptionsFromParameters();
+            string? configPath = ConfigPath is null ? null : ConfigProviderPath(ConfigPath);
+            string here = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+            _config = Run(ct => ConfigLocator.LoadAsync(configPath, here, Log, ct));
+            AwsOptions options = AwsOptionsFromParameters(_config);
             _aws = Run(ct => AwsSession.CreateAsync(options, Log, ct));
         }
         catch (MightyOpsException e)
@@ -78,12 +98,19 @@ public abstract class AwsCmdlet : MightyCmdlet
     /// The parameters, then AWS.Tools' session defaults ($StoredAWSRegion, $StoredAWSCredentials:
     /// plain variable lookups, so AWS.Tools is never loaded for them). Core applies the order.
     /// </summary>
-    private AwsOptions AwsOptionsFromParameters()
+    private AwsOptions AwsOptionsFromParameters(MightyConfig config)
     {
         object? credential = Credential?.BaseObject;
         AwsCredentialSnapshot? keys = ExplicitKeys(credential as PSCredential);
         (string? sessionRegion, object? sessionCredentials) = AwsToolsSession.Read(SessionState);
-        return new AwsOptions(Region, ProfileName, EndpointUrl)
+        AwsOptions fromConfig = config.AwsOptions(Region, ProfileName, EndpointUrl);
+        if (ProfileName is null && (credential is not null || sessionCredentials is not null))
+        {
+            // The file's profile, like AWS_PROFILE, gives way to credentials named in the session
+            // (-Credential, Set-AWSCredential).
+            fromConfig = fromConfig with { ProfileName = null };
+        }
+        return fromConfig with
         {
             AttemptTimeout = TimeSpan.FromSeconds(TimeoutSec),
             Credentials = keys,
@@ -112,6 +139,20 @@ public abstract class AwsCmdlet : MightyCmdlet
     }
 
     private static string Plain(SecureString secure) => new NetworkCredential(string.Empty, secure).Password;
+
+    // A path on a drive that does not exist, or on a provider that is not the file system, is a
+    // missing file for this cmdlet, not a PowerShell exception.
+    private string ConfigProviderPath(string path)
+    {
+        try
+        {
+            return GetUnresolvedProviderPathFromPSPath(path);
+        }
+        catch (Exception e) when (e is System.Management.Automation.DriveNotFoundException or ProviderNotFoundException or NotSupportedException or ArgumentException)
+        {
+            throw new MightyOpsException(ConfigErrors.NotFoundId, MightyErrorKind.NotFound, $"The config file '{path}' named by -ConfigPath cannot be found: {e.Message}", path, e);
+        }
+    }
 
     protected override void Dispose(bool disposing)
     {

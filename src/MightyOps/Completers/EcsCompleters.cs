@@ -3,6 +3,7 @@ using System.Management.Automation;
 using System.Management.Automation.Language;
 using MightyOps.Commands;
 using MightyOps.Core.Aws;
+using MightyOps.Core.Config;
 
 namespace MightyOps.Completers;
 
@@ -17,7 +18,7 @@ public sealed class ClusterCompleter : IArgumentCompleter
     internal static AwsOptions AwsOptionsFrom(IDictionary bound)
     {
         (string? sessionRegion, object? sessionCredentials) = AwsToolsSession.ReadForCompletion();
-        return new(bound["Region"] as string, bound["ProfileName"] as string, bound["EndpointUrl"] as string)
+        return CompletionConfig.AwsOptions(bound, CompletionConfig.For(bound)) with
         {
             ProfileLocation = bound["ProfileLocation"] as string,
             SessionRegion = sessionRegion,
@@ -26,14 +27,15 @@ public sealed class ClusterCompleter : IArgumentCompleter
     }
 }
 
-/// <summary>Completes -Service from ListServices of the -Cluster already typed (or 'default').</summary>
+/// <summary>Completes -Service from ListServices of the -Cluster already typed (else the config's, else 'default').</summary>
 public sealed class ServiceCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
     {
-        string cluster = fakeBoundParameters["Cluster"] as string ?? "default";
+        MightyConfig config = CompletionConfig.For(fakeBoundParameters);
+        string cluster = fakeBoundParameters["Cluster"] as string ?? config.Cluster ?? "default";
         return Completions.Matching(
-            RemoteNames.Get(ClusterCompleter.AwsOptionsFrom(fakeBoundParameters), "services:" + cluster, (aws, ct) => aws.Ecs.ListServiceNamesAsync(cluster, ct)),
+            RemoteNames.Get(CompletionConfig.AwsOptions(fakeBoundParameters, config), "services:" + cluster, (aws, ct) => aws.Ecs.ListServiceNamesAsync(cluster, ct)),
             wordToComplete);
     }
 }
