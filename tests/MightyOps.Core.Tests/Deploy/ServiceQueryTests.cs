@@ -66,7 +66,7 @@ public sealed class ServiceQueryTests : IClassFixture<SandboxFixture>
         MightyService a = await WebWithImagesAsync(first);
         MightyService b = await WebWithImagesAsync(other);
 
-        Assert.Equal(a.TaskDefinition, b.TaskDefinition);
+        Assert.Equal(a.TaskDefinitionArn, b.TaskDefinitionArn);
         Assert.Equal(firstImage, a.Images!["application"]);
         Assert.Equal(otherImage, b.Images!["application"]);
     }
