@@ -38,7 +38,7 @@ public sealed class GetMightyServiceCommand : AwsCmdlet
     protected override void BeginProcessing()
     {
         base.BeginProcessing();
-        _targets = new ServiceTargetResolver(Aws, Log, TargetingMode.Read);
+        _targets = new ServiceTargetResolver(Aws, Log, TargetingMode.Read, DefaultCluster);
     }
 
     protected override void ProcessRecord()

@@ -72,7 +72,7 @@ public sealed class PublishMightyServiceCommand : AwsCmdlet
             ThrowMightyError(new MightyOpsException("InvalidTimeout", MightyErrorKind.InvalidArgument, $"-Timeout must be positive, not {Timeout}.", Timeout));
         }
         base.BeginProcessing();
-        _targets = new ServiceTargetResolver(Aws, Log, TargetingMode.Change);
+        _targets = new ServiceTargetResolver(Aws, Log, TargetingMode.Change, DefaultCluster);
         _display = new RolloutDisplay(this, "Deploying");
     }
 
