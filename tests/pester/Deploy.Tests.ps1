@@ -270,3 +270,72 @@ Describe 'Publish-MightyService with bad input changes nothing' {
         $counts.Put | Should -Be 0
     }
 }
+
+Describe 'Wait-MightyDeployment, Restore-MightyService and Get-MightyServiceEvent' {
+    It 'waits later for deployments started with -NoWait' {
+        $started = @(Publish-MightyService -Cluster production -Service exports, imports -Tag master.5 -NoWait)
+        $started.Status | Should -Be @('InProgress', 'InProgress')
+        $done = @($started | Wait-MightyDeployment)
+        $done.Status | Should -Be @('Completed', 'Completed')
+        $done.DeploymentId | Should -Be $started.DeploymentId
+        foreach ($result in $done) { Get-RunningDefinition $result.Service | Should -Be @($result.TaskDefinition) }
+    }
+
+    It 'waits for a service''s current deployment with -Service' {
+        $null = Publish-MightyService -Cluster production -Service reports -Tag master.5 -NoWait
+        $done = Wait-MightyDeployment -Cluster production -Service reports
+        $done.Status | Should -Be 'Completed'
+        $done.TaskDefinition | Should -Be (Get-MightyService -Cluster production -Service reports).TaskDefinition
+    }
+
+    It 'restores the previously deployed revision, not revision - 1' {
+        $first = Publish-MightyService -Cluster production -Service billing -Tag master.5
+        $second = Publish-MightyService -Cluster production -Service billing -Tag master.3
+        $second.PreviousTaskDefinition | Should -Be $first.TaskDefinition
+        $restored = Restore-MightyService -Cluster production -Service billing -Previous
+        $restored.Status | Should -Be 'Completed'
+        $restored.TaskDefinition | Should -Be $first.TaskDefinition
+        Get-RunningDefinition billing | Should -Be @($first.TaskDefinition)
+    }
+
+    It 'restores a revision named by number and changes nothing with -WhatIf' {
+        $script:sandbox.ResetRequestCounts()
+        Restore-MightyService -Cluster production -Service billing -TaskDefinition 1 -WhatIf
+        [int]$script:sandbox.RequestCounts['ecs.UpdateService'] | Should -Be 0
+        $restored = Restore-MightyService -Cluster production -Service billing -TaskDefinition 1
+        $restored.TaskDefinition | Should -Match 'task-definition/billing:1$'
+        $restored.Status | Should -Be 'Completed'
+    }
+
+    It 'lists service events oldest first, with -Last and -Since' {
+        $events = @(Get-MightyServiceEvent -Cluster production -Service billing)
+        $events.Count | Should -BeGreaterThan 3
+        $events | ForEach-Object { $_ | Should -BeOfType ([MightyOps.MightyServiceEvent]) }
+        $times = $events.CreatedAt
+        ($times | Sort-Object) -join ',' | Should -Be ($times -join ',')
+        $last = @(Get-MightyServiceEvent -Cluster production -Service billing -Last 2)
+        $last.Count | Should -Be 2
+        $last[1].Id | Should -Be $events[-1].Id
+        $since = @(Get-MightyServiceEvent -Cluster production -Service billing -Since $events[-2].CreatedAt.UtcDateTime)
+        $since.Count | Should -BeGreaterOrEqual 2
+        $since | ForEach-Object { $_.CreatedAt | Should -BeGreaterOrEqual $events[-2].CreatedAt }
+    }
+}
+
+Describe 'Publish-MightyService timeout' {
+    BeforeAll {
+        # Its own slow sandbox (1 simulated second per second), so that the deployment is surely not done in time.
+        $script:slow = Start-MightySandbox -Seed demo -TimeScale 1 -NoEnvironment
+    }
+    AfterAll {
+        Stop-MightySandbox -Sandbox $script:slow
+    }
+
+    It 'gives TimedOut and DeploymentTimedOut when the rollout does not finish in time' {
+        $result = Publish-MightyService -EndpointUrl $script:slow.Endpoint -Cluster production -Service API -Tag master.3 -Timeout 00:00:02 -NoRollback -ErrorVariable failed -ErrorAction SilentlyContinue
+        $result.Status | Should -Be 'TimedOut'
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'DeploymentTimedOut,*'
+        $failed[0].ToString() | Should -Match 'did not complete within 00:00:02'
+        $failed[0].ToString() | Should -Match 'Wait-MightyDeployment -Service API'
+    }
+}
