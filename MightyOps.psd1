@@ -11,10 +11,14 @@
     FormatsToProcess     = @('MightyOps.Format.ps1xml')
     CmdletsToExport      = @(
         'Get-MightyService'
+        'Get-MightyServiceEvent'
         'Get-MightyTag'
         'New-MightyTag'
+        'Publish-MightyService'
+        'Restore-MightyService'
         'Start-MightySandbox'
         'Stop-MightySandbox'
+        'Wait-MightyDeployment'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

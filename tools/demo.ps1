@@ -29,13 +29,13 @@ try {
 
     Show-Step 'One service in detail, with the image of each container' {
         $web = Get-MightyService -Cluster production -Service WEB -IncludeImages
-        $web | Format-List Cluster, Service, Status, DesiredCount, RunningCount, TaskDefinition, Deployments, LastEvent
+        $web | Format-List Cluster, Service, Status, DesiredTasks, RunningTasks, TaskDefinitionName, Deployments, LastEvent
         $web.Images
     }
 
     Show-Step 'Wildcards, and objects that pipe (here into Select-Object; AWS.Tools cmdlets bind Cluster/Service too)' {
         Get-MightyService -Cluster production -Service '*_web_scrape', 'API' |
-            Select-Object Service, DesiredCount, RunningCount, RolloutState
+            Select-Object Service, DesiredTasks, RunningTasks, RolloutState
     }
 
     Show-Step 'A name that does not exist is a clear error, and the rest still comes back' {
@@ -52,6 +52,7 @@ try {
     }
 
     . (Join-Path $PSScriptRoot 'demo-tag.ps1')
+    . (Join-Path $PSScriptRoot 'demo-deploy.ps1')
 }
 finally {
     Show-Step 'Stop the sandbox (the AWS_* variables it replaced are restored)' {

@@ -44,10 +44,10 @@ public sealed class MightyService
     public string TaskDefinitionArn { get; init; } = string.Empty;
 
     /// <summary><c>family:revision</c> of <see cref="TaskDefinitionArn"/>, e.g. <c>WEB:12</c>.</summary>
-    public string TaskDefinitionName => MightyDeployment.ShortTaskDefinition(TaskDefinitionArn);
+    public string TaskDefinitionName => MightyServiceDeployment.ShortTaskDefinition(TaskDefinitionArn);
 
     /// <summary>The revision number of <see cref="TaskDefinitionArn"/>; 0 when it has none.</summary>
-    public int Revision => MightyDeployment.RevisionOf(TaskDefinitionArn);
+    public int Revision => MightyServiceDeployment.RevisionOf(TaskDefinitionArn);
 
     private readonly PrintableDictionary<string>? _images;
 
@@ -57,10 +57,10 @@ public sealed class MightyService
     /// </summary>
     public IReadOnlyDictionary<string, string>? Images { get => _images; init => _images = PrintableDictionary<string>.From(value); }
 
-    private readonly PrintableList<MightyDeployment> _deployments = PrintableList<MightyDeployment>.Empty;
+    private readonly PrintableList<MightyServiceDeployment> _deployments = PrintableList<MightyServiceDeployment>.Empty;
 
     /// <summary>The service's deployments, PRIMARY first.</summary>
-    public IReadOnlyList<MightyDeployment> Deployments { get => _deployments; init => _deployments = PrintableList<MightyDeployment>.From(value) ?? PrintableList<MightyDeployment>.Empty; }
+    public IReadOnlyList<MightyServiceDeployment> Deployments { get => _deployments; init => _deployments = PrintableList<MightyServiceDeployment>.From(value) ?? PrintableList<MightyServiceDeployment>.Empty; }
 
     /// <summary>The newest service event, or null when the service has none.</summary>
     public MightyServiceEvent? LastEvent { get; init; }
@@ -78,7 +78,7 @@ public sealed class MightyService
 }
 
 /// <summary>One deployment of a service (ECS rolling deployment controller).</summary>
-public sealed class MightyDeployment
+public sealed class MightyServiceDeployment
 {
     /// <summary>The deployment id, e.g. <c>ecs-svc/7419115625193919142</c>.</summary>
     public string Id { get; init; } = string.Empty;

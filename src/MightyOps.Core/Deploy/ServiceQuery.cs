@@ -136,7 +136,7 @@ public sealed class ServiceQuery
             Deployments = (service.Deployments ?? [])
                 .OrderBy(d => d.Status == "PRIMARY" ? 0 : 1)
                 .ThenByDescending(d => d.CreatedAt)
-                .Select(d => new MightyDeployment
+                .Select(d => new MightyServiceDeployment
                 {
                     Id = d.Id ?? string.Empty,
                     Status = d.Status ?? string.Empty,
