@@ -10,9 +10,11 @@
     PowerShellVersion    = '7.4'
     FormatsToProcess     = @('MightyOps.Format.ps1xml')
     CmdletsToExport      = @(
+        'Get-MightyQueue'
         'Get-MightyService'
         'Get-MightyTag'
         'New-MightyTag'
+        'Set-MightyQueueScale'
         'Start-MightySandbox'
         'Stop-MightySandbox'
     )

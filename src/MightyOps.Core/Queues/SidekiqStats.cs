@@ -14,10 +14,30 @@ namespace MightyOps.Core.Queues;
 public sealed record SidekiqQueueStats(string Name, long Size, TimeSpan Latency, int Busy, int BusyProcesses, bool Known = true);
 
 /// <summary>What one read of Sidekiq's Redis found.</summary>
-/// <param name="Queues">Every queue in the <c>queues</c> set plus the extra ones asked for, sorted by name.</param>
+/// <param name="Queues">Every queue in Sidekiq's <c>queues</c> set, sorted by name.</param>
+/// <param name="Busy">In-flight jobs and the processes running them, per queue (including queues outside the set).</param>
 /// <param name="Processes">Live Sidekiq processes (their heartbeat key exists).</param>
 /// <param name="RoundTrips">Pipelined round trips the read took (connecting not counted).</param>
-public sealed record SidekiqReading(IReadOnlyList<SidekiqQueueStats> Queues, int Processes, int RoundTrips);
+public sealed record SidekiqReading(IReadOnlyList<SidekiqQueueStats> Queues, IReadOnlyDictionary<string, (int Jobs, int Processes)> Busy, int Processes, int RoundTrips)
+{
+    /// <summary>
+    /// The numbers of <paramref name="queue"/>; a queue outside Sidekiq's set reads as empty (Sidekiq
+    /// adds a queue to the set on every push and removes it only when it clears the list), with
+    /// whatever jobs of it are in flight.
+    /// </summary>
+    public SidekiqQueueStats For(string queue)
+    {
+        foreach (SidekiqQueueStats known in Queues)
+        {
+            if (string.Equals(known.Name, queue, StringComparison.Ordinal))
+            {
+                return known;
+            }
+        }
+        (int jobs, int processes) = Busy.TryGetValue(queue, out var busy) ? busy : (0, 0);
+        return new SidekiqQueueStats(queue, 0, TimeSpan.Zero, jobs, processes, Known: false);
+    }
+}
 
 /// <summary>
 /// Reads queue sizes, latencies and in-flight jobs the way Sidekiq's own API does
@@ -87,11 +107,10 @@ public sealed class SidekiqStats : IAsyncDisposable
     }
 
     /// <summary>
-    /// Reads every queue in Sidekiq's <c>queues</c> set, plus <paramref name="alsoQueues"/> (queues
-    /// a service is configured for, which may not have had a job yet). A Redis that holds no
+    /// Reads every queue in Sidekiq's <c>queues</c> set and every process's in-flight jobs. A Redis that holds no
     /// Sidekiq data at all is <c>SidekiqDataNotFound</c>; data in another shape is <c>SidekiqDataInvalid</c>.
     /// </summary>
-    public async Task<SidekiqReading> ReadAsync(IEnumerable<string>? alsoQueues, CancellationToken cancellationToken)
+    public async Task<SidekiqReading> ReadAsync(CancellationToken cancellationToken)
     {
         IDatabase db = _redis.GetDatabase(_location.Database);
         try
@@ -112,8 +131,7 @@ public sealed class SidekiqStats : IAsyncDisposable
                     $"Redis at {_location} holds no Sidekiq data (no '{_prefix}queues' or '{_prefix}processes' key), so there is nothing to report or scale on. Check the database index in the URL and -Namespace.",
                     _location.ToString());
             }
-            var known = new HashSet<string>(queueMembers.Result.Select(v => (string)v!), StringComparer.Ordinal);
-            List<string> queues = known.Concat(alsoQueues ?? []).Where(q => !string.IsNullOrEmpty(q)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            List<string> queues = queueMembers.Result.Select(v => (string)v!).Where(q => !string.IsNullOrEmpty(q)).Order(StringComparer.Ordinal).ToList();
             List<string> processes = processMembers.Result.Select(v => (string)v!).Order(StringComparer.Ordinal).ToList();
 
             // Round trip 2: each queue's length and oldest job, each process's heartbeat and work.
@@ -161,9 +179,9 @@ public sealed class SidekiqStats : IAsyncDisposable
                     ? TimeSpan.Zero
                     : SidekiqJob.Latency(oldest[i].Result!, now, $"{_prefix}queue:{queues[i]}");
                 (int jobs, HashSet<string>? working) = busy.TryGetValue(queues[i], out var b) ? b : (0, null);
-                result.Add(new SidekiqQueueStats(queues[i], lengths[i].Result, latency, jobs, working?.Count ?? 0, known.Contains(queues[i])));
+                result.Add(new SidekiqQueueStats(queues[i], lengths[i].Result, latency, jobs, working?.Count ?? 0));
             }
-            return new SidekiqReading(result, live, RoundTrips: 2);
+            return new SidekiqReading(result, busy.ToDictionary(b => b.Key, b => (b.Value.Jobs, b.Value.Processes.Count), StringComparer.Ordinal), live, RoundTrips: 2);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {

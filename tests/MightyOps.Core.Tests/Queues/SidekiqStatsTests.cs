@@ -96,12 +96,12 @@ public sealed class SidekiqStatsTests
 
         await using (SidekiqStats plain = await SidekiqStats.ConnectAsync(RedisLocation.Parse(redis.Url()), null, Timeout, null, NullOperationLog.Instance, CancellationToken.None))
         {
-            var error = await Assert.ThrowsAsync<MightyOpsException>(() => plain.ReadAsync(null, CancellationToken.None));
+            var error = await Assert.ThrowsAsync<MightyOpsException>(() => plain.ReadAsync(CancellationToken.None));
             Assert.Equal("SidekiqDataNotFound", error.ErrorId);
             Assert.Contains("-Namespace", error.Message, StringComparison.Ordinal);
         }
         await using SidekiqStats stats = await SidekiqStats.ConnectAsync(RedisLocation.Parse(redis.Url()), "myapp", Timeout, null, NullOperationLog.Instance, CancellationToken.None);
-        AssertFixture(await stats.ReadAsync(null, CancellationToken.None));
+        AssertFixture(await stats.ReadAsync(CancellationToken.None));
     }
 
     [Fact]
@@ -111,11 +111,11 @@ public sealed class SidekiqStatsTests
         await SidekiqRuby.PushAsync(redis.Url(), new Dictionary<string, int> { ["default"] = 1 }, TimeSpan.Zero);
         await using SidekiqStats stats = await SidekiqStats.ConnectAsync(RedisLocation.Parse(redis.Url()), null, Timeout, null, NullOperationLog.Instance, CancellationToken.None);
 
-        SidekiqReading reading = await stats.ReadAsync(["fresh"], CancellationToken.None);
+        SidekiqReading reading = await stats.ReadAsync(CancellationToken.None);
 
-        Assert.Equal(["default", "fresh"], reading.Queues.Select(q => q.Name));
-        Assert.Equal(new SidekiqQueueStats("fresh", 0, TimeSpan.Zero, 0, 0, Known: false), reading.Queues[1]);
-        Assert.True(reading.Queues[0].Known);
+        Assert.Equal(["default"], reading.Queues.Select(q => q.Name));
+        Assert.Equal(new SidekiqQueueStats("fresh", 0, TimeSpan.Zero, 0, 0, Known: false), reading.For("fresh"));
+        Assert.True(reading.For("default").Known);
     }
 
     [Fact]
@@ -231,7 +231,7 @@ public sealed class SidekiqStatsTests
     private static async Task<SidekiqReading> ReadAsync(string url)
     {
         await using SidekiqStats stats = await SidekiqStats.ConnectAsync(RedisLocation.Parse(url), null, Timeout, null, NullOperationLog.Instance, CancellationToken.None);
-        return await stats.ReadAsync(null, CancellationToken.None);
+        return await stats.ReadAsync(CancellationToken.None);
     }
 }
 
@@ -262,6 +262,13 @@ public static class SidekiqFixture
         string dead = "ip-10-0-3-54:1:deadbeef0000";
         await db.SetAddAsync(prefix + "processes", dead);
         await db.HashSetAsync(prefix + dead + ":work", "tid9", Work(version, "default", now));
+    }
+
+    /// <summary>A live Sidekiq 8 process (heartbeat written now) working on <paramref name="work"/>.</summary>
+    public static async Task HeartbeatAsync(RedisServer redis, string identity, params (string Queue, string Tid)[] work)
+    {
+        await using ConnectionMultiplexer writer = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port},password={redis.Password}");
+        await Heartbeat(writer.GetDatabase(), string.Empty, identity, 8, DateTimeOffset.UtcNow, work);
     }
 
     private static async Task Heartbeat(IDatabase db, string prefix, string identity, int version, DateTimeOffset now, params (string Queue, string Tid)[] work)
