@@ -1,6 +1,7 @@
 using System.Globalization;
 using MightyOps.Core.Aws;
 using MightyOps.Core.Aws.Ecs;
+using MightyOps.Core.Config;
 using MightyOps.Core.Targeting;
 
 namespace MightyOps.Core.Queues;
@@ -21,7 +22,27 @@ public sealed record QueueSnapshotRequest(
     string DefaultCluster,
     RedisLocation Redis,
     string? Namespace,
-    IReadOnlyDictionary<string, QueueServiceSettings> Services);
+    IReadOnlyDictionary<string, QueueServiceSettings> Services)
+{
+    /// <summary>
+    /// The request from the parameters and mighty.psd1: a parameter wins over the config; the
+    /// Redis URL falls back to <c>$env:REDIS_URL</c>. Every service in the config carries its
+    /// policy (the defaults where it sets none).
+    /// </summary>
+    public static QueueSnapshotRequest From(MightyConfig config, string? cluster, string? redis, string? keyNamespace, Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new QueueSnapshotRequest(
+            cluster,
+            config.Cluster ?? "default",
+            RedisLocation.Resolve(redis, config.Redis?.OriginalString, environment),
+            keyNamespace ?? config.Namespace,
+            config.Services.ToDictionary(
+                s => s.Key,
+                s => new QueueServiceSettings(s.Value.Queue, new QueuePolicy(s.Value.MinCount, s.Value.MaxCount, s.Value.JobsPerTask, s.Value.CooldownMinutes)),
+                StringComparer.Ordinal));
+    }
+}
 
 /// <summary>One queue, its service (when one works it) and what -Auto would do with it.</summary>
 public sealed record QueueState(

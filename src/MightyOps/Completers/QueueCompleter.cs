@@ -3,14 +3,14 @@ using System.Collections.Concurrent;
 using System.Management.Automation;
 using System.Management.Automation.Language;
 using MightyOps.Core;
-using MightyOps.Commands.Queues;
+using MightyOps.Core.Config;
 using MightyOps.Core.Queues;
 
 namespace MightyOps.Completers;
 
 /// <summary>
 /// Completes -Name/-Queue from Sidekiq's <c>queues</c> set in the Redis the command line names
-/// (-Redis, else $env:REDIS_URL, and -Namespace): cached for 30 seconds, abandoned after two so
+/// (-Redis, else mighty.psd1's Redis, else $env:REDIS_URL; -Namespace or the config's): cached for 30 seconds, abandoned after two so
 /// an unreachable Redis never hangs the prompt.
 /// </summary>
 public sealed class QueueCompleter : IArgumentCompleter
@@ -21,28 +21,25 @@ public sealed class QueueCompleter : IArgumentCompleter
 
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
     {
-        string? url = fakeBoundParameters["Redis"] as string ?? QueueCmdletSettings.ConfiguredRedis() ?? Environment.GetEnvironmentVariable(RedisLocation.EnvironmentVariable);
-        string? keyNamespace = fakeBoundParameters["Namespace"] as string ?? QueueCmdletSettings.ConfiguredNamespace();
-        if (string.IsNullOrWhiteSpace(url))
+        string here = LocalGit.Location(null);
+        string? configPath = fakeBoundParameters["ConfigPath"] as string;
+        string? redis = fakeBoundParameters["Redis"] as string;
+        string? keyNamespace = fakeBoundParameters["Namespace"] as string;
+        IReadOnlyList<string>? names = Completions.Within(Timeout, async ct =>
         {
-            return [];
-        }
-        string key = url + "|" + keyNamespace;
-        if (!Cache.TryGetValue(key, out var hit) || DateTime.UtcNow - hit.At >= Lifetime)
-        {
-            IReadOnlyList<string>? names = Completions.Within(Timeout, async ct =>
+            MightyConfig config = await ConfigLocator.LoadAsync(configPath is null ? null : Path.Combine(here, configPath), here, NullOperationLog.Instance, ct).ConfigureAwait(false);
+            RedisLocation location = RedisLocation.Resolve(redis, config.Redis?.OriginalString, Environment.GetEnvironmentVariable);
+            string? prefix = keyNamespace ?? config.Namespace;
+            string key = location + "|" + prefix;
+            if (Cache.TryGetValue(key, out var hit) && DateTime.UtcNow - hit.At < Lifetime)
             {
-                RedisLocation location = RedisLocation.Parse(url);
-                await using SidekiqStats stats = await SidekiqStats.ConnectAsync(location, keyNamespace, Timeout, null, NullOperationLog.Instance, ct).ConfigureAwait(false);
-                return await stats.QueueNamesAsync(ct).ConfigureAwait(false);
-            });
-            if (names is null)
-            {
-                return [];
+                return hit.Names;
             }
-            hit = (DateTime.UtcNow, names);
-            Cache[key] = hit;
-        }
-        return Completions.Matching(hit.Names, wordToComplete);
+            await using SidekiqStats stats = await SidekiqStats.ConnectAsync(location, prefix, Timeout, null, NullOperationLog.Instance, ct).ConfigureAwait(false);
+            IReadOnlyList<string> read = await stats.QueueNamesAsync(ct).ConfigureAwait(false);
+            Cache[key] = (DateTime.UtcNow, read);
+            return read;
+        });
+        return Completions.Matching(names ?? [], wordToComplete);
     }
 }

@@ -14,7 +14,7 @@ public sealed class GetMightyServiceCommand : AwsCmdlet
     // costs one ListServices and three DescribeServices, not thirty of each.
     private ServiceTargetResolver? _targets;
 
-    /// <summary>A cluster name or ARN; 'default' when neither this nor a service ARN names one.</summary>
+    /// <summary>A cluster name or ARN; the config's Cluster, else 'default', when neither this nor a service ARN names one.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("ClusterArn", "ClusterName")]
     [ArgumentCompleter(typeof(ClusterCompleter))]
@@ -38,7 +38,7 @@ public sealed class GetMightyServiceCommand : AwsCmdlet
     protected override void BeginProcessing()
     {
         base.BeginProcessing();
-        _targets = new ServiceTargetResolver(Aws, Log, TargetingMode.Read);
+        _targets = new ServiceTargetResolver(Aws, Log, TargetingMode.Read, DefaultCluster);
     }
 
     protected override void ProcessRecord()

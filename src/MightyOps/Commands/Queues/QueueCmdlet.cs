@@ -28,7 +28,7 @@ public abstract class QueueCmdlet : AwsCmdlet
     /// <summary>Reads Redis and ECS for <paramref name="cluster"/>; a failure of either is thrown as a <see cref="MightyOpsException"/>.</summary>
     private protected QueueSnapshotResult ReadSnapshot(string? cluster)
     {
-        QueueSnapshotRequest request = QueueCmdletSettings.Request(cluster, Redis, Namespace);
+        QueueSnapshotRequest request = QueueSnapshotRequest.From(Config, cluster, Redis, Namespace, Environment.GetEnvironmentVariable);
         var reader = new QueueSnapshot(Aws, Log);
         return Run(ct => reader.ReadAsync(request, ct));
     }
