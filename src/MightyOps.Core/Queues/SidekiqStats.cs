@@ -309,6 +309,20 @@ internal static class RedisErrors
     public static MightyOpsException From(Exception e, RedisLocation location)
     {
         string message = e.Message;
+        // StackExchange.Redis reports a TLS handshake failure as an authentication failure too;
+        // the inner exception tells a certificate problem from a refused password.
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is System.Security.Authentication.AuthenticationException tls)
+            {
+                return new MightyOpsException(
+                    "RedisTlsFailed",
+                    MightyErrorKind.Connection,
+                    $"The TLS handshake with Redis at {location} failed: {tls.Message} Check that the server's certificate is issued for '{location.Host}' by a CA this machine trusts.",
+                    location.ToString(),
+                    e);
+            }
+        }
         if (e is RedisConnectionException { FailureType: ConnectionFailureType.AuthenticationFailure }
             || message.Contains("WRONGPASS", StringComparison.Ordinal)
             || message.Contains("NOAUTH", StringComparison.Ordinal)
