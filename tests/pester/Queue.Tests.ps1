@@ -85,6 +85,7 @@ Describe 'Get-MightyQueue' {
         $lines | ForEach-Object { $_.TrimEnd().Length | Should -BeLessOrEqual 120 }
         $lines | Where-Object { $_ -match '^Queue\s+Service\s+Size\s+Wait\s+Busy\s+Tasks' } | Should -Not -BeNullOrEmpty
         $lines | Where-Object { $_ -match '^mailers\s+mailers\s+412\s+0:07:\d\d\s+0 2/2 → 5$' } | Should -Not -BeNullOrEmpty
+        ((Get-MightyQueue -Cluster production -Name mailers | Out-String -Width 80) -split "`n") | Where-Object { $_ -match '2/2 → 5$' } | Should -Not -BeNullOrEmpty -Because 'the usual counts fit 80 columns too'
         $lines | Where-Object { $_ -match '^orphan\s+5\s+0:07:\d\d\s+0 \(no service\)$' } | Should -Not -BeNullOrEmpty
     }
 
