@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using MightyOps.Core.Aws;
 using Xunit;
@@ -152,26 +151,10 @@ public sealed class CredentialAndRegionTests
     {
         // A listener that accepts connections and never answers: what 169.254.169.254 looks like
         // from a laptop or container that drops the packets. AWSSDK.Core alone waits ~31 s here.
-        using var blackHole = new TcpListener(IPAddress.Loopback, 0);
-        blackHole.Start();
-        var accepted = new List<TcpClient>();
-        using var stop = new CancellationTokenSource();
-        Task accepting = Task.Run(async () =>
-        {
-            try
-            {
-                while (true)
-                {
-                    accepted.Add(await blackHole.AcceptTcpClientAsync(stop.Token));
-                }
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        });
+        await using var blackHole = new BlackHoleListener();
         using EnvironmentScope env = new EnvironmentScope().Credentials(string.Empty).Config(string.Empty)
             .Set("AWS_EC2_METADATA_DISABLED", null)
-            .Set("AWS_EC2_METADATA_SERVICE_ENDPOINT", $"http://127.0.0.1:{((IPEndPoint)blackHole.LocalEndpoint).Port}");
+            .Set("AWS_EC2_METADATA_SERVICE_ENDPOINT", $"http://127.0.0.1:{blackHole.Port}");
         // AWSSDK.Core reads the IMDS endpoint setting once per process; make it read this one.
         Amazon.Runtime.Internal.FallbackInternalConfigurationFactory.Reset();
         var watch = Stopwatch.StartNew();
@@ -188,11 +171,8 @@ public sealed class CredentialAndRegionTests
         }
 
         watch.Stop();
-        await stop.CancelAsync();
-        await accepting;
-        accepted.ForEach(c => c.Dispose());
         Assert.Equal("AwsCredentialsNotFound", error.ErrorId);
-        Assert.True(accepted.Count > 0, "the chain did ask the metadata endpoint");
+        Assert.True(blackHole.Accepted > 0, "the chain did ask the metadata endpoint");
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"the chain took {watch.Elapsed} to give up");
         Assert.Contains("instance metadata", error.InnerException!.Message, StringComparison.OrdinalIgnoreCase);
     }
@@ -367,6 +347,65 @@ public sealed class CredentialAndRegionTests
     }
 
     /// <summary>A loopback STS that refuses every AssumeRole the way STS does (Query protocol, XML error).</summary>
+    private const string PlantedSecret = "PLANTEDsecret7Qw2xZ";
+
+    [Theory]
+    [InlineData("deploy", "us-east-1")]
+    [InlineData(null, "us-east-1")]
+    [InlineData("deploy", null)]
+    [InlineData(null, null)]
+    public async Task A_malformed_credentials_line_is_named_by_file_line_and_profile_and_never_quoted(string? profileName, string? region)
+    {
+        using EnvironmentScope env = new EnvironmentScope().Config(Config).Set("AWS_PROFILE", "deploy")
+            .Credentials(Credentials.Replace("aws_secret_access_key = deploy-secret", $"aws_secret_access_key {PlantedSecret}", StringComparison.Ordinal));
+
+        var error = await Assert.ThrowsAsync<MightyOpsException>(() => AwsSession.CreateAsync(new AwsOptions(region, profileName), _log, CancellationToken.None));
+
+        Assert.Equal("AwsConfigUnreadable", error.ErrorId);
+        Assert.Equal(TestEnvironment.CredentialsFile, error.Target);
+        Assert.Contains($"{TestEnvironment.CredentialsFile} cannot be parsed: line 7 (in profile 'deploy')", error.Message, StringComparison.Ordinal);
+        AssertNothingQuotes(error);
+    }
+
+    [Theory]
+    [InlineData("base", "us-east-1")]
+    [InlineData(null, null)]
+    public async Task A_malformed_config_line_is_named_by_file_line_and_section_and_never_quoted(string? profileName, string? region)
+    {
+        using EnvironmentScope env = new EnvironmentScope().Credentials(Credentials)
+            .Config(Config.Replace("sso_region = us-east-1", $"sso_secret {PlantedSecret}", StringComparison.Ordinal))
+            .Set("AWS_ACCESS_KEY_ID", "AKIAENVIRONMENT0000").Set("AWS_SECRET_ACCESS_KEY", "env-secret");
+
+        var error = await Assert.ThrowsAsync<MightyOpsException>(() => AwsSession.CreateAsync(new AwsOptions(region, profileName), _log, CancellationToken.None));
+
+        Assert.Equal("AwsConfigUnreadable", error.ErrorId);
+        Assert.Contains($"config file {TestEnvironment.ConfigFile} cannot be parsed: line 20 (in sso-session 'mightyops-test-session-that-never-logged-in')", error.Message, StringComparison.Ordinal);
+        AssertNothingQuotes(error);
+    }
+
+    [Fact]
+    public void Listing_profiles_of_a_malformed_file_is_an_error_that_does_not_quote_it()
+    {
+        using EnvironmentScope env = new EnvironmentScope().Config(Config)
+            .Credentials(Credentials.Replace("aws_secret_access_key = base-secret", PlantedSecret, StringComparison.Ordinal));
+
+        var error = Assert.Throws<MightyOpsException>(() => AwsProfiles.Names());
+
+        Assert.Contains("line 3 (in profile 'base')", error.Message, StringComparison.Ordinal);
+        AssertNothingQuotes(error);
+    }
+
+    private void AssertNothingQuotes(MightyOpsException error)
+    {
+        Assert.DoesNotContain(PlantedSecret, error.ToString(), StringComparison.Ordinal);
+        for (Exception? inner = error; inner is not null; inner = inner.InnerException)
+        {
+            Assert.DoesNotContain(PlantedSecret, inner.Message, StringComparison.Ordinal);
+            Assert.NotSame(typeof(Amazon.Runtime.AWSCredentials).Assembly, inner.GetType().Assembly);
+        }
+        Assert.DoesNotContain(PlantedSecret, _log.All, StringComparison.Ordinal);
+    }
+
     private sealed class FakeSts : IDisposable
     {
         private readonly HttpListener _listener = new();
