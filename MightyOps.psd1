@@ -10,12 +10,14 @@
     PowerShellVersion    = '7.4'
     FormatsToProcess     = @('MightyOps.Format.ps1xml')
     CmdletsToExport      = @(
+        'Get-MightyQueue'
         'Get-MightyService'
         'Get-MightyServiceEvent'
         'Get-MightyTag'
         'New-MightyTag'
         'Publish-MightyService'
         'Restore-MightyService'
+        'Set-MightyQueueScale'
         'Start-MightySandbox'
         'Stop-MightySandbox'
         'Wait-MightyDeployment'

@@ -41,9 +41,10 @@ $ModuleOut = Join-Path $OutputRoot "MightyOps/$Version"
 $ToolsOut = Join-Path $OutputRoot 'tools'
 $PesterVersion = '6.2.0'
 $ForeignAwsSdkVersion = '3.7.402'
-# What the tests start for real (docs/design/architecture.md, Tests): git drives the release-tag tests (and ssh
-# for an unreachable ssh:// remote).
-$AptPackages = @('git', 'openssh-client')
+# What the tests start for real (docs/design/architecture.md, Tests): git drives the release-tag
+# tests (and ssh for an unreachable ssh:// remote); redis-server and the real Sidekiq (ruby-sidekiq:
+# client, API and server) are the reference for the queue tests, openssl makes their TLS certificate.
+$AptPackages = @('git', 'openssh-client', 'redis-server', 'ruby-sidekiq', 'openssl')
 
 function Write-Step([string] $Message) {
     Write-Host "==> $Message" -ForegroundColor Cyan

@@ -53,6 +53,8 @@ try {
 
     . (Join-Path $PSScriptRoot 'demo-tag.ps1')
     . (Join-Path $PSScriptRoot 'demo-deploy.ps1')
+
+    . (Join-Path $PSScriptRoot 'demo-queue.ps1')
 }
 finally {
     Show-Step 'Stop the sandbox (the AWS_* variables it replaced are restored)' {

@@ -20,7 +20,7 @@ public sealed class RequestShapeTests
     [
         "ecs.ListClusters", "ecs.DescribeClusters", "ecs.ListServices", "ecs.DescribeServices",
         "ecs.DescribeTaskDefinition", "ecs.RegisterTaskDefinition", "ecs.DeregisterTaskDefinition",
-        "ecs.UpdateService", "ecs.ListTasks", "ecs.DescribeTasks", "ecs.DescribeContainerInstances",
+        "ecs.UpdateService", "ecs.TagResource", "ecs.ListTasks", "ecs.DescribeTasks", "ecs.DescribeContainerInstances",
         "ecr.DescribeRepositories", "ecr.DescribeImages", "ecr.BatchGetImage",
     ];
 
@@ -50,6 +50,7 @@ public sealed class RequestShapeTests
             new UpdateServiceRequest { Cluster = "production", Service = "WEB", TaskDefinition = registered.TaskDefinition!.TaskDefinitionArn, DesiredCount = 2 },
             ct);
         await aws.Ecs.UpdateServiceAsync(new UpdateServiceRequest { Cluster = "production", Service = "API", ForceNewDeployment = true }, ct);
+        await aws.Ecs.TagResourceAsync(web.ServiceArn!, [new EcsTag { Key = "mightyops:scaled-at", Value = "2026-11-30T21:00:00Z" }], ct);
 
         var tasks = new List<string>();
         await foreach (string task in aws.Ecs.ListTasksAsync(new ListTasksRequest { Cluster = "production", ServiceName = "API" }, ct))

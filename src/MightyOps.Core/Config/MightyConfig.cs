@@ -185,7 +185,7 @@ public sealed record ServiceSettings
     /// <summary>Queued jobs one task is expected to handle; desired count = ceiling(queue size / this), within the bounds (default 100).</summary>
     public int JobsPerTask { get; init; } = DefaultJobsPerTask;
 
-    /// <summary>Minutes after a scale-down before the next one (default 10).</summary>
+    /// <summary>Minutes after a change of the desired count before a scale-in (default 10; scale-outs never wait).</summary>
     public int CooldownMinutes { get; init; } = DefaultCooldownMinutes;
 
     /// <summary>Environment for every container of this service (after Defaults.Environment, before secrets).</summary>

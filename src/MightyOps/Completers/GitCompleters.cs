@@ -59,7 +59,7 @@ internal static class LocalGit
 
     // The completer runs on the pipeline thread of the prompt's runspace, so a nested pipeline
     // there sees the user's current location (not the process's working directory).
-    private static string Location(string? path)
+    internal static string Location(string? path)
     {
         using var ps = PowerShell.Create(RunspaceMode.CurrentRunspace);
         if (string.IsNullOrEmpty(path))

@@ -136,6 +136,11 @@ public sealed class EcsClient
         return Json.InvokeAsync<UpdateServiceRequest, UpdateServiceResponse>("UpdateService", request, request.Service, cancellationToken);
     }
 
+    /// <summary>Adds or overwrites tags on a cluster, service, task or task definition (by ARN).</summary>
+    public Task<TagResourceResponse> TagResourceAsync(string resourceArn, IEnumerable<EcsTag> tags, CancellationToken cancellationToken) =>
+        Json.InvokeAsync<TagResourceRequest, TagResourceResponse>(
+            "TagResource", new TagResourceRequest { ResourceArn = resourceArn, Tags = [.. tags] }, resourceArn, cancellationToken);
+
     /// <summary>Every task ARN matching the filter (ListTasks pages of 100); NextToken and MaxResults of the filter are ignored.</summary>
     public async IAsyncEnumerable<string> ListTasksAsync(ListTasksRequest filter, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -488,3 +488,13 @@ public sealed class DescribeContainerInstancesResponse
     public List<EcsContainerInstance>? ContainerInstances { get; set; }
     public List<EcsFailure>? Failures { get; set; }
 }
+
+public sealed class TagResourceRequest
+{
+    public string? ResourceArn { get; set; }
+    public List<EcsTag>? Tags { get; set; }
+}
+
+public sealed class TagResourceResponse
+{
+}

@@ -1,0 +1,347 @@
+using System.Globalization;
+using MightyOps.Core.Aws;
+using MightyOps.Core.Aws.Ecs;
+using MightyOps.Core.Config;
+using MightyOps.Core.Targeting;
+
+namespace MightyOps.Core.Queues;
+
+/// <summary>A service's queue and scaling policy from mighty.psd1 (<c>Services.&lt;service&gt;</c>).</summary>
+/// <param name="Queue">The Sidekiq queue the service works, or null when the config does not say.</param>
+/// <param name="Policy">Its MinCount, MaxCount, JobsPerTask and CooldownMinutes.</param>
+public sealed record QueueServiceSettings(string? Queue, QueuePolicy Policy);
+
+/// <summary>What Get-MightyQueue and Set-MightyQueueScale read.</summary>
+/// <param name="Cluster">A cluster name or ARN; null for <paramref name="DefaultCluster"/>.</param>
+/// <param name="DefaultCluster">The config's Cluster, or "default".</param>
+/// <param name="Redis">Sidekiq's Redis.</param>
+/// <param name="Namespace">A redis-namespace prefix, or null.</param>
+/// <param name="Services">Per service name, its configured queue and policy (services not named use the defaults).</param>
+public sealed record QueueSnapshotRequest(
+    string? Cluster,
+    string DefaultCluster,
+    RedisLocation Redis,
+    string? Namespace,
+    IReadOnlyDictionary<string, QueueServiceSettings> Services)
+{
+    /// <summary>
+    /// The request from the parameters and mighty.psd1: a parameter wins over the config; the
+    /// Redis URL falls back to <c>$env:REDIS_URL</c>. Every service in the config carries its
+    /// policy (the defaults where it sets none).
+    /// </summary>
+    public static QueueSnapshotRequest From(MightyConfig config, string? cluster, string? redis, string? keyNamespace, Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new QueueSnapshotRequest(
+            cluster,
+            config.Cluster ?? "default",
+            RedisLocation.Resolve(redis, config.Redis?.OriginalString, environment),
+            keyNamespace ?? config.Namespace,
+            config.Services.ToDictionary(
+                s => s.Key,
+                s => new QueueServiceSettings(s.Value.Queue, new QueuePolicy(s.Value.MinCount, s.Value.MaxCount, s.Value.JobsPerTask, s.Value.CooldownMinutes)),
+                StringComparer.Ordinal));
+    }
+}
+
+/// <summary>One queue, its service (when one works it) and what -Auto would do with it.</summary>
+public sealed record QueueState(
+    SidekiqQueueStats Stats,
+    string Cluster,
+    EcsService? Service,
+    QueuePolicy Policy,
+    DateTimeOffset? ScaledAt,
+    bool CannotPlace,
+    ScaleDecision Suggested)
+{
+    public string Queue => Stats.Name;
+
+    /// <summary>The output object.</summary>
+    public MightyQueue ToMightyQueue() => new()
+    {
+        Queue = Stats.Name,
+        Cluster = Cluster,
+        Service = Service?.ServiceName ?? string.Empty,
+        Size = Stats.Size,
+        Latency = Stats.Latency,
+        Busy = Stats.Busy,
+        DesiredCount = Service?.DesiredCount ?? 0,
+        RunningCount = Service?.RunningCount ?? 0,
+        PendingCount = Service?.PendingCount ?? 0,
+        MinCount = Policy.MinCount,
+        MaxCount = Policy.MaxCount,
+        JobsPerTask = Policy.JobsPerTask,
+        CooldownMinutes = Policy.CooldownMinutes,
+        SuggestedCount = Suggested.To,
+        Reason = Suggested.Reason,
+        CannotPlace = CannotPlace,
+        ScaledAt = ScaledAt,
+    };
+}
+
+/// <summary>The queues of one read, sorted by name.</summary>
+/// <param name="Cluster">The cluster's short name.</param>
+/// <param name="Queues">Every queue: Sidekiq's, and the ones a service is mapped to.</param>
+/// <param name="RedisRoundTrips">Pipelined Redis round trips the read took.</param>
+public sealed record QueueSnapshotResult(string Cluster, IReadOnlyList<QueueState> Queues, int RedisRoundTrips);
+
+/// <summary>
+/// Get-MightyQueue's engine: Sidekiq's numbers from Redis (two pipelined round trips) next to the
+/// services of the cluster (ListServices pages, DescribeServices with tags in batches of 10, nothing
+/// per queue), read at the same time, joined by the queue ↔ service mapping
+/// (docs/design/queue-scaling.md).
+/// </summary>
+public sealed class QueueSnapshot
+{
+    /// <summary>The service tag naming the queue a service works.</summary>
+    public const string QueueTag = "mightyops:queue";
+
+    /// <summary>The service tag holding when MightyOps last changed its desired count (ISO 8601, UTC).</summary>
+    public const string ScaledAtTag = "mightyops:scaled-at";
+
+    // ECS's event when the cluster has no room for a task (docs/design/queue-scaling.md).
+    private const string UnableToPlace = "was unable to place a task";
+    private const string SteadyState = "has reached a steady state";
+    private static readonly TimeSpan PlacementEventWindow = TimeSpan.FromMinutes(30);
+    private const int ParallelDescribes = 4;
+
+    private readonly AwsSession _aws;
+    private readonly IOperationLog _log;
+    private readonly TimeProvider _clock;
+
+    public QueueSnapshot(AwsSession aws, IOperationLog log, TimeProvider? clock = null)
+    {
+        _aws = aws;
+        _log = log;
+        _clock = clock ?? TimeProvider.System;
+    }
+
+    /// <summary>
+    /// Reads Redis and ECS. Any failure of either (Redis unreachable, refused, not Sidekiq's data;
+    /// cluster not found, AWS refusing) throws: nothing is reported or scaled on half the data.
+    /// </summary>
+    public async Task<QueueSnapshotResult> ReadAsync(QueueSnapshotRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        Task<SidekiqReading> redis = ReadRedisAsync(request, cancellationToken);
+        Task<(string Cluster, List<EcsService> Services)> ecs = ReadServicesAsync(request, cancellationToken);
+        try
+        {
+            await Task.WhenAll(redis, ecs).ConfigureAwait(false);
+        }
+        catch (MightyOpsException)
+        {
+            // Report Redis's failure first: it is the one the user is least likely to expect.
+            if (redis.IsFaulted)
+            {
+                await redis.ConfigureAwait(false);
+            }
+            throw;
+        }
+        SidekiqReading reading = redis.Result;
+        (string cluster, List<EcsService> services) = ecs.Result;
+        _log.Verbose($"Read {reading.Queues.Count} queues and {reading.Processes} Sidekiq processes in {reading.RoundTrips} Redis round trips; {services.Count} services in cluster '{cluster}'.");
+
+        Dictionary<string, EcsService> byQueue = MapQueues(request, cluster, services, reading.Queues.Select(q => q.Name).ToHashSet(StringComparer.Ordinal));
+        DateTimeOffset now = _clock.GetUtcNow();
+        var queues = new List<QueueState>();
+        foreach (string queue in reading.Queues.Select(q => q.Name).Concat(byQueue.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            SidekiqQueueStats stats = reading.For(queue);
+            EcsService? service = byQueue.GetValueOrDefault(queue);
+            QueuePolicy policy = service?.ServiceName is { } name && request.Services.TryGetValue(name, out QueueServiceSettings? settings)
+                ? settings.Policy
+                : QueuePolicy.Default;
+            DateTimeOffset? scaledAt = service is null ? null : ScaledAt(service);
+            bool cannotPlace = service is not null && CannotPlace(service, now);
+            ScaleDecision suggested = service is null
+                ? new ScaleDecision(0, "no ECS service works this queue")
+                : QueueAutoScale.Decide(stats, service.DesiredCount, policy, scaledAt, cannotPlace, now);
+            queues.Add(new QueueState(stats, cluster, service, policy, scaledAt, cannotPlace, suggested));
+        }
+        return new QueueSnapshotResult(cluster, queues, reading.RoundTrips);
+    }
+
+    /// <summary>
+    /// The queues <paramref name="patterns"/> select (all when null or empty): a name without
+    /// wildcards matches the queue spelled exactly so (Sidekiq queue names are case-sensitive);
+    /// a miss goes to <paramref name="onNotFound"/> as <c>QueueNotFound</c>, as does a wildcard that
+    /// matches nothing when <paramref name="wildcardMustMatch"/> (commands that change things).
+    /// </summary>
+    public static IReadOnlyList<QueueState> Select(QueueSnapshotResult snapshot, IReadOnlyList<string>? patterns, bool wildcardMustMatch, Action<MightyOpsException> onNotFound)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(onNotFound);
+        if (patterns is null || patterns.Count == 0)
+        {
+            return snapshot.Queues;
+        }
+        var wildcards = patterns.Distinct(StringComparer.Ordinal).Select(p => new Wildcard(p)).ToList();
+        bool Matches(Wildcard w, string queue) => w.IsLiteral ? string.Equals(queue, w.Literal, StringComparison.Ordinal) : w.IsMatch(queue);
+        foreach (Wildcard w in wildcards.Where(w => (w.IsLiteral || wildcardMustMatch) && !snapshot.Queues.Any(q => Matches(w, q.Queue))))
+        {
+            string name = w.IsLiteral ? w.Literal : w.Pattern;
+            string? sameLetters = snapshot.Queues.Select(q => q.Queue).FirstOrDefault(q => string.Equals(q, name, StringComparison.OrdinalIgnoreCase));
+            string hint = sameLetters is null ? string.Empty : $" Queue names are case-sensitive: did you mean '{sameLetters}'?";
+            onNotFound(new MightyOpsException(
+                "QueueNotFound",
+                MightyErrorKind.NotFound,
+                $"No Sidekiq queue {(w.IsLiteral ? "is named" : "matches")} '{name}' (and no service in cluster '{snapshot.Cluster}' is mapped to one).{hint} Run Get-MightyQueue to see the queues.",
+                name));
+        }
+        return snapshot.Queues.Where(q => wildcards.Any(w => Matches(w, q.Queue))).ToList();
+    }
+
+    private async Task<SidekiqReading> ReadRedisAsync(QueueSnapshotRequest request, CancellationToken cancellationToken)
+    {
+        await using SidekiqStats stats = await SidekiqStats.ConnectAsync(request.Redis, request.Namespace, TimeSpan.FromSeconds(5), _clock, _log, cancellationToken).ConfigureAwait(false);
+        return await stats.ReadAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<(string Cluster, List<EcsService> Services)> ReadServicesAsync(QueueSnapshotRequest request, CancellationToken cancellationToken)
+    {
+        // The shared resolver turns -Cluster (name or ARN, or the config's default) into the cluster
+        // and its services: one ListServices per page, with its ClusterNotFound message.
+        var resolver = new ServiceTargetResolver(_aws, _log, TargetingMode.Read, request.DefaultCluster);
+        MightyOpsException? failure = resolver.Add(request.Cluster, null).FirstOrDefault();
+        if (failure is not null)
+        {
+            throw failure;
+        }
+        var errors = new List<MightyOpsException>();
+        ClusterTargets? targets = null;
+        await foreach (ClusterTargets found in resolver.ResolveAsync(errors.Add, cancellationToken).ConfigureAwait(false))
+        {
+            targets = found;
+        }
+        if (errors.Count > 0)
+        {
+            throw errors[0];
+        }
+        if (targets is null)
+        {
+            // A cluster without services: every queue is reported without one.
+            string cluster = request.Cluster is null ? request.DefaultCluster : EcsArn.LastSegment(request.Cluster);
+            return (cluster, []);
+        }
+        var responses = new List<Task<DescribeServicesResponse>>();
+        using var gate = new SemaphoreSlim(ParallelDescribes);
+        foreach (string[] batch in targets.ServiceNames.Chunk(EcsClient.DescribeServicesBatchSize))
+        {
+            responses.Add(DescribeAsync(targets.Cluster, batch, gate, cancellationToken));
+        }
+        DescribeServicesResponse[] described = await Task.WhenAll(responses).ConfigureAwait(false);
+        return (targets.Cluster, described.SelectMany(d => d.Services ?? []).Where(s => s.Status != "INACTIVE").ToList());
+    }
+
+    private async Task<DescribeServicesResponse> DescribeAsync(string cluster, string[] batch, SemaphoreSlim gate, CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await _aws.Ecs.DescribeServicesAsync(cluster, batch, includeTags: true, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    // Config first, then the mightyops:queue tag, then a service named like the queue; a queue two
+    // services claim the same way is reported without a service rather than guessed.
+    private Dictionary<string, EcsService> MapQueues(QueueSnapshotRequest request, string cluster, List<EcsService> services, HashSet<string> sidekiqQueues)
+    {
+        var byName = services.Where(s => s.ServiceName is not null).ToDictionary(s => s.ServiceName!, StringComparer.Ordinal);
+        var result = new Dictionary<string, EcsService>(StringComparer.Ordinal);
+        var claimed = new HashSet<string>(StringComparer.Ordinal);
+
+        foreach (var group in request.Services.Where(s => s.Value.Queue is not null).GroupBy(s => s.Value.Queue!, StringComparer.Ordinal))
+        {
+            string[] names = group.Select(g => g.Key).Order(StringComparer.Ordinal).ToArray();
+            claimed.Add(group.Key);
+            if (names.Length > 1)
+            {
+                _log.Warning($"Queue '{group.Key}' is configured for several services ({string.Join(", ", names)}) in mighty.psd1; it is reported without a service until one is removed.");
+                continue;
+            }
+            if (!byName.TryGetValue(names[0], out EcsService? service))
+            {
+                _log.Warning($"mighty.psd1 maps queue '{group.Key}' to service '{names[0]}', which is not in cluster '{cluster}'.");
+                continue;
+            }
+            result[group.Key] = service;
+        }
+
+        foreach (var group in services
+            .Select(s => (Service: s, Queue: s.Tags?.FirstOrDefault(t => t.Key == QueueTag)?.Value))
+            .Where(s => !string.IsNullOrEmpty(s.Queue) && !claimed.Contains(s.Queue!))
+            .GroupBy(s => s.Queue!, StringComparer.Ordinal))
+        {
+            claimed.Add(group.Key);
+            if (group.Count() > 1)
+            {
+                _log.Warning($"Services {string.Join(", ", group.Select(g => g.Service.ServiceName).Order(StringComparer.Ordinal))} all carry the tag {QueueTag}={group.Key}; queue '{group.Key}' is reported without a service until only one does.");
+                continue;
+            }
+            result[group.Key] = group.Single().Service;
+        }
+
+        // A service named like one of Sidekiq's queues: only queues nobody claimed, and only
+        // services that no config or tag maps to another queue.
+        var mappedServices = new HashSet<string>(result.Values.Select(s => s.ServiceName!), StringComparer.Ordinal);
+        mappedServices.UnionWith(request.Services.Where(s => s.Value.Queue is not null).Select(s => s.Key));
+        foreach (EcsService service in services)
+        {
+            string name = service.ServiceName!;
+            if (sidekiqQueues.Contains(name) && !claimed.Contains(name) && !mappedServices.Contains(name) && service.Tags?.Any(t => t.Key == QueueTag) != true)
+            {
+                result[name] = service;
+            }
+        }
+        return result;
+    }
+
+    /// <summary>Warnings for queues that no service works, once per read, for the queues shown.</summary>
+    public static void WarnUnmapped(IEnumerable<QueueState> queues, IOperationLog log)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        foreach (QueueState queue in queues.Where(q => q.Service is null))
+        {
+            log.Warning($"No ECS service in cluster '{queue.Cluster}' works queue '{queue.Queue}' ({queue.Stats.Size} waiting): map one with Services.<service>.Queue = '{queue.Queue}' in mighty.psd1 or the service tag {QueueTag}={queue.Queue}.");
+        }
+    }
+
+    private DateTimeOffset? ScaledAt(EcsService service)
+    {
+        string? value = service.Tags?.FirstOrDefault(t => t.Key == ScaledAtTag)?.Value;
+        if (value is null)
+        {
+            return null;
+        }
+        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out DateTimeOffset at))
+        {
+            return at;
+        }
+        _log.Warning($"Service '{service.ServiceName}' has a {ScaledAtTag} tag that is not a time ('{value}'); its cooldown is not applied.");
+        return null;
+    }
+
+    /// <summary>
+    /// True when the newest "was unable to place a task" event is newer than the newest "has
+    /// reached a steady state" one and at most 30 minutes old.
+    /// </summary>
+    public static bool CannotPlace(EcsService service, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        DateTimeOffset? unable = service.Events?.Where(e => e.Message?.Contains(UnableToPlace, StringComparison.Ordinal) == true).Max(e => e.CreatedAt);
+        if (unable is null || now - unable.Value > PlacementEventWindow)
+        {
+            return false;
+        }
+        DateTimeOffset? steady = service.Events?.Where(e => e.Message?.Contains(SteadyState, StringComparison.Ordinal) == true).Max(e => e.CreatedAt);
+        return steady is null || unable > steady;
+    }
+
+    /// <summary>The tag value for <paramref name="at"/>: ISO 8601 in UTC to the second.</summary>
+    public static string FormatScaledAt(DateTimeOffset at) => at.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,363 @@
+using System.Globalization;
+using System.Text.Json;
+using StackExchange.Redis;
+
+namespace MightyOps.Core.Queues;
+
+/// <summary>One Sidekiq queue as Redis holds it right now.</summary>
+/// <param name="Name">The queue name (the <c>queues</c> set member).</param>
+/// <param name="Size">Jobs waiting: the length of <c>queue:&lt;name&gt;</c>.</param>
+/// <param name="Latency">How long the oldest waiting job has waited (zero when none waits).</param>
+/// <param name="Busy">Jobs of this queue being worked on by live Sidekiq processes.</param>
+/// <param name="BusyProcesses">How many distinct Sidekiq processes are working on them.</param>
+/// <param name="Known">False for a queue that was asked for but is not in Sidekiq's <c>queues</c> set.</param>
+public sealed record SidekiqQueueStats(string Name, long Size, TimeSpan Latency, int Busy, int BusyProcesses, bool Known = true);
+
+/// <summary>What one read of Sidekiq's Redis found.</summary>
+/// <param name="Queues">Every queue in Sidekiq's <c>queues</c> set, sorted by name.</param>
+/// <param name="Busy">In-flight jobs and the processes running them, per queue (including queues outside the set).</param>
+/// <param name="Processes">Live Sidekiq processes (their heartbeat key exists).</param>
+/// <param name="RoundTrips">Pipelined round trips the read took (connecting not counted).</param>
+public sealed record SidekiqReading(IReadOnlyList<SidekiqQueueStats> Queues, IReadOnlyDictionary<string, (int Jobs, int Processes)> Busy, int Processes, int RoundTrips)
+{
+    /// <summary>
+    /// The numbers of <paramref name="queue"/>; a queue outside Sidekiq's set reads as empty (Sidekiq
+    /// adds a queue to the set on every push and removes it only when it clears the list), with
+    /// whatever jobs of it are in flight.
+    /// </summary>
+    public SidekiqQueueStats For(string queue)
+    {
+        foreach (SidekiqQueueStats known in Queues)
+        {
+            if (string.Equals(known.Name, queue, StringComparison.Ordinal))
+            {
+                return known;
+            }
+        }
+        (int jobs, int processes) = Busy.TryGetValue(queue, out var busy) ? busy : (0, 0);
+        return new SidekiqQueueStats(queue, 0, TimeSpan.Zero, jobs, processes, Known: false);
+    }
+}
+
+/// <summary>
+/// Reads queue sizes, latencies and in-flight jobs the way Sidekiq's own API does
+/// (docs/design/sidekiq-redis-format.md): the <c>queues</c> set, each <c>queue:&lt;name&gt;</c>
+/// list, and the <c>processes</c> set with each process's work hash. Two pipelined round trips
+/// for any number of queues and processes. Sidekiq 6, 7 and 8 formats are all read.
+/// </summary>
+public sealed class SidekiqStats : IAsyncDisposable
+{
+    private readonly ConnectionMultiplexer _redis;
+    private readonly RedisLocation _location;
+    private readonly string _prefix;
+    private readonly TimeProvider _clock;
+
+    private SidekiqStats(ConnectionMultiplexer redis, RedisLocation location, string? keyNamespace, TimeProvider clock)
+    {
+        _redis = redis;
+        _location = location;
+        _prefix = string.IsNullOrEmpty(keyNamespace) ? string.Empty : keyNamespace.TrimEnd(':') + ":";
+        _clock = clock;
+    }
+
+    /// <summary>
+    /// Connects to <paramref name="location"/>. <paramref name="keyNamespace"/> is a redis-namespace
+    /// prefix (<c>myapp</c> reads <c>myapp:queues</c>, ...). Failures are <c>RedisUnreachable</c>,
+    /// <c>RedisAuthenticationFailed</c> or <c>RedisTimeout</c>.
+    /// </summary>
+    public static async Task<SidekiqStats> ConnectAsync(
+        RedisLocation location,
+        string? keyNamespace,
+        TimeSpan connectTimeout,
+        TimeProvider? clock,
+        IOperationLog log,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        ArgumentNullException.ThrowIfNull(log);
+        var options = new ConfigurationOptions
+        {
+            User = location.User,
+            Password = location.Password,
+            Ssl = location.UseTls,
+            SslHost = location.UseTls ? location.Host : null,
+            DefaultDatabase = location.Database,
+            // Fail at once with the reason instead of retrying in the background: a runbook must
+            // see "unreachable" or "wrong password", not a timeout on its first command.
+            AbortOnConnectFail = true,
+            ConnectRetry = 1,
+            ConnectTimeout = (int)connectTimeout.TotalMilliseconds,
+            AsyncTimeout = Math.Max(5_000, (int)connectTimeout.TotalMilliseconds),
+            SyncTimeout = Math.Max(5_000, (int)connectTimeout.TotalMilliseconds),
+            ClientName = "MightyOps",
+            // Only reads; no CONFIG/INFO admin commands (managed Redis often forbids them).
+            AllowAdmin = false,
+        };
+        options.EndPoints.Add(location.Host, location.Port);
+        log.Verbose($"Connecting to Sidekiq's Redis at {location}.");
+        try
+        {
+            ConnectionMultiplexer redis = await ConnectionMultiplexer.ConnectAsync(options).WaitAsync(cancellationToken).ConfigureAwait(false);
+            return new SidekiqStats(redis, location, keyNamespace, clock ?? TimeProvider.System);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException or System.Net.Sockets.SocketException or IOException)
+        {
+            throw RedisErrors.From(e, location);
+        }
+    }
+
+    /// <summary>
+    /// Reads every queue in Sidekiq's <c>queues</c> set and every process's in-flight jobs. A Redis that holds no
+    /// Sidekiq data at all is <c>SidekiqDataNotFound</c>; data in another shape is <c>SidekiqDataInvalid</c>.
+    /// </summary>
+    public async Task<SidekiqReading> ReadAsync(CancellationToken cancellationToken)
+    {
+        IDatabase db = _redis.GetDatabase(_location.Database);
+        try
+        {
+            // Round trip 1: which queues and which processes there are.
+            IBatch names = db.CreateBatch();
+            Task<bool> hasQueues = names.KeyExistsAsync(_prefix + "queues");
+            Task<bool> hasProcesses = names.KeyExistsAsync(_prefix + "processes");
+            Task<RedisValue[]> queueMembers = names.SetMembersAsync(_prefix + "queues");
+            Task<RedisValue[]> processMembers = names.SetMembersAsync(_prefix + "processes");
+            names.Execute();
+            await Task.WhenAll(hasQueues, hasProcesses, queueMembers, processMembers).WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (!hasQueues.Result && !hasProcesses.Result)
+            {
+                throw new MightyOpsException(
+                    "SidekiqDataNotFound",
+                    MightyErrorKind.NotFound,
+                    $"Redis at {_location} holds no Sidekiq data (no '{_prefix}queues' or '{_prefix}processes' key), so there is nothing to report or scale on. Check the database index in the URL and -Namespace.",
+                    _location.ToString());
+            }
+            List<string> queues = queueMembers.Result.Select(v => (string)v!).Where(q => !string.IsNullOrEmpty(q)).Order(StringComparer.Ordinal).ToList();
+            List<string> processes = processMembers.Result.Select(v => (string)v!).Order(StringComparer.Ordinal).ToList();
+
+            // Round trip 2: each queue's length and oldest job, each process's heartbeat and work.
+            IBatch details = db.CreateBatch();
+            var lengths = queues.Select(q => details.ListLengthAsync(_prefix + "queue:" + q)).ToList();
+            var oldest = queues.Select(q => details.ListGetByIndexAsync(_prefix + "queue:" + q, -1)).ToList();
+            var alive = processes.Select(p => details.KeyExistsAsync(_prefix + p)).ToList();
+            var work = processes.Select(p => details.HashGetAllAsync(_prefix + p + ":work")).ToList();
+            // Sidekiq 6.4 and older keep the same entries under ':workers'.
+            var workers = processes.Select(p => details.HashGetAllAsync(_prefix + p + ":workers")).ToList();
+            details.Execute();
+            await Task.WhenAll(lengths.Cast<Task>().Concat(oldest).Concat(alive).Concat(work).Concat(workers)).WaitAsync(cancellationToken).ConfigureAwait(false);
+
+            var busy = new Dictionary<string, (int Jobs, HashSet<string> Processes)>(StringComparer.Ordinal);
+            int live = 0;
+            for (int i = 0; i < processes.Count; i++)
+            {
+                if (!alive[i].Result)
+                {
+                    // A process that stopped heartbeating; its work hash is about to expire.
+                    continue;
+                }
+                live++;
+                foreach (HashEntry entry in work[i].Result.Concat(workers[i].Result))
+                {
+                    string? queue = SidekiqJob.WorkQueue(entry.Value, $"{_prefix}{processes[i]}:work");
+                    if (queue is null)
+                    {
+                        continue;
+                    }
+                    if (!busy.TryGetValue(queue, out var counts))
+                    {
+                        counts = (0, new HashSet<string>(StringComparer.Ordinal));
+                    }
+                    counts.Processes.Add(processes[i]);
+                    busy[queue] = (counts.Jobs + 1, counts.Processes);
+                }
+            }
+
+            DateTimeOffset now = _clock.GetUtcNow();
+            var result = new List<SidekiqQueueStats>(queues.Count);
+            for (int i = 0; i < queues.Count; i++)
+            {
+                TimeSpan latency = oldest[i].Result.IsNull
+                    ? TimeSpan.Zero
+                    : SidekiqJob.Latency(oldest[i].Result!, now, $"{_prefix}queue:{queues[i]}");
+                (int jobs, HashSet<string>? working) = busy.TryGetValue(queues[i], out var b) ? b : (0, null);
+                result.Add(new SidekiqQueueStats(queues[i], lengths[i].Result, latency, jobs, working?.Count ?? 0));
+            }
+            return new SidekiqReading(result, busy.ToDictionary(b => b.Key, b => (b.Value.Jobs, b.Value.Processes.Count), StringComparer.Ordinal), live, RoundTrips: 2);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            throw RedisErrors.From(e, _location);
+        }
+    }
+
+    /// <summary>Queue names only (the <c>queues</c> set), for tab completion: one round trip.</summary>
+    public async Task<IReadOnlyList<string>> QueueNamesAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            RedisValue[] members = await _redis.GetDatabase(_location.Database).SetMembersAsync(_prefix + "queues").WaitAsync(cancellationToken).ConfigureAwait(false);
+            return members.Select(m => (string)m!).Order(StringComparer.OrdinalIgnoreCase).ToList();
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            throw RedisErrors.From(e, _location);
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await _redis.DisposeAsync().ConfigureAwait(false);
+}
+
+/// <summary>Reads the two parts of Sidekiq's job JSON that queue numbers need.</summary>
+internal static class SidekiqJob
+{
+    /// <summary>
+    /// How long a waiting job has waited: now minus <c>enqueued_at</c> (or <c>created_at</c>).
+    /// A JSON float is epoch seconds (Sidekiq 7 and older); an integer is epoch milliseconds
+    /// (Sidekiq 8), the same test Sidekiq 8's own <c>calculate_latency</c> makes.
+    /// </summary>
+    public static TimeSpan Latency(string json, DateTimeOffset now, string key)
+    {
+        JsonElement job = Parse(json, key);
+        if (job.ValueKind != JsonValueKind.Object)
+        {
+            throw Invalid(key, "a job that is not a JSON object");
+        }
+        if (!job.TryGetProperty("enqueued_at", out JsonElement stamp) || stamp.ValueKind == JsonValueKind.Null)
+        {
+            if (!job.TryGetProperty("created_at", out stamp) || stamp.ValueKind == JsonValueKind.Null)
+            {
+                // Sidekiq reports 0 for a job without either.
+                return TimeSpan.Zero;
+            }
+        }
+        if (stamp.ValueKind != JsonValueKind.Number)
+        {
+            throw Invalid(key, $"a job whose enqueued_at is {stamp.ValueKind.ToString().ToLowerInvariant()} '{stamp.GetRawText()}', not a number");
+        }
+        string raw = stamp.GetRawText();
+        DateTimeOffset enqueued;
+        if (raw.AsSpan().IndexOfAny('.', 'e', 'E') >= 0)
+        {
+            enqueued = DateTimeOffset.UnixEpoch + TimeSpan.FromSeconds(stamp.GetDouble());
+        }
+        else if (long.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long millis))
+        {
+            enqueued = DateTimeOffset.UnixEpoch + TimeSpan.FromMilliseconds(millis);
+        }
+        else
+        {
+            throw Invalid(key, $"a job whose enqueued_at '{raw}' is out of range");
+        }
+        TimeSpan waited = now - enqueued;
+        return waited < TimeSpan.Zero ? TimeSpan.Zero : waited;
+    }
+
+    /// <summary>
+    /// The queue of one in-flight job from a process's work hash: the entry's <c>queue</c>, or the
+    /// job payload's (a JSON string inside the JSON since Sidekiq 6.0, an object before). Empty
+    /// entries (Sidekiq 7+ skips them too) give null.
+    /// </summary>
+    public static string? WorkQueue(RedisValue value, string key)
+    {
+        string? json = value;
+        if (string.IsNullOrEmpty(json))
+        {
+            return null;
+        }
+        JsonElement work = Parse(json, key);
+        if (work.ValueKind != JsonValueKind.Object)
+        {
+            throw Invalid(key, "a work entry that is not a JSON object");
+        }
+        if (work.TryGetProperty("queue", out JsonElement queue) && queue.ValueKind == JsonValueKind.String)
+        {
+            return queue.GetString();
+        }
+        if (work.TryGetProperty("payload", out JsonElement payload))
+        {
+            JsonElement job = payload.ValueKind == JsonValueKind.String ? Parse(payload.GetString()!, key) : payload;
+            if (job.ValueKind == JsonValueKind.Object && job.TryGetProperty("queue", out queue) && queue.ValueKind == JsonValueKind.String)
+            {
+                return queue.GetString();
+            }
+        }
+        throw Invalid(key, "a work entry without a queue");
+    }
+
+    private static JsonElement Parse(string json, string key)
+    {
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(json);
+            return document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            string start = json.Length > 40 ? json[..40] + "..." : json;
+            throw Invalid(key, $"'{start}', which is not JSON");
+        }
+    }
+
+    private static MightyOpsException Invalid(string key, string what) =>
+        new("SidekiqDataInvalid", MightyErrorKind.InvalidOperation,
+            $"Redis key '{key}' holds {what}: this is not Sidekiq's data, so nothing is reported or scaled on it. Check the Redis URL, database and -Namespace.",
+            key);
+}
+
+/// <summary>Turns StackExchange.Redis failures into MightyOps errors that say what to check.</summary>
+internal static class RedisErrors
+{
+    public static MightyOpsException From(Exception e, RedisLocation location)
+    {
+        string message = e.Message;
+        // StackExchange.Redis reports a TLS handshake failure as an authentication failure too;
+        // the inner exception tells a certificate problem from a refused password.
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is System.Security.Authentication.AuthenticationException tls)
+            {
+                return new MightyOpsException(
+                    "RedisTlsFailed",
+                    MightyErrorKind.Connection,
+                    $"The TLS handshake with Redis at {location} failed: {tls.Message} Check that the server's certificate is issued for '{location.Host}' by a CA this machine trusts.",
+                    location.ToString(),
+                    e);
+            }
+        }
+        if (e is RedisConnectionException { FailureType: ConnectionFailureType.AuthenticationFailure }
+            || message.Contains("WRONGPASS", StringComparison.Ordinal)
+            || message.Contains("NOAUTH", StringComparison.Ordinal)
+            || message.Contains("invalid username-password", StringComparison.OrdinalIgnoreCase))
+        {
+            return new MightyOpsException(
+                "RedisAuthenticationFailed",
+                MightyErrorKind.Authentication,
+                $"Redis at {location} refused the credentials. Put the right user and password in the URL (redis://user:password@host:port/db).",
+                location.ToString(),
+                e);
+        }
+        if (message.Contains("WRONGTYPE", StringComparison.Ordinal))
+        {
+            return new MightyOpsException(
+                "SidekiqDataInvalid",
+                MightyErrorKind.InvalidOperation,
+                $"Redis at {location} has keys where Sidekiq keeps its queues, but of another type ({message}): this is not Sidekiq's data, so nothing is reported or scaled on it. Check the database index and -Namespace.",
+                location.ToString(),
+                e);
+        }
+        if (e is RedisTimeoutException or TimeoutException)
+        {
+            return new MightyOpsException(
+                "RedisTimeout",
+                MightyErrorKind.Timeout,
+                $"Redis at {location} did not answer in time. Check that it is up and not overloaded.",
+                location.ToString(),
+                e);
+        }
+        return new MightyOpsException(
+            "RedisUnreachable",
+            MightyErrorKind.Connection,
+            $"Could not connect to Redis at {location}{(location.UseTls ? " over TLS" : string.Empty)}. Check the host, port and network (and rediss:// for a TLS-only Redis).",
+            location.ToString(),
+            e);
+    }
+}
