@@ -13,6 +13,7 @@
         'Get-MightyService'
         'Get-MightyTag'
         'New-MightyTag'
+        'Publish-MightyService'
         'Start-MightySandbox'
         'Stop-MightySandbox'
     )

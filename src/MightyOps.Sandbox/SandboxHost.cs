@@ -140,6 +140,28 @@ public sealed class SandboxHost : IAsyncDisposable
     }
 
     /// <summary>
+    /// The containers of the tasks ECS has now (stopped ones included until they expire), with
+    /// the environment each process sees; narrowed to a cluster and a service when given.
+    /// </summary>
+    public IReadOnlyList<SandboxContainer> Containers(string? cluster = null, string? service = null)
+    {
+        lock (World.Sync)
+        {
+            World.Ecs.AdvanceTo(World.Clock.UtcNow);
+            return World.Ecs.Clusters.Values
+                .Where(c => cluster is null || c.Name == cluster)
+                .SelectMany(c => c.Tasks.Values.OrderBy(t => t.Seq))
+                .Where(t => service is null || t.Service?.Name == service)
+                .SelectMany(t => t.Containers.Select(c => SandboxContainer.From(t, c)))
+                .ToList();
+        }
+    }
+
+    /// <summary>The container with Docker id <paramref name="runtimeId"/> (DescribeTasks <c>runtimeId</c>), or null.</summary>
+    public SandboxContainer? Container(string runtimeId) =>
+        Containers().FirstOrDefault(c => c.RuntimeId == runtimeId);
+
+    /// <summary>
     /// Stops listening and closes every connection: requests being handled get their answer
     /// first (for a few seconds at most), idle connections close at once. Safe to call twice.
     /// </summary>

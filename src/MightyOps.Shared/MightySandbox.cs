@@ -5,16 +5,21 @@ namespace MightyOps;
 /// <see cref="Endpoint"/> with the test credentials, or let Start-MightySandbox set the process
 /// environment so MightyOps and the AWS CLI use it without flags.
 /// </summary>
+/// <remarks>
+/// Its methods drive the sandbox the way the outside world would, so a test or a runbook needs no
+/// hand-written HTTP calls: <see cref="PushImage(string, string)"/> is CI pushing a build,
+/// <see cref="SetImageFailsToStart(string, string, bool)"/> makes a build crash on boot,
+/// <see cref="AdvanceTime"/> moves simulated time, <see cref="GetContainers"/> shows what each
+/// container process really sees (its environment).
+/// </remarks>
 public sealed class MightySandbox
 {
-    private readonly Func<IReadOnlyDictionary<string, long>> _requestCounts;
-    private readonly Func<bool> _isRunning;
+    private readonly IMightySandboxControl _control;
 
-    /// <summary>Created by the sandbox host with readers of its live state.</summary>
-    public MightySandbox(Func<IReadOnlyDictionary<string, long>> requestCounts, Func<bool> isRunning)
+    /// <summary>Created by Start-MightySandbox over the running host.</summary>
+    public MightySandbox(IMightySandboxControl control)
     {
-        _requestCounts = requestCounts;
-        _isRunning = isRunning;
+        _control = control;
     }
 
     /// <summary>The base URL, e.g. <c>http://127.0.0.1:4566</c>.</summary>
@@ -38,11 +43,110 @@ public sealed class MightySandbox
     public double TimeScale { get; init; }
 
     /// <summary>Requests served so far, per <c>Service.Operation</c> (e.g. <c>ecs.DescribeServices</c>).</summary>
-    public IReadOnlyDictionary<string, long> RequestCounts => _requestCounts();
+    public IReadOnlyDictionary<string, long> RequestCounts => _control.RequestCounts;
 
     /// <summary>True while the sandbox is serving.</summary>
-    public bool IsRunning => _isRunning();
+    public bool IsRunning => _control.IsRunning;
+
+    /// <summary>Pushes a new build of <paramref name="repository"/> tagged <paramref name="tag"/>, as CI does after a release tag.</summary>
+    public MightySandboxImage PushImage(string repository, string tag) => _control.PushImage(repository, tag, failsToStart: false);
+
+    /// <summary>Pushes a build that crashes on boot when <paramref name="failsToStart"/> (its containers exit 1).</summary>
+    public MightySandboxImage PushImage(string repository, string tag, bool failsToStart) => _control.PushImage(repository, tag, failsToStart);
+
+    /// <summary>Makes an existing image crash on boot.</summary>
+    public MightySandboxImage SetImageFailsToStart(string repository, string tag) => _control.SetImageFailsToStart(repository, tag, failsToStart: true);
+
+    /// <summary>Makes an existing image crash on boot, or start normally again.</summary>
+    public MightySandboxImage SetImageFailsToStart(string repository, string tag, bool failsToStart) => _control.SetImageFailsToStart(repository, tag, failsToStart);
+
+    /// <summary>Moves simulated time forward (deployments, task starts and events follow it).</summary>
+    public void AdvanceTime(TimeSpan simulated) => _control.AdvanceTime(simulated);
+
+    /// <summary>The containers of a service's tasks (stopped ones included while ECS still lists them), oldest task first.</summary>
+    public MightySandboxContainer[] GetContainers(string cluster, string service) => _control.GetContainers(cluster, service).ToArray();
+
+    /// <summary>The container with this Docker id (DescribeTasks <c>runtimeId</c>), or null.</summary>
+    public MightySandboxContainer? GetContainer(string runtimeId) => _control.GetContainer(runtimeId);
+
+    /// <summary>Starts <see cref="RequestCounts"/> again from zero.</summary>
+    public void ResetRequestCounts() => _control.ResetRequestCounts();
+
+    /// <summary>Sets the share (0 to 1) of AWS requests answered with throttling and with server errors.</summary>
+    public void SetFaults(double throttlingRate, double serverErrorRate) => _control.SetFaults(throttlingRate, serverErrorRate);
 
     /// <inheritdoc />
     public override string ToString() => Endpoint;
+}
+
+/// <summary>What a <see cref="MightySandbox"/> needs from the host behind it (implemented by the module).</summary>
+public interface IMightySandboxControl
+{
+    IReadOnlyDictionary<string, long> RequestCounts { get; }
+
+    bool IsRunning { get; }
+
+    MightySandboxImage PushImage(string repository, string tag, bool failsToStart);
+
+    MightySandboxImage SetImageFailsToStart(string repository, string tag, bool failsToStart);
+
+    void AdvanceTime(TimeSpan simulated);
+
+    IReadOnlyList<MightySandboxContainer> GetContainers(string cluster, string service);
+
+    MightySandboxContainer? GetContainer(string runtimeId);
+
+    void ResetRequestCounts();
+
+    void SetFaults(double throttlingRate, double serverErrorRate);
+}
+
+/// <summary>An image in the sandbox's ECR registry.</summary>
+public sealed class MightySandboxImage
+{
+    public string Repository { get; init; } = string.Empty;
+
+    public string Tag { get; init; } = string.Empty;
+
+    /// <summary><c>sha256:</c> and 64 hex digits.</summary>
+    public string Digest { get; init; } = string.Empty;
+
+    /// <summary>The full URI a task definition uses: <c>{account}.dkr.ecr.{region}.amazonaws.com/{repository}:{tag}</c>.</summary>
+    public string ImageUri { get; init; } = string.Empty;
+
+    /// <summary>True when containers of this image crash on boot.</summary>
+    public bool FailsToStart { get; init; }
+
+    /// <inheritdoc />
+    public override string ToString() => ImageUri;
+}
+
+/// <summary>One container of a sandbox task, as the host sees it (what <c>docker inspect</c> would say).</summary>
+public sealed class MightySandboxContainer
+{
+    /// <summary>The Docker container id (DescribeTasks <c>runtimeId</c>); empty before the container is created.</summary>
+    public string RuntimeId { get; init; } = string.Empty;
+
+    public string Name { get; init; } = string.Empty;
+
+    public string Cluster { get; init; } = string.Empty;
+
+    public string Service { get; init; } = string.Empty;
+
+    public string TaskArn { get; init; } = string.Empty;
+
+    public string TaskDefinition { get; init; } = string.Empty;
+
+    public string Image { get; init; } = string.Empty;
+
+    /// <summary>PENDING, RUNNING or STOPPED.</summary>
+    public string LastStatus { get; init; } = string.Empty;
+
+    public int? ExitCode { get; init; }
+
+    /// <summary>The environment the process sees: environment files from S3, then the task definition's environment on top.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Name} {LastStatus} {RuntimeId}";
 }

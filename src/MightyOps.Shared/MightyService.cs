@@ -38,7 +38,7 @@ public sealed class MightyService
     public IReadOnlyDictionary<string, string>? Images { get; init; }
 
     /// <summary>The service's deployments, PRIMARY first.</summary>
-    public IReadOnlyList<MightyDeployment> Deployments { get; init; } = Array.Empty<MightyDeployment>();
+    public IReadOnlyList<MightyServiceDeployment> Deployments { get; init; } = Array.Empty<MightyServiceDeployment>();
 
     /// <summary>The newest service event, or null when the service has none.</summary>
     public MightyServiceEvent? LastEvent { get; init; }
@@ -56,7 +56,7 @@ public sealed class MightyService
 }
 
 /// <summary>One deployment of a service (ECS rolling deployment controller).</summary>
-public sealed class MightyDeployment
+public sealed class MightyServiceDeployment
 {
     /// <summary>The deployment id, e.g. <c>ecs-svc/7419115625193919142</c>.</summary>
     public string Id { get; init; } = string.Empty;

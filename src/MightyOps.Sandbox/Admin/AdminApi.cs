@@ -27,7 +27,12 @@ internal sealed class AdminApi(SandboxHost host)
         ("POST", "/_sandbox/advance-time", (admin, request) => admin.AdvanceTime(request)),
         ("POST", "/_sandbox/bad-image", (admin, request) => admin.BadImage(Body(request))),
         ("POST", "/_sandbox/push-image", (admin, request) => admin.PushImage(Body(request))),
+        ("GET", "/_sandbox/containers", (admin, request) => Ok(admin.Containers(request))),
+        ("GET", ContainerPath + "{runtimeId}", (admin, request) => admin.Container(request)),
     ];
+
+    // GET /_sandbox/containers/<runtimeId>: the one endpoint with a path parameter.
+    private const string ContainerPath = "/_sandbox/containers/";
 
     /// <summary>Every endpoint as <c>METHOD /path</c>, for <c>GET /_sandbox/info</c> and the executable's help.</summary>
     public static IReadOnlyList<string> EndpointList { get; } = Endpoints.Select(e => $"{e.Method} {e.Path}").ToArray();
@@ -38,6 +43,10 @@ internal sealed class AdminApi(SandboxHost host)
         if (path == "/_sandbox")
         {
             path = "/_sandbox/info";
+        }
+        if (path.StartsWith(ContainerPath, StringComparison.Ordinal) && path.Length > ContainerPath.Length)
+        {
+            path = ContainerPath + "{runtimeId}";
         }
         try
         {
@@ -171,6 +180,39 @@ internal sealed class AdminApi(SandboxHost host)
         bool fails = body["failsToStart"]?.GetValue<bool>() ?? false;
         SandboxImage image = host.PushImage(repository, tag, fails, body["reason"]?.GetValue<string>());
         return Ok(ImageJson(repository, tag, image));
+    }
+
+    private JsonArray Containers(HttpRequest request) =>
+        new(host.Containers(request.QueryValue("cluster"), request.QueryValue("service")).Select(c => (JsonNode?)ContainerJson(c)).ToArray());
+
+    private HttpResponse Container(HttpRequest request)
+    {
+        string runtimeId = Uri.UnescapeDataString(request.RawPath.TrimEnd('/')[ContainerPath.Length..]);
+        return host.Container(runtimeId) is SandboxContainer container
+            ? Ok(ContainerJson(container))
+            : Error(404, $"No container has runtime id {runtimeId}; GET /_sandbox/containers lists them.");
+    }
+
+    private static JsonObject ContainerJson(SandboxContainer container)
+    {
+        var environment = new JsonObject();
+        foreach ((string name, string value) in container.Environment.OrderBy(e => e.Key, StringComparer.Ordinal))
+        {
+            environment[name] = value;
+        }
+        return new JsonObject
+        {
+            ["runtimeId"] = container.RuntimeId,
+            ["name"] = container.Name,
+            ["cluster"] = container.Cluster,
+            ["service"] = container.Service,
+            ["taskArn"] = container.TaskArn,
+            ["taskDefinitionArn"] = container.TaskDefinitionArn,
+            ["image"] = container.Image,
+            ["lastStatus"] = container.LastStatus,
+            ["exitCode"] = container.ExitCode,
+            ["environment"] = environment,
+        };
     }
 
     private JsonObject ImageJson(string repository, string tag, SandboxImage image) => new()

@@ -54,6 +54,9 @@ public sealed partial class EcsApi
         ["StopTask"] = new(["cluster", "task", "reason"], (api, r) => api.StopTask(r)),
         ["ListContainerInstances"] = new(["cluster", "filter", "nextToken", "maxResults", "status"], (api, r) => api.ListContainerInstances(r)),
         ["DescribeContainerInstances"] = new(["cluster", "containerInstances", "include"], (api, r) => api.DescribeContainerInstances(r)),
+        ["TagResource"] = new(["resourceArn", "tags"], (api, r) => api.TagResource(r)),
+        ["UntagResource"] = new(["resourceArn", "tagKeys"], (api, r) => api.UntagResource(r)),
+        ["ListTagsForResource"] = new(["resourceArn"], (api, r) => api.ListTagsForResource(r)),
     };
 
     private readonly SandboxWorld _world;

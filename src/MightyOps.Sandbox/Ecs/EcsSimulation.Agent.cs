@@ -1,3 +1,5 @@
+using MightyOps.Core.Aws.Ecs;
+
 namespace MightyOps.Sandbox.Ecs;
 
 // The container agent: a task's life from placement through pull and start to stop.
@@ -25,8 +27,11 @@ internal sealed partial class EcsSimulation
                 {
                     container.LastStatus = "STOPPED";
                 }
-                ContainerState failing = task.Containers.FirstOrDefault(c => c.ImageDigest is null) ?? task.Containers[0];
-                failing.Reason = task.PullError;
+                if (!task.FailedInitialization)
+                {
+                    ContainerState failing = task.Containers.FirstOrDefault(c => c.ImageDigest is null) ?? task.Containers[0];
+                    failing.Reason = task.PullError;
+                }
                 Finish(task, "TaskFailedToStart", task.PullError!);
                 OnTaskFailed(task);
                 break;
@@ -77,8 +82,22 @@ internal sealed partial class EcsSimulation
             task.Version++;   // the ENI is attached: PROVISIONING becomes PENDING with the phase change below
         }
         task.PullStartedAt = Now;
-        bool allCached = true;
+        // The environment files are fetched as the task's resources are set up, before any pull.
         foreach (ContainerState container in task.Containers)
+        {
+            EcsContainerDefinition definition = task.TaskDefinition.Definition.ContainerDefinitions!.First(c => c.Name == container.Name);
+            if (ContainerEnvironment.Resolve(_world, task.TaskDefinition.Definition, definition, out string? error) is { } environment)
+            {
+                container.Environment = environment;
+            }
+            else
+            {
+                task.PullError ??= error;
+                task.FailedInitialization = true;
+            }
+        }
+        bool allCached = true;
+        foreach (ContainerState container in task.Containers.Where(_ => !task.FailedInitialization))
         {
             ImageLookup.PullResult pull = ImageLookup.Pull(_world, container.Image);
             if (pull.Error is not null)

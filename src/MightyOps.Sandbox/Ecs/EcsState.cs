@@ -285,6 +285,12 @@ internal sealed class TaskState
     /// <summary>What the pull will find out (decided when the pull starts).</summary>
     public string? PullError { get; set; }
 
+    /// <summary>
+    /// True when <see cref="PullError"/> is a ResourceInitializationError (the environment files
+    /// could not be read) rather than an image that could not be pulled.
+    /// </summary>
+    public bool FailedInitialization { get; set; }
+
     /// <summary>The essential container whose image does not start, if any.</summary>
     public ContainerState? CrashingContainer { get; set; }
 
@@ -346,6 +352,12 @@ internal sealed class ContainerState
     public SandboxImage? RegistryImage { get; set; }
 
     public bool FailsToStart { get; set; }
+
+    /// <summary>
+    /// The environment the process sees, set when the agent starts the task: the environment
+    /// files read from S3, then the definition's <c>environment</c> on top (ECS precedence).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Environment { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal);
 }
 
 internal sealed class ContainerInstanceState

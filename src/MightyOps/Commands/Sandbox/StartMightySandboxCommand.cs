@@ -79,7 +79,7 @@ public sealed class StartMightySandboxCommand : MightyCmdlet
             return;
         }
 
-        var info = new MightySandbox(() => host.RequestCounts, () => host.IsRunning)
+        var info = new MightySandbox(new SandboxControl(host))
         {
             Endpoint = host.Endpoint.ToString().TrimEnd('/'),
             Port = host.Endpoint.Port,

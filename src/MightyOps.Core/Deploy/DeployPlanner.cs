@@ -1,0 +1,244 @@
+using MightyOps.Core.Aws;
+using MightyOps.Core.Aws.Ecs;
+
+namespace MightyOps.Core.Deploy;
+
+/// <summary>What a deploy of one service would do, worked out before anything is changed.</summary>
+public sealed class ServicePlan
+{
+    public required string Cluster { get; init; }
+
+    public required string Service { get; init; }
+
+    /// <summary>The live task definition (described with its tags).</summary>
+    public required EcsTaskDefinition Live { get; init; }
+
+    /// <summary>The request that registers the new revision; null when <see cref="Unchanged"/>.</summary>
+    public RegisterTaskDefinitionRequest? Rendered { get; init; }
+
+    /// <summary>Container name to image, as the service will run them.</summary>
+    public required IReadOnlyDictionary<string, string> Images { get; init; }
+
+    /// <summary>Field-level differences between the live and the new definition (no values of environment variables).</summary>
+    public required IReadOnlyList<DefinitionChange> Changes { get; init; }
+
+    /// <summary>The rendered definition equals the live one: nothing to register.</summary>
+    public bool Unchanged => Rendered is null;
+
+    /// <summary>Start new tasks even when <see cref="Unchanged"/> (-ForceNewDeployment).</summary>
+    public bool ForceNewDeployment { get; init; }
+
+    /// <summary>The live task definition ARN.</summary>
+    public string LiveArn => Live.TaskDefinitionArn ?? string.Empty;
+}
+
+/// <summary>The deploy options shared by every service of one Publish-MightyService call.</summary>
+/// <param name="Images">-Tag / -Image / -Container.</param>
+/// <param name="ForceNewDeployment">Start new tasks even when nothing changed.</param>
+/// <param name="Settings">Configuration layers (Defaults, the service's settings) applied to the copy before the images; null without configuration.</param>
+/// <param name="Environment">Environment and secrets applied after the images; null without configuration.</param>
+public sealed record DeployOptions(
+    ImageRequest Images,
+    bool ForceNewDeployment,
+    Func<string, Action<RegisterTaskDefinitionRequest>?>? Settings = null,
+    Func<string, Action<RegisterTaskDefinitionRequest>?>? Environment = null);
+
+/// <summary>
+/// The deploy of a set of services, in the order the issue sets: read everything (services,
+/// live task definitions with their tags, the images in ECR, batched), check everything, render
+/// the new definitions; only then register and update, service by service. A service whose
+/// checks fail is reported and left alone; the others go ahead.
+/// </summary>
+public sealed class DeployPlanner
+{
+    /// <summary>Tag on every revision MightyOps registers: the release it runs.</summary>
+    public const string ReleaseTag = "mightyops:release";
+
+    /// <summary>Tag on every revision MightyOps registers: the task definition the service ran before it, for Restore-MightyService -Previous.</summary>
+    public const string PreviousTaskDefinitionTag = "mightyops:previous-task-definition";
+
+    private const int ParallelRequests = 4;
+
+    private readonly AwsSession _aws;
+    private readonly IOperationLog _log;
+
+    public DeployPlanner(AwsSession aws, IOperationLog log)
+    {
+        _aws = aws;
+        _log = log;
+    }
+
+    /// <summary>
+    /// Plans the deploy of <paramref name="services"/> of <paramref name="cluster"/>. Problems
+    /// with one service (not found, unknown container, missing image) go to
+    /// <paramref name="onError"/>, and that service gets no plan. Nothing is changed.
+    /// </summary>
+    public async Task<IReadOnlyList<ServicePlan>> PlanAsync(
+        string cluster,
+        IReadOnlyList<string> services,
+        DeployOptions options,
+        Action<MightyOpsException> onError,
+        CancellationToken cancellationToken)
+    {
+        DescribeServicesResponse described = await _aws.Ecs.DescribeServicesAsync(cluster, services, cancellationToken).ConfigureAwait(false);
+        foreach (EcsFailure failure in described.Failures ?? [])
+        {
+            string name = EcsArn.LastSegment(failure.Arn ?? string.Empty);
+            onError(new MightyOpsException("ServiceNotFound", MightyErrorKind.NotFound,
+                $"Service '{name}' was not found in cluster '{cluster}' ({_aws.Region}). Run Get-MightyService -Cluster {cluster} to see the services there.", name));
+        }
+        var active = new List<EcsService>();
+        foreach (EcsService service in described.Services ?? [])
+        {
+            if (service.Status != "ACTIVE")
+            {
+                onError(new MightyOpsException("ServiceNotActive", MightyErrorKind.InvalidOperation,
+                    $"Service '{service.ServiceName}' in cluster '{cluster}' is {service.Status}, not ACTIVE: it is being deleted and cannot be deployed.", service.ServiceName));
+            }
+            else if (service.DeploymentController?.Type is string controller && controller != "ECS")
+            {
+                onError(new MightyOpsException("DeploymentControllerNotSupported", MightyErrorKind.InvalidOperation,
+                    $"Service '{service.ServiceName}' uses the {controller} deployment controller; MightyOps deploys services of the rolling (ECS) controller only.", service.ServiceName));
+            }
+            else
+            {
+                active.Add(service);
+            }
+        }
+
+        // One DescribeTaskDefinition per distinct live revision (services often share none, but workers may).
+        var definitions = new Dictionary<string, DescribeTaskDefinitionResponse>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(
+            active.Select(s => s.TaskDefinition!).Distinct(StringComparer.Ordinal),
+            new ParallelOptions { MaxDegreeOfParallelism = ParallelRequests, CancellationToken = cancellationToken },
+            async (arn, ct) =>
+            {
+                DescribeTaskDefinitionResponse response = await _aws.Ecs.DescribeTaskDefinitionAsync(arn, includeTags: true, ct).ConfigureAwait(false);
+                lock (definitions)
+                {
+                    definitions[arn] = response;
+                }
+            }).ConfigureAwait(false);
+
+        // Which images each service would run; then every ECR image checked at once, per repository.
+        var chosen = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
+        foreach (EcsService service in active)
+        {
+            EcsTaskDefinition live = definitions[service.TaskDefinition!].TaskDefinition!;
+            string account = EcsArn.TryParse(service.ServiceArn ?? string.Empty, out EcsArn arn) ? arn.Account : string.Empty;
+            try
+            {
+                chosen[service.ServiceName!] = options.Images.IsEmpty
+                    ? new Dictionary<string, string>()
+                    : ImageSelection.Resolve(live, options.Images, account, _aws.Region, service.ServiceName!);
+            }
+            catch (MightyOpsException e)
+            {
+                onError(e);
+            }
+        }
+        IReadOnlyDictionary<string, MightyOpsException> missing = await new ImageVerifier(_aws, _log)
+            .VerifyAsync(chosen.Values.SelectMany(c => c.Values), cancellationToken).ConfigureAwait(false);
+
+        var plans = new List<ServicePlan>();
+        foreach (EcsService service in active.Where(s => chosen.ContainsKey(s.ServiceName!)))
+        {
+            string name = service.ServiceName!;
+            IReadOnlyDictionary<string, string> images = chosen[name];
+            List<MightyOpsException> problems = images.Values.Distinct(StringComparer.Ordinal)
+                .Where(missing.ContainsKey)
+                .Select(image => missing[image])
+                .ToList();
+            if (problems.Count > 0)
+            {
+                foreach (MightyOpsException problem in problems)
+                {
+                    onError(new MightyOpsException(problem.ErrorId, problem.Kind,
+                        $"Service '{name}' was not deployed: {problem.Message}", name, problem));
+                }
+                continue;
+            }
+            try
+            {
+                plans.Add(Plan(cluster, name, definitions[service.TaskDefinition!], images, options));
+            }
+            catch (MightyOpsException e)
+            {
+                onError(e);
+            }
+        }
+        return plans;
+    }
+
+    private ServicePlan Plan(string cluster, string service, DescribeTaskDefinitionResponse described, IReadOnlyDictionary<string, string> images, DeployOptions options)
+    {
+        EcsTaskDefinition live = described.TaskDefinition!;
+        var tags = (described.Tags ?? [])
+            .Where(t => t.Key is not ReleaseTag and not PreviousTaskDefinitionTag)
+            .Select(t => new EcsTag { Key = t.Key, Value = t.Value })
+            .ToList();
+        if (options.Images.ReleaseLabel(images) is string release)
+        {
+            tags.Add(new EcsTag { Key = ReleaseTag, Value = release });
+        }
+        tags.Add(new EcsTag { Key = PreviousTaskDefinitionTag, Value = live.TaskDefinitionArn });
+
+        RegisterTaskDefinitionRequest rendered = TaskDefinitionRenderer.Render(
+            live, images, options.Settings?.Invoke(service), options.Environment?.Invoke(service), tags);
+        RegisterTaskDefinitionRequest copy = TaskDefinitionRenderer.Copy(live);
+        bool unchanged = TaskDefinitionRenderer.SameDefinition(copy, rendered);
+        IReadOnlyList<DefinitionChange> changes = unchanged ? [] : TaskDefinitionDiff.Compare(copy, rendered);
+        _log.Verbose(unchanged
+            ? $"{service}: the new definition equals {MightyServiceDeployment.ShortTaskDefinition(live.TaskDefinitionArn ?? string.Empty)}."
+            : $"{service}: {changes.Count} change(s) to {MightyServiceDeployment.ShortTaskDefinition(live.TaskDefinitionArn ?? string.Empty)}: {string.Join("; ", changes)}");
+        return new ServicePlan
+        {
+            Cluster = cluster,
+            Service = service,
+            Live = live,
+            Rendered = unchanged ? null : rendered,
+            Images = (rendered.ContainerDefinitions ?? []).Where(c => c.Name is not null).ToDictionary(c => c.Name!, c => c.Image ?? string.Empty, StringComparer.Ordinal),
+            Changes = changes,
+            ForceNewDeployment = options.ForceNewDeployment,
+        };
+    }
+
+    /// <summary>
+    /// Registers the plan's revision (unless unchanged) and points the service at it. Returns the
+    /// deployment to watch, or null when the plan is unchanged and not forced (nothing is called).
+    /// </summary>
+    public async Task<WatchedDeployment?> StartAsync(ServicePlan plan, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        if (plan.Unchanged && !plan.ForceNewDeployment)
+        {
+            return null;
+        }
+        string target = plan.LiveArn;
+        if (plan.Rendered is RegisterTaskDefinitionRequest rendered)
+        {
+            RegisterTaskDefinitionResponse registered = await _aws.Ecs.RegisterTaskDefinitionAsync(rendered, cancellationToken).ConfigureAwait(false);
+            target = registered.TaskDefinition?.TaskDefinitionArn
+                ?? throw new MightyOpsException("AwsResponseInvalid", MightyErrorKind.Failed, $"RegisterTaskDefinition for {plan.Service} returned no ARN.", plan.Service);
+            _log.Verbose($"{plan.Service}: registered {MightyServiceDeployment.ShortTaskDefinition(target)}.");
+        }
+        UpdateServiceResponse updated;
+        try
+        {
+            updated = await _aws.Ecs.UpdateServiceAsync(new UpdateServiceRequest
+            {
+                Cluster = plan.Cluster,
+                Service = plan.Service,
+                TaskDefinition = target,
+                ForceNewDeployment = plan.ForceNewDeployment,
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MightyOpsException e) when (target != plan.LiveArn)
+        {
+            throw new MightyOpsException(e.ErrorId, e.Kind,
+                $"{MightyServiceDeployment.ShortTaskDefinition(target)} was registered, but the service '{plan.Service}' could not be updated to it and still runs {MightyServiceDeployment.ShortTaskDefinition(plan.LiveArn)}: {e.Message}",
+                plan.Service, e) { RequestId = e.RequestId };
+        }
+        return WatchedDeployment.FromUpdate(plan.Cluster, plan.Service, updated.Service, target, plan.LiveArn, plan.Images);
+    }
+}

@@ -1,0 +1,136 @@
+using MightyOps.Core.Aws.Ecs;
+
+namespace MightyOps.Core.Deploy;
+
+/// <summary>What the user asked to run: <c>-Tag</c> (optionally narrowed by <c>-Container</c>) or <c>-Image</c>.</summary>
+/// <param name="Tag">The new tag for every container whose image is in this account's and region's ECR.</param>
+/// <param name="Images">Per container name: a tag, <c>repository:tag</c>, or a full image URI.</param>
+/// <param name="Containers">With <paramref name="Tag"/>: only these containers.</param>
+public sealed record ImageRequest(string? Tag, IReadOnlyDictionary<string, string>? Images, IReadOnlyList<string>? Containers)
+{
+    /// <summary>Nothing asked: the same images (a forced redeploy or a config-only change).</summary>
+    public bool IsEmpty => Tag is null && (Images is null || Images.Count == 0);
+
+    /// <summary>What <c>mightyops:release</c> says: the tag, or <c>container=tag</c> pairs for -Image.</summary>
+    public string? ReleaseLabel(IReadOnlyDictionary<string, string> chosen)
+    {
+        if (Tag is not null)
+        {
+            return Tag;
+        }
+        if (chosen.Count == 0)
+        {
+            return null;
+        }
+        return string.Join(" ", chosen.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={TagOf(c.Value)}"));
+    }
+
+    private static string TagOf(string image)
+    {
+        int at = image.IndexOf('@', StringComparison.Ordinal);
+        if (at >= 0)
+        {
+            return image[(at + 1)..];
+        }
+        int colon = image.LastIndexOf(':');
+        return colon > image.LastIndexOf('/') ? image[(colon + 1)..] : "latest";
+    }
+}
+
+/// <summary>Turns an <see cref="ImageRequest"/> into the new image of each container of one task definition.</summary>
+public static class ImageSelection
+{
+    /// <summary>
+    /// The containers that get a new image, and that image. Throws <c>ContainerNotFound</c>
+    /// (listing the names the definition has) for a container it lacks, and
+    /// <c>NoEcrContainer</c> when <c>-Tag</c> finds no container running an image from this
+    /// account's and region's ECR.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> Resolve(EcsTaskDefinition live, ImageRequest request, string account, string region, string service)
+    {
+        List<EcsContainerDefinition> containers = live.ContainerDefinitions ?? [];
+        var byName = containers.Where(c => c.Name is not null).ToDictionary(c => c.Name!, StringComparer.Ordinal);
+        IEnumerable<string> named = (request.Images?.Keys ?? Enumerable.Empty<string>()).Concat(request.Containers ?? []);
+        foreach (string name in named)
+        {
+            if (!byName.ContainsKey(name))
+            {
+                string suggestion = byName.Keys.FirstOrDefault(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase)) is string near
+                    ? $" Did you mean '{near}'? Container names are case-sensitive."
+                    : string.Empty;
+                throw new MightyOpsException("ContainerNotFound", MightyErrorKind.NotFound,
+                    $"Service '{service}' has no container '{name}': its task definition {MightyServiceDeployment.ShortTaskDefinition(live.TaskDefinitionArn ?? string.Empty)} has {string.Join(", ", byName.Keys.Select(k => $"'{k}'"))}.{suggestion}",
+                    name);
+            }
+        }
+
+        var chosen = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (request.Tag is string tag)
+        {
+            HashSet<string>? only = request.Containers is { Count: > 0 } ? new HashSet<string>(request.Containers, StringComparer.Ordinal) : null;
+            foreach (EcsContainerDefinition container in containers)
+            {
+                if (only is not null && !only.Contains(container.Name!))
+                {
+                    continue;
+                }
+                // Only this account's and region's ECR: a Docker Hub sidecar (datadog, envoy) keeps its own version.
+                if (EcrImageUri.TryParse(container.Image, out EcrImageUri uri) && uri.Account == account && uri.Region == region)
+                {
+                    chosen[container.Name!] = uri.WithTag(tag).ToString();
+                }
+                else if (only is not null)
+                {
+                    throw new MightyOpsException("ContainerNotInEcr", MightyErrorKind.InvalidArgument,
+                        $"Container '{container.Name}' of service '{service}' runs '{container.Image}', which is not in this account's ECR in {region}, so -Tag cannot retag it. Use -Image @{{ {container.Name} = '<image>:<tag>' }} instead.",
+                        container.Name);
+                }
+            }
+            if (chosen.Count == 0)
+            {
+                throw new MightyOpsException("NoEcrContainer", MightyErrorKind.InvalidArgument,
+                    $"No container of service '{service}' runs an image from this account's ECR in {region} ({string.Join(", ", containers.Select(c => $"{c.Name}: {c.Image}"))}), so -Tag {tag} has nothing to change. Use -Image to name the images.",
+                    service);
+            }
+            return chosen;
+        }
+        foreach ((string name, string value) in request.Images ?? new Dictionary<string, string>())
+        {
+            chosen[name] = ImageFor(byName[name].Image, value, account, region);
+        }
+        return chosen;
+    }
+
+    /// <summary>A full image reference from a tag, <c>repository:tag</c>, or a full URI.</summary>
+    public static string ImageFor(string? currentImage, string value, string account, string region)
+    {
+        value = value.Trim();
+        int slash = value.IndexOf('/', StringComparison.Ordinal);
+        if (slash > 0 && (value[..slash].Contains('.', StringComparison.Ordinal) || value[..slash].Contains(':', StringComparison.Ordinal) || value[..slash] == "localhost"))
+        {
+            return value;   // a full URI: registry host first
+        }
+        if (value.Contains(':', StringComparison.Ordinal) || value.Contains('@', StringComparison.Ordinal))
+        {
+            // repository:tag names a repository of this account's ECR.
+            return $"{EcrImageUri.RegistryHost(account, region)}/{value}";
+        }
+        if (EcrImageUri.TryParse(currentImage, out EcrImageUri uri))
+        {
+            return uri.WithTag(value).ToString();
+        }
+        // A tag for an image from another registry: same image, new tag.
+        string image = currentImage ?? string.Empty;
+        int at = image.IndexOf('@', StringComparison.Ordinal);
+        if (at >= 0)
+        {
+            image = image[..at];
+        }
+        int colon = image.LastIndexOf(':');
+        if (colon > image.LastIndexOf('/'))
+        {
+            image = image[..colon];
+        }
+        return $"{image}:{value}";
+    }
+}

@@ -1,0 +1,372 @@
+using System.Diagnostics;
+using MightyOps.Core.Aws;
+using MightyOps.Core.Aws.Ecs;
+
+namespace MightyOps.Core.Deploy;
+
+/// <summary>How often <see cref="RolloutWatcher"/> polls.</summary>
+/// <param name="Fast">After a poll that saw something change (tasks starting or stopping).</param>
+/// <param name="Slow">The interval grows towards this while nothing changes (waiting on ECS).</param>
+/// <param name="Throttled">The interval doubles up to this while ECS throttles the polls.</param>
+public sealed record RolloutTiming(TimeSpan Fast, TimeSpan Slow, TimeSpan Throttled)
+{
+    /// <summary>1 s while tasks change, up to 5 s while waiting, up to 30 s under throttling.</summary>
+    public static RolloutTiming Default { get; } = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30));
+}
+
+/// <summary>One service's line in the progress display.</summary>
+public sealed record RolloutProgress(string Cluster, string Service, string Status, int PercentComplete, bool Finished);
+
+/// <summary>
+/// Follows many deployments in one loop until each is done, failed (and rolled back) or timed
+/// out. Each poll is DescribeServices in batches of 10 per cluster, nothing per service; a failed
+/// deployment costs one ListTasks and DescribeTasks (batches of 100) to say why its tasks stopped.
+/// docs/design/deploy.md has the rules for done and failed.
+/// </summary>
+public sealed class RolloutWatcher
+{
+    private const int StoppedTasksDescribed = 100;
+    private const int FailureEventsQuoted = 5;
+    private const int StoppedReasonsQuoted = 3;
+
+    private readonly AwsSession _aws;
+    private readonly IOperationLog _log;
+    private readonly RolloutTiming _timing;
+
+    public RolloutWatcher(AwsSession aws, IOperationLog log, RolloutTiming? timing = null)
+    {
+        _aws = aws;
+        _log = log;
+        _timing = timing ?? RolloutTiming.Default;
+    }
+
+    /// <summary>Polls made so far (each is ⌈services / 10⌉ DescribeServices per cluster).</summary>
+    public int Polls { get; private set; }
+
+    /// <summary>
+    /// Watches until every deployment has finished or <paramref name="timeout"/> has passed for
+    /// it. <paramref name="onFinished"/> runs as each one finishes. Without
+    /// <paramref name="noRollback"/> a failed deployment is rolled back to its previous task
+    /// definition (or the circuit breaker's own rollback is followed) before it counts as finished.
+    /// </summary>
+    public async Task WatchAsync(
+        IReadOnlyList<WatchedDeployment> deployments,
+        TimeSpan timeout,
+        bool noRollback,
+        IProgress<RolloutProgress>? progress,
+        Action<WatchedDeployment> onFinished,
+        CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        TimeSpan interval = _timing.Fast;
+        while (deployments.Any(d => !d.IsFinished))
+        {
+            await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
+            bool changed = false;
+            bool throttled = false;
+            Polls++;
+            foreach (IGrouping<string, WatchedDeployment> cluster in deployments.Where(d => !d.IsFinished).GroupBy(d => d.Cluster, StringComparer.Ordinal))
+            {
+                DescribeServicesResponse response;
+                try
+                {
+                    response = await _aws.Ecs.DescribeServicesAsync(cluster.Key, cluster.Select(d => d.Service), cancellationToken).ConfigureAwait(false);
+                }
+                catch (MightyOpsException e) when (e.Kind is MightyErrorKind.Throttled or MightyErrorKind.Connection or MightyErrorKind.Failed)
+                {
+                    // Retries are exhausted for this poll; the deployment goes on in ECS, so poll again later.
+                    _log.Verbose($"Polling cluster '{cluster.Key}' failed ({e.Message}); trying again.");
+                    throttled = true;
+                    continue;
+                }
+                var byName = (response.Services ?? []).ToDictionary(s => s.ServiceName ?? string.Empty, StringComparer.Ordinal);
+                foreach (WatchedDeployment deployment in cluster)
+                {
+                    if (!byName.TryGetValue(deployment.Service, out EcsService? service))
+                    {
+                        await FinishAsync(deployment, MightyDeploymentStatus.Failed, "The service no longer exists (deleted while it was being deployed).", null, progress, onFinished).ConfigureAwait(false);
+                        continue;
+                    }
+                    changed |= await EvaluateAsync(deployment, service, noRollback, progress, onFinished, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            foreach (WatchedDeployment late in deployments.Where(d => !d.IsFinished && clock.Elapsed >= timeout).ToList())
+            {
+                await TimedOutAsync(late, timeout, noRollback, progress, onFinished, cancellationToken).ConfigureAwait(false);
+                // A rollback after a timeout gets one more timeout's time to finish.
+                if (!late.IsFinished)
+                {
+                    clock.Restart();
+                }
+            }
+            interval = throttled
+                ? Min(interval * 2, _timing.Throttled)
+                : changed ? _timing.Fast : Min(interval * 1.5, _timing.Slow);
+        }
+    }
+
+    /// <summary>Looks at one service; true when something moved since the last poll.</summary>
+    private async Task<bool> EvaluateAsync(
+        WatchedDeployment deployment,
+        EcsService service,
+        bool noRollback,
+        IProgress<RolloutProgress>? progress,
+        Action<WatchedDeployment> onFinished,
+        CancellationToken cancellationToken)
+    {
+        foreach (MightyServiceEvent e in deployment.TakeNewEvents(service))
+        {
+            _log.Information($"{deployment.Service}: {e.Message}", "MightyOps.Event");
+        }
+        List<EcsDeployment> all = service.Deployments ?? [];
+        EcsDeployment? primary = all.FirstOrDefault(d => d.Status == "PRIMARY");
+        EcsDeployment? ours = all.FirstOrDefault(d => d.Id == deployment.DeploymentId);
+        string counts = primary is null ? string.Empty
+            : $"{primary.Id} ({MightyServiceDeployment.ShortTaskDefinition(primary.TaskDefinition ?? string.Empty)}) running {primary.RunningCount}/{primary.DesiredCount}, pending {primary.PendingCount}, failed {primary.FailedTasks}";
+        bool changed = counts != deployment.LastCounts;
+        if (changed)
+        {
+            deployment.LastCounts = counts;
+            _log.Verbose($"{deployment.Service}: {counts}, {all.Count} deployment(s).");
+        }
+
+        if (deployment.RollbackDeploymentId is null)
+        {
+            if (primary is not null && primary.Id == deployment.DeploymentId && primary.TaskDefinition == deployment.TaskDefinitionArn && IsDone(primary, service))
+            {
+                deployment.CompletedAt = primary.UpdatedAt;
+                await FinishAsync(deployment, MightyDeploymentStatus.Completed, string.Empty, null, progress, onFinished).ConfigureAwait(false);
+                return changed;
+            }
+            // The circuit breaker's verdict is on our deployment (FAILED) or in its event; by the
+            // time of a slow poll its rollback may be PRIMARY already, or even completed and our
+            // deployment gone from the list.
+            bool oursFailed = ours?.RolloutState == "FAILED"
+                || deployment.Events.Any(e => e.Message.Contains($"(deployment {deployment.DeploymentId}) deployment failed", StringComparison.Ordinal));
+            bool breakerRollingBack = primary is not null && primary.Id != deployment.DeploymentId
+                && ((primary.RolloutStateReason ?? string.Empty).Contains("rolling back", StringComparison.OrdinalIgnoreCase)
+                    || (oursFailed && primary.TaskDefinition == deployment.PreviousTaskDefinitionArn));
+            if (oursFailed || breakerRollingBack)
+            {
+                await FailedAsync(deployment, ours, breakerRollingBack ? primary : null, noRollback, progress, onFinished, cancellationToken).ConfigureAwait(false);
+                if (deployment.IsFinished || deployment.RollbackDeploymentId != primary?.Id)
+                {
+                    return true;
+                }
+                changed = true;   // following the circuit breaker's rollback: it may be done already
+            }
+            else if (ours is null || (primary is not null && primary.Id != deployment.DeploymentId))
+            {
+                // Someone else deployed over ours: not ours to roll back.
+                deployment.CompletedAt = primary?.CreatedAt;
+                await FinishAsync(deployment, MightyDeploymentStatus.Failed,
+                    $"Replaced by another deployment before it completed: {primary?.Id} runs {MightyServiceDeployment.ShortTaskDefinition(primary?.TaskDefinition ?? string.Empty)} now.",
+                    null, progress, onFinished).ConfigureAwait(false);
+                return true;
+            }
+            else
+            {
+                Report(progress, deployment, $"running {ours.RunningCount}/{ours.DesiredCount}, pending {ours.PendingCount}" + (ours.FailedTasks > 0 ? $", {ours.FailedTasks} failed" : string.Empty), ours);
+                return changed;
+            }
+        }
+
+        string rollbackId = deployment.RollbackDeploymentId!;
+        EcsDeployment? rollback = all.FirstOrDefault(d => d.Id == rollbackId);
+        if (primary?.Id == rollbackId && IsDone(primary, service))
+        {
+            deployment.CompletedAt = primary.UpdatedAt;
+            await FinishAsync(deployment, deployment.StatusAfterRollback,
+                deployment.FailureReason + $" Rolled back: the service runs {MightyServiceDeployment.ShortTaskDefinition(primary.TaskDefinition ?? string.Empty)} again.", null, progress, onFinished).ConfigureAwait(false);
+        }
+        else if (rollback is null || rollback.RolloutState == "FAILED")
+        {
+            await FinishAsync(deployment, MightyDeploymentStatus.Failed,
+                deployment.FailureReason + $" The rollback to {MightyServiceDeployment.ShortTaskDefinition(deployment.PreviousTaskDefinitionArn)} did not complete either ({rollback?.RolloutStateReason ?? "its deployment is gone"}); look at the service with Get-MightyServiceEvent -Service {deployment.Service}.",
+                null, progress, onFinished).ConfigureAwait(false);
+        }
+        else
+        {
+            Report(progress, deployment, $"rolling back to {MightyServiceDeployment.ShortTaskDefinition(rollback.TaskDefinition ?? string.Empty)}: running {rollback.RunningCount}/{rollback.DesiredCount}", rollback);
+        }
+        return changed;
+    }
+
+    private static bool IsDone(EcsDeployment primary, EcsService service) =>
+        primary.RolloutState == "COMPLETED" && primary.RunningCount == primary.DesiredCount && service.RunningCount == service.DesiredCount;
+
+    private async Task FailedAsync(
+        WatchedDeployment deployment,
+        EcsDeployment? ours,
+        EcsDeployment? breakerRollback,
+        bool noRollback,
+        IProgress<RolloutProgress>? progress,
+        Action<WatchedDeployment> onFinished,
+        CancellationToken cancellationToken)
+    {
+        string why = await ExplainAsync(deployment, ours?.RolloutStateReason ?? breakerRollback?.RolloutStateReason, cancellationToken).ConfigureAwait(false);
+        deployment.FailureReason = why;
+        if (noRollback)
+        {
+            string left = breakerRollback is not null
+                ? $"Not rolled back by MightyOps (-NoRollback); ECS's circuit breaker is rolling back to {MightyServiceDeployment.ShortTaskDefinition(breakerRollback.TaskDefinition ?? string.Empty)} on its own."
+                : $"Not rolled back (-NoRollback): the service stays on the failed deployment; ECS keeps the old tasks running. Roll back with Restore-MightyService -Service {deployment.Service} -Previous.";
+            deployment.CompletedAt = ours?.UpdatedAt;
+            await FinishAsync(deployment, MightyDeploymentStatus.Failed, why + " " + left, null, progress, onFinished).ConfigureAwait(false);
+            return;
+        }
+        await RollBackAsync(deployment, breakerRollback, MightyDeploymentStatus.RolledBack, progress, onFinished, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task TimedOutAsync(WatchedDeployment deployment, TimeSpan timeout, bool noRollback, IProgress<RolloutProgress>? progress, Action<WatchedDeployment> onFinished, CancellationToken cancellationToken)
+    {
+        if (deployment.RollbackDeploymentId is not null)
+        {
+            await FinishAsync(deployment, MightyDeploymentStatus.TimedOut,
+                deployment.FailureReason + $" The rollback did not finish within another {timeout}; it goes on in ECS (Wait-MightyDeployment -Service {deployment.Service}).", null, progress, onFinished).ConfigureAwait(false);
+            return;
+        }
+        string why = await ExplainAsync(deployment, $"The deployment did not complete within {timeout}.", cancellationToken).ConfigureAwait(false);
+        deployment.FailureReason = why;
+        if (noRollback || deployment.PreviousTaskDefinitionArn.Length == 0 || deployment.PreviousTaskDefinitionArn == deployment.TaskDefinitionArn)
+        {
+            await FinishAsync(deployment, MightyDeploymentStatus.TimedOut,
+                why + $" It goes on in ECS; keep watching with Wait-MightyDeployment -Service {deployment.Service}.", null, progress, onFinished).ConfigureAwait(false);
+            return;
+        }
+        await RollBackAsync(deployment, null, MightyDeploymentStatus.TimedOut, progress, onFinished, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task RollBackAsync(
+        WatchedDeployment deployment,
+        EcsDeployment? breakerRollback,
+        MightyDeploymentStatus finalStatus,
+        IProgress<RolloutProgress>? progress,
+        Action<WatchedDeployment> onFinished,
+        CancellationToken cancellationToken)
+    {
+        deployment.StatusAfterRollback = finalStatus;
+        if (breakerRollback is not null)
+        {
+            _log.Verbose($"{deployment.Service}: the circuit breaker is rolling back ({breakerRollback.Id}); following it.");
+            deployment.RollbackDeploymentId = breakerRollback.Id;
+            return;
+        }
+        if (deployment.PreviousTaskDefinitionArn.Length == 0)
+        {
+            await FinishAsync(deployment, MightyDeploymentStatus.Failed, deployment.FailureReason + " There is no previous task definition to roll back to.", null, progress, onFinished).ConfigureAwait(false);
+            return;
+        }
+        try
+        {
+            UpdateServiceResponse response = await _aws.Ecs.UpdateServiceAsync(new UpdateServiceRequest
+            {
+                Cluster = deployment.Cluster,
+                Service = deployment.Service,
+                TaskDefinition = deployment.PreviousTaskDefinitionArn,
+            }, cancellationToken).ConfigureAwait(false);
+            EcsDeployment? started = response.Service?.Deployments?.FirstOrDefault(d => d.Status == "PRIMARY");
+            deployment.RollbackDeploymentId = started?.Id;
+            _log.Verbose($"{deployment.Service}: rolling back to {MightyServiceDeployment.ShortTaskDefinition(deployment.PreviousTaskDefinitionArn)} ({started?.Id}).");
+            if (started is null)
+            {
+                throw new MightyOpsException("AwsResponseInvalid", MightyErrorKind.Failed, "UpdateService answered without a PRIMARY deployment.", deployment.Service);
+            }
+        }
+        catch (MightyOpsException e)
+        {
+            await FinishAsync(deployment, MightyDeploymentStatus.Failed,
+                deployment.FailureReason + $" Rolling back to {MightyServiceDeployment.ShortTaskDefinition(deployment.PreviousTaskDefinitionArn)} failed: {e.Message}", null, progress, onFinished).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Why it failed, in words: the rollout reason, the failure events, and the stopped reasons
+    /// and exit codes of the deployment's stopped tasks (ListTasks startedBy the deployment, then
+    /// DescribeTasks in batches of 100).
+    /// </summary>
+    private async Task<string> ExplainAsync(WatchedDeployment deployment, string? rolloutReason, CancellationToken cancellationToken)
+    {
+        var parts = new List<string>();
+        if (!string.IsNullOrEmpty(rolloutReason))
+        {
+            parts.Add(rolloutReason.TrimEnd('.') + ".");
+        }
+        List<string> failures = deployment.Events
+            .Where(e => FailureWords.Any(w => e.Message.Contains(w, StringComparison.OrdinalIgnoreCase)))
+            .TakeLast(FailureEventsQuoted)
+            .Select(e => e.Message)
+            .ToList();
+        if (failures.Count > 0)
+        {
+            parts.Add("Events: " + string.Join(" ", failures.Select(f => f.TrimEnd('.') + ".")));
+        }
+        try
+        {
+            var arns = new List<string>();
+            await foreach (string arn in _aws.Ecs.ListTasksAsync(new ListTasksRequest { Cluster = deployment.Cluster, StartedBy = deployment.DeploymentId, DesiredStatus = "STOPPED" }, cancellationToken).ConfigureAwait(false))
+            {
+                arns.Add(arn);
+                if (arns.Count == StoppedTasksDescribed)
+                {
+                    break;
+                }
+            }
+            if (arns.Count > 0)
+            {
+                DescribeTasksResponse tasks = await _aws.Ecs.DescribeTasksAsync(deployment.Cluster, arns, includeTags: false, cancellationToken).ConfigureAwait(false);
+                parts.Add(StoppedTasks(tasks.Tasks ?? []));
+            }
+        }
+        catch (MightyOpsException e)
+        {
+            _log.Verbose($"{deployment.Service}: could not read the stopped tasks ({e.Message}).");
+        }
+        return string.Join(" ", parts);
+    }
+
+    private static readonly string[] FailureWords = ["fail", "unable", "unhealthy", "rolling back", "error", "stopped"];
+
+    /// <summary>"2 tasks stopped: Essential container in task exited (application exit code 1: …)", most common reason first.</summary>
+    internal static string StoppedTasks(IReadOnlyCollection<EcsTask> tasks)
+    {
+        var reasons = tasks
+            .GroupBy(t =>
+            {
+                string containers = string.Join(", ", (t.Containers ?? [])
+                    .Where(c => (c.ExitCode is int code && code != 0) || !string.IsNullOrEmpty(c.Reason))
+                    .Select(c => $"{c.Name} exit code {(c.ExitCode is int code ? code.ToString(System.Globalization.CultureInfo.InvariantCulture) : "none")}" + (string.IsNullOrEmpty(c.Reason) ? string.Empty : $": {c.Reason}")));
+                return (t.StoppedReason ?? "no reason given") + (containers.Length > 0 ? $" ({containers})" : string.Empty);
+            })
+            .OrderByDescending(g => g.Count())
+            .Take(StoppedReasonsQuoted)
+            .Select(g => $"{g.Count()}× {g.Key}");
+        return $"{tasks.Count} task(s) of this deployment stopped: {string.Join("; ", reasons)}.";
+    }
+
+    private Task FinishAsync(WatchedDeployment deployment, MightyDeploymentStatus status, string reason, MightyOpsException? error, IProgress<RolloutProgress>? progress, Action<WatchedDeployment> onFinished)
+    {
+        deployment.Status = status;
+        deployment.FailureReason = reason.Trim();
+        deployment.CompletedAt ??= DateTimeOffset.UtcNow;
+        deployment.Error = error ?? status switch
+        {
+            MightyDeploymentStatus.Completed => null,
+            MightyDeploymentStatus.TimedOut => new MightyOpsException("DeploymentTimedOut", MightyErrorKind.Timeout,
+                $"Deploying {MightyServiceDeployment.ShortTaskDefinition(deployment.TaskDefinitionArn)} to '{deployment.Service}' timed out. {deployment.FailureReason}", deployment.Service),
+            _ => new MightyOpsException("DeploymentFailed", MightyErrorKind.Failed,
+                $"Deploying {MightyServiceDeployment.ShortTaskDefinition(deployment.TaskDefinitionArn)} to '{deployment.Service}' failed. {deployment.FailureReason}", deployment.Service),
+        };
+        progress?.Report(new RolloutProgress(deployment.Cluster, deployment.Service, status.ToString(), 100, Finished: true));
+        onFinished(deployment);
+        return Task.CompletedTask;
+    }
+
+    private static void Report(IProgress<RolloutProgress>? progress, WatchedDeployment deployment, string status, EcsDeployment counts)
+    {
+        int percent = counts.DesiredCount == 0 ? 50 : Math.Clamp(100 * counts.RunningCount / counts.DesiredCount, 0, 99);
+        progress?.Report(new RolloutProgress(deployment.Cluster, deployment.Service, status, percent, Finished: false));
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+}

@@ -1,0 +1,106 @@
+using MightyOps.Core.Aws.Ecs;
+
+namespace MightyOps.Core.Deploy;
+
+/// <summary>
+/// One deployment while <see cref="RolloutWatcher"/> follows it: what it is, and what the
+/// watcher has seen so far. Owned by the watcher's loop (one thread at a time).
+/// </summary>
+public sealed class WatchedDeployment
+{
+    private readonly HashSet<string> _seenEvents = new(StringComparer.Ordinal);
+    private readonly List<MightyServiceEvent> _events = [];
+
+    public required string Cluster { get; init; }
+
+    public required string Service { get; init; }
+
+    /// <summary>The ECS deployment to follow (<c>ecs-svc/…</c>).</summary>
+    public required string DeploymentId { get; init; }
+
+    /// <summary>The task definition that deployment runs.</summary>
+    public required string TaskDefinitionArn { get; init; }
+
+    /// <summary>What the service ran before; the rollback target. Empty when unknown.</summary>
+    public required string PreviousTaskDefinitionArn { get; init; }
+
+    public IReadOnlyDictionary<string, string> Images { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>When ECS created the deployment (ECS's clock): events from then on belong to it.</summary>
+    public DateTimeOffset? StartedAt { get; init; }
+
+    /// <summary>The final status, once there is one.</summary>
+    public MightyDeploymentStatus Status { get; internal set; } = MightyDeploymentStatus.InProgress;
+
+    public bool IsFinished => Status != MightyDeploymentStatus.InProgress;
+
+    public DateTimeOffset? CompletedAt { get; internal set; }
+
+    public string FailureReason { get; internal set; } = string.Empty;
+
+    /// <summary>The error to report with the result (DeploymentFailed / DeploymentTimedOut), if it failed.</summary>
+    public MightyOpsException? Error { get; internal set; }
+
+    /// <summary>While rolling back: the deployment that restores <see cref="PreviousTaskDefinitionArn"/>.</summary>
+    internal string? RollbackDeploymentId { get; set; }
+
+    /// <summary>The status to end with once the rollback completes (RolledBack, or TimedOut after a timeout).</summary>
+    internal MightyDeploymentStatus StatusAfterRollback { get; set; } = MightyDeploymentStatus.RolledBack;
+
+    internal string? LastCounts { get; set; }
+
+    internal IReadOnlyList<MightyServiceEvent> Events => _events;
+
+    /// <summary>The events not seen before that belong to this deployment, oldest first.</summary>
+    internal List<MightyServiceEvent> TakeNewEvents(EcsService service)
+    {
+        var fresh = new List<MightyServiceEvent>();
+        // ECS lists events newest first; a deployment's events are those from its creation on.
+        DateTimeOffset since = (StartedAt ?? DateTimeOffset.MinValue).AddSeconds(-1);
+        foreach (EcsServiceEvent e in (service.Events ?? []).OrderBy(e => e.CreatedAt))
+        {
+            if (e.Id is null || e.CreatedAt < since || !_seenEvents.Add(e.Id))
+            {
+                continue;
+            }
+            var item = new MightyServiceEvent { Cluster = Cluster, Service = Service, Id = e.Id, CreatedAt = e.CreatedAt ?? default, Message = e.Message ?? string.Empty };
+            _events.Add(item);
+            fresh.Add(item);
+        }
+        return fresh;
+    }
+
+    /// <summary>The result object.</summary>
+    public MightyDeployment ToResult() => new()
+    {
+        Cluster = Cluster,
+        Service = Service,
+        DeploymentId = DeploymentId,
+        TaskDefinition = TaskDefinitionArn,
+        PreviousTaskDefinition = PreviousTaskDefinitionArn,
+        Images = Images,
+        Status = Status,
+        StartedAt = StartedAt,
+        CompletedAt = CompletedAt,
+        FailureReason = FailureReason,
+        Events = _events.ToList(),
+    };
+
+    /// <summary>The deployment UpdateService just started: the PRIMARY that runs <paramref name="taskDefinition"/>.</summary>
+    internal static WatchedDeployment FromUpdate(string cluster, string service, EcsService? updated, string taskDefinition, string previous, IReadOnlyDictionary<string, string> images)
+    {
+        EcsDeployment primary = updated?.Deployments?.FirstOrDefault(d => d.Status == "PRIMARY" && d.TaskDefinition == taskDefinition)
+            ?? throw new MightyOpsException("AwsResponseInvalid", MightyErrorKind.Failed,
+                $"UpdateService for '{service}' answered without a PRIMARY deployment of {MightyServiceDeployment.ShortTaskDefinition(taskDefinition)}; check the service with Get-MightyService -Service {service}.", service);
+        return new WatchedDeployment
+        {
+            Cluster = cluster,
+            Service = service,
+            DeploymentId = primary.Id ?? string.Empty,
+            TaskDefinitionArn = taskDefinition,
+            PreviousTaskDefinitionArn = previous,
+            Images = images,
+            StartedAt = primary.CreatedAt,
+        };
+    }
+}

@@ -1,0 +1,53 @@
+using MightyOps.Sandbox;
+
+namespace MightyOps.Commands.Sandbox;
+
+/// <summary>The <see cref="MightySandbox"/> methods, carried out on the in-process host.</summary>
+internal sealed class SandboxControl(SandboxHost host) : IMightySandboxControl
+{
+    public IReadOnlyDictionary<string, long> RequestCounts => host.RequestCounts;
+
+    public bool IsRunning => host.IsRunning;
+
+    public MightySandboxImage PushImage(string repository, string tag, bool failsToStart) =>
+        Image(repository, tag, host.PushImage(repository, tag, failsToStart));
+
+    public MightySandboxImage SetImageFailsToStart(string repository, string tag, bool failsToStart) =>
+        Image(repository, tag, host.SetImageFailsToStart(repository, tag, failsToStart));
+
+    public void AdvanceTime(TimeSpan simulated) => host.AdvanceTime(simulated);
+
+    public IReadOnlyList<MightySandboxContainer> GetContainers(string cluster, string service) =>
+        host.Containers(cluster, service).Select(Container).ToList();
+
+    public MightySandboxContainer? GetContainer(string runtimeId) =>
+        host.Container(runtimeId) is SandboxContainer container ? Container(container) : null;
+
+    public void ResetRequestCounts() => host.ResetRequestCounts();
+
+    public void SetFaults(double throttlingRate, double serverErrorRate) =>
+        host.Faults.Set(throttlingRate, serverErrorRate, host.Faults.Latency);
+
+    private MightySandboxImage Image(string repository, string tag, SandboxImage image) => new()
+    {
+        Repository = repository,
+        Tag = tag,
+        Digest = image.Digest,
+        ImageUri = $"{host.World.RegistryHost}/{repository}:{tag}",
+        FailsToStart = image.FailsToStart,
+    };
+
+    private static MightySandboxContainer Container(SandboxContainer container) => new()
+    {
+        RuntimeId = container.RuntimeId,
+        Name = container.Name,
+        Cluster = container.Cluster,
+        Service = container.Service,
+        TaskArn = container.TaskArn,
+        TaskDefinition = container.TaskDefinitionArn,
+        Image = container.Image,
+        LastStatus = container.LastStatus,
+        ExitCode = container.ExitCode,
+        Environment = container.Environment,
+    };
+}
