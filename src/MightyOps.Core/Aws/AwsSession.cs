@@ -1,6 +1,7 @@
 using MightyOps.Core.Aws.Ec2;
 using MightyOps.Core.Aws.Ecr;
 using MightyOps.Core.Aws.Ecs;
+using MightyOps.Core.Aws.Logs;
 using MightyOps.Core.Aws.S3;
 
 namespace MightyOps.Core.Aws;
@@ -43,6 +44,7 @@ public sealed class AwsSession : IDisposable
         Credentials = credentials;
         Ecs = new EcsClient(new AwsJsonClient(endpoints.Ecs, EcsClient.TargetPrefix, credentials, retry, log, http));
         Ecr = new EcrClient(new AwsJsonClient(endpoints.Ecr, EcrClient.TargetPrefix, credentials, retry, log, http));
+        Logs = new LogsClient(new AwsJsonClient(endpoints.Logs, LogsClient.TargetPrefix, credentials, retry, log, http));
         // Lazy, so that a session that never calls EC2 or S3 never loads AWSSDK.EC2 / AWSSDK.S3.
         _ec2 = new Lazy<Ec2Client>(() => new Ec2Client(endpoints.Ec2, credentials));
         _s3 = new Lazy<S3Client>(() => new S3Client(endpoints.S3, credentials));
@@ -67,8 +69,9 @@ public sealed class AwsSession : IDisposable
             EndpointResolver.Resolve("ecs", region, options.EndpointUrl, endpointOrigin: options.EndpointOrigin),
             EndpointResolver.Resolve("ecr", region, options.EndpointUrl, endpointOrigin: options.EndpointOrigin),
             EndpointResolver.Resolve("ec2", region, options.EndpointUrl, endpointOrigin: options.EndpointOrigin),
-            EndpointResolver.Resolve("s3", region, options.EndpointUrl, endpointOrigin: options.EndpointOrigin));
-        foreach (AwsServiceEndpoint endpoint in new[] { endpoints.Ecs, endpoints.Ecr, endpoints.Ec2, endpoints.S3 }.Where(e => e.IsOverride))
+            EndpointResolver.Resolve("s3", region, options.EndpointUrl, endpointOrigin: options.EndpointOrigin),
+            EndpointResolver.Resolve("logs", region, options.EndpointUrl, endpointOrigin: options.EndpointOrigin));
+        foreach (AwsServiceEndpoint endpoint in new[] { endpoints.Ecs, endpoints.Ecr, endpoints.Ec2, endpoints.S3, endpoints.Logs }.Where(e => e.IsOverride))
         {
             log.Verbose($"{endpoint.Service} endpoint {endpoint.Url} (from {endpoint.Source}), signed for {region}.");
         }
@@ -92,6 +95,9 @@ public sealed class AwsSession : IDisposable
 
     public EcrClient Ecr { get; }
 
+    /// <summary>CloudWatch Logs (FilterLogEvents, GetLogEvents, DescribeLogStreams).</summary>
+    public LogsClient Logs { get; }
+
     /// <summary>EC2 DescribeInstances (AWSSDK.EC2 underneath, created on first use).</summary>
     public Ec2Client Ec2 => _ec2.Value;
 
@@ -103,7 +109,7 @@ public sealed class AwsSession : IDisposable
     /// <summary>The current access key, secret and token: fresh for refreshing providers (roles, SSO, IMDS).</summary>
     public ValueTask<AwsCredentialSnapshot> GetCredentialsAsync(CancellationToken cancellationToken) => Credentials.GetAsync(cancellationToken);
 
-    private sealed record Endpoints(AwsServiceEndpoint Ecs, AwsServiceEndpoint Ecr, AwsServiceEndpoint Ec2, AwsServiceEndpoint S3);
+    private sealed record Endpoints(AwsServiceEndpoint Ecs, AwsServiceEndpoint Ecr, AwsServiceEndpoint Ec2, AwsServiceEndpoint S3, AwsServiceEndpoint Logs);
 
     public void Dispose()
     {

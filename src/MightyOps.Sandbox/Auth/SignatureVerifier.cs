@@ -51,7 +51,7 @@ internal sealed record SignatureResult(AuthFailure Failure, string Message)
 /// </summary>
 internal sealed class SignatureVerifier(SandboxOptions options)
 {
-    public static readonly IReadOnlySet<string> Services = new HashSet<string>(StringComparer.Ordinal) { "ecs", "ecr", "ec2", "s3" };
+    public static readonly IReadOnlySet<string> Services = new HashSet<string>(StringComparer.Ordinal) { "ecs", "ecr", "ec2", "s3", "logs" };
 
     public SignatureResult Verify(HttpRequest request, string expectedService)
     {
@@ -113,7 +113,7 @@ internal sealed class SignatureVerifier(SandboxOptions options)
         if (!Services.Contains(service))
         {
             return SignatureResult.Fail(AuthFailure.Incomplete,
-                $"Credential should be scoped to a valid service: the sandbox serves ecs, ecr, ec2 and s3, not '{service}'.");
+                $"Credential should be scoped to a valid service: the sandbox serves ecs, ecr, ec2, s3 and logs, not '{service}'.");
         }
         if (service != expectedService)
         {
