@@ -10,6 +10,7 @@
     PowerShellVersion    = '7.4'
     FormatsToProcess     = @('MightyOps.Format.ps1xml')
     CmdletsToExport      = @(
+        'Get-MightyLog'
         'Get-MightyService'
         'Get-MightyTag'
         'New-MightyTag'

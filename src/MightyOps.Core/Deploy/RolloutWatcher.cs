@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using MightyOps.Core.Aws;
 using MightyOps.Core.Aws.Ecs;
+using MightyOps.Core.Logs;
 
 namespace MightyOps.Core.Deploy;
 
@@ -316,6 +317,8 @@ public sealed class RolloutWatcher
             {
                 DescribeTasksResponse tasks = await _aws.Ecs.DescribeTasksAsync(deployment.Cluster, arns, includeTags: false, cancellationToken).ConfigureAwait(false);
                 parts.Add(StoppedTasks(tasks.Tasks ?? []));
+                // The crash's last lines from CloudWatch Logs; one line instead when they cannot be read.
+                parts.Add(await new CrashOutput(_aws, _log).DescribeAsync(deployment.Cluster, tasks.Tasks ?? [], cancellationToken).ConfigureAwait(false));
             }
         }
         catch (MightyOpsException e)
