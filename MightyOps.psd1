@@ -12,11 +12,14 @@
     CmdletsToExport      = @(
         'Get-MightyLog'
         'Get-MightyService'
+        'Get-MightyServiceEvent'
         'Get-MightyTag'
         'New-MightyTag'
         'Publish-MightyService'
+        'Restore-MightyService'
         'Start-MightySandbox'
         'Stop-MightySandbox'
+        'Wait-MightyDeployment'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

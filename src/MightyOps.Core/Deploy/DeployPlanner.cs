@@ -1,5 +1,7 @@
 using MightyOps.Core.Aws;
 using MightyOps.Core.Aws.Ecs;
+using MightyOps.Core.Aws.S3;
+using MightyOps.Core.Config;
 
 namespace MightyOps.Core.Deploy;
 
@@ -28,6 +30,12 @@ public sealed class ServicePlan
     /// <summary>Start new tasks even when <see cref="Unchanged"/> (-ForceNewDeployment).</summary>
     public bool ForceNewDeployment { get; init; }
 
+    /// <summary>The env file with the service's secrets, uploaded (if absent) before the revision is registered; null without one.</summary>
+    public EnvironmentFile? SecretsFile { get; init; }
+
+    /// <summary>The secrets document the file is written next to.</summary>
+    public S3Location? SecretsSource { get; init; }
+
     /// <summary>The live task definition ARN.</summary>
     public string LiveArn => Live.TaskDefinitionArn ?? string.Empty;
 }
@@ -35,13 +43,8 @@ public sealed class ServicePlan
 /// <summary>The deploy options shared by every service of one Publish-MightyService call.</summary>
 /// <param name="Images">-Tag / -Image / -Container.</param>
 /// <param name="ForceNewDeployment">Start new tasks even when nothing changed.</param>
-/// <param name="Settings">Configuration layers (Defaults, the service's settings) applied to the copy before the images; null without configuration.</param>
-/// <param name="Environment">Environment and secrets applied after the images; null without configuration.</param>
-public sealed record DeployOptions(
-    ImageRequest Images,
-    bool ForceNewDeployment,
-    Func<string, Action<RegisterTaskDefinitionRequest>?>? Settings = null,
-    Func<string, Action<RegisterTaskDefinitionRequest>?>? Environment = null);
+/// <param name="Config">mighty.psd1: container settings, environment, where the secrets are (<see cref="MightyConfig.Empty"/> without a file).</param>
+public sealed record DeployOptions(ImageRequest Images, bool ForceNewDeployment, MightyConfig Config);
 
 /// <summary>
 /// The deploy of a set of services, in the order the issue sets: read everything (services,
@@ -140,6 +143,30 @@ public sealed class DeployPlanner
         IReadOnlyDictionary<string, MightyOpsException> missing = await new ImageVerifier(_aws, _log)
             .VerifyAsync(chosen.Values.SelectMany(c => c.Values), cancellationToken).ConfigureAwait(false);
 
+        // The secrets are read once for every service; a document that cannot be used stops them all.
+        SecretsDocument? secrets = null;
+        if (options.Config.Secrets is SecretsSettings settings && chosen.Count > 0)
+        {
+            try
+            {
+                secrets = await new SecretsSource(_aws.S3, _log).ReadAsync(settings.Source, cancellationToken).ConfigureAwait(false);
+            }
+            catch (MightyOpsException e)
+            {
+                foreach (string name in chosen.Keys)
+                {
+                    onError(new MightyOpsException(e.ErrorId, e.Kind, $"Service '{name}' was not deployed: {e.Message}", name, e));
+                }
+                return [];
+            }
+            if (settings.Mode == SecretsMode.Environment)
+            {
+                _log.Warning(SecretDelivery.EnvironmentModeWarning);
+            }
+        }
+        string serviceAccount = active.Select(s => EcsArn.TryParse(s.ServiceArn ?? string.Empty, out EcsArn a) ? a.Account : null).FirstOrDefault(a => a is not null) ?? string.Empty;
+        var rendering = new ConfigRendering(options.Config, secrets, serviceAccount, _aws.Region);
+
         var plans = new List<ServicePlan>();
         foreach (EcsService service in active.Where(s => chosen.ContainsKey(s.ServiceName!)))
         {
@@ -160,7 +187,7 @@ public sealed class DeployPlanner
             }
             try
             {
-                plans.Add(Plan(cluster, name, definitions[service.TaskDefinition!], images, options));
+                plans.Add(Plan(cluster, name, definitions[service.TaskDefinition!], images, options, rendering));
             }
             catch (MightyOpsException e)
             {
@@ -170,7 +197,7 @@ public sealed class DeployPlanner
         return plans;
     }
 
-    private ServicePlan Plan(string cluster, string service, DescribeTaskDefinitionResponse described, IReadOnlyDictionary<string, string> images, DeployOptions options)
+    private ServicePlan Plan(string cluster, string service, DescribeTaskDefinitionResponse described, IReadOnlyDictionary<string, string> images, DeployOptions options, ConfigRendering rendering)
     {
         EcsTaskDefinition live = described.TaskDefinition!;
         var tags = (described.Tags ?? [])
@@ -183,8 +210,10 @@ public sealed class DeployPlanner
         }
         tags.Add(new EcsTag { Key = PreviousTaskDefinitionTag, Value = live.TaskDefinitionArn });
 
+        EnvironmentFile? secretsFile = null;
+        S3Location? secretsSource = null;
         RegisterTaskDefinitionRequest rendered = TaskDefinitionRenderer.Render(
-            live, images, options.Settings?.Invoke(service), options.Environment?.Invoke(service), tags);
+            live, images, rendering.Settings(service), rendering.Environment(service, (file, source) => (secretsFile, secretsSource) = (file, source)), tags);
         RegisterTaskDefinitionRequest copy = TaskDefinitionRenderer.Copy(live);
         bool unchanged = TaskDefinitionRenderer.SameDefinition(copy, rendered);
         IReadOnlyList<DefinitionChange> changes = unchanged ? [] : TaskDefinitionDiff.Compare(copy, rendered);
@@ -200,6 +229,8 @@ public sealed class DeployPlanner
             Images = (rendered.ContainerDefinitions ?? []).Where(c => c.Name is not null).ToDictionary(c => c.Name!, c => c.Image ?? string.Empty, StringComparer.Ordinal),
             Changes = changes,
             ForceNewDeployment = options.ForceNewDeployment,
+            SecretsFile = unchanged ? null : secretsFile,
+            SecretsSource = secretsSource,
         };
     }
 
@@ -215,6 +246,12 @@ public sealed class DeployPlanner
             return null;
         }
         string target = plan.LiveArn;
+        if (plan.SecretsFile is EnvironmentFile file && plan.SecretsSource is S3Location source)
+        {
+            // Before the revision that points at it: a task must never start without its file.
+            EnvironmentFileUpload upload = await new SecretsSource(_aws.S3, _log).PublishAsync(file, source, cancellationToken).ConfigureAwait(false);
+            _log.Verbose($"{plan.Service}: secrets file {upload.Location} {(upload.Written ? "written" : "already there")}.");
+        }
         if (plan.Rendered is RegisterTaskDefinitionRequest rendered)
         {
             RegisterTaskDefinitionResponse registered = await _aws.Ecs.RegisterTaskDefinitionAsync(rendered, cancellationToken).ConfigureAwait(false);

@@ -111,7 +111,7 @@ public sealed class PublishMightyServiceCommand : AwsCmdlet
         DeployOptions options;
         try
         {
-            options = new DeployOptions(new ImageRequest(_tag, ImageValues(), Container), ForceNewDeployment);
+            options = new DeployOptions(new ImageRequest(_tag, ImageValues(), Container), ForceNewDeployment, Config);
         }
         catch (MightyOpsException e)
         {

@@ -1,0 +1,341 @@
+# Publish-MightyService against the demo sandbox: deploys that are Completed only when the
+# sandbox really runs the new revision, failures explained and rolled back, bad input that
+# changes nothing (request counts prove it), secrets that reach the container and nothing else.
+
+BeforeAll {
+    . $PSScriptRoot/Common.ps1
+    $script:sandbox = Start-MightySandbox -Seed demo -TimeScale 50
+    foreach ($repository in 'app', 'nginx-proxy') { $null = $script:sandbox.PushImage($repository, 'master.5') }
+    $script:work = Join-Path ([IO.Path]::GetTempPath()) ("mighty-deploy-" + [guid]::NewGuid().ToString('n'))
+    New-Item -ItemType Directory -Path $script:work | Out-Null
+
+    # The requests that change ECS or S3, from the sandbox's counts.
+    function Get-ChangeCount {
+        $counts = $script:sandbox.RequestCounts
+        [pscustomobject]@{
+            Register = [int]$counts['ecs.RegisterTaskDefinition']
+            Update   = [int]$counts['ecs.UpdateService']
+            Put      = [int]$counts['s3.PutObject']
+        }
+    }
+
+    # Runs a deploy and returns the counts of changing requests it made.
+    function Measure-Change([scriptblock] $Deploy) {
+        $script:failed = [System.Collections.ArrayList]::new()
+        $script:sandbox.ResetRequestCounts()
+        & $Deploy
+        Get-ChangeCount
+    }
+
+    # The task definition the service's running containers were started from, per container.
+    function Get-RunningDefinition([string] $Service) {
+        @($script:sandbox.GetContainers('production', $Service) | Where-Object LastStatus -EQ 'RUNNING' | ForEach-Object TaskDefinition | Sort-Object -Unique)
+    }
+
+    # Everything a fresh pwsh prints (every stream and the host's own output, -WhatIf included)
+    # while running $Command against the sandbox, as one string.
+    function Invoke-CapturedPwsh([string] $Command) {
+        $script = Join-Path $script:work ("run-" + [guid]::NewGuid().ToString('n') + '.ps1')
+        @"
+`$env:AWS_ENDPOINT_URL = '$($script:sandbox.Endpoint)'
+`$env:AWS_REGION = '$($script:sandbox.Region)'
+`$env:AWS_ACCESS_KEY_ID = '$($script:sandbox.AccessKeyId)'
+`$env:AWS_SECRET_ACCESS_KEY = '$($script:sandbox.SecretAccessKey)'
+Import-Module '$($script:ModuleManifest)'
+`$VerbosePreference = 'Continue'; `$DebugPreference = 'Continue'; `$InformationPreference = 'Continue'
+$Command *>&1 | Out-String -Width 500
+"@ | Set-Content -Path $script -Encoding utf8NoBOM
+        $pwsh = Get-FreshPwsh
+        $output = & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File $script 2>&1
+        $output -join "`n"
+    }
+
+    function Write-Config([string] $Text) {
+        $path = Join-Path $script:work ("mighty-" + [guid]::NewGuid().ToString('n') + '.psd1')
+        Set-Content -Path $path -Value $Text
+        $path
+    }
+
+    function Set-Secret([string] $Key, [string] $Json) {
+        $file = Join-Path $script:work 'secret.json'
+        [IO.File]::WriteAllText($file, $Json)
+        aws s3 cp $file "s3://mighty-secrets/$Key" --quiet
+        if ($LASTEXITCODE) { throw "aws s3 cp failed" }
+    }
+}
+
+AfterAll {
+    Stop-MightySandbox
+    Remove-Item $script:work -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+Describe 'Publish-MightyService' {
+    It 'deploys a tag to one service and reports Completed only once the sandbox runs the new revision' {
+        $before = Get-MightyService -Cluster production -Service API
+        $result = Publish-MightyService -Cluster production -Service API -Tag master.5 -InformationVariable events
+        $result | Should -BeOfType ([MightyOps.MightyDeployment])
+        $result.Status | Should -Be 'Completed'
+        $result.PreviousTaskDefinition | Should -Be $before.TaskDefinition
+        $result.TaskDefinition | Should -Not -Be $before.TaskDefinition
+        $result.DeploymentId | Should -Match '^ecs-svc/\d{19}$'
+        $result.Images['application'] | Should -Match '/app:master\.5$'
+        $result.Duration | Should -BeGreaterThan ([timespan]::Zero)
+
+        $service = Get-MightyService -Cluster production -Service API
+        $service.TaskDefinition | Should -Be $result.TaskDefinition
+        $service.Deployments.Count | Should -Be 1
+        $service.RunningCount | Should -Be $service.DesiredCount
+        Get-RunningDefinition API | Should -Be @($result.TaskDefinition)
+
+        $events | Should -Not -BeNullOrEmpty
+        $events | ForEach-Object { $_.Tags | Should -Contain 'MightyOps.Event'; "$($_.MessageData)" | Should -BeLike 'API: (service API)*' }
+        ($events.MessageData -join "`n") | Should -Match 'deployment completed'
+        $result.Events.Message | Should -Contain "(service API) has reached a steady state."
+
+        $tags = (aws ecs describe-task-definition --task-definition $result.TaskDefinition --include TAGS | ConvertFrom-Json).tags
+        ($tags | Where-Object key -EQ 'mightyops:release').value | Should -Be 'master.5'
+        ($tags | Where-Object key -EQ 'mightyops:previous-task-definition').value | Should -Be $before.TaskDefinition
+    }
+
+    It 'says Unchanged and changes nothing when the service already runs that tag' {
+        $counts = Measure-Change { $script:result = Publish-MightyService -Cluster production -Service API -Tag master.5 }
+        $script:result.Status | Should -Be 'Unchanged'
+        $counts.Register | Should -Be 0
+        $counts.Update | Should -Be 0
+    }
+
+    It 'shows a readable diff with -WhatIf' {
+        $text = Invoke-CapturedPwsh "Publish-MightyService -Cluster production -Service WEB -Image @{ application = 'master.5'; nginx = 'nginx-proxy:master.5' } -WhatIf"
+        $text | Should -Match 'What if: .*Register a new revision of WEB'
+        $text | Should -Match 'containers\.application\.image: \S+/app:master\.4 -> \S+/app:master\.5'
+        $text | Should -Match 'containers\.nginx\.image: \S+/nginx-proxy:master\.4 -> \S+/nginx-proxy:master\.5'
+    }
+
+    It 'changes nothing with -WhatIf (request counts)' {
+        $counts = Measure-Change { Publish-MightyService -Cluster production -Service WEB -Tag master.5 -WhatIf }
+        $counts.Register | Should -Be 0
+        $counts.Update | Should -Be 0
+        (Get-MightyService -Cluster production -Service WEB -IncludeImages).Images['application'] | Should -Match 'master\.4$'
+    }
+
+    It 'binds -Tag from a piped tag object and deploys several services at once' {
+        $counts = Measure-Change {
+            $script:results = [pscustomobject]@{ Tag = 'master.5' } | Publish-MightyService -Cluster production -Service WEB, default
+        }
+        @($script:results).Count | Should -Be 2
+        $script:results.Status | Should -Be @('Completed', 'Completed')
+        $counts.Register | Should -Be 2
+        $counts.Update | Should -Be 2
+        Get-RunningDefinition WEB | Should -Be @(($script:results | Where-Object Service -EQ WEB).TaskDefinition)
+    }
+
+    It 'leaves a Docker Hub sidecar alone with -Tag and narrows to -Container' {
+        $result = Publish-MightyService -Cluster production -Service WEB -Tag master.3 -Container nginx
+        $result.Status | Should -Be 'Completed'
+        $result.Images['nginx'] | Should -Match '/nginx-proxy:master\.3$'
+        $result.Images['application'] | Should -Match '/app:master\.5$'
+    }
+
+    It 'reports a crashing image as failed, with the stopped reason and exit code, and rolls back' {
+        $before = (Get-MightyService -Cluster production -Service mailers).TaskDefinition
+        $result = Publish-MightyService -Cluster production -Service mailers -Tag broken.1 -ErrorVariable failed -ErrorAction SilentlyContinue
+        $result.Status | Should -Be 'RolledBack'
+        $failed.Count | Should -Be 1
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'DeploymentFailed,*'
+        $failed[0].TargetObject | Should -Be 'mailers'
+        $message = $failed[0].ToString()
+        $message | Should -Match 'Essential container in task exited'
+        $message | Should -Match 'exit code 1'
+        $message | Should -Match 'Rolled back'
+        $result.FailureReason | Should -Be ($message -replace "^Deploying \S+ to 'mailers' failed\. ", '')
+        (Get-MightyService -Cluster production -Service mailers).TaskDefinition | Should -Be $before
+        Get-RunningDefinition mailers | Should -Be @($before)
+    }
+
+    It 'leaves the failure to ECS with -NoRollback and says so' {
+        $result = Publish-MightyService -Cluster production -Service webhooks -Tag broken.1 -NoRollback -ErrorVariable failed -ErrorAction SilentlyContinue
+        $result.Status | Should -Be 'Failed'
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'DeploymentFailed,*'
+        $failed[0].ToString() | Should -Match 'Not rolled back by MightyOps \(-NoRollback\)'
+    }
+}
+
+Describe 'Secrets' {
+    It 'delivers a planted secret to the container, and to no stream, output, diff or task definition' {
+        $secret = 'planted-' + [guid]::NewGuid().ToString('n')
+        Set-Secret 'planted.json' ('{"shared":{"PLANTED_SECRET":"' + $secret + '"},"sync_crm":{"CRM_TOKEN":"' + $secret + '-crm"}}')
+        $path = Write-Config "@{ Cluster = 'production'; Services = @{ sync_crm = @{ Environment = @{ PLAIN = 'visible' } } }; Secrets = @{ Source = 's3://mighty-secrets/planted.json' } }"
+
+        $whatIf = Invoke-CapturedPwsh "Publish-MightyService -Service sync_crm -Tag master.5 -ConfigPath '$path' -WhatIf"
+        $whatIf | Should -Match 'environmentFiles'
+        $whatIf | Should -Match 'environment: added PLAIN'
+        $whatIf | Should -Not -Match ([regex]::Escape($secret))
+
+        $run = Invoke-CapturedPwsh "`$r = Publish-MightyService -Service sync_crm -Tag master.5 -ConfigPath '$path'; `$r | Format-List * | Out-String -Width 500; `$r | ConvertTo-Json -Depth 6; `$r.Events | Format-List * | Out-String -Width 500"
+        $run | Should -Match 'Status\s+: Completed'
+        $run | Should -Not -Match ([regex]::Escape($secret))
+
+        $service = Get-MightyService -Cluster production -Service sync_crm
+        $definition = aws ecs describe-task-definition --task-definition $service.TaskDefinition --include TAGS | Out-String
+        $definition | Should -Not -Match ([regex]::Escape($secret))
+        $definition | Should -Match 'arn:aws:s3:::mighty-secrets/planted/sync_crm-[0-9a-f]{12}\.env'
+
+        $running = @($script:sandbox.GetContainers('production', 'sync_crm') | Where-Object { $_.LastStatus -eq 'RUNNING' -and $_.TaskDefinition -eq $service.TaskDefinition })
+        $running.Count | Should -BeGreaterThan 0
+        $running[0].Environment['PLANTED_SECRET'] | Should -Be $secret
+        $running[0].Environment['CRM_TOKEN'] | Should -Be "$secret-crm"
+        $running[0].Environment['PLAIN'] | Should -Be 'visible'
+    }
+
+    It 'is Unchanged when the secrets did not change, and -ForceNewDeployment starts new tasks' {
+        $path = Write-Config "@{ Cluster = 'production'; Services = @{ sync_crm = @{ Environment = @{ PLAIN = 'visible' } } }; Secrets = @{ Source = 's3://mighty-secrets/planted.json' } }"
+        (Publish-MightyService -Service sync_crm -Tag master.5 -ConfigPath $path).Status | Should -Be 'Unchanged'
+        $counts = Measure-Change { $script:forced = Publish-MightyService -Service sync_crm -Tag master.5 -ConfigPath $path -ForceNewDeployment }
+        $script:forced.Status | Should -Be 'Completed'
+        $counts.Register | Should -Be 0
+        $counts.Update | Should -Be 1
+    }
+}
+
+Describe 'Publish-MightyService with bad input changes nothing' {
+    It 'reports <Case> as <ErrorId>' -ForEach @(
+        @{ Case = 'an unknown cluster'; ErrorId = 'ClusterNotFound'; Arguments = @{ Cluster = 'nowhere'; Service = 'WEB'; Tag = 'master.5' } }
+        @{ Case = 'an unknown service'; ErrorId = 'ServiceNotFound'; Arguments = @{ Cluster = 'production'; Service = 'nope'; Tag = 'master.5' } }
+        @{ Case = 'a service named in the wrong case'; ErrorId = 'ServiceNotFound'; Arguments = @{ Cluster = 'production'; Service = 'web'; Tag = 'master.5' } }
+        @{ Case = 'an unknown container'; ErrorId = 'ContainerNotFound'; Arguments = @{ Cluster = 'production'; Service = 'WEB'; Image = @{ app = 'master.5' } } }
+        @{ Case = 'a missing image tag'; ErrorId = 'ImageTagNotFound'; Arguments = @{ Cluster = 'production'; Service = 'WEB'; Tag = 'master.99' } }
+    ) {
+        $counts = Measure-Change { Publish-MightyService @Arguments -ErrorAction SilentlyContinue -ErrorVariable +script:failed | Out-Null }
+        $script:failed.Count | Should -BeGreaterThan 0
+        $script:failed[0].FullyQualifiedErrorId | Should -BeLike "$ErrorId,*"
+        $counts.Register | Should -Be 0
+        $counts.Update | Should -Be 0
+        $counts.Put | Should -Be 0
+    }
+
+    It 'names the repository, the tag and the newest tags that exist for a missing tag' {
+        Publish-MightyService -Cluster production -Service API -Tag master.99 -ErrorVariable failed -ErrorAction SilentlyContinue
+        $failed[0].ToString() | Should -Match "ECR repository 'app' has no image with tag 'master\.99'\. The newest tags there: master\.5, broken\.1, master\.4\."
+    }
+
+    It 'lists the containers the task definition has for an unknown container' {
+        Publish-MightyService -Cluster production -Service WEB -Image @{ Application = 'master.5' } -ErrorVariable failed -ErrorAction SilentlyContinue
+        $failed[0].ToString() | Should -Match "has no container 'Application'.*'application', 'nginx'.*Did you mean 'application'"
+    }
+
+    It 'stops on a config file with <Case> before any AWS call' -ForEach @(
+        @{ Case = 'an unknown key'; Text = "@{ Cluster = 'production'; Servicez = @{} }" }
+        @{ Case = 'code in it'; Text = "@{ Cluster = (Get-Date).ToString() }" }
+    ) {
+        $path = Write-Config $Text
+        $script:sandbox.ResetRequestCounts()
+        { Publish-MightyService -Service WEB -Tag master.5 -ConfigPath $path -ErrorAction Stop } | Should -Throw
+        $script:sandbox.RequestCounts.Count | Should -Be 0
+    }
+
+    It 'refuses secrets that are <Case>, naming the key but never the value' -ForEach @(
+        @{ Case = 'missing'; Key = 'absent.json'; Json = $null; Pattern = 'absent\.json' }
+        @{ Case = 'not JSON'; Key = 'bad-json.json'; Json = '{"shared": '; Pattern = 'bad-json\.json' }
+        @{ Case = 'not an object'; Key = 'array.json'; Json = '["x"]'; Pattern = 'array\.json' }
+        @{ Case = 'a number'; Key = 'number.json'; Json = '{"API_PORT": 3000, "TOKEN": "tok-7719"}'; Pattern = 'API_PORT' }
+        @{ Case = 'a value with a newline'; Key = 'newline.json'; Json = '{"PEM": "line-one-7719\nline-two-7719"}'; Pattern = 'PEM' }
+    ) {
+        if ($Json) { Set-Secret $Key $Json }
+        $path = Write-Config "@{ Cluster = 'production'; Secrets = @{ Source = 's3://mighty-secrets/$Key' } }"
+        $counts = Measure-Change { Publish-MightyService -Service API -Tag master.4 -ConfigPath $path -ErrorAction SilentlyContinue -ErrorVariable +script:failed | Out-Null }
+        $script:failed.Count | Should -BeGreaterThan 0
+        $script:failed[0].FullyQualifiedErrorId | Should -BeLike 'Secrets*'
+        $script:failed[0].ToString() | Should -Match $Pattern
+        $script:failed[0].ToString() | Should -Not -Match '7719|3000'
+        $counts.Register | Should -Be 0
+        $counts.Update | Should -Be 0
+        $counts.Put | Should -Be 0
+    }
+
+    It 'refuses an env file for a task definition without an execution role' {
+        Set-Secret 'role-check.json' '{"TOKEN": "tok-5521"}'
+        $family = 'norole'
+        $definition = @{
+            family               = $family
+            containerDefinitions = @(@{ name = 'application'; image = "$($script:sandbox.AccountId).dkr.ecr.us-east-1.amazonaws.com/app:master.4"; memoryReservation = 128 })
+        } | ConvertTo-Json -Depth 5 -Compress
+        $null = aws ecs register-task-definition --cli-input-json $definition
+        $null = aws ecs create-service --cluster production --service-name norole --task-definition norole --desired-count 1
+        $path = Write-Config "@{ Cluster = 'production'; Secrets = @{ Source = 's3://mighty-secrets/role-check.json' } }"
+        $counts = Measure-Change { Publish-MightyService -Service norole -Tag master.5 -ConfigPath $path -ErrorAction SilentlyContinue -ErrorVariable +script:failed | Out-Null }
+        $script:failed[0].FullyQualifiedErrorId | Should -BeLike 'ExecutionRoleRequired,*'
+        $script:failed[0].ToString() | Should -Match 'executionRoleArn'
+        $counts.Register | Should -Be 0
+        $counts.Update | Should -Be 0
+        $counts.Put | Should -Be 0
+    }
+}
+
+Describe 'Wait-MightyDeployment, Restore-MightyService and Get-MightyServiceEvent' {
+    It 'waits later for deployments started with -NoWait' {
+        $started = @(Publish-MightyService -Cluster production -Service exports, imports -Tag master.5 -NoWait)
+        $started.Status | Should -Be @('InProgress', 'InProgress')
+        $done = @($started | Wait-MightyDeployment)
+        $done.Status | Should -Be @('Completed', 'Completed')
+        $done.DeploymentId | Should -Be $started.DeploymentId
+        foreach ($result in $done) { Get-RunningDefinition $result.Service | Should -Be @($result.TaskDefinition) }
+    }
+
+    It 'waits for a service''s current deployment with -Service' {
+        $null = Publish-MightyService -Cluster production -Service reports -Tag master.5 -NoWait
+        $done = Wait-MightyDeployment -Cluster production -Service reports
+        $done.Status | Should -Be 'Completed'
+        $done.TaskDefinition | Should -Be (Get-MightyService -Cluster production -Service reports).TaskDefinition
+    }
+
+    It 'restores the previously deployed revision, not revision - 1' {
+        $first = Publish-MightyService -Cluster production -Service billing -Tag master.5
+        $second = Publish-MightyService -Cluster production -Service billing -Tag master.3
+        $second.PreviousTaskDefinition | Should -Be $first.TaskDefinition
+        $restored = Restore-MightyService -Cluster production -Service billing -Previous
+        $restored.Status | Should -Be 'Completed'
+        $restored.TaskDefinition | Should -Be $first.TaskDefinition
+        Get-RunningDefinition billing | Should -Be @($first.TaskDefinition)
+    }
+
+    It 'restores a revision named by number and changes nothing with -WhatIf' {
+        $script:sandbox.ResetRequestCounts()
+        Restore-MightyService -Cluster production -Service billing -TaskDefinition 1 -WhatIf
+        [int]$script:sandbox.RequestCounts['ecs.UpdateService'] | Should -Be 0
+        $restored = Restore-MightyService -Cluster production -Service billing -TaskDefinition 1
+        $restored.TaskDefinition | Should -Match 'task-definition/billing:1$'
+        $restored.Status | Should -Be 'Completed'
+    }
+
+    It 'lists service events oldest first, with -Last and -Since' {
+        $events = @(Get-MightyServiceEvent -Cluster production -Service billing)
+        $events.Count | Should -BeGreaterThan 3
+        $events | ForEach-Object { $_ | Should -BeOfType ([MightyOps.MightyServiceEvent]) }
+        $times = $events.CreatedAt
+        ($times | Sort-Object) -join ',' | Should -Be ($times -join ',')
+        $last = @(Get-MightyServiceEvent -Cluster production -Service billing -Last 2)
+        $last.Count | Should -Be 2
+        $last[1].Id | Should -Be $events[-1].Id
+        $since = @(Get-MightyServiceEvent -Cluster production -Service billing -Since $events[-2].CreatedAt.UtcDateTime)
+        $since.Count | Should -BeGreaterOrEqual 2
+        $since | ForEach-Object { $_.CreatedAt | Should -BeGreaterOrEqual $events[-2].CreatedAt }
+    }
+}
+
+Describe 'Publish-MightyService timeout' {
+    BeforeAll {
+        # Its own slow sandbox (1 simulated second per second), so that the deployment is surely not done in time.
+        $script:slow = Start-MightySandbox -Seed demo -TimeScale 1 -NoEnvironment
+    }
+    AfterAll {
+        Stop-MightySandbox -Sandbox $script:slow
+    }
+
+    It 'gives TimedOut and DeploymentTimedOut when the rollout does not finish in time' {
+        $result = Publish-MightyService -EndpointUrl $script:slow.Endpoint -Cluster production -Service API -Tag master.3 -Timeout 00:00:02 -NoRollback -ErrorVariable failed -ErrorAction SilentlyContinue
+        $result.Status | Should -Be 'TimedOut'
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'DeploymentTimedOut,*'
+        $failed[0].ToString() | Should -Match 'did not complete within 00:00:02'
+        $failed[0].ToString() | Should -Match 'Wait-MightyDeployment -Service API'
+    }
+}
