@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using MightyOps.Core.Aws;
 using MightyOps.Core.Aws.Logs;
 using MightyOps.Core.Tests.Aws;
@@ -76,8 +75,8 @@ public sealed class LogsClientTests
         var answers = new List<SandboxCapturedRequest>();
         async Task Raw<TRequest>(string operation, TRequest request)
         {
-            JsonObject body = await aws.Logs.Json.InvokeAsync<TRequest, JsonObject>(operation, request, null, CancellationToken.None);
-            answers.Add(new SandboxCapturedRequest("logs", operation, body.ToJsonString()));
+            RawAnswer body = await aws.Logs.Json.InvokeAsync<TRequest, RawAnswer>(operation, request, null, CancellationToken.None);
+            answers.Add(new SandboxCapturedRequest("logs", operation, JsonSerializer.Serialize(body.Members)));
         }
 
         await Raw("FilterLogEvents", new FilterLogEventsRequest { LogGroupName = Group, Limit = 3 });
@@ -110,6 +109,13 @@ public sealed class LogsClientTests
         env = new Dictionary<string, string?> { ["AWS_ENDPOINT_URL_CLOUDWATCH_LOGS"] = "http://127.0.0.1:8888" };
         Assert.Equal("AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", EndpointResolver.Resolve("logs", "us-east-1", null, n => env.GetValueOrDefault(n)).Source);
         Assert.Equal(new Uri("https://logs.eu-west-1.amazonaws.com/"), EndpointResolver.Resolve("logs", "eu-west-1", null, _ => null).Url);
+    }
+
+    /// <summary>An answer as it came, every member kept.</summary>
+    private sealed class RawAnswer
+    {
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public Dictionary<string, JsonElement>? Members { get; set; }
     }
 
     // The sandbox's FilterLogEvents page size (MightyOps.Sandbox.Logs.LogsApi.FilterPageSize).
