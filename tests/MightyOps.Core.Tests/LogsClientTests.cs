@@ -29,7 +29,7 @@ public sealed class LogsClientTests
         host.ResetRequestCounts();
 
         var filtered = new List<FilteredLogEvent>();
-        await foreach (FilteredLogEvent e in aws.Logs.FilterLogEventsAsync(new FilterLogEventsRequest { LogGroupName = Group, LogStreamNamePrefix = "application/application/", StartTime = 0 }, ct))
+        await foreach (FilteredLogEvent e in aws.Logs.FilterLogEventsAsync(new FilterLogEventsRequest { LogGroupName = Group, LogStreamNamePrefix = "application/application/", StartTime = 0, Limit = LogsApiPageSize }, ct))
         {
             filtered.Add(e);
         }
@@ -118,6 +118,6 @@ public sealed class LogsClientTests
         public Dictionary<string, JsonElement>? Members { get; set; }
     }
 
-    // The sandbox's FilterLogEvents page size (MightyOps.Sandbox.Logs.LogsApi.FilterPageSize).
+    // Events per FilterLogEvents page asked for (limit), so that the reads take several pages.
     private const int LogsApiPageSize = 100;
 }

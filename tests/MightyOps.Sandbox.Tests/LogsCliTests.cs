@@ -30,8 +30,8 @@ public sealed class LogsCliTests : IAsyncLifetime
         Assert.Matches("^application/application/[0-9a-f]{32}$", stream);
         Assert.StartsWith("arn:aws:logs:us-east-1:123456789012:log-group:/mighty/WEB:log-stream:", (string)streams[0]!["arn"]!);
 
-        // The CLI follows every nextToken (pages of 100) into one answer.
-        JsonArray events = Ok("logs", "filter-log-events", "--log-group-name", "/mighty/WEB", "--log-stream-name-prefix", "application/").Json!["events"]!.AsArray();
+        // The CLI follows every nextToken (pages of 50 here) into one answer.
+        JsonArray events = Ok("logs", "filter-log-events", "--log-group-name", "/mighty/WEB", "--log-stream-name-prefix", "application/", "--page-size", "50").Json!["events"]!.AsArray();
         Assert.Equal(stored.Select(e => e.Message), events.Select(e => (string)e!["message"]!));
         Assert.Contains(events, e => ((string)e!["message"]!).Contains("* Listening on http://0.0.0.0:3000", StringComparison.Ordinal));
         Assert.Contains(events, e => ((string)e!["message"]!).Contains("] Completed 200 OK in ", StringComparison.Ordinal));

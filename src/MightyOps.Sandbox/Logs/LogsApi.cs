@@ -15,8 +15,8 @@ namespace MightyOps.Sandbox.Logs;
 /// </summary>
 internal sealed class LogsApi(SandboxWorld world)
 {
-    /// <summary>Events per FilterLogEvents page: AWS allows up to 10,000; a smaller page keeps clients' paging honest.</summary>
-    public const int FilterPageSize = 100;
+    /// <summary>Events per FilterLogEvents page unless the request's limit is smaller: 10,000, as in AWS.</summary>
+    public const int FilterPageSize = 10000;
 
     public JsonNode Invoke(string operation, JsonElement body)
     {
