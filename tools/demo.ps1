@@ -51,18 +51,12 @@ try {
         Get-MightyLog -Cluster production -Service API -Since $script:sandbox.UtcNow.AddMinutes(-2) -Tail 8
     }
 
-    Show-Step 'A build that crashes on boot: the failed deploy quotes the crash''s last lines' {
-        $null = $script:sandbox.PushImage('app', 'master.9')
-        $null = $script:sandbox.SetImageCrash('app', 'master.9', 'KeyError: key not found: "STRIPE_SECRET_KEY"')
-        Publish-MightyService -Cluster production -Service API -Tag master.9 -ErrorAction Continue 2>&1 |
-            ForEach-Object { if ($_ -is [Management.Automation.ErrorRecord]) { "error $($_.FullyQualifiedErrorId):`n$_" } else { $_ } }
-    }
-
     Show-Step 'What it cost: API calls served so far, per operation' {
         $script:sandbox.RequestCounts.GetEnumerator() | Sort-Object Key | Format-Table Key, Value -HideTableHeaders
     }
 
     . (Join-Path $PSScriptRoot 'demo-tag.ps1')
+    . (Join-Path $PSScriptRoot 'demo-deploy.ps1')
 }
 finally {
     Show-Step 'Stop the sandbox (the AWS_* variables it replaced are restored)' {

@@ -15,9 +15,6 @@ public sealed record AwsOptions(string? Region = null, string? ProfileName = nul
     /// <summary>Explicit keys (the sandbox's, a test's): when set, no profile or environment is consulted for credentials.</summary>
     public AwsCredentialSnapshot? Credentials { get; init; }
 
-    /// <summary>How long one attempt of an AWS call may take (-TimeoutSec); null for <see cref="RetryPolicy.DefaultAttemptTimeout"/>.</summary>
-    public TimeSpan? AttemptTimeout { get; init; }
-
     /// <summary>Where <see cref="Region"/> came from, for messages (<c>-Region</c>, or the config file's key).</summary>
     public string RegionOrigin { get; init; } = "-Region";
 
@@ -26,6 +23,9 @@ public sealed record AwsOptions(string? Region = null, string? ProfileName = nul
 
     /// <summary>Where <see cref="EndpointUrl"/> came from, for messages.</summary>
     public string EndpointOrigin { get; init; } = "-EndpointUrl";
+
+    /// <summary>How long one attempt of an AWS call may take (-TimeoutSec); null for <see cref="RetryPolicy.DefaultAttemptTimeout"/>.</summary>
+    public TimeSpan? AttemptTimeout { get; init; }
 }
 
 /// <summary>

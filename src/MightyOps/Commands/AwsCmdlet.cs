@@ -29,14 +29,14 @@ public abstract class AwsCmdlet : MightyCmdlet
     [Parameter]
     public string? EndpointUrl { get; set; }
 
+    /// <summary>The mighty.psd1 to use instead of the one found from the current location upward.</summary>
+    [Parameter]
+    public string? ConfigPath { get; set; }
+
     /// <summary>Seconds one attempt of each AWS call may take (default 10); a call makes up to AWS_MAX_ATTEMPTS (default 5) attempts.</summary>
     [Parameter]
     [ValidateRange(1, 3600)]
     public int TimeoutSec { get; set; } = (int)RetryPolicy.DefaultAttemptTimeout.TotalSeconds;
-
-    /// <summary>The mighty.psd1 to use instead of the one found from the current location upward.</summary>
-    [Parameter]
-    public string? ConfigPath { get; set; }
 
     /// <summary>The session resolved in BeginProcessing.</summary>
     protected AwsSession Aws => _aws ?? throw new InvalidOperationException("BeginProcessing has not run.");
@@ -58,7 +58,7 @@ public abstract class AwsCmdlet : MightyCmdlet
             string? configPath = ConfigPath is null ? null : ConfigProviderPath(ConfigPath);
             string here = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
             _config = Run(ct => ConfigLocator.LoadAsync(configPath, here, Log, ct));
-            _aws = Run(ct => AwsSession.CreateAsync(SessionOptions(_config), Log, ct));
+            _aws = Run(ct => AwsSession.CreateAsync(SessionOptions(_config) with { AttemptTimeout = TimeSpan.FromSeconds(TimeoutSec) }, Log, ct));
         }
         catch (MightyOpsException e)
         {
@@ -94,7 +94,6 @@ public abstract class AwsCmdlet : MightyCmdlet
             RegionOrigin = Region is null && config.Region is not null ? $"Region in {fromFile}" : "-Region",
             ProfileOrigin = ProfileName is null && profile is not null ? $"ProfileName in {fromFile}" : "-ProfileName",
             EndpointOrigin = EndpointUrl is null && config.EndpointUrl is not null ? $"EndpointUrl in {fromFile}" : "-EndpointUrl",
-            AttemptTimeout = TimeSpan.FromSeconds(TimeoutSec),
         };
     }
 

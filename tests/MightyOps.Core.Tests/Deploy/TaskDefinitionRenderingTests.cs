@@ -1,0 +1,97 @@
+using System.Text.Json;
+using MightyOps.Core.Aws;
+using MightyOps.Core.Aws.Ecs;
+using MightyOps.Core.Deploy;
+using Xunit;
+
+namespace MightyOps.Core.Tests.Deploy;
+
+/// <summary>The parts of a deploy that need no AWS: the allow-list copy, unchanged detection, the -WhatIf diff, image selection.</summary>
+public sealed class TaskDefinitionRenderingTests
+{
+    private const string Registry = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
+
+    // A definition as DescribeTaskDefinition returns it: read-only members, empty lists, a container member newer than our model.
+    private static EcsTaskDefinition Live() => JsonSerializer.Deserialize<EcsTaskDefinition>($$$"""
+        {"taskDefinitionArn":"arn:aws:ecs:us-east-1:123456789012:task-definition/WEB:7","family":"WEB","revision":7,"status":"ACTIVE",
+         "requiresAttributes":[{"name":"ecs.capability.env-files.s3"}],"compatibilities":["EC2"],"registeredAt":1700000000,"registeredBy":"arn:aws:iam::123456789012:root",
+         "executionRoleArn":"arn:aws:iam::123456789012:role/exec","networkMode":"bridge","volumes":[],"placementConstraints":[],
+         "containerDefinitions":[
+           {"name":"application","image":"{{{Registry}}}/app:master.4","cpu":256,"memoryReservation":512,"essential":true,"mountPoints":[],
+            "environment":[{"name":"RAILS_ENV","value":"production"},{"name":"SECRET_TOKEN","value":"hunter2"}],
+            "restartPolicy":{"enabled":true,"restartAttemptPeriod":60}},
+           {"name":"datadog","image":"datadog/agent:7","cpu":10,"memoryReservation":64,"essential":false}]}
+        """, AwsJson.Options)!;
+
+    [Fact]
+    public void The_copy_keeps_only_what_register_accepts_and_passes_unknown_container_members_through()
+    {
+        string json = JsonSerializer.Serialize(TaskDefinitionRenderer.Copy(Live()), AwsJson.Options);
+        foreach (string readOnly in (string[])["taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities", "registeredAt", "registeredBy"])
+        {
+            Assert.DoesNotContain($"\"{readOnly}\"", json, StringComparison.Ordinal);
+        }
+        Assert.DoesNotContain("\"volumes\"", json, StringComparison.Ordinal);      // empty: left out
+        Assert.DoesNotContain("\"mountPoints\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"restartAttemptPeriod\":60", json, StringComparison.Ordinal);
+        Assert.Contains("\"executionRoleArn\"", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_same_images_render_an_unchanged_definition_and_new_ones_a_diff_without_environment_values()
+    {
+        EcsTaskDefinition live = Live();
+        RegisterTaskDefinitionRequest copy = TaskDefinitionRenderer.Copy(live);
+        RegisterTaskDefinitionRequest same = TaskDefinitionRenderer.Render(live, new Dictionary<string, string>(), null, null, [new EcsTag { Key = "k", Value = "v" }]);
+        Assert.True(TaskDefinitionRenderer.SameDefinition(copy, same));
+
+        RegisterTaskDefinitionRequest changed = TaskDefinitionRenderer.Render(
+            live,
+            new Dictionary<string, string> { ["application"] = $"{Registry}/app:master.5" },
+            settings: r => r.ContainerDefinitions![0].Cpu = 512,
+            environment: r => r.ContainerDefinitions![0].Environment = [new() { Name = "RAILS_ENV", Value = "staging" }, new() { Name = "NEW_KEY", Value = "x" }],
+            tags: []);
+        Assert.False(TaskDefinitionRenderer.SameDefinition(copy, changed));
+        List<string> diff = TaskDefinitionDiff.Compare(copy, changed).Select(c => c.ToString()).ToList();
+        Assert.Contains($"containers.application.image: {Registry}/app:master.4 -> {Registry}/app:master.5", diff);
+        Assert.Contains("containers.application.cpu: 256 -> 512", diff);
+        Assert.Contains("containers.application.environment: added NEW_KEY; removed SECRET_TOKEN; changed RAILS_ENV (values not shown)", diff);
+        Assert.DoesNotContain(diff, d => d.Contains("hunter2", StringComparison.Ordinal) || d.Contains("staging", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("master.5", Registry + "/app:master.5")]
+    [InlineData("other-repo:v2", Registry + "/other-repo:v2")]
+    [InlineData("ghcr.io/acme/app:1.0", "ghcr.io/acme/app:1.0")]
+    public void Image_values_are_a_tag_a_repository_and_tag_or_a_full_uri(string value, string expected) =>
+        Assert.Equal(expected, ImageSelection.ImageFor($"{Registry}/app:master.4", value, "123456789012", "us-east-1"));
+
+    [Fact]
+    public void A_tag_changes_the_ECR_containers_and_leaves_a_Docker_Hub_sidecar_alone()
+    {
+        IReadOnlyDictionary<string, string> chosen = ImageSelection.Resolve(Live(), new ImageRequest("master.5", null, null), "123456789012", "us-east-1", "WEB");
+        Assert.Equal([$"application={Registry}/app:master.5"], chosen.Select(c => $"{c.Key}={c.Value}"));
+
+        MightyOpsException unknown = Assert.Throws<MightyOpsException>(() =>
+            ImageSelection.Resolve(Live(), new ImageRequest(null, new Dictionary<string, string> { ["Application"] = "x" }, null), "123456789012", "us-east-1", "WEB"));
+        Assert.Equal("ContainerNotFound", unknown.ErrorId);
+        Assert.Contains("'application', 'datadog'", unknown.Message, StringComparison.Ordinal);
+        Assert.Contains("Did you mean 'application'?", unknown.Message, StringComparison.Ordinal);
+
+        MightyOpsException sidecar = Assert.Throws<MightyOpsException>(() =>
+            ImageSelection.Resolve(Live(), new ImageRequest("master.5", null, ["datadog"]), "123456789012", "us-east-1", "WEB"));
+        Assert.Equal("ContainerNotInEcr", sidecar.ErrorId);
+    }
+
+    [Fact]
+    public void Stopped_tasks_are_summarised_with_reasons_and_exit_codes()
+    {
+        var task = new EcsTask
+        {
+            StoppedReason = "Essential container in task exited",
+            Containers = [new EcsContainer { Name = "application", ExitCode = 137, Reason = "OutOfMemoryError: Container killed due to memory usage" }, new EcsContainer { Name = "nginx", ExitCode = 0 }],
+        };
+        string summary = RolloutWatcher.StoppedTasks([task, task]);
+        Assert.Equal("2 task(s) of this deployment stopped: 2× Essential container in task exited (application exit code 137: OutOfMemoryError: Container killed due to memory usage).", summary);
+    }
+}
