@@ -125,7 +125,7 @@ public sealed class LogReader(AwsSession aws, IOperationLog log)
                         {
                             last = await aws.Logs.GetLastEventsAsync(query.LogGroup, stream, tail, null, null, cancellationToken).ConfigureAwait(false);
                         }
-                        catch (MightyOpsException e) when (e.ErrorId == "AwsInvalidParameter" || (e.Kind == MightyErrorKind.NotFound && e.Message.Contains("stream", StringComparison.OrdinalIgnoreCase)))
+                        catch (MightyOpsException e) when (e.ErrorId == "LogStreamNotFound")
                         {
                             log.Verbose($"{query.LogGroup} {stream}: {e.Message}");
                             continue;
