@@ -10,6 +10,7 @@
     PowerShellVersion    = '7.4'
     FormatsToProcess     = @('MightyOps.Format.ps1xml')
     CmdletsToExport      = @(
+        'Get-MightyLog'
         'Get-MightyQueue'
         'Get-MightyService'
         'Get-MightyServiceEvent'

@@ -47,6 +47,10 @@ try {
         aws ecs describe-services --cluster production --services WEB --query 'services[0].[serviceName,status,runningCount,deployments[0].rolloutState]' --output text
     }
 
+    Show-Step 'What the API containers printed lately (CloudWatch Logs through the awslogs driver; sandbox time)' {
+        Get-MightyLog -Cluster production -Service API -Since $script:sandbox.UtcNow.AddMinutes(-2) -Tail 8
+    }
+
     Show-Step 'What it cost: API calls served so far, per operation' {
         $script:sandbox.RequestCounts.GetEnumerator() | Sort-Object Key | Format-Table Key, Value -HideTableHeaders
     }

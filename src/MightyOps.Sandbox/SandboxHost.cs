@@ -161,6 +161,58 @@ public sealed class SandboxHost : IAsyncDisposable
     }
 
     /// <summary>
+    /// Makes an existing image crash on boot with <paramref name="crashMessage"/>: its containers
+    /// print that exception (with a backtrace) to their awslogs stream, then exit. Throws <c>SandboxImageNotFound</c>.
+    /// </summary>
+    public SandboxImage SetImageCrash(string repository, string tag, string crashMessage)
+    {
+        lock (World.Sync)
+        {
+            SandboxImage image = SetImageFailsToStart(repository, tag, failsToStart: true);
+            image.CrashMessage = crashMessage;
+            return image;
+        }
+    }
+
+    /// <summary>Every event of a log group now (running containers' output written up to the simulated now), oldest first; empty when the group does not exist.</summary>
+    public IReadOnlyList<(string LogStream, DateTimeOffset Timestamp, string Message)> LogEvents(string logGroup)
+    {
+        lock (World.Sync)
+        {
+            World.Ecs.AdvanceTo(World.Clock.UtcNow);
+            World.Logs.CatchUp(World.Clock.UtcNow);
+            return World.Logs.Groups.TryGetValue(logGroup, out Logs.LogGroupState? group)
+                ? group.Streams.Values
+                    .SelectMany(s => s.Events.Select(e => (s.Name, e)))
+                    .OrderBy(x => x.e.Timestamp).ThenBy(x => x.e.Sequence)
+                    .Select(x => (x.Name, DateTimeOffset.FromUnixTimeMilliseconds(x.e.Timestamp), x.e.Message))
+                    .ToList()
+                : [];
+        }
+    }
+
+    /// <summary>Deletes a CloudWatch Logs group (as <c>aws logs delete-log-group</c> does); false when there was none.</summary>
+    public bool DeleteLogGroup(string logGroup)
+    {
+        lock (World.Sync)
+        {
+            return World.Logs.DeleteGroup(logGroup);
+        }
+    }
+
+    /// <summary>Now, in simulated time.</summary>
+    public DateTimeOffset UtcNow
+    {
+        get
+        {
+            lock (World.Sync)
+            {
+                return World.Clock.UtcNow;
+            }
+        }
+    }
+
+    /// <summary>
     /// The containers of the tasks ECS has now (stopped ones included until they expire), with
     /// the environment each process sees; narrowed to a cluster and a service when given.
     /// </summary>

@@ -50,6 +50,9 @@ public sealed class SandboxWorld
     /// <see cref="EcsApi"/> over this world share it. The caller holds <see cref="Sync"/>.
     /// </summary>
     internal EcsSimulation Ecs => _ecs ??= new EcsSimulation(this);
+
+    /// <summary>CloudWatch Logs: the awslogs groups and streams the simulated containers write. The caller holds <see cref="Sync"/>.</summary>
+    internal Logs.LogStore Logs { get; } = new();
 }
 
 /// <summary>An ECR repository and its images.</summary>
@@ -94,6 +97,12 @@ public sealed class SandboxImage
 
     /// <summary>What the container reports when it fails (e.g. an exit reason).</summary>
     public string? FailureReason { get; set; }
+
+    /// <summary>The message of the exception its containers print before they exit, when <see cref="FailsToStart"/>; null for <see cref="DefaultCrashMessage"/>.</summary>
+    public string? CrashMessage { get; set; }
+
+    /// <summary>What a failing image's containers die of unless told otherwise.</summary>
+    public const string DefaultCrashMessage = "connection to server at \"10.0.3.17\", port 5432 failed: Connection refused (ActiveRecord::ConnectionNotEstablished)";
 
     /// <summary>The exit code a container of this image stops with when <see cref="FailsToStart"/> (1 unless set, e.g. 137 for an OOM kill).</summary>
     public int FailureExitCode { get; set; } = 1;

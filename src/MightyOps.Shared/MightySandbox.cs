@@ -60,6 +60,21 @@ public sealed class MightySandbox
     /// <summary>Makes an existing image crash on boot, or start normally again.</summary>
     public MightySandboxImage SetImageFailsToStart(string repository, string tag, bool failsToStart) => _control.SetImageFailsToStart(repository, tag, failsToStart);
 
+    /// <summary>
+    /// Makes an existing image crash on boot with <paramref name="crashMessage"/>: its containers
+    /// print that exception and a Ruby backtrace to their awslogs stream, then exit 1.
+    /// </summary>
+    public MightySandboxImage SetImageCrash(string repository, string tag, string crashMessage) => _control.SetImageCrash(repository, tag, crashMessage);
+
+    /// <summary>Every event of a CloudWatch Logs group as the sandbox stores it, oldest first (empty when there is no such group).</summary>
+    public MightySandboxLogEvent[] GetLogEvents(string logGroup) => _control.GetLogEvents(logGroup).ToArray();
+
+    /// <summary>Deletes a CloudWatch Logs group; false when there was none.</summary>
+    public bool DeleteLogGroup(string logGroup) => _control.DeleteLogGroup(logGroup);
+
+    /// <summary>Now, in the sandbox's simulated time (what its timestamps are relative to).</summary>
+    public DateTimeOffset UtcNow => _control.UtcNow;
+
     /// <summary>Moves simulated time forward (deployments, task starts and events follow it).</summary>
     public void AdvanceTime(TimeSpan simulated) => _control.AdvanceTime(simulated);
 
@@ -92,6 +107,14 @@ public interface IMightySandboxControl
 
     void AdvanceTime(TimeSpan simulated);
 
+    MightySandboxImage SetImageCrash(string repository, string tag, string crashMessage);
+
+    IReadOnlyList<MightySandboxLogEvent> GetLogEvents(string logGroup);
+
+    bool DeleteLogGroup(string logGroup);
+
+    DateTimeOffset UtcNow { get; }
+
     IReadOnlyList<MightySandboxContainer> GetContainers(string cluster, string service);
 
     MightySandboxContainer? GetContainer(string runtimeId);
@@ -99,6 +122,19 @@ public interface IMightySandboxControl
     void ResetRequestCounts();
 
     void SetFaults(double throttlingRate, double serverErrorRate);
+}
+
+/// <summary>One stored CloudWatch Logs event of the sandbox.</summary>
+public sealed class MightySandboxLogEvent
+{
+    public string LogStream { get; init; } = string.Empty;
+
+    public DateTimeOffset Timestamp { get; init; }
+
+    public string Message { get; init; } = string.Empty;
+
+    /// <inheritdoc />
+    public override string ToString() => Message;
 }
 
 /// <summary>An image in the sandbox's ECR registry.</summary>

@@ -102,14 +102,15 @@ public sealed class RequestShapeTests
         Assert.Contains("Missing required parameter in input: \"services\"", output, StringComparison.Ordinal);
     }
 
-    private static async Task<(int ExitCode, string Output)> ValidateWithBotocoreAsync(IEnumerable<SandboxCapturedRequest> requests)
+    /// <summary>Runs a botocore check from tests/tools over bodies: requests (validate_requests.py) or responses (validate_responses.py).</summary>
+    internal static async Task<(int ExitCode, string Output)> ValidateWithBotocoreAsync(IEnumerable<SandboxCapturedRequest> requests, string tool = "validate_requests.py")
     {
         string input = Path.Combine(Path.GetTempPath(), $"mighty-requests-{Guid.NewGuid():n}.json");
         await File.WriteAllTextAsync(input, JsonSerializer.Serialize(requests.Select(r => new { service = r.Service, operation = r.Operation, body = r.Body })));
         try
         {
             var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-            start.ArgumentList.Add(Path.Combine(Aws.TestEnvironment.RepositoryRoot(), "tests", "tools", "validate_requests.py"));
+            start.ArgumentList.Add(Path.Combine(Aws.TestEnvironment.RepositoryRoot(), "tests", "tools", tool));
             start.ArgumentList.Add(input);
             using Process process = Process.Start(start)!;
             Task<string> stdout = process.StandardOutput.ReadToEndAsync();

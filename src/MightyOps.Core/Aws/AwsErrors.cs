@@ -181,6 +181,8 @@ public static class AwsErrors
             "ImageNotFoundException" => ("ImageNotFound", $"The image was not found in ECR repository{Quoted(target)}. Check the tag or digest (Get-ECRImage / 'aws ecr describe-images' lists them)."),
             "NoSuchKey" => ("S3ObjectNotFound", $"S3 object{Quoted(target)} does not exist. Check the bucket and key."),
             "NoSuchBucket" => ("S3BucketNotFound", $"The S3 bucket of{Quoted(target)} does not exist. Check the bucket name and -Region."),
+            "ResourceNotFoundException" when call.SigningName == "logs" && error.Message.Contains("log stream", StringComparison.OrdinalIgnoreCase) => ("LogStreamNotFound", $"CloudWatch Logs has no log stream{Quoted(target)} in {call.Region}: the container never wrote a line, or the stream was deleted."),
+            "ResourceNotFoundException" when call.SigningName == "logs" => ("LogGroupNotFound", $"CloudWatch Logs has no log group{Quoted(target)} in {call.Region} (deleted, or never created: the awslogs driver creates it only with awslogs-create-group). Check the task definition's logConfiguration and -Region."),
             "InvalidInstanceID.NotFound" => ("Ec2InstanceNotFound", $"EC2 instance{Quoted(target)} was not found in {call.Region}. Check the instance id and -Region."),
             "ClientException" when TaskDefinitionMissing.IsMatch(error.Message) => ("TaskDefinitionNotFound", $"Task definition{Quoted(target)} was not found in {call.Region}. Check the family, family:revision or ARN and -Region."),
             _ => null,

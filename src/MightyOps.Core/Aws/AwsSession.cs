@@ -1,6 +1,7 @@
 using MightyOps.Core.Aws.Ec2;
 using MightyOps.Core.Aws.Ecr;
 using MightyOps.Core.Aws.Ecs;
+using MightyOps.Core.Aws.Logs;
 using MightyOps.Core.Aws.S3;
 
 namespace MightyOps.Core.Aws;
@@ -64,6 +65,7 @@ public sealed class AwsSession : IDisposable
     private readonly Lazy<EcrClient> _ecr;
     private readonly Lazy<Ec2Client> _ec2;
     private readonly Lazy<S3Client> _s3;
+    private readonly Lazy<LogsClient> _logs;
 
     private AwsSession(string region, string regionSource, CredentialSource credentials, Endpoints endpoints, RetryPolicy retry, IOperationLog log, HttpMessageInvoker? http)
     {
@@ -76,6 +78,7 @@ public sealed class AwsSession : IDisposable
         _ecr = new Lazy<EcrClient>(() => new EcrClient(new AwsJsonClient(Announce(endpoints.Ecr, log), EcrClient.TargetPrefix, credentials, retry, log, http)));
         _ec2 = new Lazy<Ec2Client>(() => new Ec2Client(Announce(endpoints.Ec2, log), credentials));
         _s3 = new Lazy<S3Client>(() => new S3Client(Announce(endpoints.S3, log), credentials));
+        _logs = new Lazy<LogsClient>(() => new LogsClient(new AwsJsonClient(Announce(endpoints.Logs, log), LogsClient.TargetPrefix, credentials, retry, log, http)));
     }
 
     /// <summary>
@@ -97,7 +100,8 @@ public sealed class AwsSession : IDisposable
             EndpointResolver.Resolve("ecs", region, options.EndpointUrl, endpointOrigin: options.EndpointOrigin),
             EndpointResolver.Resolve("ecr", region, options.EndpointUrl, endpointOrigin: options.EndpointOrigin),
             EndpointResolver.Resolve("ec2", region, options.EndpointUrl, endpointOrigin: options.EndpointOrigin),
-            EndpointResolver.Resolve("s3", region, options.EndpointUrl, endpointOrigin: options.EndpointOrigin));
+            EndpointResolver.Resolve("s3", region, options.EndpointUrl, endpointOrigin: options.EndpointOrigin),
+            EndpointResolver.Resolve("logs", region, options.EndpointUrl, endpointOrigin: options.EndpointOrigin));
         CredentialSource credentials = await CredentialResolver.ResolveAsync(options, log, cancellationToken).ConfigureAwait(false);
         // Fetch once now: a role to assume or an SSO login to refresh fails here, with its own message,
         // rather than inside the first ECS call.
@@ -120,6 +124,9 @@ public sealed class AwsSession : IDisposable
     /// <summary>ECR (created on first use).</summary>
     public EcrClient Ecr => _ecr.Value;
 
+    /// <summary>CloudWatch Logs (FilterLogEvents, GetLogEvents, DescribeLogStreams; created on first use).</summary>
+    public LogsClient Logs => _logs.Value;
+
     /// <summary>EC2 DescribeInstances (AWSSDK.EC2 underneath, created on first use).</summary>
     public Ec2Client Ec2 => _ec2.Value;
 
@@ -140,7 +147,7 @@ public sealed class AwsSession : IDisposable
         return endpoint;
     }
 
-    private sealed record Endpoints(AwsServiceEndpoint Ecs, AwsServiceEndpoint Ecr, AwsServiceEndpoint Ec2, AwsServiceEndpoint S3);
+    private sealed record Endpoints(AwsServiceEndpoint Ecs, AwsServiceEndpoint Ecr, AwsServiceEndpoint Ec2, AwsServiceEndpoint S3, AwsServiceEndpoint Logs);
 
     public void Dispose()
     {

@@ -17,20 +17,23 @@ public sealed record AwsServiceEndpoint(string Service, string SigningName, Uri 
 /// </summary>
 public static class EndpointResolver
 {
-    /// <summary>Resolves the endpoint of <paramref name="service"/> (<c>ecs</c>, <c>ecr</c>, <c>ec2</c> or <c>s3</c>).</summary>
+    /// <summary>Resolves the endpoint of <paramref name="service"/> (<c>ecs</c>, <c>ecr</c>, <c>ec2</c>, <c>s3</c> or <c>logs</c>).</summary>
     public static AwsServiceEndpoint Resolve(string service, string region, string? endpointUrl, Func<string, string?>? environment = null, string endpointOrigin = "-EndpointUrl")
     {
         environment ??= Environment.GetEnvironmentVariable;
-        (string display, string signingName, string hostPrefix) = service.ToLowerInvariant() switch
+        // The variable suffix is the SDKs' service id, upper-cased: AWS_ENDPOINT_URL_CLOUDWATCH_LOGS
+        // for CloudWatch Logs; AWS_ENDPOINT_URL_LOGS is honoured too (it is what people write).
+        (string display, string signingName, string hostPrefix, string[] variables) = service.ToLowerInvariant() switch
         {
-            "ecs" => ("ECS", "ecs", "ecs"),
-            "ecr" => ("ECR", "ecr", "api.ecr"),
-            "ec2" => ("EC2", "ec2", "ec2"),
-            "s3" => ("S3", "s3", "s3"),
+            "ecs" => ("ECS", "ecs", "ecs", new[] { "ECS" }),
+            "ecr" => ("ECR", "ecr", "api.ecr", new[] { "ECR" }),
+            "ec2" => ("EC2", "ec2", "ec2", new[] { "EC2" }),
+            "s3" => ("S3", "s3", "s3", new[] { "S3" }),
+            "logs" => ("CloudWatch Logs", "logs", "logs", new[] { "LOGS", "CLOUDWATCH_LOGS" }),
             _ => throw new ArgumentException($"No endpoint rule for service '{service}'.", nameof(service)),
         };
 
-        (string? url, string source) = Configured(display, endpointUrl, environment, endpointOrigin);
+        (string? url, string source) = Configured(variables, endpointUrl, environment, endpointOrigin);
         if (url is not null)
         {
             return new AwsServiceEndpoint(display, signingName, Parse(url, source), region, true, source);
@@ -47,10 +50,10 @@ public static class EndpointResolver
     public static bool AnyOverride(string? endpointUrl, Func<string, string?>? environment = null)
     {
         environment ??= Environment.GetEnvironmentVariable;
-        return new[] { "ECS", "ECR", "EC2", "S3" }.Any(s => Configured(s, endpointUrl, environment).Url is not null);
+        return new[] { "ECS", "ECR", "EC2", "S3", "LOGS", "CLOUDWATCH_LOGS" }.Any(s => Configured([s], endpointUrl, environment).Url is not null);
     }
 
-    private static (string? Url, string Source) Configured(string display, string? endpointUrl, Func<string, string?> environment, string endpointOrigin = "-EndpointUrl")
+    private static (string? Url, string Source) Configured(string[] variables, string? endpointUrl, Func<string, string?> environment, string endpointOrigin = "-EndpointUrl")
     {
         if (!string.IsNullOrWhiteSpace(endpointUrl))
         {
@@ -60,11 +63,14 @@ public static class EndpointResolver
         {
             return (null, "default");
         }
-        string specific = "AWS_ENDPOINT_URL_" + display;
-        string? value = environment(specific);
-        if (!string.IsNullOrWhiteSpace(value))
+        string? value;
+        foreach (string specific in variables.Select(v => "AWS_ENDPOINT_URL_" + v))
         {
-            return (value.Trim(), specific);
+            value = environment(specific);
+            if (!string.IsNullOrWhiteSpace(value))
+            {
+                return (value.Trim(), specific);
+            }
         }
         value = environment("AWS_ENDPOINT_URL");
         return string.IsNullOrWhiteSpace(value) ? (null, "default") : (value.Trim(), "AWS_ENDPOINT_URL");

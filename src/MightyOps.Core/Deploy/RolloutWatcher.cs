@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using MightyOps.Core.Aws;
 using MightyOps.Core.Aws.Ecs;
+using MightyOps.Core.Logs;
 
 namespace MightyOps.Core.Deploy;
 
@@ -316,6 +317,9 @@ public sealed class RolloutWatcher
             {
                 DescribeTasksResponse tasks = await _aws.Ecs.DescribeTasksAsync(deployment.Cluster, arns, includeTags: false, cancellationToken).ConfigureAwait(false);
                 parts.Add(StoppedTasks(tasks.Tasks ?? []));
+                // The crash's last lines from CloudWatch Logs (one line instead when they cannot be
+                // read); kept apart so that they end the report, after the rollback sentence.
+                deployment.CrashOutput = await new CrashOutput(_aws, _log).DescribeAsync(deployment.Cluster, tasks.Tasks ?? [], cancellationToken).ConfigureAwait(false);
             }
         }
         catch (MightyOpsException e)
@@ -347,7 +351,7 @@ public sealed class RolloutWatcher
     private Task FinishAsync(WatchedDeployment deployment, MightyDeploymentStatus status, string reason, MightyOpsException? error, IProgress<RolloutProgress>? progress, Action<WatchedDeployment> onFinished)
     {
         deployment.Status = status;
-        deployment.FailureReason = reason.Trim();
+        deployment.FailureReason = reason.Trim() + deployment.CrashOutput;
         deployment.CompletedAt ??= DateTimeOffset.UtcNow;
         deployment.Error = error ?? status switch
         {

@@ -49,6 +49,9 @@ public sealed class WatchedDeployment
 
     internal string? LastCounts { get; set; }
 
+    /// <summary>The exited containers' last log lines (CrashOutput), each on its own lines; appended to the final reason.</summary>
+    internal string CrashOutput { get; set; } = string.Empty;
+
     internal IReadOnlyList<MightyServiceEvent> Events => _events;
 
     /// <summary>The events not seen before that belong to this deployment, oldest first.</summary>

@@ -49,6 +49,7 @@ internal sealed partial class EcsSimulation
                     container.LastStatus = "STOPPED";
                     // The agent stops the other containers once an essential one has exited.
                     container.ExitCode = ReferenceEquals(container, task.CrashingContainer) ? container.RegistryImage!.FailureExitCode : 0;
+                    _world.Logs.ContainerStopped(task.Id, container.Name, Definition(task, container), crashed: container.FailsToStart, Now);
                 }
                 task.CrashingContainer!.Reason = task.CrashingContainer.RegistryImage?.FailureReason;
                 Finish(task, "EssentialContainerExited", "Essential container in task exited");
@@ -60,6 +61,7 @@ internal sealed partial class EcsSimulation
                     if (container.LastStatus == "RUNNING")
                     {
                         container.ExitCode = 0;
+                        _world.Logs.ContainerStopped(task.Id, container.Name, Definition(task, container), crashed: false, Now);
                     }
                     container.LastStatus = "STOPPED";
                 }
@@ -137,6 +139,14 @@ internal sealed partial class EcsSimulation
             }
         }
         task.CrashingContainer = task.Containers.FirstOrDefault(c => c.FailsToStart && c.Essential);
+        foreach (ContainerState container in task.Containers)
+        {
+            _world.Logs.ContainerStarted(task.Id, container.Name, Definition(task, container), container.RegistryImage, container.FailsToStart, Now);
+            if (container.LastStatus == "STOPPED")
+            {
+                _world.Logs.ContainerStopped(task.Id, container.Name, Definition(task, container), crashed: true, Now.AddSeconds(1));
+            }
+        }
         Touch(task);
         if (task.CrashingContainer is not null)
         {
@@ -180,6 +190,9 @@ internal sealed partial class EcsSimulation
         Release(task);
         Touch(task);
     }
+
+    private static EcsContainerDefinition Definition(TaskState task, ContainerState container) =>
+        task.TaskDefinition.Definition.ContainerDefinitions!.First(c => c.Name == container.Name);
 
     private void Touch(TaskState task)
     {

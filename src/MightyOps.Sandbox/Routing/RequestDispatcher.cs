@@ -25,11 +25,13 @@ internal sealed class RequestDispatcher
 {
     public const string EcsTargetPrefix = "AmazonEC2ContainerServiceV20141113";
     public const string EcrTargetPrefix = "AmazonEC2ContainerRegistry_V20150921";
+    public const string LogsTargetPrefix = "Logs_20140328";
 
     private readonly SandboxHost _host;
     private readonly SignatureVerifier _verifier;
     private readonly EcsApi _ecs;
     private readonly EcrApi _ecr;
+    private readonly Logs.LogsApi _logs;
     private readonly Ec2Api _ec2;
     private readonly S3Api _s3;
     private readonly AdminApi _admin;
@@ -41,6 +43,7 @@ internal sealed class RequestDispatcher
         _verifier = new SignatureVerifier(host.Options);
         _ecs = new EcsApi(host.World);
         _ecr = new EcrApi(host.World);
+        _logs = new Logs.LogsApi(host.World);
         _ec2 = new Ec2Api(host.World);
         _s3 = new S3Api(host.World, host.S3BodyEncodings);
         _admin = new AdminApi(host);
@@ -133,6 +136,7 @@ internal sealed class RequestDispatcher
             {
                 EcsTargetPrefix => "ecs",
                 EcrTargetPrefix => "ecr",
+                LogsTargetPrefix => "logs",
                 _ => KnownScopeService(request) ?? "unknown",
             };
             return (AwsProtocol.Json, service);
@@ -264,8 +268,9 @@ internal sealed class RequestDispatcher
                     {
                         "ecs" => _ecs.Invoke(route.Operation, document.RootElement),
                         "ecr" => _ecr.Invoke(route.Operation, document.RootElement),
+                        "logs" => _logs.Invoke(route.Operation, document.RootElement),
                         _ => throw new SandboxException("com.amazon.coral.service#UnknownOperationException",
-                            $"The sandbox serves the ECS ({EcsTargetPrefix}) and ECR ({EcrTargetPrefix}) targets only."),
+                            $"The sandbox serves the ECS ({EcsTargetPrefix}), ECR ({EcrTargetPrefix}) and CloudWatch Logs ({LogsTargetPrefix}) targets only."),
                     };
                 }
             }

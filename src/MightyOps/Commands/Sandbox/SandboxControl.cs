@@ -17,6 +17,16 @@ internal sealed class SandboxControl(SandboxHost host) : IMightySandboxControl
 
     public void AdvanceTime(TimeSpan simulated) => host.AdvanceTime(simulated);
 
+    public MightySandboxImage SetImageCrash(string repository, string tag, string crashMessage) =>
+        Image(repository, tag, host.SetImageCrash(repository, tag, crashMessage));
+
+    public IReadOnlyList<MightySandboxLogEvent> GetLogEvents(string logGroup) =>
+        host.LogEvents(logGroup).Select(e => new MightySandboxLogEvent { LogStream = e.LogStream, Timestamp = e.Timestamp, Message = e.Message }).ToList();
+
+    public bool DeleteLogGroup(string logGroup) => host.DeleteLogGroup(logGroup);
+
+    public DateTimeOffset UtcNow => host.UtcNow;
+
     public IReadOnlyList<MightySandboxContainer> GetContainers(string cluster, string service) =>
         host.Containers(cluster, service).Select(Container).ToList();
 
