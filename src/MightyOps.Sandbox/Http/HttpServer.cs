@@ -309,6 +309,9 @@ internal sealed class HttpServer : IAsyncDisposable
                         HttpResponse error = _screen.ProtocolError?.Invoke(ex.Request ?? request, ex)
                             ?? HttpResponse.Text(ex.Status, "text/plain; charset=utf-8", ex.Message + "\n");
                         await WriteResponseAsync(stream, error, isHead: false, keepAlive: false, writeTimeout).ConfigureAwait(false);
+                        // The client may still be sending (a trickled head): closing with unread
+                        // input would reset the connection and could destroy the answer in flight.
+                        await DrainAndCloseAsync(socket).ConfigureAwait(false);
                         return;
                     }
                     keepAlive &= !response.CloseConnection && !_stopping.IsCancellationRequested;
