@@ -11,6 +11,7 @@
     FormatsToProcess     = @('MightyOps.Format.ps1xml')
     CmdletsToExport      = @(
         'Get-MightyService'
+        'Get-MightyTask'
         'Get-MightyTag'
         'New-MightyTag'
         'Start-MightySandbox'

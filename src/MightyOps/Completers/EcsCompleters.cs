@@ -2,6 +2,7 @@ using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Language;
 using MightyOps.Core.Aws;
+using MightyOps.Core.Aws.Ecs;
 
 namespace MightyOps.Completers;
 
@@ -25,6 +26,39 @@ public sealed class ServiceCompleter : IArgumentCompleter
         string cluster = fakeBoundParameters["Cluster"] as string ?? "default";
         return Completions.Matching(
             RemoteNames.Get(ClusterCompleter.AwsOptionsFrom(fakeBoundParameters), "services:" + cluster, (aws, ct) => aws.Ecs.ListServiceNamesAsync(cluster, ct)),
+            wordToComplete);
+    }
+}
+
+/// <summary>Completes -Container from the task definition of the -Service already typed.</summary>
+public sealed class ContainerCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        string cluster = fakeBoundParameters["Cluster"] as string ?? "default";
+        string? service = fakeBoundParameters["Service"] switch
+        {
+            string name => name,
+            string[] { Length: > 0 } names => names[0],
+            object[] { Length: > 0 } names => names[0] as string,
+            _ => null,
+        };
+        if (service is null)
+        {
+            return [];
+        }
+        return Completions.Matching(
+            RemoteNames.Get(ClusterCompleter.AwsOptionsFrom(fakeBoundParameters), $"containers:{cluster}/{service}", async (aws, ct) =>
+            {
+                DescribeServicesResponse services = await aws.Ecs.DescribeServicesAsync(cluster, [service], ct).ConfigureAwait(false);
+                string? taskDefinition = services.Services?.FirstOrDefault()?.TaskDefinition;
+                if (taskDefinition is null)
+                {
+                    return [];
+                }
+                DescribeTaskDefinitionResponse definition = await aws.Ecs.DescribeTaskDefinitionAsync(taskDefinition, includeTags: false, ct).ConfigureAwait(false);
+                return (IReadOnlyList<string>)(definition.TaskDefinition?.ContainerDefinitions ?? []).Select(c => c.Name).OfType<string>().ToList();
+            }),
             wordToComplete);
     }
 }
