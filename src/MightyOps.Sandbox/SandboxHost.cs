@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.Sockets;
 using MightyOps.Core;
+using MightyOps.Sandbox.Ecs;
 using MightyOps.Sandbox.Http;
 using MightyOps.Sandbox.Routing;
 using MightyOps.Sandbox.Seeds;
@@ -122,6 +123,15 @@ public sealed class SandboxHost : IAsyncDisposable
         lock (World.Sync)
         {
             return ImageFactory.Push(World, repository, tag, failsToStart, failureReason);
+        }
+    }
+
+    /// <summary>The container with this Docker runtime id (what the test rig's docker stand-in asks for), or null.</summary>
+    public SandboxContainerView? Container(string runtimeId)
+    {
+        lock (World.Sync)
+        {
+            return new EcsApi(World).Container(runtimeId);
         }
     }
 

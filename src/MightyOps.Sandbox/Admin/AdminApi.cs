@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MightyOps.Core;
+using MightyOps.Sandbox.Ecs;
 using MightyOps.Sandbox.Http;
 using MightyOps.Sandbox.Routing;
 
@@ -27,7 +28,10 @@ internal sealed class AdminApi(SandboxHost host)
         ("POST", "/_sandbox/advance-time", (admin, request) => admin.AdvanceTime(request)),
         ("POST", "/_sandbox/bad-image", (admin, request) => admin.BadImage(Body(request))),
         ("POST", "/_sandbox/push-image", (admin, request) => admin.PushImage(Body(request))),
+        ("GET", ContainersPrefix + "{runtimeId}", (admin, request) => admin.Container(request.RawPath[ContainersPrefix.Length..].TrimEnd('/'))),
     ];
+
+    private const string ContainersPrefix = "/_sandbox/containers/";
 
     /// <summary>Every endpoint as <c>METHOD /path</c>, for <c>GET /_sandbox/info</c> and the executable's help.</summary>
     public static IReadOnlyList<string> EndpointList { get; } = Endpoints.Select(e => $"{e.Method} {e.Path}").ToArray();
@@ -41,6 +45,11 @@ internal sealed class AdminApi(SandboxHost host)
         }
         try
         {
+            if (path.StartsWith(ContainersPrefix, StringComparison.Ordinal) && path.Length > ContainersPrefix.Length)
+            {
+                // The one endpoint with a value in its path: matched by its prefix.
+                path = ContainersPrefix + "{runtimeId}";
+            }
             foreach ((string method, string endpoint, Func<AdminApi, HttpRequest, HttpResponse> handler) in Endpoints)
             {
                 if (endpoint == path && method == request.Method)
@@ -155,6 +164,28 @@ internal sealed class AdminApi(SandboxHost host)
         }
         host.AdvanceTime(TimeSpan.FromSeconds(s));
         return Ok(new JsonObject { ["now"] = Now() });
+    }
+
+    // What `docker inspect` would tell the test rig's docker stand-in (tests/pester/SshRig.ps1):
+    // whether the container runs, and the environment ECS gave it.
+    private HttpResponse Container(string runtimeId)
+    {
+        SandboxContainerView view = host.Container(runtimeId)
+            ?? throw new MightyOpsException("ContainerNotFound", MightyErrorKind.NotFound, $"No such container: {runtimeId}");
+        var environment = new JsonObject();
+        foreach ((string name, string value) in view.Environment)
+        {
+            environment[name] = value;
+        }
+        return Ok(new JsonObject
+        {
+            ["runtimeId"] = runtimeId,
+            ["name"] = view.Name,
+            ["taskArn"] = view.TaskArn,
+            ["lastStatus"] = view.LastStatus,
+            ["image"] = view.Image,
+            ["environment"] = environment,
+        });
     }
 
     private HttpResponse BadImage(JsonObject body)
