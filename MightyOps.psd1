@@ -12,6 +12,7 @@
     CmdletsToExport      = @(
         'Get-MightyService'
         'Get-MightyTask'
+        'Invoke-MightyContainer'
         'Get-MightyTag'
         'New-MightyTag'
         'Start-MightySandbox'

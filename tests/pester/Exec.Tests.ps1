@@ -1,0 +1,168 @@
+# Invoke-MightyContainer against the demo sandbox and real OpenSSH servers (tests/pester/SshRig.ps1):
+# the sandbox's instances are at 127.0.0.1, the module reaches the rig's sshd through -Port, and
+# the rig's docker stand-in runs the command with the container's environment from the sandbox.
+
+BeforeAll {
+    . $PSScriptRoot/Common.ps1
+    . $PSScriptRoot/SshRig.ps1
+    $script:sandbox = Start-MightySandbox -Seed demo
+    $script:keys = New-SshRigKeys
+    $script:rig = Start-SshRig -Keys $keys -SandboxEndpoint $sandbox.Endpoint
+    # known_hosts lives under HOME: each test starts from its own empty one.
+    $script:realHome = $env:HOME
+    $script:ssh = @{ Cluster = 'production'; KeyFilePath = $keys.Ed25519; Port = $rig.Port; User = [Environment]::UserName }
+}
+
+AfterAll {
+    $env:HOME = $script:realHome
+    Stop-SshRig $script:rig
+    Remove-Item $script:keys.Folder -Recurse -Force -ErrorAction SilentlyContinue
+    Stop-MightySandbox
+}
+
+Describe 'Exec' {
+    BeforeEach {
+        $env:HOME = Join-Path ([IO.Path]::GetTempPath()) ('mighty-home-' + [guid]::NewGuid().ToString('n').Substring(0, 8))
+        New-Item -ItemType Directory -Path $env:HOME | Out-Null
+        $script:knownHosts = Join-Path $env:HOME '.ssh/known_hosts'
+    }
+
+    AfterEach {
+        Remove-Item $env:HOME -Recurse -Force -ErrorAction SilentlyContinue
+    }
+
+    Describe 'Invoke-MightyContainer' {
+        It 'runs a command in the container and returns its output and exit code' {
+            $result = Invoke-MightyContainer @ssh -Service API -Container application -Command 'echo hello; echo careful >&2'
+            $result | Should -BeOfType ([MightyOps.MightyContainerResult])
+            $result.Cluster | Should -Be 'production'
+            $result.Service | Should -Be 'API'
+            $result.Container | Should -Be 'application'
+            $result.TaskId | Should -Be (Get-MightyTask -Cluster production -Service API)[0].TaskId -Because 'the oldest running task is the stable choice'
+            $result.Host | Should -Be "127.0.0.1:$($rig.Port)"
+            $result.ExitCode | Should -Be 0
+            $result.Output | Should -Be "hello`n"
+            $result.Error | Should -Be "careful`n"
+            $result.Duration | Should -BeGreaterThan ([TimeSpan]::Zero)
+        }
+
+        It 'passes the command to the container shell exactly once, intact' {
+            $command = @'
+printf '[%s]' "two  words" 'it'\''s' "$RAILS_ENV" '$HOME' "a;b|c" `echo x`
+'@
+            $result = Invoke-MightyContainer @ssh API application $command
+            $result.Output | Should -BeExactly "[two  words][it's][production][`$HOME][a;b|c][x]"
+        }
+
+        It 'runs with the environment ECS gives the container' {
+            $result = Invoke-MightyContainer @ssh -Service API -Container application -Command 'env'
+            $result.Output | Should -Match '(?m)^RAILS_ENV=production$'
+            $result.Output | Should -Match '(?m)^RAILS_LOG_TO_STDOUT=1$'
+        }
+
+        It 'addresses the container by the runtime id ECS reports' {
+            $task = (Get-MightyTask -Cluster production -Service WEB)[0]
+            $nginx = $task.Containers | Where-Object Name -eq nginx
+            $result = Invoke-MightyContainer @ssh -Service WEB -Container nginx -TaskId $task.TaskId -Command 'echo $HOSTNAME'
+            $result.Output.Trim() | Should -Be $nginx.RuntimeId.Substring(0, 12)
+        }
+
+        It 'writes ContainerCommandFailed for a non-zero exit code, carrying the result, and still returns it' {
+            $result = Invoke-MightyContainer @ssh API application 'echo partial; echo broken >&2; exit 3' -ErrorVariable failures -ErrorAction SilentlyContinue
+            $result.ExitCode | Should -Be 3
+            $result.Output | Should -Be "partial`n"
+            $failures.Count | Should -Be 1
+            $failures[0].FullyQualifiedErrorId | Should -BeLike 'ContainerCommandFailed,*'
+            $failures[0].TargetObject | Should -BeOfType ([MightyOps.MightyContainerResult])
+            $failures[0].TargetObject.ExitCode | Should -Be 3
+            $failures[0].ToString() | Should -Match 'exited with code 3.*broken'
+        }
+
+        It 'runs in every task with -AllTasks, in parallel, over one connection per host' {
+            $tasks = @(Get-MightyTask -Cluster production -Service WEB)
+            $results = @(Invoke-MightyContainer @ssh -Service WEB -Container nginx -AllTasks -Command 'echo $HOSTNAME')
+            $results.Count | Should -Be $tasks.Count
+            ($results.TaskId | Sort-Object) | Should -Be ($tasks.TaskId | Sort-Object)
+            foreach ($result in $results) {
+                $task = $tasks | Where-Object TaskId -eq $result.TaskId
+                $result.Output.Trim() | Should -Be ($task.Containers | Where-Object Name -eq nginx).RuntimeId.Substring(0, 12)
+            }
+            # The rig's instances share one sshd: one connection (one accepted login) served every task.
+            $logins = @(Select-String -Path $rig.Log -Pattern 'Accepted publickey').Count
+            $again = @(Invoke-MightyContainer @ssh -Service WEB -Container nginx -AllTasks -Command 'true')
+            (@(Select-String -Path $rig.Log -Pattern 'Accepted publickey').Count - $logins) | Should -Be 1
+        }
+
+        It 'takes tasks from Get-MightyTask through the pipeline' {
+            $results = @(Get-MightyTask -Cluster production -Service API | Invoke-MightyContainer -Container application -Command 'echo piped' -KeyFilePath $keys.Ed25519 -Port $rig.Port -User ([Environment]::UserName))
+            $results.Count | Should -Be @(Get-MightyTask -Cluster production -Service API).Count
+            $results.Output | ForEach-Object { $_ | Should -Be "piped`n" }
+        }
+
+        It 'stops a command that runs past -Timeout' {
+            $started = Get-Date
+            Invoke-MightyContainer @ssh API application 'sleep 30' -Timeout 1 -ErrorVariable failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $failures[0].FullyQualifiedErrorId | Should -BeLike 'CommandTimedOut,*'
+            $failures[0].CategoryInfo.Category | Should -Be 'OperationTimeout'
+            ((Get-Date) - $started).TotalSeconds | Should -BeLessThan 20
+        }
+
+        It 'shows a table with the task, container, exit code and output' {
+            $text = Invoke-MightyContainer @ssh API application 'echo table' | Out-String -Width 200
+            $text | Should -Match 'Service\s+TaskId\s+Container\s+ExitCode\s+Duration\s+Output'
+            $text | Should -Match 'API\s+[0-9a-f]{32}\s+application\s+0\s+[\d.]+s\s+table'
+        }
+    }
+
+    Describe 'Invoke-MightyContainer keys' {
+        It 'logs in with <Name> keys' -ForEach @(
+            @{ Name = 'RSA (PEM)'; Key = 'Rsa' }
+            @{ Name = 'ECDSA (OpenSSH)'; Key = 'Ecdsa' }
+            @{ Name = 'ed25519 (OpenSSH)'; Key = 'Ed25519' }
+        ) {
+            (Invoke-MightyContainer @ssh -KeyFilePath $keys.$Key API application 'echo in').Output | Should -Be "in`n"
+        }
+
+        It 'opens a protected key with -KeyPassphrase' {
+            $passphrase = ConvertTo-SecureString 'correct horse' -AsPlainText -Force
+            (Invoke-MightyContainer @ssh -KeyFilePath $keys.Protected -KeyPassphrase $passphrase API application 'echo in').Output | Should -Be "in`n"
+        }
+
+        It 'refuses a wrong passphrase with SshKeyPassphraseWrong' {
+            $passphrase = ConvertTo-SecureString 'wrong horse' -AsPlainText -Force
+            { Invoke-MightyContainer @ssh -KeyFilePath $keys.Protected -KeyPassphrase $passphrase API application 'true' -ErrorAction Stop } |
+                Should -Throw -ErrorId 'SshKeyPassphraseWrong,*'
+        }
+
+        It 'says how to pass the passphrase when it cannot ask (a non-interactive session)' {
+            $outcome = Invoke-InFreshPwsh -ArgumentList $sandbox.Endpoint, $keys.Protected, $rig.Port, $env:HOME -ScriptBlock {
+                param($endpoint, $key, $port, $home_)
+                $env:HOME = $home_
+                try {
+                    Invoke-MightyContainer -EndpointUrl $endpoint -Cluster production -Port $port -User ([Environment]::UserName) -KeyFilePath $key API application 'true' -ErrorAction Stop
+                    'no error'
+                }
+                catch { $_.FullyQualifiedErrorId; $_.ToString() }
+            }
+            $outcome[0] | Should -BeLike 'SshKeyPassphraseRequired,*'
+            $outcome[1] | Should -Match '-KeyPassphrase'
+        }
+
+        It 'reports a key file that does not exist (SshKeyNotFound) and one that is not a key (SshKeyUnreadable)' {
+            { Invoke-MightyContainer @ssh -KeyFilePath (Join-Path $env:HOME 'nope.pem') API application 'true' -ErrorAction Stop } |
+                Should -Throw -ErrorId 'SshKeyNotFound,*'
+            $notKey = Join-Path $env:HOME 'key.pub'
+            Copy-Item "$($keys.Ed25519).pub" $notKey
+            { Invoke-MightyContainer @ssh -KeyFilePath $notKey API application 'true' -ErrorAction Stop } |
+                Should -Throw -ErrorId 'SshKeyUnreadable,*'
+        }
+
+        It 'reports a key the host refuses as SshAuthenticationFailed, naming user and key' {
+            $user = [Environment]::UserName
+            Invoke-MightyContainer @ssh -KeyFilePath $keys.Stranger API application 'true' -ErrorVariable failures -ErrorAction SilentlyContinue
+            $failures[0].FullyQualifiedErrorId | Should -BeLike 'SshAuthenticationFailed,*'
+            $failures[0].CategoryInfo.Category | Should -Be 'AuthenticationError'
+            $failures[0].ToString() | Should -Match "user '$user' with key .*id_stranger \(ssh-ed25519 SHA256:"
+        }
+    }
+}
