@@ -5,6 +5,8 @@ public enum MightyErrorKind
 {
     /// <summary>The input is wrong: a name, a value, a combination of parameters.</summary>
     InvalidArgument,
+    /// <summary>A file or object has the wrong content: a config file, a secrets document.</summary>
+    InvalidData,
     /// <summary>The named thing (cluster, service, image tag, repository, commit) does not exist.</summary>
     NotFound,
     /// <summary>The thing to create exists already.</summary>

@@ -13,6 +13,15 @@ public sealed record AwsOptions(string? Region = null, string? ProfileName = nul
 {
     /// <summary>Explicit keys (the sandbox's, a test's): when set, no profile or environment is consulted for credentials.</summary>
     public AwsCredentialSnapshot? Credentials { get; init; }
+
+    /// <summary>Where <see cref="Region"/> came from, for messages (<c>-Region</c>, or the config file's key).</summary>
+    public string RegionOrigin { get; init; } = "-Region";
+
+    /// <summary>Where <see cref="ProfileName"/> came from, for messages.</summary>
+    public string ProfileOrigin { get; init; } = "-ProfileName";
+
+    /// <summary>Where <see cref="EndpointUrl"/> came from, for messages.</summary>
+    public string EndpointOrigin { get; init; } = "-EndpointUrl";
 }
 
 /// <summary>
@@ -52,10 +61,10 @@ public sealed class AwsSession : IDisposable
         (string region, string regionSource) = RegionResolver.Resolve(options, log);
         // Bad endpoint URLs fail here, before anything is fetched.
         var endpoints = new Endpoints(
-            EndpointResolver.Resolve("ecs", region, options.EndpointUrl),
-            EndpointResolver.Resolve("ecr", region, options.EndpointUrl),
-            EndpointResolver.Resolve("ec2", region, options.EndpointUrl),
-            EndpointResolver.Resolve("s3", region, options.EndpointUrl));
+            EndpointResolver.Resolve("ecs", region, options.EndpointUrl, endpointOrigin: options.EndpointOrigin),
+            EndpointResolver.Resolve("ecr", region, options.EndpointUrl, endpointOrigin: options.EndpointOrigin),
+            EndpointResolver.Resolve("ec2", region, options.EndpointUrl, endpointOrigin: options.EndpointOrigin),
+            EndpointResolver.Resolve("s3", region, options.EndpointUrl, endpointOrigin: options.EndpointOrigin));
         foreach (AwsServiceEndpoint endpoint in new[] { endpoints.Ecs, endpoints.Ecr, endpoints.Ec2, endpoints.S3 }.Where(e => e.IsOverride))
         {
             log.Verbose($"{endpoint.Service} endpoint {endpoint.Url} (from {endpoint.Source}), signed for {region}.");

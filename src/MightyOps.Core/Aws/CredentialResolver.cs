@@ -54,7 +54,7 @@ internal static class CredentialResolver
         if (!string.IsNullOrWhiteSpace(options.ProfileName))
         {
             string name = options.ProfileName.Trim();
-            return CredentialSource.FromSdk(NamedProfile(name, "-ProfileName"), $"profile '{name}'");
+            return CredentialSource.FromSdk(NamedProfile(name, options.ProfileOrigin), $"profile '{name}'");
         }
 
         DefaultAWSCredentialsIdentityResolver chain = Chain();

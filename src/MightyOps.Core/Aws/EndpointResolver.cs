@@ -18,7 +18,7 @@ public sealed record AwsServiceEndpoint(string Service, string SigningName, Uri 
 public static class EndpointResolver
 {
     /// <summary>Resolves the endpoint of <paramref name="service"/> (<c>ecs</c>, <c>ecr</c>, <c>ec2</c> or <c>s3</c>).</summary>
-    public static AwsServiceEndpoint Resolve(string service, string region, string? endpointUrl, Func<string, string?>? environment = null)
+    public static AwsServiceEndpoint Resolve(string service, string region, string? endpointUrl, Func<string, string?>? environment = null, string endpointOrigin = "-EndpointUrl")
     {
         environment ??= Environment.GetEnvironmentVariable;
         (string display, string signingName, string hostPrefix) = service.ToLowerInvariant() switch
@@ -30,7 +30,7 @@ public static class EndpointResolver
             _ => throw new ArgumentException($"No endpoint rule for service '{service}'.", nameof(service)),
         };
 
-        (string? url, string source) = Configured(display, endpointUrl, environment);
+        (string? url, string source) = Configured(display, endpointUrl, environment, endpointOrigin);
         if (url is not null)
         {
             return new AwsServiceEndpoint(display, signingName, Parse(url, source), region, true, source);
@@ -50,11 +50,11 @@ public static class EndpointResolver
         return new[] { "ECS", "ECR", "EC2", "S3" }.Any(s => Configured(s, endpointUrl, environment).Url is not null);
     }
 
-    private static (string? Url, string Source) Configured(string display, string? endpointUrl, Func<string, string?> environment)
+    private static (string? Url, string Source) Configured(string display, string? endpointUrl, Func<string, string?> environment, string endpointOrigin = "-EndpointUrl")
     {
         if (!string.IsNullOrWhiteSpace(endpointUrl))
         {
-            return (endpointUrl.Trim(), "-EndpointUrl");
+            return (endpointUrl.Trim(), endpointOrigin);
         }
         if (string.Equals(environment("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")?.Trim(), "true", StringComparison.OrdinalIgnoreCase))
         {

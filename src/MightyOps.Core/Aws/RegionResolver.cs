@@ -62,7 +62,7 @@ public static class RegionResolver
     {
         if (!string.IsNullOrWhiteSpace(options.Region))
         {
-            return (options.Region, "-Region");
+            return (options.Region, options.RegionOrigin);
         }
         foreach (string variable in new[] { "AWS_REGION", "AWS_DEFAULT_REGION" })
         {

@@ -13,6 +13,7 @@ internal static class ErrorRecords
     private static ErrorCategory Category(MightyErrorKind kind) => kind switch
     {
         MightyErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
+        MightyErrorKind.InvalidData => ErrorCategory.InvalidData,
         MightyErrorKind.NotFound => ErrorCategory.ObjectNotFound,
         MightyErrorKind.AlreadyExists => ErrorCategory.ResourceExists,
         MightyErrorKind.Authentication => ErrorCategory.AuthenticationError,

@@ -19,7 +19,7 @@ public sealed class GetMightyServiceCommand : AwsCmdlet
     [Alias("ClusterArn", "ClusterName")]
     [ArgumentCompleter(typeof(ClusterCompleter))]
     [ValidateNotNullOrEmpty]
-    public string Cluster { get; set; } = "default";
+    public string? Cluster { get; set; }
 
     [Parameter(Position = 1, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("ServiceName", "Name")]
@@ -34,7 +34,7 @@ public sealed class GetMightyServiceCommand : AwsCmdlet
     protected override void ProcessRecord()
     {
         // Accept ARNs (AWS.Tools objects carry ClusterArn / ServiceArn) as well as names.
-        string cluster = EcsArn.LastSegment(Cluster);
+        string cluster = EcsArn.LastSegment(Cluster ?? DefaultCluster);
         List<string>? names = Service?.Select(EcsArn.LastSegment).ToList();
         int index = _requests.FindIndex(r => r.Cluster == cluster);
         if (index < 0)

@@ -1,0 +1,169 @@
+using System.Text.Json;
+using MightyOps.Core.Aws.S3;
+using MightyOps.Core.Config;
+
+namespace MightyOps.Core.Deploy;
+
+/// <summary>How a secrets document is laid out.</summary>
+public enum SecretsLayout
+{
+    /// <summary><c>{"KEY": "value", ...}</c>: the same secrets for every service.</summary>
+    Flat,
+
+    /// <summary><c>{"shared": {...}, "WEB": {...}}</c>: shared secrets, then each service's own over them.</summary>
+    PerService,
+}
+
+/// <summary>
+/// The secrets JSON object read from S3. It is <see cref="SecretsLayout.Flat"/> when every
+/// top-level value is a string, <see cref="SecretsLayout.PerService"/> when every top-level value
+/// is an object (the key <c>shared</c>, and ECS service names); anything else is refused, so a
+/// typo cannot silently turn a service's secrets into one odd variable. docs/design/secrets.md
+/// has the rules. Error messages name keys, their JSON types and positions, never a value.
+/// </summary>
+public sealed class SecretsDocument
+{
+    /// <summary>The key of the secrets every service gets in the per-service layout.</summary>
+    public const string SharedKey = "shared";
+
+    /// <summary>Error id of a secrets object that is not there (missing key or bucket).</summary>
+    public const string NotFoundId = "SecretsNotFound";
+
+    /// <summary>Error id of a secrets object that cannot be used: not JSON, not an object, a non-string value, a bad name.</summary>
+    public const string InvalidId = "SecretsInvalid";
+
+    private readonly SecretSet _shared;
+    private readonly IReadOnlyDictionary<string, SecretSet> _services;
+
+    private SecretsDocument(S3Location source, SecretsLayout layout, SecretSet shared, IReadOnlyDictionary<string, SecretSet> services)
+    {
+        Source = source;
+        Layout = layout;
+        _shared = shared;
+        _services = services;
+    }
+
+    /// <summary>Where the document was read from.</summary>
+    public S3Location Source { get; }
+
+    public SecretsLayout Layout { get; }
+
+    /// <summary>The secrets every service gets: the <c>shared</c> section, or all of a flat document.</summary>
+    public SecretSet Shared => _shared;
+
+    /// <summary>The services that have their own section (per-service layout), as written.</summary>
+    public IReadOnlyCollection<string> Services => (IReadOnlyCollection<string>)_services.Keys;
+
+    /// <summary>
+    /// The secrets of <paramref name="service"/>: the shared ones with the service's own over them
+    /// (last wins). For a flat document, all of it. The service name matches exactly, as ECS names do.
+    /// </summary>
+    public SecretSet For(string service)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        return _services.TryGetValue(service, out SecretSet? own) ? _shared.Overlay(own) : _shared;
+    }
+
+    /// <summary>Parses and checks the UTF-8 JSON in <paramref name="content"/>; errors are <c>SecretsInvalid</c> naming <paramref name="source"/>.</summary>
+    public static SecretsDocument Parse(ReadOnlyMemory<byte> content, S3Location source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        JsonDocument json;
+        try
+        {
+            json = JsonDocument.Parse(content, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Disallow });
+        }
+        catch (JsonException e)
+        {
+            // JsonException's own message quotes the offending character, which may be part of a
+            // secret: only the position is passed on, and not the exception itself.
+            throw Invalid(source, $"is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1} of the line). Check it with 'aws s3 cp {source} - | jq .'.");
+        }
+        using (json)
+        {
+            JsonElement root = json.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw Invalid(source, $"is a JSON {Kind(root)}, not an object. Write {{\"KEY\": \"value\"}}, or {{\"shared\": {{...}}, \"<service>\": {{...}}}}.");
+            }
+            List<JsonProperty> properties = Properties(root, source, path: null);
+            bool anyObject = properties.Any(p => p.Value.ValueKind == JsonValueKind.Object);
+            if (!anyObject)
+            {
+                return new SecretsDocument(source, SecretsLayout.Flat, Variables(properties, source, path: null), new Dictionary<string, SecretSet>());
+            }
+            foreach (JsonProperty stray in properties.Where(p => p.Value.ValueKind != JsonValueKind.Object).Take(1))
+            {
+                throw Invalid(source, $"mixes sections and variables: '{stray.Name}' is a JSON {Kind(stray.Value)}, but other top-level values are objects. Either every top-level value is a string (one set for all services), or every one is an object ('shared' and service names).");
+            }
+            SecretSet shared = SecretSet.Empty;
+            var services = new Dictionary<string, SecretSet>(StringComparer.Ordinal);
+            foreach (JsonProperty section in properties)
+            {
+                SecretSet variables = Variables(Properties(section.Value, source, section.Name), source, section.Name);
+                if (section.Name == SharedKey)
+                {
+                    shared = variables;
+                }
+                else if (string.Equals(section.Name, SharedKey, StringComparison.OrdinalIgnoreCase))
+                {
+                    throw Invalid(source, $"has a section '{section.Name}'; the shared section is spelled '{SharedKey}' (lower case).");
+                }
+                else
+                {
+                    services[section.Name] = variables;
+                }
+            }
+            return new SecretsDocument(source, SecretsLayout.PerService, shared, services);
+        }
+    }
+
+    private static List<JsonProperty> Properties(JsonElement element, S3Location source, string? path)
+    {
+        var properties = new List<JsonProperty>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (JsonProperty property in element.EnumerateObject())
+        {
+            if (!seen.Add(property.Name))
+            {
+                throw Invalid(source, $"has the key '{Join(path, property.Name)}' twice; which value wins would be up to the JSON reader.");
+            }
+            properties.Add(property);
+        }
+        return properties;
+    }
+
+    private static SecretSet Variables(List<JsonProperty> properties, S3Location source, string? path)
+    {
+        var values = new List<KeyValuePair<string, string>>();
+        foreach (JsonProperty property in properties)
+        {
+            string name = Join(path, property.Name);
+            if (property.Value.ValueKind != JsonValueKind.String)
+            {
+                throw Invalid(source, $"has a JSON {Kind(property.Value)} for '{name}'; secret values must be strings. Quote the value in the JSON.");
+            }
+            if (!EnvironmentNames.IsValid(property.Name))
+            {
+                throw Invalid(source, $"has the key '{name}', which is not an environment variable name ({EnvironmentNames.Rule}).");
+            }
+            values.Add(new(property.Name, property.Value.GetString()!));
+        }
+        return new SecretSet(values);
+    }
+
+    private static string Join(string? path, string name) => path is null ? name : $"{path}.{name}";
+
+    private static string Kind(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Number => "number",
+        JsonValueKind.True or JsonValueKind.False => "boolean",
+        JsonValueKind.Null => "null",
+        JsonValueKind.Array => "array",
+        JsonValueKind.Object => "object",
+        _ => "string",
+    };
+
+    internal static MightyOpsException Invalid(S3Location source, string problem) =>
+        new(InvalidId, MightyErrorKind.InvalidData, $"The secrets object {source} {problem}", source.ToString());
+}

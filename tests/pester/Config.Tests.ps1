@@ -1,0 +1,148 @@
+# mighty.psd1 as the AWS cmdlets read it: found from the current location upward, -ConfigPath,
+# $env:MIGHTYOPS_CONFIG; parameters win over the file; a bad file stops the cmdlet before any AWS call.
+
+BeforeAll {
+    . $PSScriptRoot/Common.ps1
+    $script:sandbox = Start-MightySandbox -Seed demo
+    $script:root = Join-Path ([IO.Path]::GetTempPath()) ("mighty-config-" + [guid]::NewGuid().ToString('n'))
+    New-Item -ItemType Directory -Path (Join-Path $script:root 'app/deploy') | Out-Null
+    $env:MIGHTYOPS_CONFIG = $null
+
+    # Every request the sandbox has counted, all operations together.
+    function Get-RequestTotal { ($script:sandbox.RequestCounts.Values | Measure-Object -Sum).Sum }
+
+    function Set-Config([string] $Text, [string] $Folder = 'app') {
+        $path = Join-Path $script:root $Folder 'mighty.psd1'
+        Set-Content -Path $path -Value $Text -Encoding utf8NoBOM
+        $path
+    }
+}
+
+AfterAll {
+    Stop-MightySandbox
+    Remove-Item $script:root -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+Describe 'mighty.psd1' {
+    AfterEach {
+        Pop-Location -ErrorAction SilentlyContinue
+        $env:MIGHTYOPS_CONFIG = $null
+    }
+
+    It 'takes the cluster from the file found above the current location, and -Verbose names the file' {
+        $file = Set-Config "@{ Cluster = 'production' }"
+        Push-Location (Join-Path $script:root 'app/deploy')
+        [Environment]::CurrentDirectory | Should -Not -Be (Get-Location).ProviderPath -Because 'the search starts at the PowerShell location, not the process directory'
+
+        $web = Get-MightyService -Service WEB -Verbose 4>&1 | Tee-Object -Variable all | Where-Object { $_ -is [MightyOps.MightyService] }
+
+        $web.Cluster | Should -Be 'production'
+        $verbose = $all | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message
+        $verbose | Should -Contain "Config $file (found from $((Get-Location).ProviderPath) upward)."
+    }
+
+    It 'lets -Cluster win over the file' {
+        Set-Config "@{ Cluster = 'staging' }" | Out-Null
+        Push-Location (Join-Path $script:root 'app')
+        (Get-MightyService -Cluster production -Service WEB).Cluster | Should -Be 'production'
+        @(Get-MightyService).Cluster | Select-Object -Unique | Should -Be 'staging'
+    }
+
+    It 'takes the region from the file before the environment, and says so' {
+        $file = Set-Config "@{ Region = '$($script:sandbox.Region)'; Cluster = 'production' }"
+        Push-Location (Join-Path $script:root 'app')
+        $env:AWS_REGION | Should -Not -BeNullOrEmpty
+        $verbose = Get-MightyService -Service WEB -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message
+        @($verbose -like "AWS region $($script:sandbox.Region) (from Region in $file);*").Count | Should -Be 1
+    }
+
+    It 'uses the file named by -ConfigPath (a PowerShell path, relative to the current location) over the one found upward' {
+        Set-Config "@{ Cluster = 'staging' }" | Out-Null
+        Set-Config "@{ Cluster = 'production' }" -Folder 'app/deploy' | Out-Null
+        Rename-Item (Join-Path $script:root 'app/deploy/mighty.psd1') 'production.psd1'
+        Push-Location (Join-Path $script:root 'app')
+        (Get-MightyService -Service WEB -ConfigPath deploy/production.psd1).Cluster | Should -Be 'production'
+    }
+
+    It 'uses $env:MIGHTYOPS_CONFIG when -ConfigPath is not given' {
+        Set-Config "@{ Cluster = 'staging' }" | Out-Null
+        $env:MIGHTYOPS_CONFIG = Set-Config "@{ Cluster = 'production' }" -Folder '.'
+        Push-Location (Join-Path $script:root 'app')
+        (Get-MightyService -Service WEB).Cluster | Should -Be 'production'
+    }
+
+    It 'works without any file, on plain ECS names and the default cluster' {
+        Push-Location ([IO.Path]::GetTempPath())
+        Get-MightyService -Service WEB -ErrorVariable failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'ClusterNotFound,*'
+        $failures[0].TargetObject | Should -Be 'default'
+    }
+
+    It 'stops on a file with mistakes before any AWS request, naming the file, the key path and what is expected' {
+        $file = Set-Config @'
+@{
+    Cluster = 'production'
+    Services = @{
+        WEB = @{ Containers = @{ nginx = @{ Cpu = 'lots' } } }
+        worker = @{ Queue = 'default'; MinCount = 5; MaxCount = 2 }
+    }
+    Secrets = @{ Source = 's3://mighty-secrets/production.json'; Mod = 'Environment' }
+}
+'@
+        Push-Location (Join-Path $script:root 'app')
+        $before = Get-RequestTotal
+
+        { Get-MightyService -Service WEB -ErrorAction Stop } | Should -Throw -ErrorId 'ConfigInvalid,MightyOps.Commands.Deploy.GetMightyServiceCommand'
+
+        (Get-RequestTotal) | Should -Be $before
+        $record = $Error[0]
+        $record.CategoryInfo.Category | Should -Be 'InvalidData'
+        $record.TargetObject | Should -Be $file
+        $message = $record.ToString()
+        $message | Should -BeLike "The config file $file has 3 problems:*"
+        $message | Should -Match ([regex]::Escape("4:51: Services.WEB.Containers.nginx.Cpu: expected CPU units, 0 or more (1024 = one vCPU), found the string 'lots'."))
+        $message | Should -Match ([regex]::Escape("Services.worker.MinCount: 5 is more than MaxCount (2)"))
+        $message | Should -Match ([regex]::Escape("Secrets.Mod: unknown key. Did you mean 'Mode'?"))
+    }
+
+    It 'refuses a file that would run code, before any AWS request' {
+        Set-Config "@{ Cluster = `"`$(Remove-Item '$script:root' -Recurse)`" }" | Out-Null
+        Push-Location (Join-Path $script:root 'app')
+        $before = Get-RequestTotal
+
+        { Get-MightyService -ErrorAction Stop } | Should -Throw -ErrorId 'ConfigInvalid,*'
+
+        (Get-RequestTotal) | Should -Be $before
+        $Error[0].ToString() | Should -Match 'subexpressions'
+        Test-Path $script:root | Should -BeTrue
+    }
+
+    It 'reports a missing -ConfigPath file as ConfigNotFound, before any AWS request' {
+        Push-Location (Join-Path $script:root 'app')
+        $before = Get-RequestTotal
+
+        { Get-MightyService -ConfigPath ./nope.psd1 -ErrorAction Stop } | Should -Throw -ErrorId 'ConfigNotFound,*'
+        { Get-MightyService -ConfigPath nodrive:/x.psd1 -ErrorAction Stop } | Should -Throw -ErrorId 'ConfigNotFound,*'
+
+        (Get-RequestTotal) | Should -Be $before
+        $Error[1].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $Error[1].ToString() | Should -BeLike "*$(Join-Path $script:root 'app' 'nope.psd1')*-ConfigPath*"
+    }
+
+    It 'uses the file''s ProfileName when the environment names no credentials' {
+        Set-Config "@{ ProfileName = 'no-such-profile'; Cluster = 'production' }" | Out-Null
+        Push-Location (Join-Path $script:root 'app')
+        (Get-MightyService -Service WEB).Service | Should -Be 'WEB' -Because 'the sandbox''s keys in AWS_ACCESS_KEY_ID win over a profile named in a committed file'
+
+        $keys = $env:AWS_ACCESS_KEY_ID
+        try {
+            $env:AWS_ACCESS_KEY_ID = $null
+            { Get-MightyService -Service WEB -ErrorAction Stop } | Should -Throw
+            $Error[0].ToString() | Should -Match "no-such-profile"
+            $Error[0].ToString() | Should -Match "ProfileName in .*mighty\.psd1"
+        }
+        finally {
+            $env:AWS_ACCESS_KEY_ID = $keys
+        }
+    }
+}
