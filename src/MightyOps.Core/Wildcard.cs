@@ -20,6 +20,21 @@ public sealed class Wildcard
 
     public string Pattern { get; }
 
+    /// <summary>A pattern that matches <paramref name="literal"/> only (its wildcard characters escaped).</summary>
+    public static Wildcard Exactly(string literal)
+    {
+        var sb = new StringBuilder(literal.Length);
+        foreach (char c in literal)
+        {
+            if (c is '*' or '?' or '[' or ']' or '`')
+            {
+                sb.Append('`');
+            }
+            sb.Append(c);
+        }
+        return new Wildcard(sb.ToString());
+    }
+
     /// <summary>True when the pattern has no wildcard characters, i.e. it names one thing.</summary>
     public bool IsLiteral { get; }
 

@@ -44,8 +44,15 @@ BeforeAll {
 
     # The parameters of a cmdlet that help must document: everything but the common parameters
     # (Get-Help adds those itself); -WhatIf and -Confirm are documented like platyPS does.
+    # Parameters a user sees: not the common ones, and not those marked DontShow (a hidden
+    # InputObject that only receives piped strings), which Get-Command's syntax hides too.
+    function Test-Documentable($Parameter) {
+        $Parameter.Name -notin $script:commonParameters -and
+        -not ($Parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] -and $_.DontShow })
+    }
+
     function Get-DocumentableParameter([System.Management.Automation.CommandInfo] $Command) {
-        @($Command.Parameters.Values | Where-Object { $_.Name -notin $script:commonParameters })
+        @($Command.Parameters.Values | Where-Object { Test-Documentable $_ })
     }
 }
 
@@ -187,7 +194,7 @@ Describe 'Help of <_>' -ForEach $cmdletNames {
         $items.Count | Should -Be $realSets.Count -Because "$($script:name) has $($realSets.Count) parameter set(s): $($realSets.Name -join ', ')"
 
         $problems = foreach ($set in $realSets) {
-            $real = @($set.Parameters | Where-Object { $_.Name -notin $script:commonParameters })
+            $real = @($set.Parameters | Where-Object { Test-Documentable $_ })
             $realNames = ($real.Name | Sort-Object) -join ','
             $item = $items | Where-Object { (@($_.parameter.name | Where-Object { $_ }) | Sort-Object) -join ',' -eq $realNames } | Select-Object -First 1
             if (-not $item) {
@@ -211,7 +218,7 @@ Describe 'Help of <_>' -ForEach $cmdletNames {
 
         $shown = (Get-Help $script:name | Out-String -Width 500) -replace '\s+', ' '
         foreach ($set in $realSets) {
-            foreach ($parameter in $set.Parameters | Where-Object { $_.Name -notin $script:commonParameters }) {
+            foreach ($parameter in $set.Parameters | Where-Object { Test-Documentable $_ }) {
                 $shown | Should -Match "-$($parameter.Name)\b" -Because "Get-Help $($script:name) should show -$($parameter.Name) in its syntax"
             }
         }

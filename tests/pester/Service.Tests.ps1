@@ -48,7 +48,7 @@ Describe 'Get-MightyService' {
     }
 
     It 'matches wildcards case-insensitively and several names at once' {
-        @(Get-MightyService -Cluster production -Service 'web', 'API').Service | Should -Be @('API', 'WEB')
+        @(Get-MightyService -Cluster production -Service 'w?b', 'API').Service | Should -Be @('API', 'WEB')
         $scrapers = @(Get-MightyService -Cluster production -Service '*_web_scrape')
         $scrapers.Count | Should -BeGreaterOrEqual 2
         $scrapers.Service | ForEach-Object { $_ | Should -BeLike '*_web_scrape' }

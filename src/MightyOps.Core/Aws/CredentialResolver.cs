@@ -35,6 +35,13 @@ internal static class CredentialResolver
 
     static CredentialResolver()
     {
+        // AWSConfigs is process-wide state of the AWSSDK.Core assembly it belongs to, and this is
+        // safe to replace only because that assembly is the module's own copy: MightyOps loads its
+        // dependencies into its own AssemblyLoadContext (see MightyOps.psm1), so AWS.Tools or any
+        // other AWSSDK user in the same pwsh session has its own AWSSDK.Core with its own
+        // AWSConfigs, and this assignment is invisible to it. Core's tests run in a process of
+        // their own. Should Core ever share an AWSSDK.Core with another library, this must become a
+        // chain of our own instead (the four steps below, without the SDK resolver's caching).
         Amazon.AWSConfigs.AWSCredentialsGenerators =
         [
             () => new EnvironmentVariablesAWSCredentials(),
@@ -75,6 +82,11 @@ internal static class CredentialResolver
         {
             throw Failed(e, $"profile '{AwsProfiles.SelectedName(null)}'");
         }
+        catch (Exception e) when (ConfigUnreadable(e) is { } unreadable)
+        {
+            // ProfileStep threw it inside the SDK's chain, which wraps what its steps throw.
+            throw unreadable;
+        }
         catch (AmazonClientException e)
         {
             log.Debug(e.Message);
@@ -88,6 +100,15 @@ internal static class CredentialResolver
     /// <summary>A provider failed to produce keys (a role it could not assume, an SSO login that expired, ...).</summary>
     public static MightyOpsException Failed(Exception e, string source)
     {
+        if (ConfigUnreadable(e) is { } unreadable)
+        {
+            return unreadable;
+        }
+        if (e is InvalidDataException)
+        {
+            // A parse error of the files (a source_profile read again): its message quotes the line.
+            return AwsProfiles.Unreadable(e);
+        }
         string message = Flatten(e);
         if (message.Contains("SSO", StringComparison.Ordinal) && (message.Contains("not allowed here", StringComparison.Ordinal) || message.Contains("token", StringComparison.OrdinalIgnoreCase)))
         {
@@ -114,7 +135,7 @@ internal static class CredentialResolver
             return cached.Credentials;
         }
         var store = new CredentialProfileStoreChain();
-        if (!store.TryGetProfile(name, out CredentialProfile? profile))
+        if (!AwsProfiles.TryGet(name, store, out CredentialProfile? profile))
         {
             throw AwsProfiles.NotFound(name, source);
         }
@@ -158,7 +179,9 @@ internal static class CredentialResolver
     {
         string name = AwsProfiles.SelectedName(null);
         var store = new CredentialProfileStoreChain();
-        if (store.TryGetProfile(name, out CredentialProfile? profile))
+        // AwsProfiles.TryGet, not the store's own: the SDK's parse error quotes the malformed line,
+        // and the chain would carry that text into its own exception.
+        if (AwsProfiles.TryGet(name, store, out CredentialProfile? profile))
         {
             return AWSCredentialsFactory.GetAWSCredentials(profile, store, true);
         }
@@ -224,6 +247,19 @@ internal static class CredentialResolver
         {
             return false;
         }
+    }
+
+    /// <summary>The sanitised <c>AwsConfigUnreadable</c> somewhere in <paramref name="e"/>'s chain, if any.</summary>
+    private static MightyOpsException? ConfigUnreadable(Exception e)
+    {
+        for (Exception? current = e; current is not null; current = current.InnerException)
+        {
+            if (current is MightyOpsException { ErrorId: "AwsConfigUnreadable" } unreadable)
+            {
+                return unreadable;
+            }
+        }
+        return null;
     }
 
     private static MightyOpsException NotFound(Exception e) =>

@@ -2,11 +2,12 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using MightyOps.Core.Aws;
 using MightyOps.Core.Aws.Ecs;
+using MightyOps.Core.Targeting;
 
 namespace MightyOps.Core.Deploy;
 
 /// <summary>
-/// Finds services by name or wildcard and describes them: ListServices pages, then DescribeServices
+/// Finds services (through <see cref="ServiceTargetResolver"/>) and describes them: ListServices pages, then DescribeServices
 /// in batches of 10 (the API limit), nothing per service. Task definitions are read only when
 /// images are asked for, once per distinct revision, and kept for the process (a revision never
 /// changes).
@@ -14,9 +15,6 @@ namespace MightyOps.Core.Deploy;
 public sealed class ServiceQuery
 {
     private const int ParallelRequests = 4;
-
-    // Most clusters to name in a ClusterNotFound message before "and N more".
-    private const int ClustersNamed = 20;
 
     // Keyed by endpoint and ARN: the ARN alone names one revision in AWS, but two local endpoints
     // (sandboxes started one after the other) reuse the same ARNs for different contents.
@@ -32,38 +30,65 @@ public sealed class ServiceQuery
     }
 
     /// <summary>
-    /// The services of <paramref name="cluster"/> whose names match <paramref name="patterns"/>
-    /// (all when null or empty), sorted by name, as each batch is described. A literal name that
-    /// matches nothing is passed to <paramref name="onNotFound"/> as a <c>ServiceNotFound</c> error.
-    /// A cluster that does not exist is <c>ClusterNotFound</c>, naming the clusters that do.
+    /// The services of <paramref name="cluster"/> (a name or cluster ARN) that
+    /// <paramref name="patterns"/> name (names, wildcards, service ARNs; all when null or empty),
+    /// sorted by name, as each batch is described: <see cref="ServiceTargetResolver"/> in
+    /// <see cref="TargetingMode.Read"/>, then <see cref="DescribeAsync"/>. Every failure
+    /// (<c>ServiceNotFound</c>, <c>ClusterNotFound</c>, ...) goes to <paramref name="onError"/>.
     /// </summary>
     public async IAsyncEnumerable<MightyService> GetAsync(
-        string cluster,
+        string? cluster,
         IReadOnlyList<string>? patterns,
+        bool includeImages,
+        Action<MightyOpsException> onError,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var targets = new ServiceTargetResolver(_aws, _log, TargetingMode.Read);
+        foreach (MightyOpsException error in targets.Add(cluster, patterns))
+        {
+            onError(error);
+        }
+        await foreach (MightyService service in GetAsync(targets, includeImages, onError, cancellationToken).ConfigureAwait(false))
+        {
+            yield return service;
+        }
+    }
+
+    /// <summary>
+    /// The services <paramref name="targets"/> resolves to, cluster after cluster, each cluster's
+    /// sorted by name. Resolution failures go to <paramref name="onError"/> as well.
+    /// </summary>
+    public async IAsyncEnumerable<MightyService> GetAsync(
+        ServiceTargetResolver targets,
+        bool includeImages,
+        Action<MightyOpsException> onError,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        await foreach (ClusterTargets cluster in targets.ResolveAsync(onError, cancellationToken).ConfigureAwait(false))
+        {
+            await foreach (MightyService service in DescribeAsync(cluster, includeImages, onError, cancellationToken).ConfigureAwait(false))
+            {
+                yield return service;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Describes resolved services, sorted by name, as each batch is described. A service deleted
+    /// since it was listed is passed to <paramref name="onNotFound"/> as <c>ServiceNotFound</c>.
+    /// </summary>
+    public async IAsyncEnumerable<MightyService> DescribeAsync(
+        ClusterTargets targets,
         bool includeImages,
         Action<MightyOpsException> onNotFound,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        List<Wildcard> wildcards = (patterns ?? []).Distinct(StringComparer.OrdinalIgnoreCase).Select(p => new Wildcard(p)).ToList();
-        IReadOnlyList<string> names;
-        try
-        {
-            names = await _aws.Ecs.ListServiceNamesAsync(cluster, cancellationToken).ConfigureAwait(false);
-        }
-        catch (MightyOpsException e) when (e.ErrorId == "ClusterNotFound")
-        {
-            throw await ClusterNotFoundAsync(cluster, e, cancellationToken).ConfigureAwait(false);
-        }
-        _log.Verbose($"Cluster '{cluster}' has {names.Count} services.");
-
-        List<string> selected = names.Where(n => wildcards.Count == 0 || wildcards.Any(w => w.IsMatch(n))).ToList();
-        foreach (Wildcard missing in wildcards.Where(w => w.IsLiteral && !names.Any(w.IsMatch)))
-        {
-            onNotFound(NotFound(cluster, missing.Literal));
-        }
+        ArgumentNullException.ThrowIfNull(targets);
+        string cluster = targets.Cluster;
 
         // Describe a few batches at a time, but hand them out in name order.
-        List<string[]> batches = selected.Chunk(EcsClient.DescribeServicesBatchSize).ToList();
+        List<string[]> batches = targets.ServiceNames.Chunk(EcsClient.DescribeServicesBatchSize).ToList();
         var pending = new Queue<Task<DescribeServicesResponse>>();
         int next = 0;
         while (next < batches.Count || pending.Count > 0)
@@ -82,7 +107,7 @@ public sealed class ServiceQuery
             IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> images = includeImages
                 ? await ImagesAsync(services, cancellationToken).ConfigureAwait(false)
                 : new Dictionary<string, IReadOnlyDictionary<string, string>>();
-            foreach (EcsService service in services.OrderBy(s => s.ServiceName, StringComparer.OrdinalIgnoreCase))
+            foreach (EcsService service in services.OrderBy(s => s.ServiceName, StringComparer.OrdinalIgnoreCase).ThenBy(s => s.ServiceName, StringComparer.Ordinal))
             {
                 yield return ToMightyService(service, cluster, _aws.Region, images.GetValueOrDefault(service.TaskDefinition ?? string.Empty));
             }
@@ -162,37 +187,10 @@ public sealed class ServiceQuery
         return arns.ToDictionary(a => a, a => ImagesByTaskDefinition[endpoint + a], StringComparer.Ordinal);
     }
 
-    // ECS only says "Cluster not found."; the clusters that do exist answer the next question
-    // (a first Get-MightyService without -Cluster looks for the cluster named 'default').
-    private async Task<MightyOpsException> ClusterNotFoundAsync(string cluster, MightyOpsException notFound, CancellationToken cancellationToken)
-    {
-        string what;
-        try
-        {
-            IReadOnlyList<string> clusters = await _aws.Ecs.ListClusterNamesAsync(cancellationToken).ConfigureAwait(false);
-            string more = clusters.Count > ClustersNamed ? $" and {clusters.Count - ClustersNamed} more" : string.Empty;
-            what = clusters.Count == 0
-                ? "The account has no ECS clusters there: check -Region and the credentials (-ProfileName)."
-                : $"Pass -Cluster with one of the clusters there: {string.Join(", ", clusters.Take(ClustersNamed))}{more}.";
-        }
-        catch (MightyOpsException e)
-        {
-            _log.Debug($"Could not list the clusters: {e.Message}");
-            what = "Check -Cluster and -Region ('aws ecs list-clusters' lists the clusters).";
-        }
-        return new MightyOpsException(
-            "ClusterNotFound",
-            MightyErrorKind.NotFound,
-            $"Cluster '{cluster}' was not found in {_aws.Region}. {what}",
-            cluster,
-            notFound)
-        { RequestId = notFound.RequestId };
-    }
-
     private MightyOpsException NotFound(string cluster, string service) =>
         new(
             "ServiceNotFound",
             MightyErrorKind.NotFound,
-            $"Service '{service}' was not found in cluster '{cluster}' ({_aws.Region}). Run Get-MightyService -Cluster {cluster} to see the services there.",
+            $"Service '{service}' was deleted from cluster '{cluster}' ({_aws.Region}) while it was being read. Run Get-MightyService -Cluster {cluster} to see the services there.",
             service);
 }

@@ -12,13 +12,13 @@ public sealed class ContainerCommandRunner : IDisposable
     /// <summary>Below OpenSSH's default MaxSessions (10) per connection.</summary>
     public const int ChannelsPerHost = 8;
 
-    private readonly SshSettings _settings;
+    private readonly SshOptions _settings;
     private readonly SshKey _key;
     private readonly IOperationLog _log;
     private readonly ConcurrentDictionary<string, Lazy<Task<SshConnection>>> _connections = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _channels = new(StringComparer.Ordinal);
 
-    public ContainerCommandRunner(SshSettings settings, SshKey key, IOperationLog log)
+    public ContainerCommandRunner(SshOptions settings, SshKey key, IOperationLog log)
     {
         _settings = settings;
         _key = key;
@@ -66,7 +66,7 @@ public sealed class ContainerCommandRunner : IDisposable
     public async Task<MightyContainerResult> RunOneAsync(ContainerTarget target, string command, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
-        SshEndpoint host = _settings.EndpointFor(target.Task);
+        SshHost host = _settings.EndpointFor(target.Task);
         SshConnection connection = await ConnectionAsync(host, cancellationToken).ConfigureAwait(false);
         SemaphoreSlim channels = _channels.GetOrAdd(host.Address, _ => new SemaphoreSlim(ChannelsPerHost));
         await channels.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -128,6 +128,6 @@ public sealed class ContainerCommandRunner : IDisposable
 
     // One connection per host, opened by whichever task of the host asks first; a failed one
     // fails every task of that host with the same error.
-    private Task<SshConnection> ConnectionAsync(SshEndpoint host, CancellationToken cancellationToken) =>
+    private Task<SshConnection> ConnectionAsync(SshHost host, CancellationToken cancellationToken) =>
         _connections.GetOrAdd(host.ToString(), _ => new Lazy<Task<SshConnection>>(() => SshConnection.OpenAsync(host, _settings, _key, _log, cancellationToken))).Value;
 }

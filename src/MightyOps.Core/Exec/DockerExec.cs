@@ -39,7 +39,7 @@ public static partial class DockerExec
     /// The failure of docker itself (as opposed to the command in the container) that a result
     /// shows, or null: <c>DockerNotFound</c>, <c>DockerPermissionDenied</c>, <c>ContainerNotRunning</c>.
     /// </summary>
-    public static MightyOpsException? Failure(RemoteResult result, ContainerTarget target, SshEndpoint host)
+    public static MightyOpsException? Failure(RemoteResult result, ContainerTarget target, SshHost host)
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(target);

@@ -1,3 +1,5 @@
+using MightyOps.Core.Config;
+
 namespace MightyOps.Core.Exec;
 
 /// <summary>

@@ -24,7 +24,7 @@ public sealed class SshConnection : IDisposable
     private readonly SshClient? _bastion;
     private readonly ForwardedPortLocal? _forward;
 
-    private SshConnection(SshEndpoint target, SshClient client, SshClient? bastion, ForwardedPortLocal? forward)
+    private SshConnection(SshHost target, SshClient client, SshClient? bastion, ForwardedPortLocal? forward)
     {
         Target = target;
         _client = client;
@@ -33,7 +33,7 @@ public sealed class SshConnection : IDisposable
     }
 
     /// <summary>The instance (user, address, port) as the user would name it.</summary>
-    public SshEndpoint Target { get; }
+    public SshHost Target { get; }
 
     internal SshClient Client => _client;
 
@@ -42,20 +42,20 @@ public sealed class SshConnection : IDisposable
     /// <c>HostKeyRevoked</c>, <c>SshHostUnreachable</c>, <c>SshConnectTimeout</c>,
     /// <c>SshAuthenticationFailed</c>, <c>SshConnectionFailed</c>.
     /// </summary>
-    public static async Task<SshConnection> OpenAsync(SshEndpoint target, SshSettings settings, SshKey key, IOperationLog log, CancellationToken cancellationToken)
+    public static async Task<SshConnection> OpenAsync(SshHost target, SshOptions settings, SshKey key, IOperationLog log, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(key);
         var verifier = new HostKeyVerifier(new KnownHostsFile(settings.KnownHostsPath), settings.HostKeyPolicy, log);
         string user = target.User ?? settings.User;
-        if (settings.Bastion is not SshEndpoint bastionEndpoint)
+        if (settings.Bastion is not SshHost bastionEndpoint)
         {
             SshClient direct = await ConnectAsync(target with { User = user }, target.Host, target.Port, key, verifier, settings, null, log, cancellationToken).ConfigureAwait(false);
             return new SshConnection(target with { User = user }, direct, null, null);
         }
 
-        SshEndpoint jump = bastionEndpoint with { User = bastionEndpoint.User ?? user };
+        SshHost jump = bastionEndpoint with { User = bastionEndpoint.User ?? user };
         SshClient bastion = await ConnectAsync(jump, jump.Host, jump.Port, key, verifier, settings, null, log, cancellationToken).ConfigureAwait(false);
         ForwardedPortLocal? forward = null;
         try
@@ -121,7 +121,7 @@ public sealed class SshConnection : IDisposable
     }
 
     private static async Task<SshClient> ConnectAsync(
-        SshEndpoint endpoint, string connectHost, int connectPort, SshKey key, HostKeyVerifier verifier, SshSettings settings, SshEndpoint? via, IOperationLog log, CancellationToken cancellationToken)
+        SshHost endpoint, string connectHost, int connectPort, SshKey key, HostKeyVerifier verifier, SshOptions settings, SshHost? via, IOperationLog log, CancellationToken cancellationToken)
     {
         string user = endpoint.User!;
         var info = new ConnectionInfo(connectHost, connectPort, user, new PrivateKeyAuthenticationMethod(user, key.File))
@@ -200,7 +200,7 @@ public sealed class SshConnection : IDisposable
         }
     }
 
-    private static MightyOpsException TimedOut(SshEndpoint endpoint, string through, SshSettings settings, Exception? inner = null) =>
+    private static MightyOpsException TimedOut(SshHost endpoint, string through, SshOptions settings, Exception? inner = null) =>
         new(
             "SshConnectTimeout",
             MightyErrorKind.Timeout,
@@ -209,7 +209,7 @@ public sealed class SshConnection : IDisposable
             endpoint.Address,
             inner);
 
-    private static MightyOpsException Unreachable(SshEndpoint endpoint, string through, string reason, Exception inner) =>
+    private static MightyOpsException Unreachable(SshHost endpoint, string through, string reason, Exception inner) =>
         new(
             "SshHostUnreachable",
             MightyErrorKind.Connection,

@@ -367,6 +367,65 @@ public sealed class CredentialAndRegionTests
     }
 
     /// <summary>A loopback STS that refuses every AssumeRole the way STS does (Query protocol, XML error).</summary>
+    private const string PlantedSecret = "PLANTEDsecret7Qw2xZ";
+
+    [Theory]
+    [InlineData("deploy", "us-east-1")]
+    [InlineData(null, "us-east-1")]
+    [InlineData("deploy", null)]
+    [InlineData(null, null)]
+    public async Task A_malformed_credentials_line_is_named_by_file_line_and_profile_and_never_quoted(string? profileName, string? region)
+    {
+        using EnvironmentScope env = new EnvironmentScope().Config(Config).Set("AWS_PROFILE", "deploy")
+            .Credentials(Credentials.Replace("aws_secret_access_key = deploy-secret", $"aws_secret_access_key {PlantedSecret}", StringComparison.Ordinal));
+
+        var error = await Assert.ThrowsAsync<MightyOpsException>(() => AwsSession.CreateAsync(new AwsOptions(region, profileName), _log, CancellationToken.None));
+
+        Assert.Equal("AwsConfigUnreadable", error.ErrorId);
+        Assert.Equal(TestEnvironment.CredentialsFile, error.Target);
+        Assert.Contains($"{TestEnvironment.CredentialsFile} cannot be parsed: line 7 (in profile 'deploy')", error.Message, StringComparison.Ordinal);
+        AssertNothingQuotes(error);
+    }
+
+    [Theory]
+    [InlineData("base", "us-east-1")]
+    [InlineData(null, null)]
+    public async Task A_malformed_config_line_is_named_by_file_line_and_section_and_never_quoted(string? profileName, string? region)
+    {
+        using EnvironmentScope env = new EnvironmentScope().Credentials(Credentials)
+            .Config(Config.Replace("sso_region = us-east-1", $"sso_secret {PlantedSecret}", StringComparison.Ordinal))
+            .Set("AWS_ACCESS_KEY_ID", "AKIAENVIRONMENT0000").Set("AWS_SECRET_ACCESS_KEY", "env-secret");
+
+        var error = await Assert.ThrowsAsync<MightyOpsException>(() => AwsSession.CreateAsync(new AwsOptions(region, profileName), _log, CancellationToken.None));
+
+        Assert.Equal("AwsConfigUnreadable", error.ErrorId);
+        Assert.Contains($"config file {TestEnvironment.ConfigFile} cannot be parsed: line 20 (in sso-session 'mightyops-test-session-that-never-logged-in')", error.Message, StringComparison.Ordinal);
+        AssertNothingQuotes(error);
+    }
+
+    [Fact]
+    public void Listing_profiles_of_a_malformed_file_is_an_error_that_does_not_quote_it()
+    {
+        using EnvironmentScope env = new EnvironmentScope().Config(Config)
+            .Credentials(Credentials.Replace("aws_secret_access_key = base-secret", PlantedSecret, StringComparison.Ordinal));
+
+        var error = Assert.Throws<MightyOpsException>(() => AwsProfiles.Names());
+
+        Assert.Contains("line 3 (in profile 'base')", error.Message, StringComparison.Ordinal);
+        AssertNothingQuotes(error);
+    }
+
+    private void AssertNothingQuotes(MightyOpsException error)
+    {
+        Assert.DoesNotContain(PlantedSecret, error.ToString(), StringComparison.Ordinal);
+        for (Exception? inner = error; inner is not null; inner = inner.InnerException)
+        {
+            Assert.DoesNotContain(PlantedSecret, inner.Message, StringComparison.Ordinal);
+            Assert.NotSame(typeof(Amazon.Runtime.AWSCredentials).Assembly, inner.GetType().Assembly);
+        }
+        Assert.DoesNotContain(PlantedSecret, _log.All, StringComparison.Ordinal);
+    }
+
     private sealed class FakeSts : IDisposable
     {
         private readonly HttpListener _listener = new();

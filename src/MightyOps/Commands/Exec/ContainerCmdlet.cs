@@ -3,6 +3,7 @@ using System.Security;
 using MightyOps.Completers;
 using MightyOps.Core;
 using MightyOps.Core.Aws.Ecs;
+using MightyOps.Core.Config;
 using MightyOps.Core.Exec;
 
 namespace MightyOps.Commands.Exec;
@@ -31,7 +32,7 @@ public abstract class ContainerCmdlet : AwsCmdlet
     [Alias("ClusterArn", "ClusterName")]
     [ArgumentCompleter(typeof(ClusterCompleter))]
     [ValidateNotNullOrEmpty]
-    public string Cluster { get; set; } = "default";
+    public string? Cluster { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("TaskArn")]
@@ -67,7 +68,7 @@ public abstract class ContainerCmdlet : AwsCmdlet
     public TimeSpan? ConnectTimeout { get; set; }
 
     protected override void ProcessRecord() =>
-        _inputs.Add((EcsArn.LastSegment(Cluster), EcsArn.LastSegment(Service), string.IsNullOrEmpty(TaskId) ? null : EcsArn.LastSegment(TaskId)));
+        _inputs.Add((EcsArn.LastSegment(Cluster ?? DefaultCluster), EcsArn.LastSegment(Service), string.IsNullOrEmpty(TaskId) ? null : EcsArn.LastSegment(TaskId)));
 
     /// <summary>
     /// The tasks named by the input, looked up together per cluster: the given task ids, every
@@ -137,17 +138,21 @@ public abstract class ContainerCmdlet : AwsCmdlet
     /// The SSH settings from the parameters, then mighty.psd1, then the defaults; the key is read
     /// here, on the pipeline thread, so its passphrase can be asked for interactively.
     /// </summary>
-    protected (SshSettings Settings, SshKey Key) ResolveSsh()
+    protected (SshOptions Settings, SshKey Key) ResolveSsh()
     {
-        string keyPath = KeyFilePath ?? DefaultKeyPath();
-        SshEndpoint? bastion = Bastion is null ? null : SshEndpoint.Parse(Bastion);
-        var settings = new SshSettings
+        Core.Config.SshSettings configured = Config.Ssh;
+        string keyPath = KeyFilePath ?? configured.KeyFilePath ?? DefaultKeyPath();
+        SshHost? bastion = Bastion is not null ? SshHost.Parse(Bastion)
+            : configured.Bastion is { } jump ? new SshHost(jump.User, jump.Host, jump.Port ?? 22)
+            : null;
+        var settings = new SshOptions
         {
             KeyFilePath = keyPath,
-            User = User ?? "ec2-user",
-            Port = Port ?? 22,
+            User = User ?? configured.User ?? "ec2-user",
+            Port = Port ?? configured.Port ?? 22,
             Bastion = bastion,
-            HostKeyPolicy = HostKeyPolicy ?? Core.Exec.HostKeyPolicy.AcceptNew,
+            Address = configured.Address ?? SshAddressKind.Private,
+            HostKeyPolicy = HostKeyPolicy ?? configured.HostKeyPolicy ?? Core.Config.HostKeyPolicy.AcceptNew,
             KeyPassphrase = KeyPassphrase,
             ConnectTimeout = ConnectTimeout ?? TimeSpan.FromSeconds(15),
         };

@@ -24,7 +24,7 @@ public sealed class GetMightyTaskCommand : AwsCmdlet
     [Alias("ClusterArn", "ClusterName")]
     [ArgumentCompleter(typeof(ClusterCompleter))]
     [ValidateNotNullOrEmpty]
-    public string Cluster { get; set; } = "default";
+    public string? Cluster { get; set; }
 
     [Parameter]
     [Alias("Task", "TaskArn")]
@@ -42,7 +42,7 @@ public sealed class GetMightyTaskCommand : AwsCmdlet
 
     protected override void ProcessRecord()
     {
-        string cluster = EcsArn.LastSegment(Cluster);
+        string cluster = EcsArn.LastSegment(Cluster ?? DefaultCluster);
         int index = _requests.FindIndex(r => r.Cluster == cluster);
         if (index < 0)
         {

@@ -47,7 +47,7 @@ public sealed class InvokeMightyContainerCommand : ContainerCmdlet
             return;
         }
 
-        (SshSettings settings, SshKey key) ssh;
+        (SshOptions settings, SshKey key) ssh;
         try
         {
             ssh = ResolveSsh();

@@ -1,38 +1,19 @@
 using System.Security;
+using MightyOps.Core.Config;
 
 namespace MightyOps.Core.Exec;
-
-/// <summary>What to do with a host whose key is not in known_hosts yet.</summary>
-public enum HostKeyPolicy
-{
-    /// <summary>Record the key (OpenSSH's <c>StrictHostKeyChecking accept-new</c>): ECS instances come and go.</summary>
-    AcceptNew,
-
-    /// <summary>Refuse hosts that are not known (<c>StrictHostKeyChecking yes</c>).</summary>
-    Strict,
-}
-
-/// <summary>Which of an instance's addresses SSH connects to.</summary>
-public enum SshAddress
-{
-    /// <summary>The private IP (inside the VPC, or through a bastion).</summary>
-    Private,
-
-    /// <summary>The public IP.</summary>
-    Public,
-}
 
 /// <summary>A host to SSH to: <c>[user@]host[:port]</c>.</summary>
 /// <param name="User">The login, or null for the default.</param>
 /// <param name="Host">A name or address.</param>
 /// <param name="Port">The SSH port.</param>
-public sealed record SshEndpoint(string? User, string Host, int Port)
+public sealed record SshHost(string? User, string Host, int Port)
 {
     /// <summary>
     /// Parses <c>[user@]host[:port]</c> (IPv6 addresses in brackets: <c>[::1]:2222</c>). Throws
     /// <c>InvalidSshEndpoint</c>.
     /// </summary>
-    public static SshEndpoint Parse(string text, int defaultPort = 22)
+    public static SshHost Parse(string text, int defaultPort = 22)
     {
         ArgumentNullException.ThrowIfNull(text);
         string rest = text.Trim();
@@ -72,7 +53,7 @@ public sealed record SshEndpoint(string? User, string Host, int Port)
                 $"'{text}' is not a host to SSH to; write it as [user@]host[:port], e.g. ops@bastion.example.com:22.",
                 text);
         }
-        return new SshEndpoint(user, host, port);
+        return new SshHost(user, host, port);
     }
 
     /// <summary><c>host:port</c>, with brackets around IPv6 addresses.</summary>
@@ -83,7 +64,7 @@ public sealed record SshEndpoint(string? User, string Host, int Port)
 }
 
 /// <summary>How to SSH to a task's instance, resolved from parameters, mighty.psd1 and defaults.</summary>
-public sealed record SshSettings
+public sealed record SshOptions
 {
     /// <summary>The login on the instances (ECS-optimized Amazon Linux: ec2-user).</summary>
     public string User { get; init; } = "ec2-user";
@@ -98,10 +79,10 @@ public sealed record SshSettings
     public int Port { get; init; } = 22;
 
     /// <summary>A jump host the connection runs through, or null.</summary>
-    public SshEndpoint? Bastion { get; init; }
+    public SshHost? Bastion { get; init; }
 
     /// <summary>Which address of the instance to connect to.</summary>
-    public SshAddress Address { get; init; } = SshAddress.Private;
+    public SshAddressKind Address { get; init; } = SshAddressKind.Private;
 
     /// <summary>What to do with an unknown host key.</summary>
     public HostKeyPolicy HostKeyPolicy { get; init; } = HostKeyPolicy.AcceptNew;
@@ -117,14 +98,14 @@ public sealed record SshSettings
         Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".ssh", "known_hosts");
 
     /// <summary>The instance address these settings connect to for a task, or <c>TaskHasNoAddress</c>.</summary>
-    public SshEndpoint EndpointFor(MightyTask task)
+    public SshHost EndpointFor(MightyTask task)
     {
         ArgumentNullException.ThrowIfNull(task);
-        string address = Address == SshAddress.Public ? task.PublicIpAddress : task.PrivateIpAddress;
+        string address = Address == SshAddressKind.Public ? task.PublicIpAddress : task.PrivateIpAddress;
         if (address.Length == 0)
         {
-            string which = Address == SshAddress.Public ? "public" : "private";
-            string hint = Address == SshAddress.Public
+            string which = Address == SshAddressKind.Public ? "public" : "private";
+            string hint = Address == SshAddressKind.Public
                 ? "Use the private address (Ssh.Address = 'Private', through a bastion if needed)."
                 : "Check that the instance still exists (Get-MightyTask shows its Ec2InstanceId).";
             throw new MightyOpsException(
@@ -133,6 +114,6 @@ public sealed record SshSettings
                 $"Instance {task.Ec2InstanceId} of task {task.TaskId} has no {which} IP address. {hint}",
                 task.TaskId);
         }
-        return new SshEndpoint(User, address, Port);
+        return new SshHost(User, address, Port);
     }
 }
