@@ -165,4 +165,135 @@ printf '[%s]' "two  words" 'it'\''s' "$RAILS_ENV" '$HOME' "a;b|c" `echo x`
             $failures[0].ToString() | Should -Match "user '$user' with key .*id_stranger \(ssh-ed25519 SHA256:"
         }
     }
+
+    Describe 'Invoke-MightyContainer errors' {
+        It 'reports a service without running tasks as NoRunningTask' {
+            Invoke-MightyContainer @ssh -Service analytics -Command 'true' -ErrorVariable failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $failures[0].FullyQualifiedErrorId | Should -BeLike 'NoRunningTask,*'
+            $failures[0].TargetObject | Should -Be 'analytics'
+            $failures[0].ToString() | Should -Match 'DesiredStatus STOPPED'
+        }
+
+        It 'reports an unknown container with the names there, and a missing -Container when there are several' {
+            Invoke-MightyContainer @ssh -Service WEB -Container nope -Command 'true' -ErrorVariable failures -ErrorAction SilentlyContinue
+            $failures[0].FullyQualifiedErrorId | Should -BeLike 'ContainerNotFound,*'
+            $failures[0].ToString() | Should -Match "no container 'nope'\. Its containers: (application, nginx|nginx, application)\."
+            Invoke-MightyContainer @ssh -Service WEB -Command 'true' -ErrorVariable required -ErrorAction SilentlyContinue
+            $required[0].FullyQualifiedErrorId | Should -BeLike 'ContainerNameRequired,*'
+            $required[0].ToString() | Should -Match '-Container: (application, nginx|nginx, application)'
+        }
+
+        It 'reports a container that is not running as ContainerNotRunning' {
+            $task = (Get-MightyTask -Cluster production -Service API)[-1]
+            aws ecs stop-task --cluster production --task $task.TaskId --endpoint-url $sandbox.Endpoint | Out-Null
+            Invoke-RestMethod -Method Post -Uri "$($sandbox.Endpoint)/_sandbox/advance-time?seconds=120" | Out-Null
+            Invoke-MightyContainer @ssh -Service API -TaskId $task.TaskId -Command 'true' -ErrorVariable failures -ErrorAction SilentlyContinue
+            $failures[0].FullyQualifiedErrorId | Should -BeLike 'ContainerNotRunning,*'
+            $failures[0].ToString() | Should -Match 'STOPPED'
+        }
+
+        It 'answers an unknown container id like Docker (the rig''s stand-in, through the real sshd)' {
+            $out = & ssh -p $rig.Port -i $keys.Ed25519 -o BatchMode=yes -o StrictHostKeyChecking=no -o "UserKnownHostsFile=$knownHosts" "$([Environment]::UserName)@127.0.0.1" 'docker exec 0123456789ab true' 2>&1
+            $LASTEXITCODE | Should -Be 1
+            ($out -join "`n") | Should -Match 'Error response from daemon: No such container: 0123456789ab'
+        }
+
+        It 'reports a port nobody listens on as SshHostUnreachable, naming address and port' {
+            $port = Get-FreeTcpPort
+            Invoke-MightyContainer @ssh -Port $port API application 'true' -ErrorVariable failures -ErrorAction SilentlyContinue
+            $failures[0].FullyQualifiedErrorId | Should -BeLike 'SshHostUnreachable,*'
+            $failures[0].CategoryInfo.Category | Should -Be 'ConnectionError'
+            $failures[0].ToString() | Should -Match "127\.0\.0\.1:$port"
+        }
+
+        It 'reports a host that does not answer in -ConnectTimeout as SshConnectTimeout' {
+            # Accepts TCP connections and never speaks SSH.
+            $silent = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0)
+            $silent.Start()
+            try {
+                Invoke-MightyContainer @ssh -Port $silent.LocalEndpoint.Port -ConnectTimeout 2 API application 'true' -ErrorVariable failures -ErrorAction SilentlyContinue
+                $failures[0].FullyQualifiedErrorId | Should -BeLike 'SshConnectTimeout,*'
+                $failures[0].CategoryInfo.Category | Should -Be 'OperationTimeout'
+                $failures[0].ToString() | Should -Match "127\.0\.0\.1:$($silent.LocalEndpoint.Port)"
+            }
+            finally { $silent.Stop() }
+        }
+
+        It 'reports an instance without docker as DockerNotFound, and docker refused as DockerPermissionDenied' {
+            $missing = Start-SshRig -Keys $keys -SandboxEndpoint $sandbox.Endpoint -Docker Missing
+            $denied = Start-SshRig -Keys $keys -SandboxEndpoint $sandbox.Endpoint -Docker Denied
+            try {
+                Invoke-MightyContainer @ssh -Port $missing.Port API application 'true' -ErrorVariable failures -ErrorAction SilentlyContinue
+                $failures[0].FullyQualifiedErrorId | Should -BeLike 'DockerNotFound,*'
+                Invoke-MightyContainer @ssh -Port $denied.Port API application 'true' -ErrorVariable refused -ErrorAction SilentlyContinue
+                $refused[0].FullyQualifiedErrorId | Should -BeLike 'DockerPermissionDenied,*'
+                $refused[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
+                $refused[0].ToString() | Should -Match 'docker group'
+            }
+            finally {
+                Stop-SshRig $missing
+                Stop-SshRig $denied
+            }
+        }
+    }
+
+    Describe 'Host keys' {
+        It 'records an unknown host under AcceptNew, in OpenSSH''s format' {
+            Invoke-MightyContainer @ssh API application 'true' | Out-Null
+            Get-Content $knownHosts | Should -Be (Get-RigKnownHostsLine $rig)
+            # OpenSSH reads the line it wrote.
+            & ssh -p $rig.Port -i $keys.Ed25519 -o BatchMode=yes -o StrictHostKeyChecking=yes -o "UserKnownHostsFile=$knownHosts" "$([Environment]::UserName)@127.0.0.1" true
+            $LASTEXITCODE | Should -Be 0
+        }
+
+        It 'refuses an unknown host under Strict' {
+            Invoke-MightyContainer @ssh -HostKeyPolicy Strict API application 'true' -ErrorVariable failures -ErrorAction SilentlyContinue
+            $failures[0].FullyQualifiedErrorId | Should -BeLike 'HostKeyUnknown,*'
+            $failures[0].ToString() | Should -Match ([regex]::Escape($rig.HostKeyFingerprint))
+            Test-Path $knownHosts | Should -BeFalse
+        }
+
+        It 'matches hashed entries (ssh-keygen -H)' {
+            New-Item -ItemType Directory (Split-Path $knownHosts) -Force | Out-Null
+            Get-RigKnownHostsLine $rig | Set-Content $knownHosts
+            & ssh-keygen -q -H -f $knownHosts 2>$null
+            (Get-Content $knownHosts) | Should -Match '^\|1\|'
+            (Invoke-MightyContainer @ssh -HostKeyPolicy Strict API application 'echo hashed').Output | Should -Be "hashed`n"
+        }
+
+        It 'refuses a changed key with both fingerprints and the line to remove' {
+            New-Item -ItemType Directory (Split-Path $knownHosts) -Force | Out-Null
+            $other = (Get-Content "$($keys.Stranger).pub") -split ' '
+            @('# first line', "[127.0.0.1]:$($rig.Port) $($other[0]) $($other[1])") | Set-Content $knownHosts
+            $expected = ((& ssh-keygen -l -E sha256 -f "$($keys.Stranger).pub") -split ' ')[1]
+            Invoke-MightyContainer @ssh API application 'true' -ErrorVariable failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $failures[0].FullyQualifiedErrorId | Should -BeLike 'HostKeyMismatch,*'
+            $failures[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
+            $text = $failures[0].ToString()
+            $text | Should -Match ([regex]::Escape("line 2 expects ssh-ed25519 $expected"))
+            $text | Should -Match ([regex]::Escape("presented ssh-ed25519 $($rig.HostKeyFingerprint)"))
+            $text | Should -Match ([regex]::Escape("remove line 2 ([127.0.0.1]:$($rig.Port) ssh-ed25519"))
+            @(Get-Content $knownHosts).Count | Should -Be 2 -Because 'a changed key is never recorded over the old one'
+        }
+
+        It 'goes through a bastion, whose host key is checked the same way' {
+            $bastion = Start-SshRig -Keys $keys -SandboxEndpoint $sandbox.Endpoint
+            try {
+                $jump = "$([Environment]::UserName)@127.0.0.1:$($bastion.Port)"
+                (Invoke-MightyContainer @ssh -Bastion $jump API application 'echo jumped').Output | Should -Be "jumped`n"
+                # Both hosts were recorded, each under its own name.
+                $lines = @(Get-Content $knownHosts)
+                $lines | Should -Contain (Get-RigKnownHostsLine $rig)
+                $lines | Should -Contain (Get-RigKnownHostsLine $bastion)
+
+                # A changed bastion key stops the connection before the target is tried.
+                $other = (Get-Content "$($keys.Stranger).pub") -split ' '
+                @((Get-RigKnownHostsLine $rig), "[127.0.0.1]:$($bastion.Port) $($other[0]) $($other[1])") | Set-Content $knownHosts
+                Invoke-MightyContainer @ssh -Bastion $jump API application 'true' -ErrorVariable failures -ErrorAction SilentlyContinue
+                $failures[0].FullyQualifiedErrorId | Should -BeLike 'HostKeyMismatch,*'
+                $failures[0].TargetObject | Should -Be "[127.0.0.1]:$($bastion.Port)"
+            }
+            finally { Stop-SshRig $bastion }
+        }
+    }
 }
