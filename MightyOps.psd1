@@ -10,6 +10,7 @@
     PowerShellVersion    = '7.4'
     FormatsToProcess     = @('MightyOps.Format.ps1xml')
     CmdletsToExport      = @(
+        'Enter-MightyContainer'
         'Get-MightyService'
         'Get-MightyTask'
         'Invoke-MightyContainer'
