@@ -43,7 +43,7 @@ $PesterVersion = '6.2.0'
 $ForeignAwsSdkVersion = '3.7.402'
 # What the tests start for real (DESIGN.md, Testing): git drives the release-tag tests (and ssh
 # for an unreachable ssh:// remote).
-$AptPackages = @('git', 'openssh-client')
+$AptPackages = @('git', 'openssh-client', 'openssh-server', 'tmux')
 
 function Write-Step([string] $Message) {
     Write-Host "==> $Message" -ForegroundColor Cyan
