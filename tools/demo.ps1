@@ -52,6 +52,10 @@ try {
     }
 
     . (Join-Path $PSScriptRoot 'demo-tag.ps1')
+
+    # ---- exec: Get-MightyTask, Invoke-MightyContainer (tools/demo-exec.ps1) ----
+    . (Join-Path $PSScriptRoot 'demo-exec.ps1')
+    # ---- end exec ----
 }
 finally {
     Show-Step 'Stop the sandbox (the AWS_* variables it replaced are restored)' {
