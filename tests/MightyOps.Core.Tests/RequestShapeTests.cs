@@ -108,7 +108,7 @@ public sealed class RequestShapeTests
         try
         {
             var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-            start.ArgumentList.Add(Path.Combine(RepositoryRoot(), "tests", "tools", "validate_requests.py"));
+            start.ArgumentList.Add(Path.Combine(Aws.TestEnvironment.RepositoryRoot(), "tests", "tools", "validate_requests.py"));
             start.ArgumentList.Add(input);
             using Process process = Process.Start(start)!;
             Task<string> stdout = process.StandardOutput.ReadToEndAsync();
@@ -120,17 +120,5 @@ public sealed class RequestShapeTests
         {
             File.Delete(input);
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "MightyOps.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("MightyOps.sln not found above the test assembly.");
     }
 }

@@ -257,6 +257,24 @@ public static class AwsErrors
             failure);
     }
 
+    /// <summary>
+    /// The exception for an endpoint whose every attempt ran out of time: it took the request (or
+    /// at least did not refuse it) and did not answer in time. Slow, not unreachable.
+    /// </summary>
+    public static MightyOpsException TooSlow(Exception failure, AwsCall call, int attempts, TimeSpan attemptTimeout)
+    {
+        string endpoint = call.Endpoint.GetLeftPart(UriPartial.Authority);
+        string hint = call.Endpoint.IsLoopback
+            ? " Something listens there but does not answer: a sandbox stopped in a debugger or with injected latency, or another program on that port."
+            : " The service or a proxy on the way is slow or stuck.";
+        return new MightyOpsException(
+            "AwsEndpointTooSlow",
+            MightyErrorKind.Timeout,
+            $"The {call.Service} endpoint {endpoint} answered too slowly: {call.Operation} got no complete answer within {AwsJsonClient.Seconds(attemptTimeout)} on any of {attempts} attempt{(attempts == 1 ? string.Empty : "s")}.{hint} Try again later, or allow more time per attempt with -TimeoutSec or more attempts with $env:AWS_MAX_ATTEMPTS.",
+            call.Target ?? endpoint,
+            failure);
+    }
+
     private static string Describe(Exception failure)
     {
         for (Exception? e = failure; e is not null; e = e.InnerException)

@@ -56,6 +56,7 @@ internal sealed class AwsJsonClient
         byte[] body = request is null ? EmptyObject : JsonSerializer.SerializeToUtf8Bytes(request, AwsJson.Options);
         var call = new AwsCall(Endpoint.Service, Endpoint.SigningName, operation, Endpoint.Url, Endpoint.Region, null, target);
         bool correctedClock = false;
+        int lastRetryCost = 0;
         for (int attempt = 1; ; attempt++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -88,17 +89,18 @@ internal sealed class AwsJsonClient
                 bool timedOut = e is OperationCanceledException;
                 bool connecting = !timedOut && AwsErrors.IsNetworkFailure(e, out bool c) && c;
                 int limit = connecting ? Retry.MaxConnectAttempts : Retry.MaxAttempts;
-                if (attempt >= limit)
+                if (attempt >= limit || !TryTakeRetry(call, timedOut, ref lastRetryCost))
                 {
-                    throw AwsErrors.Unreachable(e, call, attempt, timedOut);
+                    throw timedOut ? AwsErrors.TooSlow(e, call, attempt, Retry.AttemptTimeout) : AwsErrors.Unreachable(e, call, attempt, timedOut: false);
                 }
-                await BackoffAsync(call, attempt, timedOut ? "no answer in time" : e.Message, cancellationToken).ConfigureAwait(false);
+                await BackoffAsync(call, attempt, timedOut ? $"no answer within {Seconds(Retry.AttemptTimeout)}" : e.Message, cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
             _log.Debug($"{Endpoint.Service} {operation}: HTTP {status} in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms (attempt {attempt}).");
             if (status is >= 200 and < 300)
             {
+                Retry.Quota.Release(lastRetryCost);
                 return Deserialize<TResponse>(responseBody, call, status, requestId);
             }
 
@@ -116,7 +118,7 @@ internal sealed class AwsJsonClient
                 }
             }
             bool retryable = AwsErrors.IsThrottling(error) || AwsErrors.IsTransient(error);
-            if (retryable && attempt < Retry.MaxAttempts)
+            if (retryable && attempt < Retry.MaxAttempts && TryTakeRetry(call, afterTimeout: false, ref lastRetryCost))
             {
                 await BackoffAsync(call, attempt, $"{error.Code}{(error.RequestId is null ? string.Empty : $" (request id {error.RequestId})")}", cancellationToken).ConfigureAwait(false);
                 continue;
@@ -138,6 +140,20 @@ internal sealed class AwsJsonClient
         message.Headers.TryAddWithoutValidation("User-Agent", AwsHttp.UserAgent);
         return message;
     }
+
+    /// <summary>Pays for a retry from the quota; says so when the quota is spent and the call gives up instead.</summary>
+    private bool TryTakeRetry(AwsCall call, bool afterTimeout, ref int lastRetryCost)
+    {
+        if (Retry.Quota.TryAcquire(afterTimeout, out int cost))
+        {
+            lastRetryCost = cost;
+            return true;
+        }
+        _log.Verbose($"{call.Service} {call.Operation}: not retrying, the retry quota is spent ({Retry.Quota.Available} of {RetryQuota.Capacity} left): too many recent calls in this command failed.");
+        return false;
+    }
+
+    internal static string Seconds(TimeSpan time) => $"{time.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)} s";
 
     private async Task BackoffAsync(AwsCall call, int attempt, string reason, CancellationToken cancellationToken)
     {

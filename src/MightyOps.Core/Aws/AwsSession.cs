@@ -22,6 +22,9 @@ public sealed record AwsOptions(string? Region = null, string? ProfileName = nul
 
     /// <summary>Where <see cref="EndpointUrl"/> came from, for messages.</summary>
     public string EndpointOrigin { get; init; } = "-EndpointUrl";
+
+    /// <summary>How long one attempt of an AWS call may take (-TimeoutSec); null for <see cref="RetryPolicy.DefaultAttemptTimeout"/>.</summary>
+    public TimeSpan? AttemptTimeout { get; init; }
 }
 
 /// <summary>
@@ -74,7 +77,7 @@ public sealed class AwsSession : IDisposable
         // rather than inside the first ECS call.
         AwsCredentialSnapshot snapshot = await credentials.GetAsync(cancellationToken).ConfigureAwait(false);
         log.Verbose($"AWS region {region} (from {regionSource}); access key {snapshot.AccessKeyId} from {credentials.Description}.");
-        return new AwsSession(region, regionSource, credentials, endpoints, retry ?? RetryPolicy.FromEnvironment(log), log, http);
+        return new AwsSession(region, regionSource, credentials, endpoints, retry ?? RetryPolicy.FromEnvironment(log, options.AttemptTimeout), log, http);
     }
 
     public string Region { get; }

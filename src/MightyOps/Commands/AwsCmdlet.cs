@@ -33,6 +33,11 @@ public abstract class AwsCmdlet : MightyCmdlet
     [Parameter]
     public string? ConfigPath { get; set; }
 
+    /// <summary>Seconds one attempt of each AWS call may take (default 10); a call makes up to AWS_MAX_ATTEMPTS (default 5) attempts.</summary>
+    [Parameter]
+    [ValidateRange(1, 3600)]
+    public int TimeoutSec { get; set; } = (int)RetryPolicy.DefaultAttemptTimeout.TotalSeconds;
+
     /// <summary>The session resolved in BeginProcessing.</summary>
     protected AwsSession Aws => _aws ?? throw new InvalidOperationException("BeginProcessing has not run.");
 
@@ -53,7 +58,7 @@ public abstract class AwsCmdlet : MightyCmdlet
             string? configPath = ConfigPath is null ? null : ConfigProviderPath(ConfigPath);
             string here = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
             _config = Run(ct => ConfigLocator.LoadAsync(configPath, here, Log, ct));
-            _aws = Run(ct => AwsSession.CreateAsync(SessionOptions(_config), Log, ct));
+            _aws = Run(ct => AwsSession.CreateAsync(SessionOptions(_config) with { AttemptTimeout = TimeSpan.FromSeconds(TimeoutSec) }, Log, ct));
         }
         catch (MightyOpsException e)
         {

@@ -241,7 +241,36 @@ public sealed class AwsJsonClientTests
     }
 
     [Fact]
-    public async Task An_endpoint_that_never_answers_is_a_timeout_naming_it()
+    public async Task A_real_endpoint_that_accepts_and_never_answers_is_too_slow_not_unreachable()
+    {
+        await using var blackHole = new BlackHoleListener();
+        var endpoint = new AwsServiceEndpoint("ecs", "ecs", new Uri($"http://127.0.0.1:{blackHole.Port}/"), "us-east-1", true, "test");
+        var policy = new RetryPolicy(maxAttempts: 3, attemptTimeout: TimeSpan.FromMilliseconds(300), delay: (_, _) => Task.CompletedTask);
+        var client = new AwsJsonClient(endpoint, EcsClient.TargetPrefix, CredentialSource.Static(Keys), policy, _log);
+
+        var error = await Assert.ThrowsAsync<MightyOpsException>(() =>
+            client.InvokeAsync<ListClustersRequest, ListClustersResponse>("ListClusters", new(), null, CancellationToken.None));
+
+        Assert.Equal("AwsEndpointTooSlow", error.ErrorId);
+        Assert.Equal(MightyErrorKind.Timeout, error.Kind);
+        Assert.Contains($"{endpoint.Url.GetLeftPart(UriPartial.Authority)} answered too slowly", error.Message, StringComparison.Ordinal);
+        Assert.Contains("within 0.3 s on any of 3 attempts", error.Message, StringComparison.Ordinal);
+        Assert.Contains("-TimeoutSec", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Nothing answers", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_default_attempts_and_timeout_bound_an_unanswered_call_to_about_a_minute()
+    {
+        var policy = new RetryPolicy(random: () => 1.0);
+        TimeSpan worst = policy.AttemptTimeout * policy.MaxAttempts
+            + Enumerable.Range(2, policy.MaxAttempts - 1).Aggregate(TimeSpan.Zero, (sum, n) => sum + policy.DelayBefore(n));
+
+        Assert.InRange(worst.TotalSeconds, 45, 70);
+    }
+
+    [Fact]
+    public async Task An_endpoint_that_never_answers_is_too_slow_naming_it_and_the_attempts()
     {
         var aws = new CannedAws().ThenAlwaysHang();
         var policy = new RetryPolicy(maxAttempts: 2, attemptTimeout: TimeSpan.FromMilliseconds(100), delay: (_, _) => Task.CompletedTask);
@@ -249,10 +278,45 @@ public sealed class AwsJsonClientTests
         var error = await Assert.ThrowsAsync<MightyOpsException>(() =>
             Client(aws, policy).InvokeAsync<ListClustersRequest, ListClustersResponse>("ListClusters", new(), null, CancellationToken.None));
 
-        Assert.Equal("AwsEndpointUnreachable", error.ErrorId);
+        Assert.Equal("AwsEndpointTooSlow", error.ErrorId);
         Assert.Equal(MightyErrorKind.Timeout, error.Kind);
         Assert.Contains("http://127.0.0.1:4566", error.Message, StringComparison.Ordinal);
+        Assert.Contains("0.1 s on any of 2 attempts", error.Message, StringComparison.Ordinal);
         Assert.Equal(2, aws.Count);
+    }
+
+    [Fact]
+    public async Task Retries_stop_when_the_retry_quota_is_spent_and_successes_refill_it()
+    {
+        var quota = new RetryQuota();
+        var policy = new RetryPolicy(maxAttempts: 1000, delay: (_, _) => Task.CompletedTask, quota: quota);
+        var aws = new CannedAws().ThenAlwaysError(400, "ThrottlingException", "Rate exceeded");
+
+        var error = await Assert.ThrowsAsync<MightyOpsException>(() =>
+            Client(aws, policy).InvokeAsync<ListClustersRequest, ListClustersResponse>("ListClusters", new(), null, CancellationToken.None));
+
+        Assert.Equal("AwsThrottled", error.ErrorId);
+        Assert.Equal(RetryQuota.Capacity / RetryQuota.RetryCost + 1, aws.Count);
+        Assert.Equal(0, quota.Available);
+        Assert.Contains(_log.VerboseLines, m => m.Contains("retry quota is spent", StringComparison.Ordinal));
+
+        var healthy = new CannedAws().Reply(200, """{"clusterArns":[]}""");
+        await Client(healthy, policy).InvokeAsync<ListClustersRequest, ListClustersResponse>("ListClusters", new(), null, CancellationToken.None);
+        Assert.Equal(RetryQuota.NoRetryIncrement, quota.Available);
+    }
+
+    [Fact]
+    public void A_timeout_retry_costs_more_and_a_success_after_retries_gives_back_what_its_retry_took()
+    {
+        var quota = new RetryQuota();
+
+        Assert.True(quota.TryAcquire(afterTimeout: true, out int timeoutCost));
+        Assert.True(quota.TryAcquire(afterTimeout: false, out int retryCost));
+        quota.Release(retryCost);
+
+        Assert.Equal(10, timeoutCost);
+        Assert.Equal(5, retryCost);
+        Assert.Equal(RetryQuota.Capacity - 10, quota.Available);
     }
 
     [Fact]

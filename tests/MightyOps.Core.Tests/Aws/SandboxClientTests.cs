@@ -381,7 +381,7 @@ public sealed class SandboxPagingTests
 }
 
 /// <summary>Retries end to end: the sandbox injects throttling and server errors, the client still succeeds.</summary>
-public sealed class SandboxFaultTests
+public sealed class SandboxFaultTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact]
     public async Task Twenty_percent_throttling_and_five_percent_server_errors_still_succeed()
@@ -406,6 +406,80 @@ public sealed class SandboxFaultTests
         Assert.True(listCalls + describeCalls + ecrCalls > Rounds * 6, "faults were injected and retried");
         Assert.Contains(log.VerboseLines, m => m.Contains("ThrottlingException", StringComparison.Ordinal));
         Assert.Contains(log.VerboseLines, m => m.Contains("retrying in", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// A storm of 30 % throttling and 10 % server errors (fixed fault seed), and reads of the whole
+    /// demo cluster (32 services) through MightyOps and through the real AWS CLI in its standard
+    /// and legacy retry modes, each against a sandbox of its own with the same seed. A MightyOps
+    /// read is one ListServices and four DescribeServices in a session of its own, as each cmdlet
+    /// invocation has (and so its own retry quota); a CLI read is `aws ecs list-services` (four
+    /// pages of 10) and four `aws ecs describe-services`, each command with its own quota. Neither
+    /// client sleeps its backoff here: which attempts are made does not depend on the waits.
+    /// The numbers are printed and recorded in docs/design/retries-and-timeouts.md.
+    /// </summary>
+    [Fact]
+    public async Task A_whole_cluster_read_survives_a_storm_at_least_as_well_as_with_the_AWS_CLI()
+    {
+        const int Runs = 60;
+        (int survived, double attempts) mighty = await StormAsync(Runs, MightyOpsReadsAsync);
+        (int survived, double attempts) standard = await StormAsync(Runs, (host, runs) => CliReadsAsync(host, runs, "standard"));
+        (int survived, double attempts) legacy = await StormAsync(Runs, (host, runs) => CliReadsAsync(host, runs, "legacy"));
+
+        output.WriteLine($"MightyOps:             {mighty.survived}/{Runs} reads survived, {mighty.attempts:0.0} HTTP attempts per read (5 without faults)");
+        output.WriteLine($"AWS CLI, standard mode: {standard.survived}/{Runs} reads survived, {standard.attempts:0.0} HTTP attempts per read (8 without faults)");
+        output.WriteLine($"AWS CLI, legacy mode:   {legacy.survived}/{Runs} reads survived, {legacy.attempts:0.0} HTTP attempts per read (8 without faults)");
+        Assert.True(mighty.survived >= standard.survived, $"MightyOps {mighty.survived}, CLI standard {standard.survived}");
+        Assert.True(mighty.survived >= legacy.survived, $"MightyOps {mighty.survived}, CLI legacy {legacy.survived}");
+        Assert.True(mighty.survived >= Runs * 0.9, $"only {mighty.survived} of {Runs} MightyOps reads survived");
+    }
+
+    private static async Task<(int Survived, double Attempts)> StormAsync(int runs, Func<SandboxHost, int, Task<int>> reads)
+    {
+        await using SandboxHost host = await SandboxFixture.StartAsync(new SandboxOptions { Seed = "demo", ThrottlingRate = 0.3, ServerErrorRate = 0.1, RandomSeed = 6 });
+        var before = SandboxFixture.Snapshot(host);
+        int survived = await reads(host, runs);
+        long attempts = SandboxFixture.Delta(host, before, "ecs.ListServices") + SandboxFixture.Delta(host, before, "ecs.DescribeServices");
+        return (survived, (double)attempts / runs);
+    }
+
+    private static async Task<int> MightyOpsReadsAsync(SandboxHost host, int runs)
+    {
+        int survived = 0;
+        for (int run = 0; run < runs; run++)
+        {
+            using AwsSession aws = await SandboxFixture.SessionAsync(host, retry: new RetryPolicy(random: new Random(run).NextDouble, delay: (_, _) => Task.CompletedTask));
+            try
+            {
+                IReadOnlyList<string> names = await aws.Ecs.ListServiceNamesAsync("production", CancellationToken.None);
+                Assert.Equal(32, (await aws.Ecs.DescribeServicesAsync("production", names, CancellationToken.None)).Services!.Count);
+                survived++;
+            }
+            catch (MightyOpsException e) when (e.ErrorId is "AwsThrottled" or "AwsServerError")
+            {
+            }
+        }
+        return survived;
+    }
+
+    private static async Task<int> CliReadsAsync(SandboxHost host, int runs, string retryMode)
+    {
+        var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(TestEnvironment.RepositoryRoot(), "tests", "tools", "cli_retry_storm.py"));
+        start.ArgumentList.Add(runs.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        start.ArgumentList.Add("production");
+        start.Environment["AWS_ENDPOINT_URL"] = host.Endpoint.ToString();
+        start.Environment["AWS_DEFAULT_REGION"] = host.Options.Region;
+        start.Environment["AWS_ACCESS_KEY_ID"] = host.Options.AccessKeyId;
+        start.Environment["AWS_SECRET_ACCESS_KEY"] = host.Options.SecretAccessKey;
+        start.Environment["AWS_RETRY_MODE"] = retryMode;
+        start.Environment.Remove("AWS_MAX_ATTEMPTS");
+        using Process process = Process.Start(start)!;
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, await stderr);
+        return System.Text.Json.JsonDocument.Parse(await stdout).RootElement.GetProperty("survived").GetInt32();
     }
 
     [Fact]

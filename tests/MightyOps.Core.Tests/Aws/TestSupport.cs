@@ -16,6 +16,19 @@ internal static class TestEnvironment
 {
     public static readonly string AwsDirectory = Path.Combine(Path.GetTempPath(), "mightyops-core-tests-" + Environment.ProcessId);
 
+    /// <summary>The folder that holds MightyOps.sln, found above the test assembly.</summary>
+    public static string RepositoryRoot()
+    {
+        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "MightyOps.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException("MightyOps.sln not found above the test assembly.");
+    }
+
     public static string ConfigFile => Path.Combine(AwsDirectory, "config");
 
     public static string CredentialsFile => Path.Combine(AwsDirectory, "credentials");
@@ -97,6 +110,63 @@ internal sealed class EnvironmentScope : IDisposable
         }
         File.WriteAllText(TestEnvironment.ConfigFile, _config);
         File.WriteAllText(TestEnvironment.CredentialsFile, _credentials);
+    }
+}
+
+/// <summary>
+/// A loopback listener that accepts connections and never answers: what a stuck server, or an
+/// address that drops packets after the handshake, looks like to a client.
+/// </summary>
+internal sealed class BlackHoleListener : IAsyncDisposable
+{
+    private readonly System.Net.Sockets.TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly List<System.Net.Sockets.TcpClient> _accepted = [];
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _accepting;
+
+    public BlackHoleListener()
+    {
+        _listener.Start();
+        _accepting = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    System.Net.Sockets.TcpClient client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                    lock (_accepted)
+                    {
+                        _accepted.Add(client);
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+    }
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    /// <summary>How many connections it has taken so far.</summary>
+    public int Accepted
+    {
+        get
+        {
+            lock (_accepted)
+            {
+                return _accepted.Count;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _accepting;
+        _listener.Stop();
+        _accepted.ForEach(c => c.Dispose());
+        _stop.Dispose();
     }
 }
 
