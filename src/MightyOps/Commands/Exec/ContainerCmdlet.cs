@@ -52,7 +52,7 @@ public abstract class ContainerCmdlet : AwsCmdlet
 
     [Parameter]
     [ValidateRange(1, 65535)]
-    public int? Port { get; set; }
+    public int Port { get; set; }
 
     [Parameter]
     [Alias("JumpHost")]
@@ -60,12 +60,12 @@ public abstract class ContainerCmdlet : AwsCmdlet
     public string? Bastion { get; set; }
 
     [Parameter]
-    public HostKeyPolicy? HostKeyPolicy { get; set; }
+    public HostKeyPolicy HostKeyPolicy { get; set; }
 
     /// <summary>How long connecting (TCP, key exchange, login) may take; a number is seconds.</summary>
     [Parameter]
     [SecondsToTimeSpan]
-    public TimeSpan? ConnectTimeout { get; set; }
+    public TimeSpan ConnectTimeout { get; set; }
 
     protected override void ProcessRecord() =>
         _inputs.Add((EcsArn.LastSegment(Cluster ?? DefaultCluster), EcsArn.LastSegment(Service), string.IsNullOrEmpty(TaskId) ? null : EcsArn.LastSegment(TaskId)));
@@ -149,12 +149,12 @@ public abstract class ContainerCmdlet : AwsCmdlet
         {
             KeyFilePath = keyPath,
             User = User ?? configured.User ?? "ec2-user",
-            Port = Port ?? configured.Port ?? 22,
+            Port = Bound(nameof(Port)) ? Port : configured.Port ?? 22,
             Bastion = bastion,
             Address = configured.Address ?? SshAddressKind.Private,
-            HostKeyPolicy = HostKeyPolicy ?? configured.HostKeyPolicy ?? Core.Config.HostKeyPolicy.AcceptNew,
+            HostKeyPolicy = Bound(nameof(HostKeyPolicy)) ? HostKeyPolicy : configured.HostKeyPolicy ?? Core.Config.HostKeyPolicy.AcceptNew,
             KeyPassphrase = KeyPassphrase,
-            ConnectTimeout = ConnectTimeout ?? TimeSpan.FromSeconds(15),
+            ConnectTimeout = Bound(nameof(ConnectTimeout)) ? ConnectTimeout : TimeSpan.FromSeconds(15),
         };
         try
         {
@@ -165,6 +165,8 @@ public abstract class ContainerCmdlet : AwsCmdlet
             return (settings with { KeyPassphrase = typed }, SshKey.Load(keyPath, typed));
         }
     }
+
+    private bool Bound(string parameter) => MyInvocation.BoundParameters.ContainsKey(parameter);
 
     // ssh's own order of default identities.
     private static string DefaultKeyPath()

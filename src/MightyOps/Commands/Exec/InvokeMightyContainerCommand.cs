@@ -22,7 +22,7 @@ public sealed class InvokeMightyContainerCommand : ContainerCmdlet
     /// <summary>How long the command may run in each container; a number is seconds.</summary>
     [Parameter]
     [SecondsToTimeSpan]
-    public TimeSpan? Timeout { get; set; }
+    public TimeSpan Timeout { get; set; }
 
     protected override void EndProcessing()
     {
@@ -74,7 +74,7 @@ public sealed class InvokeMightyContainerCommand : ContainerCmdlet
                 targets,
                 Command,
                 ThrottleLimit,
-                Timeout,
+                MyInvocation.BoundParameters.ContainsKey(nameof(Timeout)) ? Timeout : null,
                 result => Post(() => WriteResult(result)),
                 (_, e) => Post(() => WriteMightyError(e)),
                 report,
