@@ -23,7 +23,8 @@ internal static class Program
           --seed demo|empty        starting state (default demo)
           --time-scale N           simulated seconds per real second (default 20)
           --worker-services N      one-queue worker services in the demo cluster (default 30)
-          --region R               region to report (default us-east-1)
+          --region R               region to serve; requests must be signed for it (default us-east-1)
+          --any-signing-region     accept signatures for any region (for clients that sign us-east-1)
           --throttling-rate F      fraction of requests throttled, 0..1 (default 0)
           --server-error-rate F    fraction of requests answered with a 500, 0..1 (default 0)
           --latency-ms N           delay added to every request (default 0)
@@ -148,6 +149,9 @@ internal static class Program
                     break;
                 case "--region":
                     options = options with { Region = Value() };
+                    break;
+                case "--any-signing-region":
+                    options = options with { AnySigningRegion = true };
                     break;
                 case "--throttling-rate":
                     options = options with { ThrottlingRate = Double(arg, Value()) };

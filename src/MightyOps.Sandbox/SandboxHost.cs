@@ -57,7 +57,7 @@ public sealed class SandboxHost : IAsyncDisposable
         var dispatcher = new RequestDispatcher(host);
         try
         {
-            host._server = HttpServer.Start(options.Port, dispatcher.HandleAsync);
+            host._server = HttpServer.Start(options.Port, dispatcher.HandleAsync, screen: dispatcher.Screen);
         }
         catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
         {
@@ -101,16 +101,37 @@ public sealed class SandboxHost : IAsyncDisposable
     /// <summary>Forgets the requests in <see cref="CapturedRequests"/>.</summary>
     public void ClearCapturedRequests() => _captured.Clear();
 
-    /// <summary>Moves simulated time forward (ECS deployments, task starts and events follow it).</summary>
+    /// <summary>The longest single step of <see cref="AdvanceTime"/>: a year.</summary>
+    public static readonly TimeSpan MaxAdvance = TimeSpan.FromDays(366);
+
+    /// <summary>Simulated time never passes this (ECS timestamps, ARNs and tokens stay well inside what every client parses).</summary>
+    public static readonly DateTimeOffset LatestSimulatedTime = new(2200, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>
+    /// Moves simulated time forward (ECS deployments, task starts and events follow it), by at
+    /// most <see cref="MaxAdvance"/> and never past <see cref="LatestSimulatedTime"/>; throws
+    /// <c>SandboxInvalidOption</c> otherwise, and nothing changes.
+    /// </summary>
     public void AdvanceTime(TimeSpan simulated)
     {
         if (simulated < TimeSpan.Zero)
         {
             throw SandboxFaults.InvalidOption("AdvanceTime", "Simulated time only moves forward.");
         }
+        if (simulated > MaxAdvance)
+        {
+            throw SandboxFaults.InvalidOption("AdvanceTime", $"Simulated time moves at most {MaxAdvance.TotalDays} days in one step, not {simulated.TotalDays:0.#}.");
+        }
         lock (World.Sync)
         {
+            if (World.Clock.UtcNow + simulated > LatestSimulatedTime)
+            {
+                throw SandboxFaults.InvalidOption("AdvanceTime", $"Simulated time stays before {LatestSimulatedTime:yyyy-MM-dd}; it is {World.Clock.UtcNow:yyyy-MM-dd} now.");
+            }
             World.Clock.Advance(simulated);
+            // Run the ECS simulation up to the new time here, so the caller who asked for the jump
+            // waits for it, not the next ECS call (and its client's timeout).
+            World.Ecs.AdvanceTo(World.Clock.UtcNow);
         }
     }
 

@@ -19,8 +19,15 @@ public sealed record SandboxOptions
     /// <summary>Simulated seconds per real second.</summary>
     public double TimeScale { get; init; } = 20;
 
-    /// <summary>The region in ARNs, URIs and S3 bucket locations. Signatures for any region are accepted.</summary>
+    /// <summary>The region in ARNs, URIs and S3 bucket locations, and the one requests must be signed for.</summary>
     public string Region { get; init; } = "us-east-1";
+
+    /// <summary>
+    /// Accept signatures scoped to any region (off by default). The escape hatch for a client that
+    /// cannot be told which region to sign for: AWSSDK.S3 and AWSSDK.EC2 with a <c>ServiceURL</c>
+    /// and no <c>AuthenticationRegion</c> sign for us-east-1 whatever region is configured.
+    /// </summary>
+    public bool AnySigningRegion { get; init; }
 
     /// <summary>The 12-digit account in ARNs and the registry host.</summary>
     public string AccountId { get; init; } = "123456789012";

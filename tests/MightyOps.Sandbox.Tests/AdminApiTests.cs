@@ -20,12 +20,20 @@ public sealed class AdminApiTests : IAsyncLifetime
 
     private Uri Url(string path) => new(_host.Endpoint, path);
 
+    /// <summary>Admin POSTs are application/json, with or without a body.</summary>
+    internal static StringContent Json(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
+
+    internal static StringContent NoBody() => Json(string.Empty);
+
     [Fact]
     public async Task InfoListsTheConnectionDetailsAndEndpoints()
     {
         JsonNode info = JsonNode.Parse(await _http.GetStringAsync(Url("/_sandbox/info")))!;
         Assert.Equal(_host.Endpoint.ToString().TrimEnd('/'), (string?)info["endpoint"]);
-        Assert.Equal(_host.Options.SecretAccessKey, (string?)info["secretAccessKey"]);
+        Assert.Equal(_host.Options.AccessKeyId, (string?)info["accessKeyId"]);
+        // The secret is handed over by whoever started the sandbox (stdout, Start-MightySandbox), never served.
+        Assert.Null(info["secretAccessKey"]);
+        Assert.DoesNotContain(_host.Options.SecretAccessKey, info.ToJsonString());
         Assert.Contains("POST /_sandbox/bad-image", info["endpoints"]!.AsArray().Select(e => (string)e!));
         JsonNode root = JsonNode.Parse(await _http.GetStringAsync(Url("/_sandbox/")))!;
         Assert.Equal((string?)info["accountId"], (string?)root["accountId"]);
@@ -62,7 +70,7 @@ public sealed class AdminApiTests : IAsyncLifetime
         Assert.Equal(1, (long)counts["ecr.DescribeRepositories"]!);
         Assert.Single(counts.AsObject()); // admin calls are not AWS operations
 
-        using HttpResponseMessage reset = await _http.PostAsync(Url("/_sandbox/reset-counts"), null);
+        using HttpResponseMessage reset = await _http.PostAsync(Url("/_sandbox/reset-counts"), NoBody());
         Assert.Equal(200, (int)reset.StatusCode);
         Assert.Empty(_host.RequestCounts);
     }
@@ -90,9 +98,9 @@ public sealed class AdminApiTests : IAsyncLifetime
         using HttpResponseMessage response = await _http.PostAsJsonAsync(Url("/_sandbox/advance-time"), new { seconds = 3600 });
         Assert.Equal(200, (int)response.StatusCode);
         Assert.True(_host.World.Clock.UtcNow - before >= TimeSpan.FromHours(1));
-        using HttpResponseMessage query = await _http.PostAsync(Url("/_sandbox/advance-time?seconds=60"), null);
+        using HttpResponseMessage query = await _http.PostAsync(Url("/_sandbox/advance-time?seconds=60"), NoBody());
         Assert.Equal(200, (int)query.StatusCode);
-        using HttpResponseMessage missing = await _http.PostAsync(Url("/_sandbox/advance-time"), null);
+        using HttpResponseMessage missing = await _http.PostAsync(Url("/_sandbox/advance-time"), NoBody());
         Assert.Equal(400, (int)missing.StatusCode);
     }
 
@@ -139,9 +147,9 @@ public sealed class AdminApiTests : IAsyncLifetime
     [Fact]
     public async Task MalformedJsonIs400()
     {
-        using HttpResponseMessage response = await _http.PostAsync(Url("/_sandbox/faults"), new StringContent("{nope"));
+        using HttpResponseMessage response = await _http.PostAsync(Url("/_sandbox/faults"), Json("{nope"));
         Assert.Equal(400, (int)response.StatusCode);
-        using HttpResponseMessage wrongType = await _http.PostAsync(Url("/_sandbox/faults"), new StringContent("{\"throttlingRate\":\"lots\"}"));
+        using HttpResponseMessage wrongType = await _http.PostAsync(Url("/_sandbox/faults"), Json("{\"throttlingRate\":\"lots\"}"));
         Assert.Equal(400, (int)wrongType.StatusCode);
     }
 }

@@ -32,11 +32,30 @@ public sealed class EcsApiTests
         }
     }
 
-    private static string PythonOutput(string code)
+    [Fact]
+    public void The_embedded_nested_input_shapes_are_what_botocore_has()
+    {
+        DirectoryInfo? dir = new(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "MightyOps.sln")))
+        {
+            dir = dir.Parent;
+        }
+        string root = dir?.FullName ?? throw new InvalidOperationException("MightyOps.sln not found above the test assembly.");
+        string generated = PythonOutput([Path.Combine(root, "tests", "tools", "ecs_input_shapes.py"), .. Demo.Api.Operations.Keys]);
+        string embedded = File.ReadAllText(Path.Combine(root, "src", "MightyOps.Sandbox", "Ecs", "EcsInputShapes.json"));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(generated), JsonNode.Parse(embedded)),
+            "src/MightyOps.Sandbox/Ecs/EcsInputShapes.json is out of date: regenerate it with tests/tools/ecs_input_shapes.py (see its header).");
+    }
+
+    private static string PythonOutput(string code) => PythonOutput(["-c", code]);
+
+    private static string PythonOutput(string[] arguments)
     {
         var start = new System.Diagnostics.ProcessStartInfo("python3") { RedirectStandardOutput = true, UseShellExecute = false };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(code);
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
         using var process = System.Diagnostics.Process.Start(start)!;
         string output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();

@@ -122,7 +122,7 @@ public sealed class FaultInjectionTests
         await using SandboxHost host = await Sandboxes.StartAsync("empty");
         using var http = new HttpClient();
         using HttpResponseMessage set = await http.PostAsync(new Uri(host.Endpoint, "/_sandbox/faults"),
-            new StringContent("{\"throttlingRate\":1,\"latencyMs\":5}"));
+            AdminApiTests.Json("{\"throttlingRate\":1,\"latencyMs\":5}"));
         Assert.Equal(200, (int)set.StatusCode);
         JsonNode body = JsonNode.Parse(await set.Content.ReadAsStringAsync())!;
         Assert.Equal(1.0, (double)body["throttlingRate"]!);
@@ -132,7 +132,7 @@ public sealed class FaultInjectionTests
         using var client = new SignedClient(host);
         Assert.Equal(400, (await client.EcrAsync("DescribeRepositories", "{}")).Status);
 
-        using HttpResponseMessage bad = await http.PostAsync(new Uri(host.Endpoint, "/_sandbox/faults"), new StringContent("{\"serverErrorRate\":7}"));
+        using HttpResponseMessage bad = await http.PostAsync(new Uri(host.Endpoint, "/_sandbox/faults"), AdminApiTests.Json("{\"serverErrorRate\":7}"));
         Assert.Equal(400, (int)bad.StatusCode);
         Assert.Contains("between 0 and 1", await bad.Content.ReadAsStringAsync());
     }

@@ -12,13 +12,16 @@ public sealed class HttpServerTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _host.StopAsync();
 
+    /// <summary>The sandbox's own address: admin endpoints answer no other Host.</summary>
+    private string Host => $"127.0.0.1:{_host.Endpoint.Port}";
+
     [Fact]
     public async Task KeepAliveServesSeveralRequestsOnOneConnection()
     {
         await using RawConnection connection = await RawConnection.OpenAsync(_host);
         for (int i = 0; i < 3; i++)
         {
-            await connection.SendAsync("GET /_sandbox/info HTTP/1.1\r\nHost: x\r\n\r\n");
+            await connection.SendAsync($"GET /_sandbox/info HTTP/1.1\r\nHost: {Host}\r\n\r\n");
             RawResponse response = await connection.ReadResponseAsync();
             Assert.Equal(200, response.Status);
             Assert.Equal("keep-alive", response.Header("Connection"));
@@ -31,9 +34,9 @@ public sealed class HttpServerTests : IAsyncLifetime
     {
         await using RawConnection connection = await RawConnection.OpenAsync(_host);
         await connection.SendAsync(
-            "GET /_sandbox/faults HTTP/1.1\r\nHost: x\r\n\r\n" +
-            "GET /_sandbox/nothing-here HTTP/1.1\r\nHost: x\r\n\r\n" +
-            "GET /_sandbox/info HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            $"GET /_sandbox/faults HTTP/1.1\r\nHost: {Host}\r\n\r\n" +
+            $"GET /_sandbox/nothing-here HTTP/1.1\r\nHost: {Host}\r\n\r\n" +
+            $"GET /_sandbox/info HTTP/1.1\r\nHost: {Host}\r\nConnection: close\r\n\r\n");
         Assert.Contains("throttlingRate", (await connection.ReadResponseAsync()).Text);
         Assert.Equal(404, (await connection.ReadResponseAsync()).Status);
         RawResponse last = await connection.ReadResponseAsync();
@@ -46,7 +49,7 @@ public sealed class HttpServerTests : IAsyncLifetime
     public async Task Http10ClosesAfterTheResponse()
     {
         await using RawConnection connection = await RawConnection.OpenAsync(_host);
-        await connection.SendAsync("GET /_sandbox/info HTTP/1.0\r\n\r\n");
+        await connection.SendAsync($"GET /_sandbox/info HTTP/1.0\r\nHost: {Host}\r\n\r\n");
         RawResponse response = await connection.ReadResponseAsync();
         Assert.Equal(200, response.Status);
         Assert.True(await connection.IsClosedByServerAsync());
@@ -57,7 +60,7 @@ public sealed class HttpServerTests : IAsyncLifetime
     {
         await using RawConnection connection = await RawConnection.OpenAsync(_host);
         await connection.SendAsync(
-            "POST /_sandbox/faults HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n" +
+            $"POST /_sandbox/faults HTTP/1.1\r\nHost: {Host}\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n" +
             "b;ext=1\r\n{\"latencyMs\r\n" +
             "4\r\n\":0}\r\n" +
             "0\r\nX-Trailer: yes\r\n\r\n");
@@ -71,7 +74,7 @@ public sealed class HttpServerTests : IAsyncLifetime
     {
         await using RawConnection connection = await RawConnection.OpenAsync(_host);
         byte[] body = Encoding.UTF8.GetBytes("{\"latencyMs\":0}");
-        await connection.SendAsync($"POST /_sandbox/faults HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: {body.Length}\r\n\r\n");
+        await connection.SendAsync($"POST /_sandbox/faults HTTP/1.1\r\nHost: {Host}\r\nExpect: 100-continue\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\n\r\n");
         RawResponse interim = await connection.ReadResponseAsync();
         Assert.Equal(100, interim.Status);
         await connection.SendAsync(body);
@@ -104,7 +107,7 @@ public sealed class HttpServerTests : IAsyncLifetime
     [InlineData("POST /x HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 400)]
     [InlineData("POST /x HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", 400)]
     [InlineData("POST /x HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", 501)]
-    [InlineData("POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400)]
+    [InlineData("POST /_sandbox/faults HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400)]
     [InlineData("POST /x HTTP/1.1\r\nContent-Length: 999999999999\r\n\r\n", 413)]
     [InlineData("GET /x HTTP/1.1\r\nBad\u0001Header: y\r\n\r\n", 400)]
     public async Task GarbageIsRefusedAndTheConnectionClosed(string request, int status)
@@ -157,7 +160,7 @@ public sealed class HttpServerTests : IAsyncLifetime
     {
         await using (RawConnection connection = await RawConnection.OpenAsync(_host))
         {
-            await connection.SendAsync("POST /_sandbox/faults HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"lat");
+            await connection.SendAsync($"POST /_sandbox/faults HTTP/1.1\r\nHost: {Host}\r\nContent-Length: 100\r\n\r\n{{\"lat");
         }
         await ServerStillAnswersAsync();
     }
@@ -179,7 +182,7 @@ public sealed class HttpServerTests : IAsyncLifetime
     {
         // One connection sends half a request and stalls; another is served meanwhile.
         await using RawConnection stalled = await RawConnection.OpenAsync(_host);
-        await stalled.SendAsync("GET /_sandbox/info HTTP/1.1\r\nHost: x\r\n");
+        await stalled.SendAsync($"GET /_sandbox/info HTTP/1.1\r\nHost: {Host}\r\n");
         await ServerStillAnswersAsync();
         await stalled.SendAsync("\r\n");
         Assert.Equal(200, (await stalled.ReadResponseAsync()).Status);
@@ -189,7 +192,7 @@ public sealed class HttpServerTests : IAsyncLifetime
     public async Task AbsoluteFormTargetsAreUnderstood()
     {
         await using RawConnection connection = await RawConnection.OpenAsync(_host);
-        await connection.SendAsync($"GET http://127.0.0.1:{_host.Endpoint.Port}/_sandbox/info HTTP/1.1\r\nHost: x\r\n\r\n");
+        await connection.SendAsync($"GET http://127.0.0.1:{_host.Endpoint.Port}/_sandbox/info HTTP/1.1\r\nHost: {Host}\r\n\r\n");
         Assert.Equal(200, (await connection.ReadResponseAsync()).Status);
     }
 
@@ -197,7 +200,7 @@ public sealed class HttpServerTests : IAsyncLifetime
     public async Task ResponsesCarryDateAndContentLength()
     {
         await using RawConnection connection = await RawConnection.OpenAsync(_host);
-        await connection.SendAsync("GET /_sandbox/counts HTTP/1.1\r\nHost: x\r\n\r\n");
+        await connection.SendAsync($"GET /_sandbox/counts HTTP/1.1\r\nHost: {Host}\r\n\r\n");
         RawResponse response = await connection.ReadResponseAsync();
         Assert.NotNull(response.Header("Date"));
         Assert.Equal(response.Body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), response.Header("Content-Length"));
@@ -207,7 +210,7 @@ public sealed class HttpServerTests : IAsyncLifetime
     private async Task ServerStillAnswersAsync()
     {
         await using RawConnection connection = await RawConnection.OpenAsync(_host);
-        await connection.SendAsync("GET /_sandbox/info HTTP/1.1\r\nHost: x\r\n\r\n");
+        await connection.SendAsync($"GET /_sandbox/info HTTP/1.1\r\nHost: {Host}\r\n\r\n");
         Assert.Equal(200, (await connection.ReadResponseAsync()).Status);
     }
 }

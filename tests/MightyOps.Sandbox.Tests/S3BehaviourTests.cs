@@ -44,6 +44,20 @@ public sealed class S3BehaviourTests : IAsyncLifetime
         });
 
     [Fact]
+    public async Task A_key_with_a_NUL_byte_is_refused_and_listings_keep_working()
+    {
+        AmazonS3Exception error = await Assert.ThrowsAsync<AmazonS3Exception>(() =>
+            _s3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = "a\0b", ContentBody = "x" }));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, error.StatusCode);
+        Assert.Equal("InvalidArgument", error.ErrorCode);
+        Assert.Contains("U+0000", error.Message);
+
+        await _s3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = "ok-\U0001F600\t.txt", ContentBody = "x" });
+        ListObjectsV2Response listing = await _s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Bucket });
+        Assert.Contains("ok-\U0001F600\t.txt", listing.S3Objects.Select(o => o.Key));
+    }
+
+    [Fact]
     public async Task Conditional_reads_follow_the_precedence_S3_documents()
     {
         SandboxObject secrets = _host.World.Buckets[Bucket].Objects["production.json"];

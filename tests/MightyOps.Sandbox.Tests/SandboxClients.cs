@@ -31,6 +31,9 @@ internal sealed class SignedClient : IDisposable
 
     public string Region { get; }
 
+    /// <summary>The signing time; real time unless a test signs in the past or the future.</summary>
+    public Func<DateTime> Clock { get; init; } = () => DateTime.UtcNow;
+
     /// <summary>A JSON 1.1 call: <paramref name="target"/> is the full X-Amz-Target.</summary>
     public async Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> JsonAsync(string service, string target, string body)
     {
@@ -46,13 +49,15 @@ internal sealed class SignedClient : IDisposable
     public Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> EcsAsync(string operation, string body) =>
         JsonAsync("ecs", "AmazonEC2ContainerServiceV20141113." + operation, body);
 
-    public HttpRequestMessage JsonRequest(string service, string target, string body)
+    public HttpRequestMessage JsonRequest(string service, string target, string body) => JsonRequest(service, target, Encoding.UTF8.GetBytes(body));
+
+    /// <summary>A JSON 1.1 request with exactly these body bytes (which need not be valid UTF-8).</summary>
+    public HttpRequestMessage JsonRequest(string service, string target, byte[] bytes)
     {
-        byte[] bytes = Encoding.UTF8.GetBytes(body);
         var request = new HttpRequestMessage(HttpMethod.Post, _host.Endpoint) { Content = new ByteArrayContent(bytes) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-amz-json-1.1");
         request.Headers.TryAddWithoutValidation("X-Amz-Target", target);
-        SigV4.Sign(request, bytes, Credentials, Region, service, DateTime.UtcNow);
+        SigV4.Sign(request, bytes, Credentials, Region, service, Clock());
         return request;
     }
 
@@ -62,7 +67,7 @@ internal sealed class SignedClient : IDisposable
         byte[] bytes = Encoding.UTF8.GetBytes(form);
         using var request = new HttpRequestMessage(HttpMethod.Post, _host.Endpoint) { Content = new ByteArrayContent(bytes) };
         request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/x-www-form-urlencoded; charset=utf-8");
-        SigV4.Sign(request, bytes, Credentials, Region, "ec2", DateTime.UtcNow);
+        SigV4.Sign(request, bytes, Credentials, Region, "ec2", Clock());
         using HttpResponseMessage response = await _http.SendAsync(request);
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
     }
@@ -84,7 +89,7 @@ internal sealed class SignedClient : IDisposable
                 request.Content!.Headers.TryAddWithoutValidation(name, value);
             }
         }
-        SigV4.Sign(request, body, Credentials, Region, "s3", DateTime.UtcNow);
+        SigV4.Sign(request, body, Credentials, Region, "s3", Clock());
         return await _http.SendAsync(request);
     }
 

@@ -145,4 +145,48 @@ Describe 'mighty.psd1' {
             $env:AWS_ACCESS_KEY_ID = $keys
         }
     }
+
+    It 'reads the complete example of about_MightyOps_Config as Import-PowerShellDataFile does, and uses it' {
+        $doc = Get-Content (Join-Path $PSScriptRoot '../../docs/about_MightyOps_Config.md') -Raw
+        $example = [regex]::Match($doc, '(?s)### A complete example\s+```powershell\r?\n(.*?)```').Groups[1].Value
+        $example | Should -Not -BeNullOrEmpty
+        $file = Set-Config $example
+        $data = Import-PowerShellDataFile $file
+        $data.Cluster | Should -Be 'production'
+
+        $web = Get-MightyService -Service WEB -ConfigPath $file -Region $script:sandbox.Region
+
+        $web.Cluster | Should -Be $data.Cluster
+    }
+
+    It 'accepts and refuses the same literals as Import-PowerShellDataFile' -ForEach @(
+        @{ Text = "@{ Cluster = `"produc``u{74}ion`" <# block #> ; Region = @'`nSANDBOX_REGION`n'@ }"; Valid = $true }
+        @{ Text = "@{`n  # comment`n  'Cluster' = 'production'`n  Services = @{ WEB = @{ Containers = @{ nginx = @{ PortMappings = (80, 443); Essential = `$TRUE } } } }`n}"; Valid = $true }
+        @{ Text = "@{ Cluster = `$env:USER }"; Valid = $false }
+        @{ Text = "@{ Cluster = `"x`$(Get-Date)`" }"; Valid = $false }
+        @{ Text = "@{ Cluster = (Get-Date) }"; Valid = $false }
+        @{ Text = "@{ Cluster = [string]'production' }"; Valid = $false }
+        @{ Text = "@{ Cluster = 'a'; cluster = 'b' }"; Valid = $false }
+    ) {
+        # The sandbox's region is known only once BeforeAll has run, after the cases were defined.
+        $file = Set-Config ($Text -creplace 'SANDBOX_REGION', $script:sandbox.Region)
+        Push-Location (Join-Path $script:root 'app')
+        if ($Valid) {
+            $data = Import-PowerShellDataFile $file
+            (Get-MightyService -Service WEB).Cluster | Should -Be $data.Cluster
+        }
+        else {
+            { Import-PowerShellDataFile $file } | Should -Throw
+            { Get-MightyService -Service WEB -ErrorAction Stop } | Should -Throw -ErrorId 'ConfigInvalid,*'
+        }
+    }
+
+    It 'completes -Service from the cluster the file names' {
+        Set-Config "@{ Cluster = 'production' }" | Out-Null
+        Push-Location (Join-Path $script:root 'app')
+        Get-Completion 'Get-MightyService -Service WE' | Should -Contain 'WEB'
+        Pop-Location
+        Push-Location ([IO.Path]::GetTempPath())
+        Get-Completion 'Get-MightyService -Service WE' | Should -Not -Contain 'WEB' -Because 'without the file the cluster is default, which the demo does not have'
+    }
 }

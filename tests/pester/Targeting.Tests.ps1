@@ -102,6 +102,12 @@ Describe 'Get-MightyService targets exactly what was named' {
         @($found).Count | Should -Be 3
     }
 
+    It 'lets a piped object that is there for another parameter pass when -Service names the targets' {
+        $found = [pscustomobject]@{ Tag = 'master.5' } | Get-MightyService -Cluster staging -Service WEB -ErrorVariable failures
+        $failures.Count | Should -Be 0
+        $found.Service | Should -BeExactly 'WEB'
+    }
+
     It 'refuses a piped object that names no cluster or service' {
         $found = [pscustomobject]@{ Id = 7 } | Get-MightyService -ErrorVariable failures -ErrorAction SilentlyContinue
         $found | Should -BeNullOrEmpty

@@ -149,13 +149,15 @@ public static class AwsErrors
             string why = code is "RequestExpired" or "RequestTimeTooSkewed" || error.Message.Contains("Signature", StringComparison.OrdinalIgnoreCase)
                 ? "The request time is too far from AWS's clock: set this machine's clock right (NTP) and try again."
                 : $"The session token of {key} has expired: get fresh temporary credentials ('aws sso login', or whatever set AWS_SESSION_TOKEN) and try again.";
-            return Create("AwsAuthenticationFailed", MightyErrorKind.Authentication, $"{what} was refused. {why}{awsSays}", call, error);
+            return Create("AwsAuthenticationFailed", MightyErrorKind.Authentication, $"{what} was refused by {call.Endpoint.GetLeftPart(UriPartial.Authority)}. {why}{awsSays}", call, error);
         }
         if (UnknownKeyCodes.Contains(code))
         {
-            return Create("AwsAuthenticationFailed", MightyErrorKind.Authentication,
-                $"AWS does not recognise {key} ({what} in {call.Region}). Check that the key id is right and still active, that AWS_SESSION_TOKEN is set when (and only when) the key is temporary, and that region {call.Region} is enabled for the account.{awsSays}",
-                call, error);
+            string endpoint = call.Endpoint.GetLeftPart(UriPartial.Authority);
+            string message = IsAwsEndpoint(call.Endpoint)
+                ? $"AWS ({endpoint}) does not recognise {key} ({what} in {call.Region}). Check that the key id is right and still active, that AWS_SESSION_TOKEN is set when (and only when) the key is temporary, and that region {call.Region} is enabled for the account."
+                : $"The endpoint {endpoint} does not recognise {key} ({what} in {call.Region}). It is not AWS but an endpoint override (-EndpointUrl, $env:AWS_ENDPOINT_URL or $env:AWS_ENDPOINT_URL_{call.Service.ToUpperInvariant()}), such as a local sandbox that knows only its own keys: use the keys it expects, or remove the override to talk to AWS.";
+            return Create("AwsAuthenticationFailed", MightyErrorKind.Authentication, message + awsSays, call, error);
         }
         if (SignatureCodes.Contains(code))
         {
@@ -316,6 +318,14 @@ public static class AwsErrors
     private static string After(int? attempts) => attempts is null ? "after the SDK's retries" : $"after {attempts} attempt{(attempts == 1 ? string.Empty : "s")}";
 
     private static string Quoted(string target) => target.Length > 0 ? $" '{target}'" : string.Empty;
+
+    // The public endpoints of every partition end so (amazonaws.com, amazonaws.com.cn, api.aws, ...).
+    private static bool IsAwsEndpoint(Uri endpoint) =>
+        endpoint.Host.EndsWith(".amazonaws.com", StringComparison.OrdinalIgnoreCase)
+        || endpoint.Host.EndsWith(".amazonaws.com.cn", StringComparison.OrdinalIgnoreCase)
+        || endpoint.Host.EndsWith(".api.aws", StringComparison.OrdinalIgnoreCase)
+        || endpoint.Host.EndsWith(".c2s.ic.gov", StringComparison.OrdinalIgnoreCase)
+        || endpoint.Host.EndsWith(".sc2s.sgov.gov", StringComparison.OrdinalIgnoreCase);
 
     internal static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 

@@ -75,6 +75,10 @@ public static partial class AwsProfiles
     internal static string FilesStamp() =>
         $"{CredentialsFilePath}|{Stamp(CredentialsFilePath)}|{ConfigFilePath}|{Stamp(ConfigFilePath)}";
 
+    /// <summary>As <see cref="FilesStamp()"/>, plus a credentials file of the caller's (-ProfileLocation).</summary>
+    internal static string FilesStamp(string? profileLocation) =>
+        profileLocation is null ? FilesStamp() : $"{FilesStamp()}|{profileLocation}|{Stamp(profileLocation)}";
+
     internal static MightyOpsException NotFound(string name, string source) =>
         new(
             "AwsProfileNotFound",

@@ -5,14 +5,44 @@ using MightyOps.Core.Aws.S3;
 
 namespace MightyOps.Core.Aws;
 
-/// <summary>What the user chose on the command line; anything left null comes from the environment.</summary>
-/// <param name="Region">-Region; else AWS_REGION, AWS_DEFAULT_REGION, the profile's region.</param>
+/// <summary>
+/// What the user chose on the command line and in the session; anything left null comes from the
+/// environment. Order (docs/design/credentials.md): explicit parameters, then AWS.Tools' session
+/// defaults (<see cref="SessionRegion"/>, <see cref="SessionCredentials"/>), then the environment
+/// and the shared files.
+/// </summary>
+/// <param name="Region">-Region; else Set-DefaultAWSRegion, AWS_REGION, AWS_DEFAULT_REGION, the profile's region.</param>
 /// <param name="ProfileName">-ProfileName; else AWS_PROFILE, else the SDK's default chain.</param>
 /// <param name="EndpointUrl">-EndpointUrl for every service; else AWS_ENDPOINT_URL_&lt;SERVICE&gt;, AWS_ENDPOINT_URL.</param>
 public sealed record AwsOptions(string? Region = null, string? ProfileName = null, string? EndpointUrl = null)
 {
-    /// <summary>Explicit keys (the sandbox's, a test's): when set, no profile or environment is consulted for credentials.</summary>
+    /// <summary>Explicit keys (-AccessKey/-SecretKey/-SessionToken, the sandbox's, a test's): when set, no profile or environment is consulted for credentials.</summary>
     public AwsCredentialSnapshot? Credentials { get; init; }
+
+    /// <summary>How long one attempt of an AWS call may take (-TimeoutSec); null for <see cref="RetryPolicy.DefaultAttemptTimeout"/>.</summary>
+    public TimeSpan? AttemptTimeout { get; init; }
+
+    /// <summary>Where <see cref="Credentials"/> came from, for messages (<c>-AccessKey</c>); "explicit credentials" when null.</summary>
+    public string? CredentialsSource { get; init; }
+
+    /// <summary>
+    /// -Credential: an AWSCredentials object of AWS Tools for PowerShell (any AWSSDK.Core version,
+    /// any load context), read through its public GetCredentialsAsync()/GetCredentials() by
+    /// reflection, never cast.
+    /// </summary>
+    public object? CredentialObject { get; init; }
+
+    /// <summary>-ProfileLocation: a shared credentials file to read <see cref="ProfileName"/> (or the selected profile) from.</summary>
+    public string? ProfileLocation { get; init; }
+
+    /// <summary>AWS.Tools' session region (<c>$StoredAWSRegion</c>, set by Set-DefaultAWSRegion).</summary>
+    public string? SessionRegion { get; init; }
+
+    /// <summary>
+    /// AWS.Tools' session credentials (<c>$StoredAWSCredentials</c>, set by Set-AWSCredential): a
+    /// profile name, or a credentials object read like <see cref="CredentialObject"/>.
+    /// </summary>
+    public object? SessionCredentials { get; init; }
 
     /// <summary>Where <see cref="Region"/> came from, for messages (<c>-Region</c>, or the config file's key).</summary>
     public string RegionOrigin { get; init; } = "-Region";
@@ -22,9 +52,6 @@ public sealed record AwsOptions(string? Region = null, string? ProfileName = nul
 
     /// <summary>Where <see cref="EndpointUrl"/> came from, for messages.</summary>
     public string EndpointOrigin { get; init; } = "-EndpointUrl";
-
-    /// <summary>How long one attempt of an AWS call may take (-TimeoutSec); null for <see cref="RetryPolicy.DefaultAttemptTimeout"/>.</summary>
-    public TimeSpan? AttemptTimeout { get; init; }
 }
 
 /// <summary>
@@ -33,6 +60,8 @@ public sealed record AwsOptions(string? Region = null, string? ProfileName = nul
 /// </summary>
 public sealed class AwsSession : IDisposable
 {
+    private readonly Lazy<EcsClient> _ecs;
+    private readonly Lazy<EcrClient> _ecr;
     private readonly Lazy<Ec2Client> _ec2;
     private readonly Lazy<S3Client> _s3;
 
@@ -41,11 +70,12 @@ public sealed class AwsSession : IDisposable
         Region = region;
         RegionSource = regionSource;
         Credentials = credentials;
-        Ecs = new EcsClient(new AwsJsonClient(endpoints.Ecs, EcsClient.TargetPrefix, credentials, retry, log, http));
-        Ecr = new EcrClient(new AwsJsonClient(endpoints.Ecr, EcrClient.TargetPrefix, credentials, retry, log, http));
-        // Lazy, so that a session that never calls EC2 or S3 never loads AWSSDK.EC2 / AWSSDK.S3.
-        _ec2 = new Lazy<Ec2Client>(() => new Ec2Client(endpoints.Ec2, credentials));
-        _s3 = new Lazy<S3Client>(() => new S3Client(endpoints.S3, credentials));
+        // Lazy, so that a session that never calls EC2 or S3 never loads AWSSDK.EC2 / AWSSDK.S3,
+        // and -Verbose names the endpoints of the services a cmdlet really calls.
+        _ecs = new Lazy<EcsClient>(() => new EcsClient(new AwsJsonClient(Announce(endpoints.Ecs, log), EcsClient.TargetPrefix, credentials, retry, log, http)));
+        _ecr = new Lazy<EcrClient>(() => new EcrClient(new AwsJsonClient(Announce(endpoints.Ecr, log), EcrClient.TargetPrefix, credentials, retry, log, http)));
+        _ec2 = new Lazy<Ec2Client>(() => new Ec2Client(Announce(endpoints.Ec2, log), credentials));
+        _s3 = new Lazy<S3Client>(() => new S3Client(Announce(endpoints.S3, log), credentials));
     }
 
     /// <summary>
@@ -68,10 +98,6 @@ public sealed class AwsSession : IDisposable
             EndpointResolver.Resolve("ecr", region, options.EndpointUrl, endpointOrigin: options.EndpointOrigin),
             EndpointResolver.Resolve("ec2", region, options.EndpointUrl, endpointOrigin: options.EndpointOrigin),
             EndpointResolver.Resolve("s3", region, options.EndpointUrl, endpointOrigin: options.EndpointOrigin));
-        foreach (AwsServiceEndpoint endpoint in new[] { endpoints.Ecs, endpoints.Ecr, endpoints.Ec2, endpoints.S3 }.Where(e => e.IsOverride))
-        {
-            log.Verbose($"{endpoint.Service} endpoint {endpoint.Url} (from {endpoint.Source}), signed for {region}.");
-        }
         CredentialSource credentials = await CredentialResolver.ResolveAsync(options, log, cancellationToken).ConfigureAwait(false);
         // Fetch once now: a role to assume or an SSO login to refresh fails here, with its own message,
         // rather than inside the first ECS call.
@@ -88,9 +114,11 @@ public sealed class AwsSession : IDisposable
     /// <summary>Where the credentials came from, for messages (never a secret).</summary>
     public string CredentialSource => Credentials.Description;
 
-    public EcsClient Ecs { get; }
+    /// <summary>ECS (created on first use).</summary>
+    public EcsClient Ecs => _ecs.Value;
 
-    public EcrClient Ecr { get; }
+    /// <summary>ECR (created on first use).</summary>
+    public EcrClient Ecr => _ecr.Value;
 
     /// <summary>EC2 DescribeInstances (AWSSDK.EC2 underneath, created on first use).</summary>
     public Ec2Client Ec2 => _ec2.Value;
@@ -102,6 +130,15 @@ public sealed class AwsSession : IDisposable
 
     /// <summary>The current access key, secret and token: fresh for refreshing providers (roles, SSO, IMDS).</summary>
     public ValueTask<AwsCredentialSnapshot> GetCredentialsAsync(CancellationToken cancellationToken) => Credentials.GetAsync(cancellationToken);
+
+    private static AwsServiceEndpoint Announce(AwsServiceEndpoint endpoint, IOperationLog log)
+    {
+        if (endpoint.IsOverride)
+        {
+            log.Verbose($"{endpoint.Service} endpoint {endpoint.Url} (from {endpoint.Source}), signed for {endpoint.Region}.");
+        }
+        return endpoint;
+    }
 
     private sealed record Endpoints(AwsServiceEndpoint Ecs, AwsServiceEndpoint Ecr, AwsServiceEndpoint Ec2, AwsServiceEndpoint S3);
 

@@ -56,12 +56,24 @@ internal static class CredentialResolver
     {
         if (options.Credentials is { } explicitCredentials)
         {
-            return CredentialSource.Static(explicitCredentials);
+            return CredentialSource.Static(explicitCredentials, options.CredentialsSource ?? "explicit credentials");
         }
-        if (!string.IsNullOrWhiteSpace(options.ProfileName))
+        string? location = string.IsNullOrWhiteSpace(options.ProfileLocation) ? null : Path.GetFullPath(options.ProfileLocation.Trim());
+        if (!string.IsNullOrWhiteSpace(options.ProfileName) || location is not null)
         {
-            string name = options.ProfileName.Trim();
-            return CredentialSource.FromSdk(NamedProfile(name, options.ProfileOrigin), $"profile '{name}'");
+            // A -ProfileLocation without -ProfileName means the selected (AWS_PROFILE or default) profile of that file, as in AWS.Tools.
+            string name = AwsProfiles.SelectedName(options.ProfileName);
+            string source = string.IsNullOrWhiteSpace(options.ProfileName) ? "-ProfileLocation" : options.ProfileOrigin;
+            return CredentialSource.FromSdk(NamedProfile(name, source, location), location is null ? $"profile '{name}'" : $"profile '{name}' of {location}");
+        }
+        if (options.CredentialObject is { } credentialObject)
+        {
+            return CredentialSource.FromSdk(ForeignCredentials.From(credentialObject, "-Credential"), "-Credential");
+        }
+        if (SessionCredentials(options.SessionCredentials) is { } session)
+        {
+            log.Verbose($"AWS credentials from {session.Description}.");
+            return session;
         }
 
         DefaultAWSCredentialsIdentityResolver chain = Chain();
@@ -126,15 +138,41 @@ internal static class CredentialResolver
             $"Could not get AWS credentials from {source}: {message}. {hint}", source, e);
     }
 
-    private static AWSCredentials NamedProfile(string name, string source)
+    // Set-AWSCredential stores a profile name or an AWSPSCredentials wrapper (its ToString() is
+    // the name it was given: the profile, or "Supplied Key Parameters").
+    private static CredentialSource? SessionCredentials(object? stored)
     {
-        string stamp = AwsProfiles.FilesStamp();
-        if (NamedProfiles.TryGetValue(name, out var cached) && cached.Stamp == stamp)
+        const string Origin = "Set-AWSCredential ($StoredAWSCredentials)";
+        switch (stored)
+        {
+            case null:
+                return null;
+            case string name when string.IsNullOrWhiteSpace(name):
+                return null;
+            case string name:
+                return CredentialSource.FromSdk(NamedProfile(name.Trim(), Origin, null), $"profile '{name.Trim()}' ({Origin})");
+            default:
+                string label = stored.ToString() is { Length: > 0 } text && text != stored.GetType().FullName ? $"'{text}' ({Origin})" : Origin;
+                return CredentialSource.FromSdk(ForeignCredentials.From(stored, Origin), label);
+        }
+    }
+
+    private static AWSCredentials NamedProfile(string name, string source, string? location)
+    {
+        string stamp = AwsProfiles.FilesStamp(location);
+        string key = location is null ? name : $"{location}|{name}";
+        if (NamedProfiles.TryGetValue(key, out var cached) && cached.Stamp == stamp)
         {
             // A role or SSO credential object keeps (and refreshes) its session: no new AssumeRole per cmdlet.
             return cached.Credentials;
         }
-        var store = new CredentialProfileStoreChain();
+        if (location is not null && !File.Exists(location))
+        {
+            throw new MightyOpsException("AwsProfileLocationNotFound", MightyErrorKind.NotFound,
+                $"The credentials file '{location}' (-ProfileLocation) does not exist. Pass the full path of a shared credentials file.",
+                location);
+        }
+        var store = location is null ? new CredentialProfileStoreChain() : new CredentialProfileStoreChain(location);
         if (!AwsProfiles.TryGet(name, store, out CredentialProfile? profile))
         {
             throw AwsProfiles.NotFound(name, source);
@@ -154,7 +192,7 @@ internal static class CredentialResolver
         {
             throw Failed(e, $"profile '{name}'");
         }
-        NamedProfiles[name] = (stamp, credentials);
+        NamedProfiles[key] = (stamp, credentials);
         return credentials;
     }
 

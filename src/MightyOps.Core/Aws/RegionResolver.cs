@@ -3,8 +3,9 @@ using Amazon.Runtime.CredentialManagement;
 namespace MightyOps.Core.Aws;
 
 /// <summary>
-/// The region, in the AWS CLI's order: -Region, AWS_REGION, AWS_DEFAULT_REGION (AWSSDK.Core alone
-/// ignores it, reference §4.2), then the <c>region</c> of the selected profile. No IMDS lookup:
+/// The region, in the AWS CLI's order with AWS.Tools' session default after the parameter: -Region,
+/// Set-DefaultAWSRegion ($StoredAWSRegion), AWS_REGION, AWS_DEFAULT_REGION (AWSSDK.Core alone
+/// ignores it), then the <c>region</c> of the selected profile. No IMDS lookup:
 /// a region guessed from the machine a runbook happens to run on is a surprise, not a default.
 /// </summary>
 public static class RegionResolver
@@ -36,7 +37,7 @@ public static class RegionResolver
             throw new MightyOpsException(
                 "AwsRegionNotSet",
                 MightyErrorKind.InvalidOperation,
-                $"No AWS region is set. Pass -Region (for example -Region us-east-1), set $env:AWS_REGION, or add 'region = ...' to profile '{profile}' in {AwsProfiles.ConfigFilePath}.",
+                $"No AWS region is set. Pass -Region (for example -Region us-east-1), run Set-DefaultAWSRegion us-east-1 for this session, set $env:AWS_REGION, or add 'region = ...' to profile '{profile}' in {AwsProfiles.ConfigFilePath}.",
                 profile);
         }
 
@@ -63,6 +64,10 @@ public static class RegionResolver
         if (!string.IsNullOrWhiteSpace(options.Region))
         {
             return (options.Region, options.RegionOrigin);
+        }
+        if (!string.IsNullOrWhiteSpace(options.SessionRegion))
+        {
+            return (options.SessionRegion, "Set-DefaultAWSRegion");
         }
         foreach (string variable in new[] { "AWS_REGION", "AWS_DEFAULT_REGION" })
         {

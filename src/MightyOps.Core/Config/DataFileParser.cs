@@ -4,12 +4,13 @@ using System.Text;
 namespace MightyOps.Core.Config;
 
 /// <summary>
-/// Reads a PowerShell data file (.psd1) as data. It accepts what <c>Import-PowerShellDataFile</c>
-/// accepts and nothing that could run code: hashtables <c>@{ }</c>, arrays <c>@( )</c> and comma
+/// Reads a PowerShell data file (.psd1) as data. It accepts a subset of what
+/// <c>Import-PowerShellDataFile</c> accepts and nothing that could run code: hashtables <c>@{ }</c>, arrays <c>@( )</c> and comma
 /// lists, single- and double-quoted strings and here-strings, numbers, <c>$true</c>,
 /// <c>$false</c>, <c>$null</c>, and <c># line</c> / <c>&lt;# block #&gt;</c> comments. Variables,
 /// subexpressions (<c>"$(...)"</c>, <c>"$env:X"</c>), commands, casts and script blocks are
-/// errors, as they are for <c>Import-PowerShellDataFile</c>. Core cannot use PowerShell's own
+/// errors, as they are for <c>Import-PowerShellDataFile</c>; stricter than it, so is <c>$( )</c>
+/// around a constant, a variable inside a string, and a number multiplier (<c>512mb</c>). Core cannot use PowerShell's own
 /// parser (it must not reference PowerShell), hence this small one; docs/about_MightyOps_Config.md
 /// lists the syntax.
 /// </summary>

@@ -1,3 +1,4 @@
+using MightyOps.Core.Aws;
 using MightyOps.Core.Aws.S3;
 
 namespace MightyOps.Core.Config;
@@ -51,6 +52,28 @@ public sealed record MightyConfig
 
     /// <summary>The services that have a <see cref="ServiceSettings.Queue"/>, i.e. one Sidekiq queue each.</summary>
     public IEnumerable<KeyValuePair<string, ServiceSettings>> QueueServices => Services.Where(s => s.Value.Queue is not null);
+
+    /// <summary>
+    /// The AWS options for a command: each parameter given wins; what is left out comes from this
+    /// file (Region and EndpointUrl before the environment, since the cluster named here lives
+    /// there), and then from the environment. The file's ProfileName gives way to
+    /// <c>AWS_PROFILE</c> and to keys in <c>AWS_ACCESS_KEY_ID</c>: a profile named in a committed
+    /// file must not break a shell or CI job that brings its own credentials. Messages about a
+    /// value taken from the file name the file.
+    /// </summary>
+    public AwsOptions AwsOptions(string? region, string? profileName, string? endpointUrl)
+    {
+        bool environmentNamesCredentials =
+            !string.IsNullOrWhiteSpace(System.Environment.GetEnvironmentVariable("AWS_PROFILE"))
+            || !string.IsNullOrWhiteSpace(System.Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID"));
+        string? profile = profileName ?? (environmentNamesCredentials ? null : ProfileName);
+        return new AwsOptions(region ?? Region, profile, endpointUrl ?? EndpointUrl)
+        {
+            RegionOrigin = region is null && Region is not null ? $"Region in {Path}" : "-Region",
+            ProfileOrigin = profileName is null && profile is not null ? $"ProfileName in {Path}" : "-ProfileName",
+            EndpointOrigin = endpointUrl is null && EndpointUrl is not null ? $"EndpointUrl in {Path}" : "-EndpointUrl",
+        };
+    }
 
     /// <summary>
     /// The settings a deploy applies to <paramref name="container"/> of <paramref name="service"/>:

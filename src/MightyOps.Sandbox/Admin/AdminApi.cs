@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using MightyOps.Core;
 using MightyOps.Sandbox.Ecs;
 using MightyOps.Sandbox.Http;
@@ -14,8 +15,17 @@ namespace MightyOps.Sandbox.Admin;
 /// executable (README.md in this folder lists them). They are not AWS operations: they are not
 /// counted, captured, signed or subject to faults.
 /// </summary>
-internal sealed class AdminApi(SandboxHost host)
+/// <remarks>
+/// Unsigned but not open to web pages: the Host header must be the sandbox's own loopback
+/// address (a page that rebinds its DNS name to 127.0.0.1 sends its own name), and a POST must be
+/// <c>application/json</c>, which a browser only sends cross-site after a CORS preflight the
+/// sandbox never grants. Every value is range-checked, so no call leaves the sandbox unusable.
+/// </remarks>
+internal sealed partial class AdminApi(SandboxHost host)
 {
+    /// <summary>The largest latency <c>POST /_sandbox/faults</c> accepts (the same bound as <see cref="SandboxFaults.Latency"/>).</summary>
+    private const double MaxLatencyMs = 5 * 60 * 1000;
+
     private static readonly (string Method, string Path, Func<AdminApi, HttpRequest, HttpResponse> Handler)[] Endpoints =
     [
         ("GET", "/_sandbox/info", (admin, _) => Ok(admin.Info())),
@@ -42,6 +52,18 @@ internal sealed class AdminApi(SandboxHost host)
         if (path == "/_sandbox")
         {
             path = "/_sandbox/info";
+        }
+        if (!IsOwnHost(request.Header("Host")))
+        {
+            return Error(403, $"Admin endpoints answer only requests for the sandbox's own address (Host: 127.0.0.1:{host.Endpoint.Port} or localhost:{host.Endpoint.Port}).");
+        }
+        if (request.Method == "POST" && !IsJson(request.Header("Content-Type")))
+        {
+            return Error(415, "Admin POSTs must be sent with Content-Type: application/json (even without a body).");
+        }
+        if (request.Content is { IsSpooled: true })
+        {
+            return TooLarge();
         }
         try
         {
@@ -86,7 +108,6 @@ internal sealed class AdminApi(SandboxHost host)
         ["region"] = host.Options.Region,
         ["accountId"] = host.Options.AccountId,
         ["accessKeyId"] = host.Options.AccessKeyId,
-        ["secretAccessKey"] = host.Options.SecretAccessKey,
         ["seed"] = host.Options.Seed,
         ["timeScale"] = host.Options.TimeScale,
         ["now"] = Now(),
@@ -121,6 +142,10 @@ internal sealed class AdminApi(SandboxHost host)
         double throttling = Number(body, "throttlingRate") ?? host.Faults.ThrottlingRate;
         double serverError = Number(body, "serverErrorRate") ?? host.Faults.ServerErrorRate;
         double? latencyMs = Number(body, "latencyMs");
+        if (latencyMs is double requested && !(requested >= 0 && requested <= MaxLatencyMs))
+        {
+            return Error(400, $"latencyMs must be between 0 and {MaxLatencyMs} (5 minutes), not {requested.ToString(CultureInfo.InvariantCulture)}.");
+        }
         TimeSpan latency = latencyMs is double ms ? TimeSpan.FromMilliseconds(ms) : host.Faults.Latency;
         host.Faults.Set(throttling, serverError, latency);
         return Ok(Faults());
@@ -161,6 +186,10 @@ internal sealed class AdminApi(SandboxHost host)
         if (seconds is not double s || double.IsNaN(s) || double.IsInfinity(s))
         {
             return Error(400, "Say how far to move simulated time: {\"seconds\": 60} or ?seconds=60.");
+        }
+        if (!(s >= 0 && s <= SandboxHost.MaxAdvance.TotalSeconds))
+        {
+            return Error(400, $"seconds must be between 0 and {SandboxHost.MaxAdvance.TotalSeconds} (a year), not {s.ToString(CultureInfo.InvariantCulture)}.");
         }
         host.AdvanceTime(TimeSpan.FromSeconds(s));
         return Ok(new JsonObject { ["now"] = Now() });
@@ -239,8 +268,34 @@ internal sealed class AdminApi(SandboxHost host)
         {
             throw new FormatException("Name the image as {\"image\":\"app:master.5\"} or {\"repository\":\"app\",\"tag\":\"master.5\"}.");
         }
+        // ECR's own rules for names and tags, so a pushed image can be listed by every client.
+        if (repository.Length > 256 || !RepositoryName().IsMatch(repository))
+        {
+            throw new FormatException($"'{repository}' is not an ECR repository name (lower-case letters, digits, '.', '_', '-' and '/', at most 256 characters).");
+        }
+        if (!ImageTag().IsMatch(tag))
+        {
+            throw new FormatException($"'{tag}' is not an image tag (letters, digits, '_', '.', '-', at most 128 characters, not starting with '.' or '-').");
+        }
         return (repository, tag);
     }
+
+    [GeneratedRegex("^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$")]
+    private static partial Regex RepositoryName();
+
+    [GeneratedRegex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")]
+    private static partial Regex ImageTag();
+
+    private bool IsOwnHost(string? hostHeader)
+    {
+        string port = host.Endpoint.Port.ToString(CultureInfo.InvariantCulture);
+        return hostHeader is not null &&
+            (hostHeader.Equals("127.0.0.1:" + port, StringComparison.OrdinalIgnoreCase) ||
+             hostHeader.Equals("localhost:" + port, StringComparison.OrdinalIgnoreCase));
+    }
+
+    private static bool IsJson(string? contentType) =>
+        contentType is not null && contentType.Split(';')[0].Trim().Equals("application/json", StringComparison.OrdinalIgnoreCase);
 
     private string Now() => host.World.Clock.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
@@ -259,7 +314,12 @@ internal sealed class AdminApi(SandboxHost host)
         new HttpResponse(200) { Body = Encoding.UTF8.GetBytes(body.ToJsonString(AwsResponses.JsonWriteOptions)) }
             .With("Content-Type", "application/json");
 
-    private static HttpResponse Error(int status, string message) =>
+    /// <summary>413 for an admin body that would not fit in memory's small-body budget.</summary>
+    internal static HttpResponse TooLarge() =>
+        Error(413, $"Admin bodies are small JSON documents; this one is larger than {RequestBody.SpoolThresholdBytes} bytes.");
+
+    /// <summary>An admin error: <c>{"error": "…"}</c> with <paramref name="status"/>.</summary>
+    internal static HttpResponse Error(int status, string message) =>
         new HttpResponse(status) { Body = Encoding.UTF8.GetBytes(new JsonObject { ["error"] = message }.ToJsonString(AwsResponses.JsonWriteOptions)) }
             .With("Content-Type", "application/json");
 }

@@ -20,6 +20,12 @@ internal enum AuthFailure
     SignatureMismatch,
     /// <summary>x-amz-content-sha256 does not match the body (S3 checks this separately).</summary>
     ContentSha256Mismatch,
+    /// <summary>The credential scope names another region than the sandbox's.</summary>
+    WrongRegion,
+    /// <summary>The request time is more than 15 minutes away from the real clock.</summary>
+    TimeSkewed,
+    /// <summary>A presigned URL whose X-Amz-Expires has passed.</summary>
+    Expired,
 }
 
 /// <summary>The outcome of a signature check, and what aws-chunked bodies need to verify their chunks.</summary>
@@ -39,23 +45,113 @@ internal sealed record SignatureResult(AuthFailure Failure, string Message)
 
     /// <summary>The payload hash the request was signed with (a hex digest, UNSIGNED-PAYLOAD or STREAMING-*).</summary>
     public string PayloadHash { get; init; } = string.Empty;
+
+    /// <summary>Extra elements of S3's error document for this failure (Region, RequestTime, ServerTime, …).</summary>
+    public IReadOnlyList<(string Name, string Value)> Details { get; init; } = [];
 }
 
 /// <summary>
-/// Checks AWS Signature Version 4 the way AWS does (reference §3.1 "Emulator check"): rebuild the
+/// Checks AWS Signature Version 4 the way AWS does (docs/design/sandbox-hardening.md): rebuild the
 /// canonical request from the headers the client says it signed, recompute with the sandbox's
 /// secret and compare. The canonical pieces come from <see cref="SigV4"/>, the same code the
 /// module's client signs with, and both are pinned to AWS's own test vectors.
-/// The clock and the region are not checked: SDKs with endpoint overrides sometimes sign
-/// us-east-1 whatever region is configured (reference §4.5), and test machines drift.
 /// </summary>
-internal sealed class SignatureVerifier(SandboxOptions options)
+/// <remarks>
+/// The credential scope's region must be the sandbox's (unless
+/// <see cref="SandboxOptions.AnySigningRegion"/>), and the request time within 15 minutes of the
+/// real wall clock, not of the sandbox's simulated clock: clients sign with real time, and a
+/// captured request must not be replayable forever.
+/// </remarks>
+internal sealed class SignatureVerifier(SandboxOptions options, TimeProvider? clock = null)
 {
     public static readonly IReadOnlySet<string> Services = new HashSet<string>(StringComparer.Ordinal) { "ecs", "ecr", "ec2", "s3" };
 
+    /// <summary>How far a request's signing time may be from the real clock, as AWS allows.</summary>
+    public static readonly TimeSpan MaxSkew = TimeSpan.FromMinutes(15);
+
+    /// <summary>The longest a presigned URL may be valid (S3: 7 days).</summary>
+    private const long MaxPresignedSeconds = 7 * 24 * 3600;
+
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
+    /// <summary>
+    /// Everything that can be checked without the body: an Authorization header (or presigned
+    /// query) that parses, the sandbox's access key, the credential scope (service, region, date)
+    /// and the request time. A large body is only read once this passes.
+    /// </summary>
+    public SignatureResult CheckHead(HttpRequest request, string expectedService) =>
+        ReadHead(request, expectedService, out _) ?? new SignatureResult(AuthFailure.None, string.Empty);
+
     public SignatureResult Verify(HttpRequest request, string expectedService)
     {
+        if (ReadHead(request, expectedService, out SigningHead head) is SignatureResult failure)
+        {
+            return failure;
+        }
         bool isS3 = expectedService == "s3";
+        if (!head.SignedHeaders.Contains("host"))
+        {
+            return SignatureResult.Fail(AuthFailure.SignatureMismatch, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+        }
+        if (!head.Presigned && request.Header("X-Amz-Security-Token") is not null && !head.SignedHeaders.Contains("x-amz-security-token"))
+        {
+            return SignatureResult.Fail(AuthFailure.SignatureMismatch, "'X-Amz-Security-Token' must be a 'SignedHeader' when it is sent.");
+        }
+
+        string payloadHash;
+        string? declared = request.Header("x-amz-content-sha256");
+        if (head.Presigned)
+        {
+            payloadHash = isS3 ? "UNSIGNED-PAYLOAD" : request.BodySha256Hex();
+        }
+        else if (declared is not null)
+        {
+            payloadHash = declared;
+            if (IsHexSha256(declared) && !string.Equals(declared, request.BodySha256Hex(), StringComparison.OrdinalIgnoreCase))
+            {
+                return SignatureResult.Fail(AuthFailure.ContentSha256Mismatch,
+                    "The provided 'x-amz-content-sha256' header does not match what was computed.");
+            }
+        }
+        else if (isS3)
+        {
+            return SignatureResult.Fail(AuthFailure.Incomplete, "Missing required header for this request: x-amz-content-sha256");
+        }
+        else
+        {
+            payloadHash = request.BodySha256Hex();
+        }
+
+        string query = head.Presigned ? WithoutSignatureParameter(request.RawQuery) : request.RawQuery;
+        string canonicalRequest = SigV4.CanonicalRequest(
+            request.Method,
+            SigV4.CanonicalUri(request.RawPath, isS3),
+            SigV4.CanonicalQuery(query),
+            SigV4.CanonicalHeaders(request.Headers, head.SignedHeaders),
+            head.SignedHeaders,
+            payloadHash);
+        string scope = SigV4.Scope(head.SignedAt, head.Region, head.Service);
+        byte[] key = SigV4.SigningKey(options.SecretAccessKey, head.SignedAt, head.Region, head.Service);
+        string expected = SigV4.Signature(key, SigV4.StringToSign(head.SignedAt, scope, canonicalRequest));
+        if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(head.Signature.ToLowerInvariant())))
+        {
+            return SignatureResult.Fail(AuthFailure.SignatureMismatch,
+                "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.");
+        }
+        return new SignatureResult(AuthFailure.None, string.Empty)
+        {
+            SignedAt = head.SignedAt,
+            Scope = scope,
+            SigningKey = key,
+            Signature = expected,
+            PayloadHash = payloadHash,
+        };
+    }
+
+    /// <summary>The parts of a signature readable from the head: null when they pass, else why not.</summary>
+    private SignatureResult? ReadHead(HttpRequest request, string expectedService, out SigningHead head)
+    {
+        head = default;
         string? authorization = request.Header("Authorization");
         bool presigned = authorization is null && request.QueryValue("X-Amz-Algorithm") is not null;
 
@@ -120,6 +216,14 @@ internal sealed class SignatureVerifier(SandboxOptions options)
             return SignatureResult.Fail(AuthFailure.SignatureMismatch,
                 $"Credential should be scoped to correct service: '{expectedService}'.");
         }
+        if (region != options.Region && !options.AnySigningRegion)
+        {
+            return SignatureResult.Fail(AuthFailure.WrongRegion,
+                $"Credential should be scoped to a valid region: the sandbox serves '{options.Region}', the request was signed for '{region}'.") with
+            {
+                Details = [("Region", options.Region)],
+            };
+        }
 
         dateText ??= request.Header("Date");
         if (!TryParseSigningDate(dateText, out DateTime signedAt))
@@ -132,66 +236,58 @@ internal sealed class SignatureVerifier(SandboxOptions options)
             return SignatureResult.Fail(AuthFailure.SignatureMismatch,
                 $"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{scopeDate}' != '{signedAt:yyyyMMdd}'.");
         }
-
-        List<string> signedHeaders = signedHeadersText.Split(';').ToList();
-        if (!signedHeaders.Contains("host"))
+        if (CheckTime(request, presigned, signedAt) is SignatureResult late)
         {
-            return SignatureResult.Fail(AuthFailure.SignatureMismatch, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+            return late;
         }
-        if (!presigned && request.Header("X-Amz-Security-Token") is not null && !signedHeaders.Contains("x-amz-security-token"))
-        {
-            return SignatureResult.Fail(AuthFailure.SignatureMismatch, "'X-Amz-Security-Token' must be a 'SignedHeader' when it is sent.");
-        }
+        head = new SigningHead(presigned, signedHeadersText.Split(';').ToList(), signature, signedAt, region, service);
+        return null;
+    }
 
-        string payloadHash;
-        string? declared = request.Header("x-amz-content-sha256");
+    /// <summary>The signing time against the real clock: within 15 minutes, or for a presigned URL, before it expires.</summary>
+    private SignatureResult? CheckTime(HttpRequest request, bool presigned, DateTime signedAt)
+    {
+        DateTime now = _clock.GetUtcNow().UtcDateTime;
+        string Stamp(DateTime t) => t.ToString(SigV4.DateFormat, CultureInfo.InvariantCulture);
+        if (signedAt > now + MaxSkew || (!presigned && signedAt < now - MaxSkew))
+        {
+            string message = signedAt > now
+                ? $"Signature not yet current: {Stamp(signedAt)} is still later than {Stamp(now + MaxSkew)} ({Stamp(now)} + 15 min.)"
+                : $"Signature expired: {Stamp(signedAt)} is now earlier than {Stamp(now - MaxSkew)} ({Stamp(now)} - 15 min.)";
+            return SignatureResult.Fail(AuthFailure.TimeSkewed, message) with
+            {
+                Details =
+                [
+                    ("RequestTime", Stamp(signedAt)),
+                    ("ServerTime", now.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)),
+                    ("MaxAllowedSkewMilliseconds", ((long)MaxSkew.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)),
+                ],
+            };
+        }
         if (presigned)
         {
-            payloadHash = isS3 ? "UNSIGNED-PAYLOAD" : SigV4.HexSha256(request.Body);
-        }
-        else if (declared is not null)
-        {
-            payloadHash = declared;
-            if (IsHexSha256(declared) && !string.Equals(declared, SigV4.HexSha256(request.Body), StringComparison.OrdinalIgnoreCase))
+            string? expiresText = request.QueryValue("X-Amz-Expires");
+            if (!long.TryParse(expiresText, NumberStyles.None, CultureInfo.InvariantCulture, out long expires) || expires < 1 || expires > MaxPresignedSeconds)
             {
-                return SignatureResult.Fail(AuthFailure.ContentSha256Mismatch,
-                    "The provided 'x-amz-content-sha256' header does not match what was computed.");
+                return SignatureResult.Fail(AuthFailure.Incomplete, "X-Amz-Expires must be a number of seconds between 1 and 604800 (7 days).");
+            }
+            if (now > signedAt.AddSeconds(expires))
+            {
+                return SignatureResult.Fail(AuthFailure.Expired, "Request has expired") with
+                {
+                    Details =
+                    [
+                        ("X-Amz-Expires", expiresText!),
+                        ("Expires", signedAt.AddSeconds(expires).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)),
+                        ("ServerTime", now.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)),
+                    ],
+                };
             }
         }
-        else if (isS3)
-        {
-            return SignatureResult.Fail(AuthFailure.Incomplete, "Missing required header for this request: x-amz-content-sha256");
-        }
-        else
-        {
-            payloadHash = SigV4.HexSha256(request.Body);
-        }
-
-        string query = presigned ? WithoutSignatureParameter(request.RawQuery) : request.RawQuery;
-        string canonicalRequest = SigV4.CanonicalRequest(
-            request.Method,
-            SigV4.CanonicalUri(request.RawPath, isS3),
-            SigV4.CanonicalQuery(query),
-            SigV4.CanonicalHeaders(request.Headers, signedHeaders),
-            signedHeaders,
-            payloadHash);
-        string scope = SigV4.Scope(signedAt, region, service);
-        byte[] key = SigV4.SigningKey(options.SecretAccessKey, signedAt, region, service);
-        string expected = SigV4.Signature(key, SigV4.StringToSign(signedAt, scope, canonicalRequest));
-        if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(signature.ToLowerInvariant())))
-        {
-            return SignatureResult.Fail(AuthFailure.SignatureMismatch,
-                "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.");
-        }
-        return new SignatureResult(AuthFailure.None, string.Empty)
-        {
-            SignedAt = signedAt,
-            Scope = scope,
-            SigningKey = key,
-            Signature = expected,
-            PayloadHash = payloadHash,
-        };
+        return null;
     }
+
+    private readonly record struct SigningHead(bool Presigned, List<string> SignedHeaders, string Signature, DateTime SignedAt, string Region, string Service);
 
     /// <summary>The credential scope's service, read without verifying anything (for routing hints).</summary>
     public static string? PeekScopeService(HttpRequest request)

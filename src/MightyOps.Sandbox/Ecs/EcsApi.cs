@@ -88,6 +88,7 @@ public sealed partial class EcsApi
         // Bring the simulation up to now first, so every answer reflects the current simulated time.
         _sim.AdvanceTo(_world.Clock.UtcNow);
         EcsRequest request = EcsRequest.Parse(body, handler.Members);
+        EcsInputShapes.RejectUnknownNestedMembers(operation, body);
         return handler.Handler(this, request);
     }
 

@@ -3,8 +3,10 @@ using System.Text;
 namespace MightyOps.Sandbox.Http;
 
 /// <summary>One parsed HTTP/1.1 request with its whole body (de-chunked).</summary>
-internal sealed class HttpRequest
+internal sealed class HttpRequest : IDisposable
 {
+    private byte[]? _body;
+
     public required string Method { get; init; }
 
     /// <summary>The request target as sent, e.g. <c>/bucket/my%20key?uploads</c>.</summary>
@@ -42,7 +44,19 @@ internal sealed class HttpRequest
     /// <summary>Headers in the order received; names keep their case.</summary>
     public required IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; }
 
-    public byte[] Body { get; set; } = [];
+    /// <summary>The body's bytes; a body spooled to disk is read into memory on first use.</summary>
+    public byte[] Body
+    {
+        get => _body ??= Content?.ToArray() ?? [];
+        set => _body = value;
+    }
+
+    /// <summary>The body as the server received it (null when there was none or <see cref="Body"/> was set).</summary>
+    public RequestBody? Content { get; set; }
+
+    /// <summary>The lower-case hex SHA-256 of the body; a spooled body is hashed from disk.</summary>
+    public string BodySha256Hex() =>
+        _body is null && Content is not null ? Content.Sha256Hex() : Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Body)).ToLowerInvariant();
 
     /// <summary>Trailer fields of a chunked body (S3 checksums may come this way).</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Trailers { get; set; } = [];
@@ -91,6 +105,9 @@ internal sealed class HttpRequest
         }
         return null;
     }
+
+    /// <summary>Deletes a body spooled to disk.</summary>
+    public void Dispose() => Content?.Dispose();
 
     /// <summary>Parses <c>a=1&amp;b=x%20y</c> into ordered pairs.</summary>
     private static List<KeyValuePair<string, string>> ParseForm(string text, bool plusIsSpace)
@@ -184,6 +201,7 @@ internal sealed class HttpResponse
         411 => "Length Required",
         412 => "Precondition Failed",
         413 => "Payload Too Large",
+        415 => "Unsupported Media Type",
         416 => "Requested Range Not Satisfiable",
         417 => "Expectation Failed",
         431 => "Request Header Fields Too Large",

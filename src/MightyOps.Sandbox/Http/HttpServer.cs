@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -13,37 +14,55 @@ namespace MightyOps.Sandbox.Http;
 /// Content-Length and chunked bodies, <c>Expect: 100-continue</c>, HEAD.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Stopping is graceful but bounded: idle and half-read connections close at once, a request
 /// already being handled gets its answer (with <c>Connection: close</c>), and whatever is still
 /// open after the grace period is cut, so <see cref="DisposeAsync"/> leaves no socket or
 /// connection task behind.
+/// </para>
+/// <para>
+/// It cannot be knocked over by its clients: open connections are capped below the process's
+/// descriptor limit (beyond the cap the oldest idle connection is closed, or the new one refused
+/// when none is idle), a request head (and a small body) must arrive whole within a deadline
+/// however slowly it trickles, and a large body is only read once <see cref="HttpRequestScreen.BeforeBody"/> let it
+/// through, then spooled to disk (<see cref="RequestBody"/>).
+/// </para>
 /// </remarks>
 internal sealed class HttpServer : IAsyncDisposable
 {
-    /// <summary>Largest request body accepted; S3 parts are 8 MiB by default in the CLI and SDKs.</summary>
+    /// <summary>Largest request body accepted: the single-PUT limit of the sandbox's S3 (README.md).</summary>
     public const long MaxBodyBytes = 256L * 1024 * 1024;
 
     private const int MaxLineBytes = 16 * 1024;
     private const int MaxHeaderBytes = 64 * 1024;
     private const int MaxHeaderCount = 200;
-    private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan DefaultStopGrace = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long a refused request's unread body is drained before the socket closes (a close with unread data resets the connection and can lose the answer).</summary>
+    private static readonly TimeSpan RefusalDrain = TimeSpan.FromSeconds(2);
+
     private readonly TcpListener _listener;
     private readonly Func<HttpRequest, CancellationToken, Task<HttpResponse>> _handler;
     private readonly TimeSpan _stopGrace;
+    private readonly HttpRequestScreen _screen;
+    private readonly HttpServerLimits _limits;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly ConcurrentDictionary<int, (Socket Socket, Task Task)> _connections = new();
+    private readonly ConcurrentDictionary<int, Connection> _connections = new();
     private Task? _acceptLoop;
     private int _nextConnectionId;
+    private int _live;
+    private long _refused;
+    private long _evicted;
 
-    private HttpServer(TcpListener listener, Func<HttpRequest, CancellationToken, Task<HttpResponse>> handler, TimeSpan stopGrace)
+    private HttpServer(TcpListener listener, Func<HttpRequest, CancellationToken, Task<HttpResponse>> handler, TimeSpan stopGrace, HttpRequestScreen screen, HttpServerLimits limits)
     {
         _listener = listener;
         _handler = handler;
         _stopGrace = stopGrace;
+        _screen = screen;
+        _limits = limits;
     }
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
@@ -51,12 +70,27 @@ internal sealed class HttpServer : IAsyncDisposable
     /// <summary>Connections open right now (for tests: none are left after <see cref="DisposeAsync"/>).</summary>
     public int ConnectionCount => _connections.Count;
 
+    /// <summary>Connections waiting for their next (or first) request: the ones the cap may close.</summary>
+    public int IdleConnectionCount => _connections.Values.Count(c => c.IsIdle);
+
+    /// <summary>The limits this server runs with.</summary>
+    public HttpServerLimits Limits => _limits;
+
+    /// <summary>Idle connections closed to make room for new ones since the start.</summary>
+    public long EvictedConnections => Interlocked.Read(ref _evicted);
+
+    /// <summary>New connections refused (closed at once) because every slot was busy.</summary>
+    public long RefusedConnections => Interlocked.Read(ref _refused);
+
     /// <summary>Binds 127.0.0.1:<paramref name="port"/> (0 = any free port) and starts accepting.</summary>
     /// <param name="port">The TCP port; 0 picks a free one.</param>
     /// <param name="handler">Answers one request; its token is cancelled when the server stops.</param>
     /// <param name="stopGrace">How long a stop waits for requests in flight before cutting their connections.</param>
+    /// <param name="screen">Checks before a large body is read, and the shape of protocol errors (default: none, text/plain).</param>
+    /// <param name="limits">Connection cap and deadlines (default: <see cref="HttpServerLimits.ForThisProcess"/>).</param>
     /// <exception cref="SocketException">The port is taken or cannot be bound.</exception>
-    public static HttpServer Start(int port, Func<HttpRequest, CancellationToken, Task<HttpResponse>> handler, TimeSpan? stopGrace = null)
+    public static HttpServer Start(int port, Func<HttpRequest, CancellationToken, Task<HttpResponse>> handler, TimeSpan? stopGrace = null,
+        HttpRequestScreen? screen = null, HttpServerLimits? limits = null)
     {
         var listener = new TcpListener(IPAddress.Loopback, port);
         try
@@ -68,7 +102,7 @@ internal sealed class HttpServer : IAsyncDisposable
             listener.Stop(); // releases the socket the listener made, bound or not
             throw;
         }
-        var server = new HttpServer(listener, handler, stopGrace ?? DefaultStopGrace);
+        var server = new HttpServer(listener, handler, stopGrace ?? DefaultStopGrace, screen ?? new HttpRequestScreen(), limits ?? HttpServerLimits.ForThisProcess());
         server._acceptLoop = Task.Run(server.AcceptLoopAsync);
         return server;
     }
@@ -87,7 +121,7 @@ internal sealed class HttpServer : IAsyncDisposable
         {
             await _acceptLoop.ConfigureAwait(false);
         }
-        Task all = Task.WhenAll(_connections.Values.Select(c => c.Task));
+        Task all = Task.WhenAll(_connections.Values.Select(c => c.Task!));
         try
         {
             await all.WaitAsync(_stopGrace).ConfigureAwait(false);
@@ -96,19 +130,9 @@ internal sealed class HttpServer : IAsyncDisposable
         {
             // A client that does not read its answer, or a handler that ignores cancellation:
             // cut the connections so that the tasks behind them end.
-            foreach ((Socket socket, _) in _connections.Values)
+            foreach (Connection connection in _connections.Values)
             {
-                try
-                {
-                    socket.Shutdown(SocketShutdown.Both);
-                }
-                catch (SocketException)
-                {
-                }
-                catch (ObjectDisposedException)
-                {
-                }
-                socket.Dispose();
+                connection.Cut();
             }
         }
         await all.ConfigureAwait(false);
@@ -149,80 +173,155 @@ internal sealed class HttpServer : IAsyncDisposable
                 }
                 continue;
             }
+            if (Volatile.Read(ref _live) >= _limits.MaxConnections && !EvictOldestIdle())
+            {
+                // Every slot is in the middle of a request: refuse this one rather than run out of
+                // descriptors (which takes the whole process down). Header deadlines free slots soon.
+                Interlocked.Increment(ref _refused);
+                socket.Dispose();
+                continue;
+            }
             socket.NoDelay = true;
+            Interlocked.Increment(ref _live);
             int id = Interlocked.Increment(ref _nextConnectionId);
+            var connection = new Connection(socket, CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token));
             var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            Task task = Task.Run(async () =>
+            connection.Task = Task.Run(async () =>
             {
                 await started.Task.ConfigureAwait(false);
                 try
                 {
-                    await ServeConnectionAsync(socket).ConfigureAwait(false);
+                    await ServeConnectionAsync(connection).ConfigureAwait(false);
                 }
                 finally
                 {
                     _connections.TryRemove(id, out _);
-                    socket.Dispose();
+                    if (connection.TryFinish())
+                    {
+                        Interlocked.Decrement(ref _live);   // an evicted one was counted off when it was cut
+                    }
+                    connection.Close();
                 }
             });
-            _connections[id] = (socket, task);
+            _connections[id] = connection;
             started.SetResult();
         }
     }
 
-    private async Task ServeConnectionAsync(Socket socket)
+    /// <summary>Closes the connection that has waited longest for its next request; false when none is idle.</summary>
+    private bool EvictOldestIdle()
     {
-        // Reads end when the server stops; writes only by their own timeout, so that an answer
-        // being written when the stop comes still reaches the client.
-        using var readTimeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            Connection? oldest = null;
+            foreach (Connection candidate in _connections.Values)
+            {
+                if (candidate.IsIdle && (oldest is null || candidate.IdleSince < oldest.IdleSince))
+                {
+                    oldest = candidate;
+                }
+            }
+            if (oldest is null)
+            {
+                return false;
+            }
+            if (oldest.TryEvict())
+            {
+                // Its descriptor is free now; its task leaves the table a moment later.
+                Interlocked.Decrement(ref _live);
+                Interlocked.Increment(ref _evicted);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private async Task ServeConnectionAsync(Connection connection)
+    {
+        // Reads end when the server stops or the connection is evicted; writes only by their own
+        // timeout, so that an answer being written when the stop comes still reaches the client.
+        Socket socket = connection.Socket;
         using var writeTimeout = new CancellationTokenSource();
         await using var stream = new NetworkStream(socket, ownsSocket: false);
-        var reader = new HttpReader(stream, readTimeout);
+        var reader = new HttpReader(stream, connection.Reads);
         try
         {
             while (!_stopping.IsCancellationRequested)
             {
-                HttpRequest? request;
-                HttpResponse response;
-                bool keepAlive;
+                connection.MarkIdle();
+                if (!await reader.WaitForDataAsync(_limits.IdleTimeout).ConfigureAwait(false) || !connection.TryMarkBusy())
+                {
+                    return; // the client closed the connection between requests, or it was evicted
+                }
+                HttpRequest? request = null;
                 try
                 {
-                    request = await ReadRequestAsync(reader, stream).ConfigureAwait(false);
-                    if (request is null)
-                    {
-                        return; // the client closed the connection between requests
-                    }
-                    keepAlive = WantsKeepAlive(request);
+                    HttpResponse response;
+                    bool keepAlive;
                     try
                     {
-                        response = await _handler(request, _stopping.Token).ConfigureAwait(false);
+                        reader.StartDeadline(_limits.HeaderDeadline);
+                        request = await ReadHeadAsync(reader).ConfigureAwait(false);
+                        (bool chunked, long length) = BodyFraming(request);
+                        bool large = chunked || length > RequestBody.SpoolThresholdBytes;
+                        if (large)
+                        {
+                            // A large body only follows a signature that checked out; it gets the
+                            // per-read timeout. A small one must arrive within the same deadline.
+                            reader.ClearDeadline();
+                        }
+                        if (large && _screen.BeforeBody?.Invoke(request) is HttpResponse refusal)
+                        {
+                            // Refused on its headers alone (e.g. unsigned): the body is never read.
+                            await WriteResponseAsync(stream, refusal, request.Method == "HEAD", keepAlive: false, writeTimeout).ConfigureAwait(false);
+                            await DrainAndCloseAsync(socket).ConfigureAwait(false);
+                            return;
+                        }
+                        if ((chunked || length > 0) && request.Version == "HTTP/1.1" &&
+                            string.Equals(request.Header("Expect"), "100-continue", StringComparison.OrdinalIgnoreCase))
+                        {
+                            // AWSSDK.S3 waits for this before sending a PutObject body.
+                            await stream.WriteAsync("HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray()).ConfigureAwait(false);
+                        }
+                        await ReadBodyAsync(reader, request, chunked, length).ConfigureAwait(false);
+                        reader.ClearDeadline();
+                        keepAlive = WantsKeepAlive(request);
+                        try
+                        {
+                            response = await _handler(request, _stopping.Token).ConfigureAwait(false);
+                        }
+                        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+                        {
+                            return;
+                        }
+                        catch (Exception ex) when (ex is not OperationCanceledException)
+                        {
+                            // A bug behind the handler must not cost the client its answer.
+                            response = HttpResponse.Text(500, "text/plain; charset=utf-8", $"The sandbox failed: {ex.GetType().Name}: {ex.Message}\n");
+                            response.CloseConnection = true;
+                        }
                     }
-                    catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+                    catch (HttpProtocolException ex)
                     {
+                        // Garbage, oversized, truncated or too slow input: answer once if we can (in
+                        // the service's own error shape when the head says which service), then hang
+                        // up, since we no longer know where the next request would start.
+                        HttpResponse error = _screen.ProtocolError?.Invoke(ex.Request ?? request, ex)
+                            ?? HttpResponse.Text(ex.Status, "text/plain; charset=utf-8", ex.Message + "\n");
+                        await WriteResponseAsync(stream, error, isHead: false, keepAlive: false, writeTimeout).ConfigureAwait(false);
                         return;
                     }
-                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    keepAlive &= !response.CloseConnection && !_stopping.IsCancellationRequested;
+                    await WriteResponseAsync(stream, response, request.Method == "HEAD", keepAlive, writeTimeout).ConfigureAwait(false);
+                    if (!keepAlive)
                     {
-                        // A bug behind the handler must not cost the client its answer.
-                        response = HttpResponse.Text(500, "text/plain; charset=utf-8", $"The sandbox failed: {ex.GetType().Name}: {ex.Message}\n");
-                        response.CloseConnection = true;
+                        socket.Shutdown(SocketShutdown.Send);
+                        return;
                     }
                 }
-                catch (HttpProtocolException ex)
+                finally
                 {
-                    // Garbage, oversized or truncated input: answer once if we can, then hang up,
-                    // since we no longer know where the next request would start.
-                    HttpResponse error = HttpResponse.Text(ex.Status, "text/plain; charset=utf-8", ex.Message + "\n");
-                    error.CloseConnection = true;
-                    await WriteResponseAsync(stream, error, isHead: false, keepAlive: false, writeTimeout).ConfigureAwait(false);
-                    return;
-                }
-                keepAlive &= !response.CloseConnection && !_stopping.IsCancellationRequested;
-                await WriteResponseAsync(stream, response, request.Method == "HEAD", keepAlive, writeTimeout).ConfigureAwait(false);
-                if (!keepAlive)
-                {
-                    socket.Shutdown(SocketShutdown.Send);
-                    return;
+                    request?.Dispose();
                 }
             }
         }
@@ -241,6 +340,17 @@ internal sealed class HttpServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops sending, then reads and discards what the client still sends for a moment, so the answer is not lost to a reset.</summary>
+    private static async Task DrainAndCloseAsync(Socket socket)
+    {
+        socket.Shutdown(SocketShutdown.Send);
+        using var drain = new CancellationTokenSource(RefusalDrain);
+        byte[] scratch = new byte[64 * 1024];
+        while (await socket.ReceiveAsync(scratch, SocketFlags.None, drain.Token).ConfigureAwait(false) > 0)
+        {
+        }
+    }
+
     private static bool WantsKeepAlive(HttpRequest request)
     {
         string connection = request.Header("Connection") ?? string.Empty;
@@ -249,101 +359,123 @@ internal sealed class HttpServer : IAsyncDisposable
         return request.Version == "HTTP/1.1" ? !close : keep;
     }
 
-    private static async Task<HttpRequest?> ReadRequestAsync(HttpReader reader, NetworkStream stream)
+    private static async Task<HttpRequest> ReadHeadAsync(HttpReader reader)
     {
         string? requestLine;
         // RFC 9112 §2.2: ignore empty lines before a request line (some clients send a stray CRLF).
         do
         {
-            requestLine = await reader.ReadLineAsync(MaxLineBytes, IdleTimeout, allowEof: true).ConfigureAwait(false);
-            if (requestLine is null)
-            {
-                return null;
-            }
+            requestLine = await reader.ReadLineAsync(MaxLineBytes, ReadTimeout, allowEof: false).ConfigureAwait(false);
         }
-        while (requestLine.Length == 0);
+        while (requestLine!.Length == 0);
 
         string[] parts = requestLine.Split(' ');
         if (parts.Length != 3 || parts[0].Length == 0 || parts[1].Length == 0 || !parts[0].All(IsTokenChar))
         {
             throw new HttpProtocolException(400, "Malformed request line.");
         }
-        string version = parts[2];
-        if (version is not ("HTTP/1.1" or "HTTP/1.0"))
-        {
-            throw new HttpProtocolException(version.StartsWith("HTTP/", StringComparison.Ordinal) ? 505 : 400, "Only HTTP/1.0 and HTTP/1.1 are supported.");
-        }
         if (parts[1][0] != '/' && !parts[1].StartsWith("http://", StringComparison.OrdinalIgnoreCase) && parts[1] != "*")
         {
             throw new HttpProtocolException(400, "Malformed request target.");
         }
+        var headers = new List<KeyValuePair<string, string>>();
+        var request = new HttpRequest { Method = parts[0], Target = parts[1], Version = parts[2], Headers = headers };
+        try
+        {
+            // Read the fields even for an unsupported version: they say which service to answer as.
+            await ReadFieldsAsync(reader, headers).ConfigureAwait(false);
+        }
+        catch (HttpProtocolException ex) when (ex.Request is null)
+        {
+            throw ex.About(request);
+        }
+        if (request.Version is not ("HTTP/1.1" or "HTTP/1.0"))
+        {
+            int status = request.Version.StartsWith("HTTP/", StringComparison.Ordinal) ? 505 : 400;
+            throw new HttpProtocolException(status, "Only HTTP/1.0 and HTTP/1.1 are supported.") { Request = request };
+        }
+        return request;
+    }
 
-        List<KeyValuePair<string, string>> headers = await ReadFieldsAsync(reader).ConfigureAwait(false);
-        var request = new HttpRequest { Method = parts[0], Target = parts[1], Version = version, Headers = headers };
-
+    /// <summary>Whether the body is chunked, else its length; throws for framings the server refuses.</summary>
+    private static (bool Chunked, long Length) BodyFraming(HttpRequest request)
+    {
         string? transferEncoding = request.Header("Transfer-Encoding");
         string? contentLength = request.Header("Content-Length");
         if (transferEncoding is not null && contentLength is not null)
         {
             // Both framings at once is the classic request-smuggling shape; refuse it (RFC 9112 §6.1).
-            throw new HttpProtocolException(400, "Both Transfer-Encoding and Content-Length were sent.");
+            throw new HttpProtocolException(400, "Both Transfer-Encoding and Content-Length were sent.") { Request = request };
         }
-        if (headers.Count(h => h.Key.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)) > 1)
+        if (request.Headers.Count(h => h.Key.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)) > 1)
         {
-            throw new HttpProtocolException(400, "More than one Content-Length header.");
+            throw new HttpProtocolException(400, "More than one Content-Length header.") { Request = request };
         }
-
-        bool chunked = false;
-        long length = 0;
         if (transferEncoding is not null)
         {
             string last = transferEncoding.Split(',').Last().Trim();
             if (!last.Equals("chunked", StringComparison.OrdinalIgnoreCase))
             {
-                throw new HttpProtocolException(501, $"Transfer-Encoding '{transferEncoding}' is not supported.");
+                throw new HttpProtocolException(501, $"Transfer-Encoding '{transferEncoding}' is not supported.") { Request = request };
             }
-            chunked = true;
+            return (true, 0);
         }
-        else if (contentLength is not null)
+        if (contentLength is null)
         {
-            if (!long.TryParse(contentLength, NumberStyles.None, CultureInfo.InvariantCulture, out length))
-            {
-                throw new HttpProtocolException(400, "Invalid Content-Length.");
-            }
-            if (length > MaxBodyBytes)
-            {
-                throw new HttpProtocolException(413, $"The body is larger than the sandbox accepts ({MaxBodyBytes} bytes).");
-            }
+            return (false, 0);
         }
-
-        if ((chunked || length > 0) && request.Version == "HTTP/1.1" &&
-            string.Equals(request.Header("Expect"), "100-continue", StringComparison.OrdinalIgnoreCase))
+        if (!long.TryParse(contentLength, NumberStyles.None, CultureInfo.InvariantCulture, out long length))
         {
-            // AWSSDK.S3 waits for this before sending a PutObject body.
-            await stream.WriteAsync("HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray()).ConfigureAwait(false);
+            throw new HttpProtocolException(400, "Invalid Content-Length.") { Request = request };
         }
-
-        if (chunked)
+        if (length > MaxBodyBytes)
         {
-            (request.Body, request.Trailers) = await ReadChunkedAsync(reader).ConfigureAwait(false);
+            throw TooLarge(request, length);
         }
-        else if (length > 0)
-        {
-            request.Body = await reader.ReadExactAsync((int)length, ReadTimeout).ConfigureAwait(false);
-        }
-        return request;
+        return (false, length);
     }
 
-    private static async Task<List<KeyValuePair<string, string>>> ReadFieldsAsync(HttpReader reader)
+    private static async Task ReadBodyAsync(HttpReader reader, HttpRequest request, bool chunked, long length)
     {
-        var fields = new List<KeyValuePair<string, string>>();
+        if (!chunked && length == 0)
+        {
+            return;
+        }
+        var body = new RequestBody();
+        request.Content = body;   // disposed with the request, spooled file and all
+        try
+        {
+            if (chunked)
+            {
+                request.Trailers = await ReadChunkedAsync(reader, body, request).ConfigureAwait(false);
+            }
+            else
+            {
+                await reader.CopyToAsync(body, length, ReadTimeout).ConfigureAwait(false);
+            }
+        }
+        catch (HttpProtocolException ex) when (ex.Request is null)
+        {
+            throw ex.About(request);
+        }
+    }
+
+    private static HttpProtocolException TooLarge(HttpRequest request, long proposed) =>
+        new(413, $"The body is larger than the sandbox accepts ({MaxBodyBytes} bytes); upload larger objects in parts (multipart upload).")
+        {
+            Request = request,
+            ProposedSize = proposed,
+        };
+
+    private static async Task ReadFieldsAsync(HttpReader reader, List<KeyValuePair<string, string>> fields)
+    {
         int total = 0;
         while (true)
         {
             string? line = await reader.ReadLineAsync(MaxLineBytes, ReadTimeout, allowEof: false).ConfigureAwait(false);
             if (string.IsNullOrEmpty(line))
             {
-                return fields;
+                return;
             }
             total += line.Length;
             if (total > MaxHeaderBytes || fields.Count >= MaxHeaderCount)
@@ -364,9 +496,8 @@ internal sealed class HttpServer : IAsyncDisposable
         }
     }
 
-    private static async Task<(byte[] Body, List<KeyValuePair<string, string>> Trailers)> ReadChunkedAsync(HttpReader reader)
+    private static async Task<List<KeyValuePair<string, string>>> ReadChunkedAsync(HttpReader reader, RequestBody body, HttpRequest request)
     {
-        using var body = new MemoryStream();
         while (true)
         {
             string? sizeLine = await reader.ReadLineAsync(MaxLineBytes, ReadTimeout, allowEof: false).ConfigureAwait(false);
@@ -378,15 +509,15 @@ internal sealed class HttpServer : IAsyncDisposable
             }
             if (size == 0)
             {
-                List<KeyValuePair<string, string>> trailers = await ReadFieldsAsync(reader).ConfigureAwait(false);
-                return (body.ToArray(), trailers);
+                var trailers = new List<KeyValuePair<string, string>>();
+                await ReadFieldsAsync(reader, trailers).ConfigureAwait(false);
+                return trailers;
             }
             if (body.Length + size > MaxBodyBytes)
             {
-                throw new HttpProtocolException(413, $"The body is larger than the sandbox accepts ({MaxBodyBytes} bytes).");
+                throw TooLarge(request, body.Length + size);
             }
-            byte[] chunk = await reader.ReadExactAsync((int)size, ReadTimeout).ConfigureAwait(false);
-            body.Write(chunk);
+            await reader.CopyToAsync(body, size, ReadTimeout).ConfigureAwait(false);
             string? end = await reader.ReadLineAsync(MaxLineBytes, ReadTimeout, allowEof: false).ConfigureAwait(false);
             if (end is null || end.Length != 0)
             {
@@ -454,14 +585,174 @@ internal sealed class HttpServer : IAsyncDisposable
 internal sealed class HttpProtocolException(int status, string message) : Exception(message)
 {
     public int Status { get; } = status;
+
+    /// <summary>As much of the request as was read (method, target, headers so far), or null before the request line was whole.</summary>
+    public HttpRequest? Request { get; init; }
+
+    /// <summary>For a 413: the body size the client announced (or reached).</summary>
+    public long? ProposedSize { get; init; }
+
+    /// <summary>The same error, attached to the request it happened in.</summary>
+    public HttpProtocolException About(HttpRequest request) => new(Status, Message) { Request = request, ProposedSize = ProposedSize };
 }
 
-/// <summary>Buffered reads of lines and exact byte counts, each read bounded by a timeout.</summary>
+/// <summary>What an <see cref="HttpServer"/> asks its owner besides the answer to a request.</summary>
+internal sealed class HttpRequestScreen
+{
+    /// <summary>
+    /// Called with the head of a request whose body is chunked or larger than
+    /// <see cref="RequestBody.SpoolThresholdBytes"/>, before any of the body is read. A response
+    /// refuses the request: it is sent, the body is never read, and the connection closes.
+    /// </summary>
+    public Func<HttpRequest, HttpResponse?>? BeforeBody { get; init; }
+
+    /// <summary>The answer to a request the server could not parse (null: a text/plain one). The request is null when even its first line was unreadable.</summary>
+    public Func<HttpRequest?, HttpProtocolException, HttpResponse?>? ProtocolError { get; init; }
+}
+
+/// <summary>How many connections an <see cref="HttpServer"/> keeps open and how long it waits for them.</summary>
+internal sealed record HttpServerLimits
+{
+    /// <summary>Descriptors kept free for everything else the process opens (runtime, listener, pwsh when hosted in it).</summary>
+    private const long ReservedDescriptors = 128;
+
+    /// <summary>At most this many connections are open at once.</summary>
+    public required int MaxConnections { get; init; }
+
+    /// <summary>
+    /// A request's first line, headers and a body of up to <see cref="RequestBody.SpoolThresholdBytes"/>
+    /// must arrive within this time of its first byte, however slowly they trickle.
+    /// </summary>
+    public TimeSpan HeaderDeadline { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A keep-alive connection with no request for this long is closed.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>
+    /// A connection cap that leaves room under the descriptor limit: each connection may hold a
+    /// socket and a spooled body file, so half of what remains after a reserve (1024 → 448), at
+    /// least 16 and at most 4096.
+    /// </summary>
+    public static HttpServerLimits ForThisProcess() => ForDescriptorLimit(DescriptorLimit.Soft());
+
+    /// <summary>The limits for a process allowed <paramref name="descriptors"/> open files (null: no known limit).</summary>
+    public static HttpServerLimits ForDescriptorLimit(long? descriptors) => new()
+    {
+        MaxConnections = (int)Math.Clamp(((descriptors ?? long.MaxValue / 2) - ReservedDescriptors) / 2, 16, 4096),
+    };
+}
+
+/// <summary>One accepted connection: its socket, its read cancellation, and whether it waits between requests.</summary>
+internal sealed class Connection(Socket socket, CancellationTokenSource reads)
+{
+    private const int Busy = 0;
+    private const int Idle = 1;
+    private const int Evicted = 2;
+    private const int Finished = 3;
+
+    // A new connection has sent nothing yet: it is idle (and may be evicted) until its first byte.
+    private int _state = Idle;
+    private long _idleSince = Stopwatch.GetTimestamp();
+
+    public Socket Socket { get; } = socket;
+
+    /// <summary>Cancels every read: the server stops, or the connection is evicted.</summary>
+    public CancellationTokenSource Reads { get; } = reads;
+
+    public Task? Task { get; set; }
+
+    public bool IsIdle => Volatile.Read(ref _state) == Idle;
+
+    /// <summary>The connection's task is done; false when it was evicted first (the evictor counted it off).</summary>
+    public bool TryFinish()
+    {
+        while (true)
+        {
+            int state = Volatile.Read(ref _state);
+            if (state == Evicted)
+            {
+                return false;
+            }
+            if (Interlocked.CompareExchange(ref _state, Finished, state) == state)
+            {
+                return true;
+            }
+        }
+    }
+
+    public long IdleSince => Volatile.Read(ref _idleSince);
+
+    public void MarkIdle()
+    {
+        Volatile.Write(ref _idleSince, Stopwatch.GetTimestamp());
+        Interlocked.CompareExchange(ref _state, Idle, Busy);
+    }
+
+    /// <summary>A request is starting; false when the connection was evicted first.</summary>
+    public bool TryMarkBusy() => Interlocked.CompareExchange(ref _state, Busy, Idle) == Idle;
+
+    /// <summary>Closes the connection if it is still waiting for a request.</summary>
+    public bool TryEvict()
+    {
+        if (Interlocked.CompareExchange(ref _state, Evicted, Idle) != Idle)
+        {
+            return false;
+        }
+        Cut();
+        return true;
+    }
+
+    /// <summary>Ends reads and closes the socket at once (its descriptor is free when this returns).</summary>
+    public void Cut()
+    {
+        try
+        {
+            Reads.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        try
+        {
+            Socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        Socket.Dispose();
+    }
+
+    public void Close()
+    {
+        Socket.Dispose();
+        Reads.Dispose();
+    }
+}
+
+/// <summary>Buffered reads of lines and exact byte counts, each read bounded by a timeout and, for a request head, by a deadline.</summary>
 internal sealed class HttpReader(Stream stream, CancellationTokenSource timeout)
 {
     private readonly byte[] _buffer = new byte[16 * 1024];
     private int _start;
     private int _end;
+    private long _deadline;
+    private TimeSpan _deadlineLength;
+
+    /// <summary>Reads from now on must all be done within <paramref name="within"/>, or the request is answered 408.</summary>
+    public void StartDeadline(TimeSpan within)
+    {
+        _deadlineLength = within;
+        _deadline = Stopwatch.GetTimestamp() + (long)(within.TotalSeconds * Stopwatch.Frequency);
+    }
+
+    public void ClearDeadline() => _deadline = 0;
+
+    /// <summary>Waits for the first byte of the next request; false at end of stream.</summary>
+    public async Task<bool> WaitForDataAsync(TimeSpan idleTimeout) =>
+        _start < _end || await FillAsync(idleTimeout).ConfigureAwait(false);
 
     /// <summary>Reads up to CRLF (a bare LF is tolerated). Null at end of stream when <paramref name="allowEof"/> and nothing was read.</summary>
     public async Task<string?> ReadLineAsync(int maxBytes, TimeSpan readTimeout, bool allowEof)
@@ -510,36 +801,44 @@ internal sealed class HttpReader(Stream stream, CancellationTokenSource timeout)
         }
     }
 
-    /// <summary>Exactly <paramref name="count"/> bytes; the buffer grows with what arrives, so a declared length alone reserves no memory.</summary>
-    public async Task<byte[]> ReadExactAsync(int count, TimeSpan readTimeout)
+    /// <summary>Exactly <paramref name="count"/> bytes into <paramref name="body"/>, as they arrive (a declared length alone reserves nothing).</summary>
+    public async Task CopyToAsync(RequestBody body, long count, TimeSpan readTimeout)
     {
-        byte[] result = new byte[Math.Min(count, 64 * 1024)];
-        int filled = 0;
-        while (filled < count)
+        long left = count;
+        while (left > 0)
         {
             if (_start == _end && !await FillAsync(readTimeout).ConfigureAwait(false))
             {
                 throw new HttpProtocolException(400, "The connection closed before the whole body arrived.");
             }
-            if (filled == result.Length)
-            {
-                Array.Resize(ref result, (int)Math.Min(count, 2L * result.Length));
-            }
-            int take = Math.Min(result.Length - filled, _end - _start);
-            Buffer.BlockCopy(_buffer, _start, result, filled, take);
+            int take = (int)Math.Min(left, _end - _start);
+            await body.AppendAsync(_buffer.AsMemory(_start, take), CancellationToken.None).ConfigureAwait(false);
             _start += take;
-            filled += take;
+            left -= take;
         }
-        return result;
     }
 
     private async Task<bool> FillAsync(TimeSpan readTimeout)
     {
-        timeout.CancelAfter(readTimeout);
+        TimeSpan wait = readTimeout;
+        if (_deadline != 0)
+        {
+            TimeSpan left = TimeSpan.FromSeconds((double)(_deadline - Stopwatch.GetTimestamp()) / Stopwatch.Frequency);
+            if (left <= TimeSpan.Zero)
+            {
+                throw DeadlinePassed();
+            }
+            wait = left < wait ? left : wait;
+        }
+        timeout.CancelAfter(wait);
         int read;
         try
         {
             read = await stream.ReadAsync(_buffer, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_deadline != 0 && Stopwatch.GetTimestamp() >= _deadline)
+        {
+            throw DeadlinePassed();
         }
         finally
         {
@@ -552,4 +851,7 @@ internal sealed class HttpReader(Stream stream, CancellationTokenSource timeout)
         _end = read;
         return read > 0;
     }
+
+    private HttpProtocolException DeadlinePassed() =>
+        new(408, $"The request did not arrive within {_deadlineLength.TotalSeconds:0.#} seconds of its first byte.");
 }

@@ -45,11 +45,15 @@ internal sealed class RequestDispatcher
         _s3 = new S3Api(host.World, host.S3BodyEncodings);
         _admin = new AdminApi(host);
         _ecsLimits = host.Options.EcsRateLimits ? new EcsRateLimiter() : null;
+        Screen = new HttpRequestScreen { BeforeBody = BeforeBody, ProtocolError = ProtocolError };
     }
+
+    /// <summary>The checks the HTTP server makes before reading a large body, and the shape of its protocol errors.</summary>
+    public HttpRequestScreen Screen { get; }
 
     public async Task<HttpResponse> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        if (request.RawPath == "/_sandbox" || request.RawPath.StartsWith("/_sandbox/", StringComparison.Ordinal))
+        if (IsAdmin(request))
         {
             return _admin.Handle(request);
         }
@@ -108,39 +112,122 @@ internal sealed class RequestDispatcher
 
     internal static Route Classify(HttpRequest request)
     {
+        (AwsProtocol protocol, string service) = ClassifyHead(request);
+        string operation = protocol switch
+        {
+            AwsProtocol.Json => JsonOperation(request),
+            AwsProtocol.Ec2Query => (IsForm(request) ? request.FormValue("Action") : null) ?? request.QueryValue("Action") ?? string.Empty,
+            _ => S3Api.OperationName(request),
+        };
+        return new Route(protocol, service, operation.Length == 0 ? "Unknown" : operation);
+    }
+
+    /// <summary>The protocol and service from the request line and headers alone (EC2's Action may be in the unread body).</summary>
+    private static (AwsProtocol Protocol, string Service) ClassifyHead(HttpRequest request)
+    {
         string? target = request.Header("X-Amz-Target");
         if (target is not null)
         {
             int dot = target.LastIndexOf('.');
-            string prefix = dot < 0 ? target : target[..dot];
-            string operation = dot < 0 ? string.Empty : target[(dot + 1)..];
-            string service = prefix switch
+            string service = (dot < 0 ? target : target[..dot]) switch
             {
                 EcsTargetPrefix => "ecs",
                 EcrTargetPrefix => "ecr",
                 _ => KnownScopeService(request) ?? "unknown",
             };
-            return new Route(AwsProtocol.Json, service, operation.Length == 0 ? "Unknown" : operation);
+            return (AwsProtocol.Json, service);
         }
-
-        string contentType = request.Header("Content-Type") ?? string.Empty;
         if (request.RawPath == "/")
         {
-            if (request.Method == "POST" && contentType.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
+            if (request.Method == "POST" && IsForm(request))
             {
-                string? action = request.FormValue("Action") ?? request.QueryValue("Action");
-                return new Route(AwsProtocol.Ec2Query, "ec2", string.IsNullOrEmpty(action) ? "Unknown" : action);
+                return (AwsProtocol.Ec2Query, "ec2");
             }
-            if (request.QueryValue("Action") is string queryAction && KnownScopeService(request) is "ec2" or null)
+            if (request.QueryValue("Action") is not null && KnownScopeService(request) is "ec2" or null)
             {
-                return new Route(AwsProtocol.Ec2Query, "ec2", queryAction.Length == 0 ? "Unknown" : queryAction);
+                return (AwsProtocol.Ec2Query, "ec2");
             }
-            if (contentType.StartsWith("application/x-amz-json", StringComparison.OrdinalIgnoreCase))
+            if ((request.Header("Content-Type") ?? string.Empty).StartsWith("application/x-amz-json", StringComparison.OrdinalIgnoreCase))
             {
-                return new Route(AwsProtocol.Json, KnownScopeService(request) ?? "unknown", "Unknown");
+                return (AwsProtocol.Json, KnownScopeService(request) ?? "unknown");
             }
         }
-        return new Route(AwsProtocol.S3, "s3", S3Api.OperationName(request));
+        return (AwsProtocol.S3, "s3");
+    }
+
+    private static string JsonOperation(HttpRequest request)
+    {
+        string target = request.Header("X-Amz-Target") ?? string.Empty;
+        int dot = target.LastIndexOf('.');
+        return dot < 0 ? string.Empty : target[(dot + 1)..];
+    }
+
+    private static bool IsForm(HttpRequest request) =>
+        (request.Header("Content-Type") ?? string.Empty).StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsAdmin(HttpRequest request) =>
+        request.RawPath == "/_sandbox" || request.RawPath.StartsWith("/_sandbox/", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Before a large or chunked body is read: an AWS request must carry a signature whose
+    /// headers check out (present, well-formed, the sandbox's key, scope, region and time), so an
+    /// unsigned upload costs neither memory nor disk. The refusal is counted like any other call.
+    /// </summary>
+    private HttpResponse? BeforeBody(HttpRequest head)
+    {
+        if (IsAdmin(head))
+        {
+            // A chunked admin body is read (to disk past the threshold); AdminApi refuses it if large.
+            return head.Header("Content-Length") is null ? null : AdminApi.TooLarge();
+        }
+        (AwsProtocol protocol, string service) = ClassifyHead(head);
+        SignatureResult check = _verifier.CheckHead(head, service == "unknown" ? "ecs" : service);
+        if (check.Ok)
+        {
+            return null;
+        }
+        string operation = protocol switch
+        {
+            AwsProtocol.Json => JsonOperation(head),
+            AwsProtocol.S3 => S3Api.OperationName(head),
+            _ => head.QueryValue("Action") ?? string.Empty,
+        };
+        _host.Count(new Route(protocol, service, operation.Length == 0 ? "Unknown" : operation).CountKey);
+        string requestId = protocol == AwsProtocol.S3 ? AwsResponses.NewS3RequestId() : AwsResponses.NewRequestId();
+        return AwsResponses.Error(protocol, AuthError(protocol, check), requestId, head.Method == "HEAD");
+    }
+
+    /// <summary>
+    /// A request the HTTP server could not take (malformed, too large, too slow, unsupported
+    /// framing or version), answered in the error shape of the service its head names; null (plain
+    /// text) when not even the request line was readable.
+    /// </summary>
+    private static HttpResponse? ProtocolError(HttpRequest? head, Http.HttpProtocolException error)
+    {
+        if (head is null)
+        {
+            return null;
+        }
+        if (IsAdmin(head))
+        {
+            return AdminApi.Error(error.Status, error.Message);
+        }
+        (AwsProtocol protocol, _) = ClassifyHead(head);
+        string code = error.Status switch
+        {
+            408 => "RequestTimeout",
+            413 => "EntityTooLarge",
+            431 => "RequestHeaderSectionTooLarge",
+            501 => "NotImplemented",
+            505 => "HttpVersionNotSupported",
+            _ => protocol == AwsProtocol.Json ? "SerializationException" : "InvalidRequest",
+        };
+        IReadOnlyList<(string, string)> details = error.ProposedSize is long proposed
+            ? [("ProposedSize", proposed.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+               ("MaxSizeAllowed", HttpServer.MaxBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture))]
+            : [];
+        string requestId = protocol == AwsProtocol.S3 ? AwsResponses.NewS3RequestId() : AwsResponses.NewRequestId();
+        return AwsResponses.Error(protocol, new SandboxException(code, error.Message, error.Status) { Details = details }, requestId, isHead: false);
     }
 
     private static string? KnownScopeService(HttpRequest request)
@@ -168,6 +255,7 @@ internal sealed class RequestDispatcher
             {
                 throw new SandboxException("SerializationException", "The request body must be a JSON object.");
             }
+            RequireReadableStrings(document.RootElement);
             try
             {
                 lock (_host.World.Sync)
@@ -189,6 +277,41 @@ internal sealed class RequestDispatcher
     }
 
     /// <summary>
+    /// Every name and string in the body must be text: invalid UTF-8, or an escaped lone surrogate
+    /// (<c>"\ud800"</c>), is a SerializationException (400), as ECS answers, not a 500 when an
+    /// operation reads the value.
+    /// </summary>
+    private static void RequireReadableStrings(JsonElement element)
+    {
+        try
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    foreach (JsonProperty property in element.EnumerateObject())
+                    {
+                        _ = property.Name;
+                        RequireReadableStrings(property.Value);
+                    }
+                    break;
+                case JsonValueKind.Array:
+                    foreach (JsonElement item in element.EnumerateArray())
+                    {
+                        RequireReadableStrings(item);
+                    }
+                    break;
+                case JsonValueKind.String:
+                    _ = element.GetString();
+                    break;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            throw new SandboxException("SerializationException", "The request body is not valid UTF-8 text (an invalid byte sequence or a lone surrogate).");
+        }
+    }
+
+    /// <summary>
     /// The error each service gives for a refused signature. ECS and ECR answer 400 with the long
     /// coral <c>__type</c> (their clients report "status code: 400" for InvalidSignatureException
     /// and UnrecognizedClientException, e.g. teralytics/prometheus-ecs-discovery#7,
@@ -201,6 +324,7 @@ internal sealed class RequestDispatcher
             AwsProtocol.Json => auth.Failure switch
             {
                 AuthFailure.Missing => (400, "com.amazon.coral.service#MissingAuthenticationTokenException", auth.Message),
+                AuthFailure.TimeSkewed => (400, "com.amazon.coral.service#InvalidSignatureException", auth.Message),
                 AuthFailure.UnknownAccessKey => (400, "com.amazon.coral.service#UnrecognizedClientException", auth.Message),
                 AuthFailure.Incomplete => (400, "com.amazon.coral.service#IncompleteSignatureException", auth.Message),
                 _ => (400, "com.amazon.coral.service#InvalidSignatureException", auth.Message),
@@ -209,6 +333,8 @@ internal sealed class RequestDispatcher
             {
                 AuthFailure.Missing => (401, "MissingAuthenticationToken", "Request is missing Authentication Token"),
                 AuthFailure.Incomplete => (400, "IncompleteSignature", auth.Message),
+                AuthFailure.TimeSkewed => (400, "RequestExpired", auth.Message),
+                AuthFailure.WrongRegion => (401, "AuthFailure", auth.Message),
                 _ => (401, "AuthFailure", "AWS was not able to validate the provided access credentials"),
             },
             _ => auth.Failure switch
@@ -217,9 +343,12 @@ internal sealed class RequestDispatcher
                 AuthFailure.UnknownAccessKey => (403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records."),
                 AuthFailure.Incomplete => (400, "AuthorizationHeaderMalformed", auth.Message),
                 AuthFailure.ContentSha256Mismatch => (400, "XAmzContentSHA256Mismatch", auth.Message),
+                AuthFailure.WrongRegion => (400, "AuthorizationHeaderMalformed", auth.Message),
+                AuthFailure.TimeSkewed => (403, "RequestTimeTooSkewed", "The difference between the request time and the current time is too large."),
+                AuthFailure.Expired => (403, "AccessDenied", auth.Message),
                 _ => (403, "SignatureDoesNotMatch", auth.Message),
             },
         };
-        return new SandboxException(code, message, status);
+        return new SandboxException(code, message, status) { Details = protocol == AwsProtocol.S3 ? auth.Details : [] };
     }
 }

@@ -129,12 +129,42 @@ internal sealed partial class S3Api(SandboxWorld world, ConcurrentDictionary<str
         }
     }
 
+    /// <summary>
+    /// S3 stores keys with characters XML 1.0 cannot carry (U+0000, most other controls) and then
+    /// writes them into listings as references XML parsers refuse, so such a key breaks every
+    /// listing without <c>encoding-type=url</c>. The sandbox refuses them when they are written.
+    /// </summary>
     private static void CheckKey(string key)
     {
         if (Encoding.UTF8.GetByteCount(key) > 1024)
         {
             throw Failure(400, "KeyTooLongError", "Your key is too long");
         }
+        int bad = FirstNonXmlCharacter(key);
+        if (bad >= 0)
+        {
+            throw Failure(400, "InvalidArgument",
+                $"Object keys must be text XML 1.0 can carry; this one has U+{(int)key[bad]:X4} at position {bad}.",
+                ("ArgumentName", "key"), ("ArgumentValue", Uri.EscapeDataString(key)));
+        }
+    }
+
+    private static int FirstNonXmlCharacter(string key)
+    {
+        for (int i = 0; i < key.Length; i++)
+        {
+            char c = key[i];
+            if (char.IsHighSurrogate(c) && i + 1 < key.Length && char.IsLowSurrogate(key[i + 1]))
+            {
+                i++;
+                continue;
+            }
+            if (c is not ('\t' or '\n' or '\r' or (>= ' ' and < '\uD800') or (>= '\uE000' and < '\uFFFE')))
+            {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static XElement ParseXml(byte[] body)

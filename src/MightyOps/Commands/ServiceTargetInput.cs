@@ -28,7 +28,8 @@ internal static class ServiceTargetInput
     /// <summary>
     /// The cluster and services of one record. A piped string is a service name, wildcard or
     /// service ARN (or a cluster ARN, meaning that cluster); a piped object contributes what bound
-    /// by property name, and one with none of those properties is <c>InputNotATarget</c>.
+    /// by property name, and one with none of those properties, when neither -Cluster nor -Service
+    /// names anything either, is <c>InputNotATarget</c>.
     /// </summary>
     public static (string? Cluster, IReadOnlyList<string>? Services) Read(PSObject? inputObject, string? cluster, string[]? service)
     {
@@ -45,7 +46,11 @@ internal static class ServiceTargetInput
             }
             return (cluster, [.. service ?? [], text]);
         }
-        if (inputObject is not null && piped is not null && !inputObject.Properties.Any(p => TargetProperties.Contains(p.Name)))
+        // An object that names nothing is an error only when nothing else names a target: with
+        // -Service on the command line, a piped object may be there for another parameter
+        // (New-MightyTag | Publish-MightyService -Service WEB pipes the tag).
+        if (inputObject is not null && piped is not null && cluster is null && service is null
+            && !inputObject.Properties.Any(p => TargetProperties.Contains(p.Name)))
         {
             throw new MightyOpsException("InputNotATarget", MightyErrorKind.InvalidArgument,
                 $"A piped {piped.GetType().Name} names no ECS cluster or service. Pipe service names, ARNs, or objects with a Cluster/ClusterArn or Service/ServiceName property (Get-MightyService, Get-ECSClusterDetail, Get-ECSService output).",

@@ -1,8 +1,10 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Language;
+using MightyOps.Commands;
 using MightyOps.Core.Aws;
 using MightyOps.Core.Aws.Ecs;
+using MightyOps.Core.Config;
 
 namespace MightyOps.Completers;
 
@@ -14,18 +16,27 @@ public sealed class ClusterCompleter : IArgumentCompleter
             RemoteNames.Get(AwsOptionsFrom(fakeBoundParameters), "clusters", static (aws, ct) => aws.Ecs.ListClusterNamesAsync(ct)),
             wordToComplete);
 
-    internal static AwsOptions AwsOptionsFrom(IDictionary bound) =>
-        new(bound["Region"] as string, bound["ProfileName"] as string, bound["EndpointUrl"] as string);
+    internal static AwsOptions AwsOptionsFrom(IDictionary bound)
+    {
+        (string? sessionRegion, object? sessionCredentials) = AwsToolsSession.ReadForCompletion();
+        return CompletionConfig.AwsOptions(bound, CompletionConfig.For(bound)) with
+        {
+            ProfileLocation = bound["ProfileLocation"] as string,
+            SessionRegion = sessionRegion,
+            SessionCredentials = sessionCredentials,
+        };
+    }
 }
 
-/// <summary>Completes -Service from ListServices of the -Cluster already typed (or 'default').</summary>
+/// <summary>Completes -Service from ListServices of the -Cluster already typed (else the config's, else 'default').</summary>
 public sealed class ServiceCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
     {
-        string cluster = fakeBoundParameters["Cluster"] as string ?? "default";
+        MightyConfig config = CompletionConfig.For(fakeBoundParameters);
+        string cluster = fakeBoundParameters["Cluster"] as string ?? config.Cluster ?? "default";
         return Completions.Matching(
-            RemoteNames.Get(ClusterCompleter.AwsOptionsFrom(fakeBoundParameters), "services:" + cluster, (aws, ct) => aws.Ecs.ListServiceNamesAsync(cluster, ct)),
+            RemoteNames.Get(CompletionConfig.AwsOptions(fakeBoundParameters, config), "services:" + cluster, (aws, ct) => aws.Ecs.ListServiceNamesAsync(cluster, ct)),
             wordToComplete);
     }
 }
@@ -35,7 +46,8 @@ public sealed class ContainerCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
     {
-        string cluster = fakeBoundParameters["Cluster"] as string ?? "default";
+        MightyConfig config = CompletionConfig.For(fakeBoundParameters);
+        string cluster = fakeBoundParameters["Cluster"] as string ?? config.Cluster ?? "default";
         string? service = fakeBoundParameters["Service"] switch
         {
             string name => name,
@@ -48,7 +60,7 @@ public sealed class ContainerCompleter : IArgumentCompleter
             return [];
         }
         return Completions.Matching(
-            RemoteNames.Get(ClusterCompleter.AwsOptionsFrom(fakeBoundParameters), $"containers:{cluster}/{service}", async (aws, ct) =>
+            RemoteNames.Get(CompletionConfig.AwsOptions(fakeBoundParameters, config), $"containers:{cluster}/{service}", async (aws, ct) =>
             {
                 DescribeServicesResponse services = await aws.Ecs.DescribeServicesAsync(cluster, [service], ct).ConfigureAwait(false);
                 string? taskDefinition = services.Services?.FirstOrDefault()?.TaskDefinition;

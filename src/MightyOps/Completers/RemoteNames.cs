@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using MightyOps.Core;
 using MightyOps.Core.Aws;
 
@@ -21,7 +22,14 @@ internal static class RemoteNames
 
     public static IReadOnlyList<string> Get(AwsOptions options, string list, Func<AwsSession, CancellationToken, Task<IReadOnlyList<string>>> fetch)
     {
-        string key = string.Join('|', [options.EndpointUrl, options.Region, options.ProfileName, .. KeyVariables.Select(Environment.GetEnvironmentVariable), list]);
+        // A session credentials object (Set-AWSCredential) counts by identity: its ToString() is no key.
+        string? sessionCredentials = options.SessionCredentials switch
+        {
+            null => null,
+            string name => name,
+            object other => RuntimeHelpers.GetHashCode(other).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        string key = string.Join('|', [options.EndpointUrl, options.Region, options.ProfileName, options.ProfileLocation, options.SessionRegion, sessionCredentials, .. KeyVariables.Select(Environment.GetEnvironmentVariable), list]);
         if (Cache.TryGetValue(key, out var hit) && DateTime.UtcNow - hit.At < Lifetime)
         {
             return hit.Names;

@@ -285,7 +285,7 @@ public sealed class SandboxClientTests : IClassFixture<SandboxFixture>
     }
 
     [Fact]
-    public async Task An_unknown_access_key_is_AwsAuthenticationFailed()
+    public async Task An_unknown_access_key_is_AwsAuthenticationFailed_naming_the_endpoint_that_refused_it()
     {
         using AwsSession aws = await AwsSession.CreateAsync(
             new AwsOptions(Region: _host.Options.Region, EndpointUrl: _host.Endpoint.ToString()) { Credentials = new AwsCredentialSnapshot("AKIANOBODYKNOWS0000", "x") },
@@ -296,6 +296,22 @@ public sealed class SandboxClientTests : IClassFixture<SandboxFixture>
 
         Assert.Equal("AwsAuthenticationFailed", error.ErrorId);
         Assert.Contains("AKIANOBODYKNOWS0000", error.Message, StringComparison.Ordinal);
+        // The sandbox is an endpoint override: the message must not send the user hunting in their AWS account.
+        Assert.Contains($"The endpoint {_host.Endpoint.GetLeftPart(UriPartial.Authority)} does not recognise", error.Message, StringComparison.Ordinal);
+        Assert.Contains("endpoint override", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("AWS (", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verbose_names_the_endpoints_of_the_services_a_session_calls_and_no_others()
+    {
+        using AwsSession aws = await SandboxFixture.SessionAsync(_host, _log);
+
+        await aws.Ecs.ListClusterNamesAsync(CancellationToken.None);
+
+        string[] endpoints = _log.VerboseLines.Where(l => l.Contains(" endpoint ", StringComparison.Ordinal)).ToArray();
+        Assert.Single(endpoints, l => l.StartsWith("ecs endpoint ", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(endpoints, l => l.StartsWith("ecr", StringComparison.OrdinalIgnoreCase) || l.StartsWith("ec2", StringComparison.OrdinalIgnoreCase) || l.StartsWith("s3", StringComparison.OrdinalIgnoreCase));
     }
 }
 

@@ -8,7 +8,7 @@ public sealed class MightyConfigReaderTests
 {
     private const string FilePath = "/app/mighty.psd1";
 
-    /// <summary>The example of docs/about_MightyOps_Config.md, key for key.</summary>
+    /// <summary>Every key of the schema once (the documented example is read by the Pester tests).</summary>
     public const string FullExample = """
         @{
             Cluster     = 'production'

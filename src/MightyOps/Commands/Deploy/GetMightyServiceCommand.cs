@@ -14,7 +14,7 @@ public sealed class GetMightyServiceCommand : AwsCmdlet
     // costs one ListServices and three DescribeServices, not thirty of each.
     private ServiceTargetResolver? _targets;
 
-    /// <summary>A cluster name or ARN; mighty.psd1's Cluster, else 'default', when neither this nor a service ARN names one.</summary>
+    /// <summary>A cluster name or ARN; when neither this nor a service ARN names one, the config's Cluster, else 'default'.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("ClusterArn", "ClusterName")]
     [ArgumentCompleter(typeof(ClusterCompleter))]
