@@ -20,7 +20,7 @@ try {
     # 20 tasks of 'low' for the fan-out, and 75 tasks in all for the API calls (low + high + WEB).
     aws ecs update-service --cluster production --service low --desired-count 20 --output json | Out-Null
     aws ecs update-service --cluster production --service high --desired-count 53 --output json | Out-Null
-    Invoke-RestMethod -Method Post -Uri "$($sandbox.Endpoint)/_sandbox/advance-time?seconds=600" | Out-Null
+    Invoke-RestMethod -Method Post -Uri "$($sandbox.Endpoint)/_sandbox/advance-time" -ContentType 'application/json' -Body '{"seconds":600}' | Out-Null
 
     $task = (Get-MightyTask -Cluster production -Service API)[0]
     $runtimeId = ($task.Containers | Where-Object Name -eq application).RuntimeId

@@ -186,7 +186,7 @@ printf '[%s]' "two  words" 'it'\''s' "$RAILS_ENV" '$HOME' "a;b|c" `echo x`
         It 'reports a container that is not running as ContainerNotRunning' {
             $task = (Get-MightyTask -Cluster production -Service API)[-1]
             aws ecs stop-task --cluster production --task $task.TaskId --endpoint-url $sandbox.Endpoint | Out-Null
-            Invoke-RestMethod -Method Post -Uri "$($sandbox.Endpoint)/_sandbox/advance-time?seconds=120" | Out-Null
+            Invoke-RestMethod -Method Post -Uri "$($sandbox.Endpoint)/_sandbox/advance-time" -ContentType 'application/json' -Body '{"seconds":120}' | Out-Null
             Invoke-MightyContainer @ssh -Service API -TaskId $task.TaskId -Command 'true' -ErrorVariable failures -ErrorAction SilentlyContinue
             $failures[0].FullyQualifiedErrorId | Should -BeLike 'ContainerNotRunning,*'
             $failures[0].ToString() | Should -Match 'STOPPED'

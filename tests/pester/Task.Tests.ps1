@@ -76,7 +76,7 @@ Describe 'Get-MightyTask' {
         $task = (Get-MightyTask -Cluster production -Service API)[0]
         aws ecs stop-task --cluster production --task $task.TaskId --reason 'Stopped by the Pester test' --endpoint-url $script:sandbox.Endpoint | Out-Null
         $LASTEXITCODE | Should -Be 0
-        Invoke-RestMethod -Method Post -Uri "$($script:sandbox.Endpoint)/_sandbox/advance-time?seconds=120" | Out-Null
+        Invoke-RestMethod -Method Post -Uri "$($script:sandbox.Endpoint)/_sandbox/advance-time" -ContentType 'application/json' -Body '{"seconds":120}' | Out-Null
         $stopped = @(Get-MightyTask -Cluster production -Service API -DesiredStatus STOPPED)
         $mine = $stopped | Where-Object TaskId -eq $task.TaskId
         $mine.DesiredStatus | Should -Be 'STOPPED'
