@@ -41,7 +41,7 @@ $ModuleOut = Join-Path $OutputRoot "MightyOps/$Version"
 $ToolsOut = Join-Path $OutputRoot 'tools'
 $PesterVersion = '6.2.0'
 $ForeignAwsSdkVersion = '3.7.402'
-# What the tests start for real (DESIGN.md, Testing): git drives the release-tag tests (and ssh
+# What the tests start for real (docs/design/architecture.md, Tests): git drives the release-tag tests (and ssh
 # for an unreachable ssh:// remote).
 $AptPackages = @('git', 'openssh-client', 'openssh-server', 'tmux')
 

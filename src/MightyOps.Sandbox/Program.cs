@@ -34,7 +34,8 @@ internal static class Program
           -h, --help               show this help
 
         The first line on stdout is JSON: endpoint, region, accessKeyId, secretAccessKey, accountId.
-        Admin endpoints (unsigned, see the README):
+        Admin endpoints (unsigned, not counted; each is described in the module's README and in
+        Get-Help Start-MightySandbox -Full):
         """;
 
     private static async Task<int> Main(string[] args)

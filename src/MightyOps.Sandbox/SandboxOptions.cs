@@ -55,7 +55,7 @@ public sealed record SandboxOptions
 
     /// <summary>
     /// Throttle ECS calls with the token buckets ECS itself uses (per action category: burst and
-    /// refill per second, reference §5.6), in real time, so a client's backoff meets real limits.
+    /// refill per second, docs/design/ecs-deployments-and-events.md), in real time, so a client's backoff meets real limits.
     /// </summary>
     public bool EcsRateLimits { get; init; }
 }

@@ -38,7 +38,7 @@ public sealed class MightySandbox
     public double TimeScale { get; init; }
 
     /// <summary>Requests served so far, per <c>Service.Operation</c> (e.g. <c>ecs.DescribeServices</c>).</summary>
-    public IReadOnlyDictionary<string, long> RequestCounts => _requestCounts();
+    public IReadOnlyDictionary<string, long> RequestCounts => PrintableDictionary<long>.From(_requestCounts())!;
 
     /// <summary>True while the sandbox is serving.</summary>
     public bool IsRunning => _isRunning();

@@ -1,9 +1,12 @@
 namespace MightyOps;
 
 /// <summary>
-/// One ECS service as Get-MightyService reports it. Property names match the parameters of the
-/// cmdlets that consume it (Cluster, Service, TaskDefinition), so it pipes into MightyOps cmdlets
-/// and into AWS.Tools.ECS (Update-ECSService binds -Cluster and -Service by property name).
+/// One ECS service as Get-MightyService reports it: a snapshot. Piped into another cmdlet it names
+/// the service (<see cref="Cluster"/>, <see cref="Service"/>, <see cref="Region"/> bind by property
+/// name, in MightyOps and in AWS.Tools.ECS) and nothing else: the counts and the task definition
+/// carry names that no Update-ECSService or MightyOps parameter takes, so piping a snapshot never
+/// writes back a desired count or a task definition that may have changed since it was read.
+/// docs/design/aws-tools-pipeline.md has the parameter-by-parameter table.
 /// </summary>
 public sealed class MightyService
 {
@@ -22,23 +25,42 @@ public sealed class MightyService
     /// <summary>ACTIVE, DRAINING or INACTIVE.</summary>
     public string Status { get; init; } = string.Empty;
 
-    public int DesiredCount { get; init; }
+    /// <summary>
+    /// The service's desired count (ECS <c>desiredCount</c>). Not named DesiredCount on purpose:
+    /// Update-ECSService would bind that from the pipeline and undo a scale made since this read.
+    /// </summary>
+    public int DesiredTasks { get; init; }
 
-    public int RunningCount { get; init; }
+    /// <summary>Tasks running (ECS <c>runningCount</c>, the sum over the deployments).</summary>
+    public int RunningTasks { get; init; }
 
-    public int PendingCount { get; init; }
+    /// <summary>Tasks starting (ECS <c>pendingCount</c>).</summary>
+    public int PendingTasks { get; init; }
 
-    /// <summary>The PRIMARY deployment's task definition ARN.</summary>
-    public string TaskDefinition { get; init; } = string.Empty;
+    /// <summary>
+    /// The PRIMARY deployment's task definition ARN. Not named TaskDefinition on purpose: a
+    /// snapshot piped into Update-ECSService must not redeploy the revision it saw.
+    /// </summary>
+    public string TaskDefinitionArn { get; init; } = string.Empty;
+
+    /// <summary><c>family:revision</c> of <see cref="TaskDefinitionArn"/>, e.g. <c>WEB:12</c>.</summary>
+    public string TaskDefinitionName => MightyDeployment.ShortTaskDefinition(TaskDefinitionArn);
+
+    /// <summary>The revision number of <see cref="TaskDefinitionArn"/>; 0 when it has none.</summary>
+    public int Revision => MightyDeployment.RevisionOf(TaskDefinitionArn);
+
+    private readonly PrintableDictionary<string>? _images;
 
     /// <summary>
     /// Container name to image, from the service's task definition. Filled when Get-MightyService
     /// is asked for images (-IncludeImages); null when they were not looked up.
     /// </summary>
-    public IReadOnlyDictionary<string, string>? Images { get; init; }
+    public IReadOnlyDictionary<string, string>? Images { get => _images; init => _images = PrintableDictionary<string>.From(value); }
+
+    private readonly PrintableList<MightyDeployment> _deployments = PrintableList<MightyDeployment>.Empty;
 
     /// <summary>The service's deployments, PRIMARY first.</summary>
-    public IReadOnlyList<MightyDeployment> Deployments { get; init; } = Array.Empty<MightyDeployment>();
+    public IReadOnlyList<MightyDeployment> Deployments { get => _deployments; init => _deployments = PrintableList<MightyDeployment>.From(value) ?? PrintableList<MightyDeployment>.Empty; }
 
     /// <summary>The newest service event, or null when the service has none.</summary>
     public MightyServiceEvent? LastEvent { get; init; }
@@ -65,6 +87,9 @@ public sealed class MightyDeployment
     public string Status { get; init; } = string.Empty;
 
     public string TaskDefinition { get; init; } = string.Empty;
+
+    /// <summary><c>family:revision</c> of <see cref="TaskDefinition"/>.</summary>
+    public string TaskDefinitionName => ShortTaskDefinition(TaskDefinition);
 
     public int DesiredCount { get; init; }
 
@@ -93,6 +118,16 @@ public sealed class MightyDeployment
         int slash = taskDefinition.LastIndexOf('/');
         return slash >= 0 ? taskDefinition[(slash + 1)..] : taskDefinition;
     }
+
+    /// <summary>The revision of a task definition ARN or <c>family:revision</c>; 0 when it names none.</summary>
+    public static int RevisionOf(string taskDefinition)
+    {
+        string name = ShortTaskDefinition(taskDefinition);
+        int colon = name.LastIndexOf(':');
+        return colon >= 0 && int.TryParse(name.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int revision)
+            ? revision
+            : 0;
+    }
 }
 
 /// <summary>One entry of a service's event log.</summary>
@@ -108,6 +143,6 @@ public sealed class MightyServiceEvent
 
     public string Message { get; init; } = string.Empty;
 
-    /// <inheritdoc />
-    public override string ToString() => $"{CreatedAt.ToLocalTime():HH:mm:ss} {Message}";
+    /// <summary>The local time as PowerShell shows a DateTime, then the message.</summary>
+    public override string ToString() => $"{CreatedAt.LocalDateTime} {Message}";
 }

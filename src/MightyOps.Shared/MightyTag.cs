@@ -18,10 +18,11 @@ public sealed class MightyTag
     public string Branch { get; init; } = string.Empty;
 
     /// <summary>
-    /// The git branch the tag was made for, as git spells it (<c>feature/login</c>). Empty when it
-    /// is not known (a tag MightyOps did not create, or one only seen on a remote).
+    /// The git branch the tag was made for, as git spells it (<c>feature/login</c>), read from the
+    /// tag message New-MightyTag writes. For a tag that does not record it (made by another tool,
+    /// lightweight, or only seen on a remote) it is <see cref="Branch"/>, the best name known.
     /// </summary>
-    public string SourceBranch { get; init; } = string.Empty;
+    public string GitBranch { get; init; } = string.Empty;
 
     /// <summary>The release number <c>n</c>.</summary>
     public int Number { get; init; }

@@ -4,7 +4,7 @@ using Xunit;
 
 namespace MightyOps.Core.Tests;
 
-/// <summary>The layer rules of DESIGN.md that the compiler does not enforce.</summary>
+/// <summary>The layer rules of docs/design/architecture.md that the compiler does not enforce.</summary>
 public sealed class LayeringTests
 {
     [Fact]

@@ -85,7 +85,7 @@ public sealed class RequestShapeTests
     public async Task The_validator_rejects_what_botocore_rejects()
     {
         // The check itself must be able to fail: read-only members of a described task definition
-        // (the classic clone pitfall, reference §2.5) and a string where an integer belongs.
+        // (the classic clone pitfall, docs/design/task-definition-copy.md) and a string where an integer belongs.
         SandboxCapturedRequest[] bad =
         [
             new("ecs", "RegisterTaskDefinition", """{"family":"web","containerDefinitions":[{"name":"a","image":"x"}],"revision":3,"status":"ACTIVE"}"""),

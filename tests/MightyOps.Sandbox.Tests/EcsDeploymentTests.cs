@@ -4,7 +4,7 @@ using Xunit;
 
 namespace MightyOps.Sandbox.Tests;
 
-/// <summary>The simulation: rolling deployments, scaling, the circuit breaker (reference/aws-protocol.md §5).</summary>
+/// <summary>The simulation: rolling deployments, scaling, the circuit breaker (docs/design/ecs-deployments-and-events.md).</summary>
 public sealed class EcsDeploymentTests
 {
     private const string Breaker = """{"deploymentCircuitBreaker":{"enable":true,"rollback":true},"maximumPercent":200,"minimumHealthyPercent":100}""";
@@ -53,7 +53,7 @@ public sealed class EcsDeploymentTests
 
         JsonObject updated = t.Call("UpdateService", """{"cluster":"test","service":"web","taskDefinition":"web"}""")["service"]!.AsObject();
 
-        // §5.1.1: the answer already shows the new PRIMARY at zero and the old one ACTIVE with its counts.
+        // What starts a deployment: the answer already shows the new PRIMARY at zero and the old one ACTIVE with its counts.
         Assert.EndsWith("task-definition/web:2", (string?)updated["taskDefinition"]);
         JsonArray deployments = updated["deployments"]!.AsArray();
         Assert.Equal(2, deployments.Count);
@@ -160,7 +160,7 @@ public sealed class EcsDeploymentTests
         Assert.Equal(3, (int)answer["desiredCount"]!);
         JsonNode primary = answer["deployments"]!.AsArray().Single()!;
         Assert.Equal(id, (string?)primary["id"]);
-        Assert.Equal(2, (int)primary["desiredCount"]!);   // the scheduler catches up later (§5.1.2)
+        Assert.Equal(2, (int)primary["desiredCount"]!);   // the scheduler catches up later (a desiredCount change alone is no deployment)
 
         t.RunUntil(() => IsSteady(t.Service("test", "web")) && (int)t.Service("test", "web")["runningCount"]! == 3, Patience);
         Assert.Equal(id, (string?)t.Service("test", "web")["deployments"]![0]!["id"]);

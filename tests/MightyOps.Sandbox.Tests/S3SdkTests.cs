@@ -33,7 +33,7 @@ public sealed class S3SdkTests : IAsyncLifetime
     [InlineData(false, "WHEN_SUPPORTED", "sha256 header x-amz-checksum-crc32")]
     public async Task PutObjectThenGetObjectRoundTrips(bool chunked, string checksumSetting, string expectedEncoding)
     {
-        // The SDK picks the body encoding from these two settings (reference §4.4); the sandbox
+        // The SDK picks the body encoding from these two settings (docs/design/aws-sdk-notes.md, "S3 request bodies"); the sandbox
         // records which one arrived so the test proves each variant was really decoded.
         RequestChecksumCalculation checksums = checksumSetting == "WHEN_REQUIRED" ? RequestChecksumCalculation.WHEN_REQUIRED : RequestChecksumCalculation.WHEN_SUPPORTED;
         using AmazonS3Client s3 = Client(checksums: checksums);

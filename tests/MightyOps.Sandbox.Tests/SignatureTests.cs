@@ -6,7 +6,7 @@ using Xunit;
 namespace MightyOps.Sandbox.Tests;
 
 /// <summary>
-/// SigV4 verification (reference §3.1 "Emulator check") in each protocol's error shape. ECS and
+/// SigV4 verification (docs/design/sigv4.md) in each protocol's error shape. ECS and
 /// ECR refuse a signature with HTTP 400 (what their clients report), EC2 with 401, S3 with 403.
 /// </summary>
 public sealed class SignatureTests : IAsyncLifetime

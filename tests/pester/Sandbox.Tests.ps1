@@ -88,10 +88,110 @@ Describe 'Start-MightySandbox' {
         $own.IsRunning, $other.IsRunning | Should -Be @($false, $false)
     }
 
+    It 'restores the environment as a stack: stopping <First> first, then <Second>' -ForEach @(
+        @{ First = 'A'; Second = 'B' }
+        @{ First = 'B'; Second = 'A' }
+    ) {
+        $env:AWS_REGION = 'eu-west-1'
+        Remove-Item Env:AWS_ENDPOINT_URL -ErrorAction SilentlyContinue
+        $sandboxes = @{ A = Start-MightySandbox -Seed empty -Region eu-central-1; B = Start-MightySandbox -Seed empty -Region ap-south-1 }
+        $env:AWS_ENDPOINT_URL | Should -Be $sandboxes.B.Endpoint
+
+        $sandboxes[$First] | Stop-MightySandbox
+        # Whichever stopped first, the environment now shows what was there before the other one.
+        $expectedEndpoint = if ($First -eq 'B') { $sandboxes.A.Endpoint } else { $sandboxes.B.Endpoint }
+        $env:AWS_ENDPOINT_URL | Should -Be $expectedEndpoint
+        $env:AWS_REGION | Should -Be $(if ($First -eq 'B') { 'eu-central-1' } else { 'ap-south-1' })
+
+        $sandboxes[$Second] | Stop-MightySandbox
+        $env:AWS_REGION | Should -Be 'eu-west-1'
+        $env:AWS_ENDPOINT_URL | Should -BeNullOrEmpty
+    }
+
+    It 'leaves the stack alone when a -NoEnvironment sandbox stops in between' {
+        $env:AWS_REGION = 'eu-west-1'
+        $own = Start-MightySandbox -Seed empty -Region eu-central-1
+        $other = Start-MightySandbox -Seed empty -NoEnvironment
+        $other | Stop-MightySandbox
+        $env:AWS_ENDPOINT_URL | Should -Be $own.Endpoint
+        $own | Stop-MightySandbox
+        $env:AWS_REGION | Should -Be 'eu-west-1'
+    }
+
+    It 'repeats fault injection with -RandomSeed' {
+        # Same seed, same dice: the same number of requests is throttled and retried.
+        $totals = foreach ($run in 1, 2) {
+            $sandbox = Start-MightySandbox -Seed demo -ThrottlingRate 0.5 -RandomSeed 1234
+            @(Get-MightyService -Cluster production).Count | Should -Be 32
+            ($sandbox.RequestCounts.Values | Measure-Object -Sum).Sum
+            $sandbox | Stop-MightySandbox
+        }
+        $totals[0] | Should -BeGreaterThan 5 -Because 'one ListServices and four DescribeServices, plus the throttled ones'
+        $totals[1] | Should -Be $totals[0]
+    }
+
+    It 'passes -RandomSeed and -EcsRateLimits to the sandbox' {
+        $sandbox = Start-MightySandbox -Seed empty -NoEnvironment -RandomSeed 42 -EcsRateLimits
+        $info = Invoke-RestMethod "$($sandbox.Endpoint)/_sandbox/info"
+        $info.randomSeed | Should -Be 42
+        $info.ecsRateLimits | Should -BeTrue
+        $plain = Start-MightySandbox -Seed empty -NoEnvironment
+        $info = Invoke-RestMethod "$($plain.Endpoint)/_sandbox/info"
+        $info.randomSeed | Should -BeNullOrEmpty
+        $info.ecsRateLimits | Should -BeFalse
+    }
+
     It 'reports a port that is taken as a terminating error' {
         $first = Start-MightySandbox -Seed empty -NoEnvironment
         { Start-MightySandbox -Seed empty -NoEnvironment -Port $first.Port } |
             Should -Throw -ErrorId 'SandboxPortInUse*'
+    }
+}
+
+Describe 'Removing the module' {
+    It 'stops the sandboxes the session started and restores the environment' {
+        $result = Invoke-InFreshPwsh {
+            $env:AWS_REGION = 'eu-west-1'
+            $env:AWS_ENDPOINT_URL = 'http://before.invalid'
+            $first = Start-MightySandbox -Seed empty
+            $second = Start-MightySandbox -Seed empty -Region ap-south-1
+            $during = $env:AWS_ENDPOINT_URL -eq $second.Endpoint
+            Remove-Module MightyOps
+            [pscustomobject]@{
+                During = $during
+                Running = @($first.IsRunning, $second.IsRunning)
+                Region = $env:AWS_REGION
+                Endpoint = $env:AWS_ENDPOINT_URL
+                # Nothing listens on the port any more.
+                Refused = try { [Net.Sockets.TcpClient]::new('127.0.0.1', $first.Port).Dispose(); $false } catch { $true }
+            }
+        }
+        $result.During | Should -BeTrue
+        $result.Running | Should -Be @($false, $false)
+        $result.Region | Should -Be 'eu-west-1'
+        $result.Endpoint | Should -Be 'http://before.invalid'
+        $result.Refused | Should -BeTrue
+    }
+}
+
+Describe 'The sandbox admin endpoints' {
+    It 'are all documented in the README and the Start-MightySandbox help' {
+        $sandbox = Start-MightySandbox -Seed empty -NoEnvironment
+        try {
+            $endpoints = (Invoke-RestMethod "$($sandbox.Endpoint)/_sandbox/info").endpoints
+        }
+        finally {
+            $sandbox | Stop-MightySandbox
+        }
+        $endpoints.Count | Should -BeGreaterThan 5
+        $root = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+        $help = Get-Content -Raw (Join-Path $root 'docs/Start-MightySandbox.md')
+        $readme = Get-Content -Raw (Join-Path $root 'README.md')
+        foreach ($endpoint in $endpoints) {
+            $method, $path = $endpoint -split ' ', 2
+            $help | Should -Match ([regex]::Escape("``$method $path``")) -Because "$endpoint is an admin endpoint"
+            $readme | Should -Match ([regex]::Escape("``$method $path``")) -Because "$endpoint is an admin endpoint"
+        }
     }
 }
 

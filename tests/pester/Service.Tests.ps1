@@ -26,16 +26,18 @@ Describe 'Get-MightyService' {
         $web.Service | Should -Be 'WEB'
         $web.Region | Should -Be $script:sandbox.Region
         $web.Status | Should -Be 'ACTIVE'
-        $web.DesiredCount | Should -BeGreaterThan 0
-        $web.RunningCount | Should -Be $web.DesiredCount
-        $web.PendingCount | Should -Be 0
+        $web.DesiredTasks | Should -BeGreaterThan 0
+        $web.RunningTasks | Should -Be $web.DesiredTasks
+        $web.PendingTasks | Should -Be 0
         $web.ServiceArn | Should -Match '^arn:aws:ecs:[a-z0-9-]+:\d{12}:service/production/WEB$'
-        $web.TaskDefinition | Should -Match '^arn:aws:ecs:[a-z0-9-]+:\d{12}:task-definition/[^:]+:\d+$'
+        $web.TaskDefinitionArn | Should -Match '^arn:aws:ecs:[a-z0-9-]+:\d{12}:task-definition/[^:]+:\d+$'
+        $web.TaskDefinitionName | Should -Be ($web.TaskDefinitionArn -replace '^.*/')
+        $web.Revision | Should -Be ([int]($web.TaskDefinitionArn -replace '^.*:'))
         $web.Deployments.Count | Should -Be 1
         $web.Deployments[0].Status | Should -Be 'PRIMARY'
         $web.Deployments[0].RolloutState | Should -Be 'COMPLETED'
         $web.Deployments[0].Id | Should -Match '^ecs-svc/\d{19}$'
-        $web.Deployments[0].TaskDefinition | Should -Be $web.TaskDefinition
+        $web.Deployments[0].TaskDefinition | Should -Be $web.TaskDefinitionArn
         $web.LastEvent.Message | Should -Match 'has reached a steady state'
         $web.Images | Should -BeNullOrEmpty -Because 'images cost a DescribeTaskDefinition each and are only read with -IncludeImages'
     }
@@ -124,7 +126,7 @@ Describe 'Get-MightyService' {
 
     It 'shows a table with the columns that answer "is it healthy"' {
         $text = Get-MightyService -Cluster production -Service WEB | Out-String
-        $text | Should -Match 'Service\s+Status\s+Tasks\s+TaskDefinition\s+Rollout'
+        $text | Should -Match 'Service\s+Status\s+Tasks\s+TaskDefinitionName\s+Rollout'
         $text | Should -Match 'WEB\s+ACTIVE\s+2/2\s+WEB:\d+\s+COMPLETED'
         $wide = Get-MightyService -Cluster production | Out-String -Width 80
         $wide | Should -Not -Match '…' -Because 'the default table fits 80 columns'

@@ -27,7 +27,7 @@ Describe 'New-MightyTag' {
         $tag.Tag | Should -Be 'master.1'
         "$tag" | Should -Be 'master.1' -Because 'ToString() is the tag, so it works where a string is expected'
         $tag.Branch | Should -Be 'master'
-        $tag.SourceBranch | Should -Be 'master'
+        $tag.GitBranch | Should -Be 'master'
         $tag.Number | Should -Be 1
         $tag.Commit | Should -Be $head
         $tag.Remote | Should -Be 'origin'
@@ -94,11 +94,11 @@ Describe 'New-MightyTag' {
 
         $tag.Tag | Should -Be 'feature-login.1'
         $tag.Branch | Should -Be 'feature-login'
-        $tag.SourceBranch | Should -Be 'feature/login'
+        $tag.GitBranch | Should -Be 'feature/login'
         ($tag | Format-Table | Out-String) | Should -Match 'feature-login\.1\s+feature/login\s'
         (Get-RemoteTags $world.Origin).Keys | Should -Be @('feature-login.1')
         # Get-MightyTag reads the git branch back from the tag message's trailer.
-        (Get-MightyTag -Path $repo).SourceBranch | Should -Be 'feature/login'
+        (Get-MightyTag -Path $repo).GitBranch | Should -Be 'feature/login'
     }
 
     It 'maps odd branch names the documented way: <Name> -> <Expected>' -ForEach @(
@@ -483,6 +483,9 @@ Describe 'Get-MightyTag' {
         ($tags | Where-Object Tag -EQ 'master.10').Number | Should -Be 10
         $tags | ForEach-Object { $_.Date | Should -Not -BeNullOrEmpty }
         ($tags | Where-Object Tag -EQ 'lightweight.1').Annotated | Should -BeFalse
+        # A tag that records no git branch names the branch its name carries.
+        ($tags | Where-Object Tag -EQ 'lightweight.1').GitBranch | Should -Be 'lightweight'
+        ($tags | Where-Object Tag -EQ 'feature-login.1').GitBranch | Should -Be 'feature/login'
         ($tags | Where-Object Tag -EQ 'master.2').Message | Should -Be 'Release master.2'
     }
 
@@ -543,8 +546,10 @@ Describe 'Get-MightyTag' {
     It 'shows a table of tag, branch, commit and date by default' {
         $table = Get-MightyTag -Path $repo -Branch master | Out-String -Width 200
 
-        $table | Should -Match 'Tag\s+Branch\s+Commit\s+Date\s+Tagger'
-        $table | Should -Match "master\.10\s+master\s+$($script:commits['master.10'].Substring(0, 12))\s+\d{4}-\d\d-\d\d \d\d:\d\d"
+        $table | Should -Match 'Tag\s+GitBranch\s+ShortCommit\s+Date\s+TaggedBy'
+        # The date as PowerShell shows a DateTime, in local time; the tagger without the e-mail.
+        $master10 = Get-MightyTag -Path $repo -Branch master | Where-Object Tag -EQ 'master.10'
+        $table | Should -Match "master\.10\s+master\s+$($script:commits['master.10'].Substring(0, 12))\s+$([regex]::Escape($master10.Date.LocalDateTime.ToString()))\s+Test app"
     }
 
     It 'uses the PowerShell location when -Path is not given' {

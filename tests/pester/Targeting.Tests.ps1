@@ -5,7 +5,7 @@
 BeforeAll {
     . $PSScriptRoot/Common.ps1
     $script:sandbox = Start-MightySandbox -Seed demo
-    $taskDefinition = (Get-MightyService -Cluster staging -Service WEB).TaskDefinition
+    $taskDefinition = (Get-MightyService -Cluster staging -Service WEB).TaskDefinitionArn
     $null = aws ecs create-service --cluster staging --service-name web --task-definition $taskDefinition --desired-count 0 --output json
     if ($LASTEXITCODE -ne 0) { throw 'aws ecs create-service failed' }
     $script:prefix = "arn:aws:ecs:$($script:sandbox.Region):$($script:sandbox.AccountId)"

@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 
 namespace MightyOps.Core.Aws;
 
-/// <summary>An AWS error response, read the way botocore reads JSON 1.1 errors (reference §1.3).</summary>
+/// <summary>An AWS error response, read the way botocore reads JSON 1.1 errors (docs/design/ecs-json-protocol.md, "Errors").</summary>
 /// <param name="StatusCode">The HTTP status.</param>
 /// <param name="Code">The short error code, e.g. <c>ClusterNotFoundException</c>; the status as text when the body has none.</param>
 /// <param name="Message">The service's message, possibly empty.</param>

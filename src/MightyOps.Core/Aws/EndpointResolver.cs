@@ -13,7 +13,7 @@ public sealed record AwsServiceEndpoint(string Service, string SigningName, Uri 
 /// Endpoint per service, the way the AWS SDKs and CLI do it (the "service-specific endpoints"
 /// feature): -EndpointUrl for every service, else <c>AWS_ENDPOINT_URL_&lt;SERVICE&gt;</c>, else
 /// <c>AWS_ENDPOINT_URL</c>, unless <c>AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true</c>; else the
-/// public endpoint of the region's partition (reference §1.2).
+/// public endpoint of the region's partition (docs/design/ecs-json-protocol.md, "Endpoints").
 /// </summary>
 public static class EndpointResolver
 {

@@ -18,7 +18,7 @@ internal static class SdkConfig
         if (endpoint.IsOverride)
         {
             config.ServiceURL = endpoint.Url.ToString();
-            // Setting ServiceURL clears the region; without this the SDK signs for us-east-1 (reference §4.5).
+            // Setting ServiceURL clears the region; without this the SDK signs for us-east-1 (docs/design/aws-sdk-notes.md).
             config.AuthenticationRegion = endpoint.Region;
         }
         else

@@ -15,7 +15,7 @@ public sealed record AwsCredentialSnapshot(string AccessKeyId, string SecretAcce
 /// <summary>
 /// AWS Signature Version 4 (header signing). The pieces are public so the sandbox can verify a
 /// request with exactly the canonical forms the client signs with; both are checked against AWS's
-/// own test vectors (shared/sigv4-test-suite) and against botocore and AWSSDK as real peers.
+/// own test vectors (tests/MightyOps.Core.Tests/sigv4-test-suite, docs/design/sigv4.md) and against botocore and AWSSDK as real peers.
 /// </summary>
 public static class SigV4
 {

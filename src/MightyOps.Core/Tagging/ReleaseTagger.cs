@@ -279,7 +279,7 @@ public sealed class ReleaseTagger
     {
         Tag = tag.Name,
         Branch = branch,
-        SourceBranch = tag.SourceBranch,
+        GitBranch = string.IsNullOrEmpty(tag.SourceBranch) ? branch : tag.SourceBranch,
         Number = number,
         Commit = tag.Commit,
         Date = tag.Date,

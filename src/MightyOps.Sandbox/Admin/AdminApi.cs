@@ -110,6 +110,8 @@ internal sealed partial class AdminApi(SandboxHost host)
         ["accessKeyId"] = host.Options.AccessKeyId,
         ["seed"] = host.Options.Seed,
         ["timeScale"] = host.Options.TimeScale,
+        ["randomSeed"] = host.Options.RandomSeed,
+        ["ecsRateLimits"] = host.Options.EcsRateLimits,
         ["now"] = Now(),
         ["endpoints"] = new JsonArray(EndpointList.Select(e => (JsonNode?)e).ToArray()),
     };

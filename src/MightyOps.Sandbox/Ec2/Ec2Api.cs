@@ -9,7 +9,7 @@ using MightyOps.Sandbox.Routing;
 namespace MightyOps.Sandbox.Ec2;
 
 /// <summary>
-/// EC2 Query protocol (reference §4.5): form-encoded <c>Action=DescribeInstances&amp;Version=2016-11-15&amp;InstanceId.1=…</c>
+/// EC2 Query protocol (docs/design/aws-sdk-notes.md, "EC2 Query protocol"): form-encoded <c>Action=DescribeInstances&amp;Version=2016-11-15&amp;InstanceId.1=…</c>
 /// answered in the 2016-11-15 XML namespace, over <see cref="SandboxWorld.Instances"/>.
 /// </summary>
 internal sealed class Ec2Api(SandboxWorld world)

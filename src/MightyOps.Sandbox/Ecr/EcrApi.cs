@@ -9,8 +9,8 @@ namespace MightyOps.Sandbox.Ecr;
 
 /// <summary>
 /// The ECR API operations MightyOps calls (DescribeRepositories, DescribeImages, BatchGetImage)
-/// over <see cref="SandboxWorld.Repositories"/>, with ECR's own error rules (reference §1.3–1.5,
-/// §2.3): unknown images fail DescribeImages but are <c>failures[]</c> in BatchGetImage.
+/// over <see cref="SandboxWorld.Repositories"/>, with ECR's own error rules (docs/design/batch-limits.md,
+/// "Partial failures"): unknown images fail DescribeImages but are <c>failures[]</c> in BatchGetImage.
 /// The caller holds <see cref="SandboxWorld.Sync"/>.
 /// </summary>
 internal sealed partial class EcrApi(SandboxWorld world)

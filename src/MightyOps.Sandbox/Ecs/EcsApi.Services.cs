@@ -4,7 +4,7 @@ using MightyOps.Core.Aws.Ecs;
 
 namespace MightyOps.Sandbox.Ecs;
 
-// Services: list, describe, create, update (deployments, §5.1), delete.
+// Services: list, describe, create, update (deployments: docs/design/ecs-deployments-and-events.md), delete.
 public sealed partial class EcsApi
 {
     private JsonNode ListServices(EcsRequest request)
@@ -171,8 +171,9 @@ public sealed partial class EcsApi
                 "Network Configuration must be provided when networkMode 'awsvpc' is specified.");
         }
 
-        // What starts a new deployment (§5.1.1): another task definition, forceNewDeployment, or a
-        // change to networking, load balancers, service registries, platform or capacity providers.
+        // What starts a new deployment (docs/design/ecs-deployments-and-events.md): another task
+        // definition, forceNewDeployment, or a change to networking, load balancers, service
+        // registries, platform or capacity providers.
         bool newDeployment = request.Bool("forceNewDeployment") == true
             || (definition is not null && definition.Arn != service.Primary.TaskDefinitionArn)
             || Changes(network, service.NetworkConfiguration)
@@ -189,7 +190,7 @@ public sealed partial class EcsApi
         service.DeploymentConfiguration = configuration;
         if (desired is int count && count != service.DesiredCount)
         {
-            // desiredCount alone is no deployment: the scheduler scales the PRIMARY on its next pass (§5.1.2).
+            // desiredCount alone is no deployment: the scheduler scales the PRIMARY on its next pass.
             service.DesiredCount = count;
             service.WasSteady = false;
             _sim.RequestEvaluation(service, _sim.Now + EcsTimings.DeploymentStartDelay);

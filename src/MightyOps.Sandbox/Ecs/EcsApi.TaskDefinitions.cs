@@ -257,7 +257,7 @@ public sealed partial class EcsApi
         var result = new JsonObject { ["taskDefinition"] = EcsWire.TaskDefinition(definition) };
         if (include.Contains("TAGS"))
         {
-            // The only way to read a definition's tags: top level, next to taskDefinition (§2.1).
+            // The only way to read a definition's tags: top level, next to taskDefinition (docs/design/ecs-json-protocol.md).
             result["tags"] = EcsWire.ToArray(definition.Tags);
         }
         return result;

@@ -39,7 +39,7 @@ public sealed partial class EcsApi
                 ?? throw new SandboxException("InvalidParameterException", "The referenced container instance was not found.");
         }
         IEnumerable<TaskState> tasks = cluster.Tasks.Values
-            // desiredStatus PENDING never matches: ECS never sets it (§2.1).
+            // desiredStatus PENDING never matches: ECS never sets it (docs/design/ecs-deployments-and-events.md, "Task lifecycle").
             .Where(t => t.DesiredStatus == desiredStatus)
             .Where(t => startedBy is null || t.StartedBy == startedBy)
             .Where(t => family is null || t.TaskDefinition.Family == family)

@@ -266,7 +266,7 @@ public sealed partial class EcsApi
     // ------------------------------------------------------------------ batch describes
 
     /// <summary>
-    /// The batch describes (§1.5): each reference found becomes an item, each one not found a
+    /// The batch describes (docs/design/batch-limits.md): each reference found becomes an item, each one not found a
     /// <c>MISSING</c> failure under the ARN it would have, instead of an error for the whole call.
     /// </summary>
     private static JsonObject DescribeEach<T>(

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace MightyOps.Sandbox.Ecs;
 
 /// <summary>
-/// ARNs and identifiers in the formats ECS uses today (reference/aws-protocol.md §5.3): the long
+/// ARNs and identifiers in the formats ECS uses today (docs/design/ecs-deployments-and-events.md, "ARN formats"): the long
 /// ARN format with the cluster in task, service and container-instance ARNs, 32-hex task ids,
 /// <c>ecs-svc/</c> + 19 digits for deployments, 64-hex Docker ids for containers on EC2.
 /// </summary>

@@ -7,7 +7,7 @@ namespace MightyOps.Sandbox.Ecs;
 // maximumPercent, scale in and out, the circuit breaker and its rollback, service events.
 internal sealed partial class EcsSimulation
 {
-    /// <summary>Makes a new PRIMARY deployment (§5.1.1): counts zero, IN_PROGRESS; the old PRIMARY becomes ACTIVE.</summary>
+    /// <summary>Makes a new PRIMARY deployment (docs/design/ecs-deployments-and-events.md): counts zero, IN_PROGRESS; the old PRIMARY becomes ACTIVE.</summary>
     public DeploymentState StartDeployment(ServiceState service, string taskDefinitionArn, string? reason = null)
     {
         var deployment = new DeploymentState
@@ -206,7 +206,7 @@ internal sealed partial class EcsSimulation
         }
     }
 
-    /// <summary>"has reached a steady state", once on arrival and again every 6 hours while it lasts (§5.2).</summary>
+    /// <summary>"has reached a steady state", once on arrival and again every 6 hours while it lasts (docs/design/ecs-deployments-and-events.md).</summary>
     private void ReportSteadyState(ServiceState service, bool primaryAtDesired, DateTimeOffset steadyAt)
     {
         bool steady = service.Status == "ACTIVE"

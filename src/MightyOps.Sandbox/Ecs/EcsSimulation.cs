@@ -4,7 +4,7 @@ namespace MightyOps.Sandbox.Ecs;
 /// The ECS state and the simulation that moves it through simulated time: the container agent
 /// (pull, start, stop, crash) and the service scheduler (rolling deployments bounded by
 /// minimumHealthyPercent/maximumPercent, scale up/down, the circuit breaker and its rollback,
-/// service events), as reference/aws-protocol.md §5 describes them.
+/// service events), as docs/design/ecs-deployments-and-events.md describes them.
 /// </summary>
 /// <remarks>
 /// Time advances lazily: every request first brings the state up to the clock's "now". The

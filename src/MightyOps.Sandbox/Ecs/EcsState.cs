@@ -236,7 +236,7 @@ internal sealed class TaskState
 
     /// <summary>
     /// What DescribeTasks shows, read off <see cref="Phase"/> so the two cannot disagree:
-    /// PROVISIONING (awsvpc, before its ENI), PENDING, RUNNING, STOPPING, STOPPED (§5.4).
+    /// PROVISIONING (awsvpc, before its ENI), PENDING, RUNNING, STOPPING, STOPPED (docs/design/ecs-deployments-and-events.md).
     /// </summary>
     public string LastStatus => Phase switch
     {

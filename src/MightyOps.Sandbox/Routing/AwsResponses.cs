@@ -46,7 +46,7 @@ internal static class AwsResponses
             .With("x-amzn-RequestId", requestId);
 
     /// <summary>
-    /// A JSON 1.1 error (reference §1.3). Authentication errors use the long coral form of
+    /// A JSON 1.1 error (docs/design/ecs-json-protocol.md, "Errors"). Authentication errors use the long coral form of
     /// <c>__type</c>; botocore and AWSSDK cut it after the last '#'.
     /// </summary>
     public static HttpResponse JsonError(int status, string code, string? message, string requestId)
@@ -110,7 +110,7 @@ internal static class AwsResponses
 
     /// <summary>
     /// Each service's throttling answer, the codes botocore and AWSSDK retry with backoff:
-    /// ECS/ECR 400 ThrottlingException "Rate exceeded" (reference §1.3, §5.6), EC2 503
+    /// ECS/ECR 400 ThrottlingException "Rate exceeded" (docs/design/ecs-json-protocol.md, "Throttling and retries"), EC2 503
     /// RequestLimitExceeded, S3 503 SlowDown.
     /// </summary>
     public static HttpResponse Throttled(AwsProtocol protocol, string requestId, bool isHead) => protocol switch

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace MightyOps.Sandbox.Routing;
 
 /// <summary>
-/// ECS API throttling as documented (ECS API reference "request-throttling", reference §5.6):
+/// ECS API throttling as documented (ECS API reference "request-throttling", docs/design/ecs-deployments-and-events.md, "API throttling"):
 /// one token bucket per action category, per account and region. A request takes a token or is
 /// answered with ThrottlingException "Rate exceeded". Buckets refill in real time: the limit is on
 /// how fast a client calls, not on simulated time.

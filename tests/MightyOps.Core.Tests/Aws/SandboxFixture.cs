@@ -30,7 +30,7 @@ public sealed class SandboxFixture : IAsyncLifetime
 
     /// <summary>
     /// A register request copied from a described task definition: the task-level members
-    /// RegisterTaskDefinition accepts (reference §2.5) and every container definition as described.
+    /// RegisterTaskDefinition accepts (docs/design/task-definition-copy.md) and every container definition as described.
     /// </summary>
     public static RegisterTaskDefinitionRequest RegisterRequest(EcsTaskDefinition definition, List<EcsTag>? tags) => new()
     {

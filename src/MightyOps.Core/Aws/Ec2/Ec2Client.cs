@@ -57,7 +57,7 @@ public sealed class Ec2Client : IDisposable
             {
                 throw SdkErrors.ToException(e, call);
             }
-            // AWSSDK v4 leaves empty collections null (reference §4.4).
+            // AWSSDK v4 leaves empty collections null (docs/design/aws-sdk-notes.md).
             foreach (Reservation reservation in response.Reservations ?? [])
             {
                 foreach (Instance instance in reservation.Instances ?? [])

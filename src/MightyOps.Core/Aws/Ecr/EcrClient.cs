@@ -5,7 +5,7 @@ namespace MightyOps.Core.Aws.Ecr;
 
 /// <summary>A page-following, batch-splitting ECR client over the JSON 1.1 protocol.</summary>
 /// <remarks>
-/// ECR cannot combine nextToken/maxResults with repositoryNames or imageIds (reference §1.4), so a
+/// ECR cannot combine nextToken/maxResults with repositoryNames or imageIds (docs/design/batch-limits.md), so a
 /// call either names things (batches of 100) or pages (1000 per page). Unlike ECS, an unknown
 /// name fails the whole DescribeRepositories/DescribeImages call (RepositoryNotFound /
 /// ImageNotFound); BatchGetImage reports unknown images in Failures instead.

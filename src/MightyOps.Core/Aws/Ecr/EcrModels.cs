@@ -1,5 +1,5 @@
 // Wire shapes of the ECR API (JSON 1.1, model ecr-2015-09-21), named after the botocore shapes
-// with an Ecr prefix. See shared/reference/aws-protocol.md §2.3.
+// with an Ecr prefix. See docs/design/ecs-json-protocol.md.
 
 namespace MightyOps.Core.Aws.Ecr;
 

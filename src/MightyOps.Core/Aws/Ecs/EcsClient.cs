@@ -5,7 +5,7 @@ namespace MightyOps.Core.Aws.Ecs;
 
 /// <summary>A page-following, batch-splitting ECS client over the JSON 1.1 protocol.</summary>
 /// <remarks>
-/// Limits (reference §1.4, §1.5): ListServices/ListTasks/ListClusters pages of 100 (ListServices
+/// Limits (docs/design/batch-limits.md): ListServices/ListTasks/ListClusters pages of 100 (ListServices
 /// defaults to 10 when maxResults is left out), DescribeServices 10 names per call,
 /// DescribeTasks/DescribeContainerInstances/DescribeClusters 100. Batch results are merged,
 /// failures included, in input order. An empty input list makes no call (ECS rejects it).

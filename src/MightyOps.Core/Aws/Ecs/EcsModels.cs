@@ -5,7 +5,7 @@ using System.Text.Json.Serialization;
 // Wire shapes of the ECS API (JSON 1.1, model ecs-2014-11-13), named after the botocore shapes
 // with an Ecs prefix. They carry the members MightyOps reads or writes and the sandbox serves;
 // members nobody here interprets travel as raw JSON (JsonObject / extension data) so a
-// describe-then-register round trip never drops a field. See shared/reference/aws-protocol.md §2.
+// describe-then-register round trip never drops a field. See docs/design/ecs-json-protocol.md.
 
 namespace MightyOps.Core.Aws.Ecs;
 
@@ -383,7 +383,7 @@ public sealed class DescribeTaskDefinitionResponse
 }
 
 /// <summary>
-/// RegisterTaskDefinition input: an allow-list of what may be sent (reference §2.5), never a copy
+/// RegisterTaskDefinition input: an allow-list of what may be sent (docs/design/task-definition-copy.md), never a copy
 /// of a described definition with read-only members still in it.
 /// </summary>
 public sealed class RegisterTaskDefinitionRequest

@@ -40,8 +40,16 @@ public sealed class StartMightySandboxCommand : MightyCmdlet
     [ValidateRange(0, 60000)]
     public int LatencyMilliseconds { get; set; }
 
+    /// <summary>Makes a run repeatable: the same seed throttles the same requests and gives the same ids and timings.</summary>
+    [Parameter]
+    public int RandomSeed { get; set; }
+
     [Parameter]
     public SwitchParameter CaptureRequests { get; set; }
+
+    /// <summary>Throttles ECS calls with ECS's own token buckets (burst and refill per action category), in real time.</summary>
+    [Parameter]
+    public SwitchParameter EcsRateLimits { get; set; }
 
     [Parameter]
     public SwitchParameter NoEnvironment { get; set; }
@@ -66,6 +74,8 @@ public sealed class StartMightySandboxCommand : MightyCmdlet
             ServerErrorRate = ServerErrorRate,
             Latency = TimeSpan.FromMilliseconds(LatencyMilliseconds),
             CaptureRequests = CaptureRequests,
+            RandomSeed = MyInvocation.BoundParameters.ContainsKey(nameof(RandomSeed)) ? RandomSeed : null,
+            EcsRateLimits = EcsRateLimits,
         };
 
         SandboxHost host;
