@@ -11,16 +11,16 @@ AfterAll {
 
 Describe 'Get-MightyTask' {
     It 'lists the running tasks of a service with their instance, host and containers' {
-        $web = Get-MightyService -Cluster production -Service WEB
+        $web = (aws ecs describe-services --cluster production --services WEB --output json | ConvertFrom-Json).services[0]
         $tasks = @(Get-MightyTask -Cluster production -Service WEB)
-        $tasks.Count | Should -Be $web.RunningCount
+        $tasks.Count | Should -Be $web.runningCount
         foreach ($task in $tasks) {
             $task | Should -BeOfType ([MightyOps.MightyTask])
             $task.Cluster | Should -Be 'production'
             $task.Service | Should -Be 'WEB'
             $task.TaskId | Should -Match '^[0-9a-f]{32}$'
             $task.TaskArn | Should -Match "task/production/$($task.TaskId)$"
-            $task.TaskDefinition | Should -Be $web.TaskDefinition
+            $task.TaskDefinition | Should -Be $web.taskDefinition
             $task.LastStatus | Should -Be 'RUNNING'
             $task.DesiredStatus | Should -Be 'RUNNING'
             $task.StartedAt | Should -Not -BeNullOrEmpty
