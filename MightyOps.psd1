@@ -10,10 +10,13 @@
     PowerShellVersion    = '7.4'
     FormatsToProcess     = @('MightyOps.Format.ps1xml')
     CmdletsToExport      = @(
+        'Enter-MightyContainer'
         'Get-MightyLog'
         'Get-MightyQueue'
         'Get-MightyService'
         'Get-MightyServiceEvent'
+        'Get-MightyTask'
+        'Invoke-MightyContainer'
         'Get-MightyTag'
         'New-MightyTag'
         'Publish-MightyService'

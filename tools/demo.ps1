@@ -59,6 +59,10 @@ try {
     . (Join-Path $PSScriptRoot 'demo-deploy.ps1')
 
     . (Join-Path $PSScriptRoot 'demo-queue.ps1')
+
+    # ---- exec: Get-MightyTask, Invoke-MightyContainer (tools/demo-exec.ps1) ----
+    . (Join-Path $PSScriptRoot 'demo-exec.ps1')
+    # ---- end exec ----
 }
 finally {
     Show-Step 'Stop the sandbox (the AWS_* variables it replaced are restored)' {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.Sockets;
 using MightyOps.Core;
+using MightyOps.Sandbox.Ecs;
 using MightyOps.Sandbox.Http;
 using MightyOps.Sandbox.Routing;
 using MightyOps.Sandbox.Seeds;

@@ -40,6 +40,28 @@ public sealed class AdminApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ContainersAreReadByRuntimeIdWithTheirEnvironment()
+    {
+        using var client = new SignedClient(_host);
+        JsonNode tasks = (await client.EcsAsync("ListTasks", "{\"cluster\":\"production\",\"serviceName\":\"API\"}")).Body!;
+        string taskArn = (string)tasks["taskArns"]![0]!;
+        JsonNode described = (await client.EcsAsync("DescribeTasks", $"{{\"cluster\":\"production\",\"tasks\":[\"{taskArn}\"]}}")).Body!;
+        JsonNode container = described["tasks"]![0]!["containers"]![0]!;
+        string runtimeId = (string)container["runtimeId"]!;
+
+        JsonNode view = JsonNode.Parse(await _http.GetStringAsync(Url("/_sandbox/containers/" + runtimeId)))!;
+        Assert.Equal(runtimeId, (string?)view["runtimeId"]);
+        Assert.Equal((string?)container["name"], (string?)view["name"]);
+        Assert.Equal(taskArn, (string?)view["taskArn"]);
+        Assert.Equal("RUNNING", (string?)view["lastStatus"]);
+        Assert.Equal("production", (string?)view["environment"]!["RAILS_ENV"]);
+
+        using HttpResponseMessage missing = await _http.GetAsync(Url("/_sandbox/containers/0123abcd"));
+        Assert.Equal(404, (int)missing.StatusCode);
+        Assert.Contains("No such container: 0123abcd", await missing.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task CountsAndResetWithoutBeingCounted()
     {
         using var client = new SignedClient(_host);

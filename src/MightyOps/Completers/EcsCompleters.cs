@@ -3,6 +3,7 @@ using System.Management.Automation;
 using System.Management.Automation.Language;
 using MightyOps.Commands;
 using MightyOps.Core.Aws;
+using MightyOps.Core.Aws.Ecs;
 using MightyOps.Core.Config;
 
 namespace MightyOps.Completers;

@@ -1,0 +1,190 @@
+using MightyOps.Core.Aws;
+using MightyOps.Core.Aws.Ec2;
+using MightyOps.Core.Aws.Ecs;
+
+namespace MightyOps.Core.Exec;
+
+/// <summary>What to look for: a cluster and either services (every task of each) or task ids.</summary>
+/// <param name="Cluster">The cluster's short name or ARN.</param>
+/// <param name="Services">Exact service names; null or empty with no task ids means every task of the cluster.</param>
+/// <param name="TaskIds">Task ids or ARNs; when given, services only filter the result.</param>
+/// <param name="DesiredStatus">RUNNING (the default) or STOPPED.</param>
+public sealed record TaskQuery(string Cluster, IReadOnlyList<string>? Services = null, IReadOnlyList<string>? TaskIds = null, string DesiredStatus = "RUNNING");
+
+/// <summary>
+/// Finds tasks and where they run: the task → container instance → EC2 instance chain that SSH
+/// needs. Batched to the minimum (docs/design/exec.md): ListTasks pages per service,
+/// DescribeTasks 100 at a time for all of them, DescribeContainerInstances 100 at a time for the
+/// distinct instances, and one DescribeInstances for every EC2 instance behind them.
+/// </summary>
+public sealed class TaskLocator
+{
+    private readonly AwsSession _aws;
+    private readonly IOperationLog _log;
+
+    public TaskLocator(AwsSession aws, IOperationLog log)
+    {
+        _aws = aws;
+        _log = log;
+    }
+
+    /// <summary>
+    /// The tasks the query names, sorted by service and start time (oldest first). A service or
+    /// task id that is not there is passed to <paramref name="onNotFound"/> (<c>ServiceNotFound</c>,
+    /// <c>TaskNotFound</c>) and the rest still come back. A missing cluster throws <c>ClusterNotFound</c>.
+    /// </summary>
+    public async Task<IReadOnlyList<MightyTask>> GetAsync(TaskQuery query, Action<MightyOpsException> onNotFound, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(onNotFound);
+        string cluster = EcsArn.LastSegment(query.Cluster);
+        List<string> services = (query.Services ?? []).Select(EcsArn.LastSegment).Distinct(StringComparer.Ordinal).ToList();
+        List<string> taskIds = (query.TaskIds ?? []).Select(EcsArn.LastSegment).Distinct(StringComparer.Ordinal).ToList();
+
+        List<string> taskArns = taskIds.Count > 0 ? taskIds : await ListAsync(cluster, services, query.DesiredStatus, onNotFound, cancellationToken).ConfigureAwait(false);
+        if (taskArns.Count == 0)
+        {
+            return [];
+        }
+        DescribeTasksResponse described = await _aws.Ecs.DescribeTasksAsync(cluster, taskArns, includeTags: false, cancellationToken).ConfigureAwait(false);
+        foreach (EcsFailure failure in described.Failures ?? [])
+        {
+            string id = EcsArn.LastSegment(failure.Arn ?? string.Empty);
+            onNotFound(new MightyOpsException(
+                "TaskNotFound",
+                MightyErrorKind.NotFound,
+                $"Task '{id}' was not found in cluster '{cluster}' ({_aws.Region}); stopped tasks are kept about an hour. Run Get-MightyTask -Cluster {cluster} to see its tasks.",
+                id));
+        }
+        List<EcsTask> tasks = described.Tasks ?? [];
+        if (services.Count > 0 && taskIds.Count > 0)
+        {
+            tasks = tasks.Where(t => services.Contains(ServiceOf(t), StringComparer.Ordinal)).ToList();
+        }
+
+        Dictionary<string, EcsContainerInstance> instances = await ContainerInstancesAsync(cluster, tasks, cancellationToken).ConfigureAwait(false);
+        Dictionary<string, Ec2Instance> hosts = await Ec2InstancesAsync(instances.Values, cancellationToken).ConfigureAwait(false);
+        _log.Verbose($"{tasks.Count} tasks on {instances.Count} container instances ({hosts.Count} EC2 instances) in cluster '{cluster}'.");
+
+        return tasks
+            .Select(t => ToMightyTask(t, cluster, instances, hosts))
+            .OrderBy(t => t.Service, StringComparer.Ordinal)
+            .ThenBy(t => t.StartedAt ?? DateTimeOffset.MaxValue)
+            .ThenBy(t => t.TaskId, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    private async Task<List<string>> ListAsync(string cluster, List<string> services, string desiredStatus, Action<MightyOpsException> onNotFound, CancellationToken cancellationToken)
+    {
+        var arns = new List<string>();
+        List<string?> filters = services.Count == 0 ? [null] : [.. services];
+        foreach (string? service in filters)
+        {
+            var filter = new ListTasksRequest { Cluster = cluster, ServiceName = service, DesiredStatus = desiredStatus };
+            try
+            {
+                await foreach (string arn in _aws.Ecs.ListTasksAsync(filter, cancellationToken).ConfigureAwait(false))
+                {
+                    arns.Add(arn);
+                }
+            }
+            catch (MightyOpsException e) when (e.ErrorId == "ServiceNotFound" && service is not null)
+            {
+                onNotFound(new MightyOpsException(
+                    "ServiceNotFound",
+                    MightyErrorKind.NotFound,
+                    $"Service '{service}' was not found in cluster '{cluster}' ({_aws.Region}). Run Get-MightyService -Cluster {cluster} to see the services there.",
+                    service,
+                    e));
+            }
+        }
+        return arns;
+    }
+
+    private async Task<Dictionary<string, EcsContainerInstance>> ContainerInstancesAsync(string cluster, List<EcsTask> tasks, CancellationToken cancellationToken)
+    {
+        List<string> arns = tasks.Select(t => t.ContainerInstanceArn).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        if (arns.Count == 0)
+        {
+            return new Dictionary<string, EcsContainerInstance>(StringComparer.Ordinal);
+        }
+        DescribeContainerInstancesResponse response = await _aws.Ecs.DescribeContainerInstancesAsync(cluster, arns, cancellationToken).ConfigureAwait(false);
+        foreach (EcsFailure failure in response.Failures ?? [])
+        {
+            // Deregistered since the task stopped: the task is still worth showing.
+            _log.Verbose($"Container instance {failure.Arn} is gone ({failure.Reason}).");
+        }
+        return (response.ContainerInstances ?? [])
+            .Where(i => i.ContainerInstanceArn is not null)
+            .ToDictionary(i => i.ContainerInstanceArn!, StringComparer.Ordinal);
+    }
+
+    private async Task<Dictionary<string, Ec2Instance>> Ec2InstancesAsync(IEnumerable<EcsContainerInstance> instances, CancellationToken cancellationToken)
+    {
+        List<string> ids = instances.Select(i => i.Ec2InstanceId).OfType<string>().Where(id => id.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+        var result = new Dictionary<string, Ec2Instance>(StringComparer.Ordinal);
+        if (ids.Count == 0)
+        {
+            return result;
+        }
+        try
+        {
+            foreach (Ec2Instance instance in await _aws.Ec2.DescribeInstancesAsync(ids, cancellationToken).ConfigureAwait(false))
+            {
+                result[instance.InstanceId] = instance;
+            }
+        }
+        catch (MightyOpsException e) when (e.ErrorId == "Ec2InstanceNotFound")
+        {
+            // EC2 refuses the whole call for one unknown id (an instance terminated long ago):
+            // the tasks are still listed, without addresses, and the warning says why.
+            _log.Warning($"Could not read the EC2 instances behind the tasks: {e.Message}");
+        }
+        return result;
+    }
+
+    /// <summary>The service a task belongs to, from its group (<c>service:NAME</c>), or empty.</summary>
+    public static string ServiceOf(EcsTask task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        const string prefix = "service:";
+        return task.Group is string group && group.StartsWith(prefix, StringComparison.Ordinal) ? group[prefix.Length..] : string.Empty;
+    }
+
+    private static MightyTask ToMightyTask(EcsTask task, string cluster, Dictionary<string, EcsContainerInstance> instances, Dictionary<string, Ec2Instance> hosts)
+    {
+        EcsContainerInstance? instance = task.ContainerInstanceArn is string arn ? instances.GetValueOrDefault(arn) : null;
+        Ec2Instance? host = instance?.Ec2InstanceId is string id ? hosts.GetValueOrDefault(id) : null;
+        return new MightyTask
+        {
+            Cluster = task.ClusterArn is null ? cluster : EcsArn.LastSegment(task.ClusterArn),
+            Service = ServiceOf(task),
+            TaskId = EcsArn.LastSegment(task.TaskArn ?? string.Empty),
+            TaskArn = task.TaskArn ?? string.Empty,
+            TaskDefinition = task.TaskDefinitionArn ?? string.Empty,
+            LastStatus = task.LastStatus ?? string.Empty,
+            DesiredStatus = task.DesiredStatus ?? string.Empty,
+            HealthStatus = task.HealthStatus ?? string.Empty,
+            LaunchType = task.LaunchType ?? string.Empty,
+            StartedAt = task.StartedAt,
+            StoppedAt = task.StoppedAt,
+            StoppedReason = task.StoppedReason ?? string.Empty,
+            ContainerInstanceId = task.ContainerInstanceArn is null ? string.Empty : EcsArn.LastSegment(task.ContainerInstanceArn),
+            Ec2InstanceId = instance?.Ec2InstanceId ?? string.Empty,
+            PrivateIpAddress = host?.PrivateIpAddress ?? string.Empty,
+            PublicIpAddress = host?.PublicIpAddress ?? string.Empty,
+            AvailabilityZone = task.AvailabilityZone ?? host?.AvailabilityZone ?? string.Empty,
+            Containers = (task.Containers ?? [])
+                .Select(c => new MightyTaskContainer
+                {
+                    Name = c.Name ?? string.Empty,
+                    RuntimeId = c.RuntimeId ?? string.Empty,
+                    Image = c.Image ?? string.Empty,
+                    LastStatus = c.LastStatus ?? string.Empty,
+                    ExitCode = c.ExitCode,
+                    Reason = c.Reason ?? string.Empty,
+                })
+                .ToList(),
+        };
+    }
+}

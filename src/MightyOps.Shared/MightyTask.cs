@@ -1,0 +1,88 @@
+namespace MightyOps;
+
+/// <summary>
+/// One ECS task as Get-MightyTask reports it, with the container instance and EC2 instance it runs
+/// on. Cluster, Service, TaskId and TaskDefinition bind by property name, so a task pipes into
+/// Invoke-MightyContainer and Enter-MightyContainer (and into AWS.Tools' Stop-ECSTask as -Task).
+/// </summary>
+public sealed class MightyTask
+{
+    /// <summary>The cluster's short name.</summary>
+    public string Cluster { get; init; } = string.Empty;
+
+    /// <summary>The service that started the task (from its group <c>service:NAME</c>), or empty for a standalone task.</summary>
+    public string Service { get; init; } = string.Empty;
+
+    /// <summary>The task id (the last segment of its ARN).</summary>
+    public string TaskId { get; init; } = string.Empty;
+
+    /// <summary>The task ARN.</summary>
+    public string TaskArn { get; init; } = string.Empty;
+
+    /// <summary>The task definition ARN (family:revision at the end).</summary>
+    public string TaskDefinition { get; init; } = string.Empty;
+
+    /// <summary>PROVISIONING, PENDING, ACTIVATING, RUNNING, DEACTIVATING, STOPPING, DEPROVISIONING or STOPPED.</summary>
+    public string LastStatus { get; init; } = string.Empty;
+
+    /// <summary>RUNNING, PENDING or STOPPED: what ECS wants the task to be.</summary>
+    public string DesiredStatus { get; init; } = string.Empty;
+
+    /// <summary>HEALTHY, UNHEALTHY or UNKNOWN.</summary>
+    public string HealthStatus { get; init; } = string.Empty;
+
+    /// <summary>EC2, FARGATE, EXTERNAL, MANAGED_INSTANCES, or empty for capacity-provider tasks.</summary>
+    public string LaunchType { get; init; } = string.Empty;
+
+    public DateTimeOffset? StartedAt { get; init; }
+
+    public DateTimeOffset? StoppedAt { get; init; }
+
+    /// <summary>Why ECS stopped the task (e.g. "Essential container in task exited"), or empty.</summary>
+    public string StoppedReason { get; init; } = string.Empty;
+
+    /// <summary>The container instance id, or empty for Fargate tasks.</summary>
+    public string ContainerInstanceId { get; init; } = string.Empty;
+
+    /// <summary>The EC2 instance behind the container instance, or empty (Fargate, external instances).</summary>
+    public string Ec2InstanceId { get; init; } = string.Empty;
+
+    /// <summary>The EC2 instance's private address (the one SSH uses by default), or empty.</summary>
+    public string PrivateIpAddress { get; init; } = string.Empty;
+
+    /// <summary>The EC2 instance's public address, or empty when it has none.</summary>
+    public string PublicIpAddress { get; init; } = string.Empty;
+
+    /// <summary>E.g. us-east-1a.</summary>
+    public string AvailabilityZone { get; init; } = string.Empty;
+
+    /// <summary>The task's containers, in task definition order.</summary>
+    public IReadOnlyList<MightyTaskContainer> Containers { get; init; } = Array.Empty<MightyTaskContainer>();
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Cluster}/{TaskId}";
+}
+
+/// <summary>One container of a <see cref="MightyTask"/>.</summary>
+public sealed class MightyTaskContainer
+{
+    /// <summary>The container name from the task definition.</summary>
+    public string Name { get; init; } = string.Empty;
+
+    /// <summary>The Docker container id on the instance: what <c>docker exec</c> is given. Empty until the container has started.</summary>
+    public string RuntimeId { get; init; } = string.Empty;
+
+    public string Image { get; init; } = string.Empty;
+
+    /// <summary>PENDING, RUNNING or STOPPED.</summary>
+    public string LastStatus { get; init; } = string.Empty;
+
+    /// <summary>The exit code of a stopped container, when Docker reported one.</summary>
+    public int? ExitCode { get; init; }
+
+    /// <summary>Why the container stopped or failed to start, or empty.</summary>
+    public string Reason { get; init; } = string.Empty;
+
+    /// <inheritdoc />
+    public override string ToString() => ExitCode is int code ? $"{Name} ({LastStatus}, exit {code})" : $"{Name} ({LastStatus})";
+}

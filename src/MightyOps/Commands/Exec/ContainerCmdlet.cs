@@ -1,0 +1,191 @@
+using System.Management.Automation;
+using System.Security;
+using MightyOps.Completers;
+using MightyOps.Core;
+using MightyOps.Core.Aws.Ecs;
+using MightyOps.Core.Config;
+using MightyOps.Core.Exec;
+
+namespace MightyOps.Commands.Exec;
+
+/// <summary>
+/// Base of Enter-MightyContainer and Invoke-MightyContainer: which container (service or piped
+/// task, container name) and how to SSH to its instance. A piped MightyTask binds Cluster,
+/// Service and TaskId by property name.
+/// </summary>
+public abstract class ContainerCmdlet : AwsCmdlet
+{
+    private readonly List<(string Cluster, string Service, string? TaskId)> _inputs = [];
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("ServiceName")]
+    [ArgumentCompleter(typeof(ServiceCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string Service { get; set; } = string.Empty;
+
+    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+    [Alias("ContainerName")]
+    [ArgumentCompleter(typeof(ContainerCompleter))]
+    public string? Container { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("ClusterArn", "ClusterName")]
+    [ArgumentCompleter(typeof(ClusterCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? Cluster { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("TaskArn")]
+    public string? TaskId { get; set; }
+
+    [Parameter]
+    [Alias("IdentityFile", "KeyFile")]
+    public string? KeyFilePath { get; set; }
+
+    [Parameter]
+    public SecureString? KeyPassphrase { get; set; }
+
+    [Parameter]
+    [Alias("UserName")]
+    [ValidateNotNullOrEmpty]
+    public string? User { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 65535)]
+    public int Port { get; set; }
+
+    [Parameter]
+    [Alias("JumpHost")]
+    [ValidateNotNullOrEmpty]
+    public string? Bastion { get; set; }
+
+    [Parameter]
+    public HostKeyPolicy HostKeyPolicy { get; set; }
+
+    /// <summary>How long connecting (TCP, key exchange, login) may take; a number is seconds.</summary>
+    [Parameter]
+    [SecondsToTimeSpan]
+    public TimeSpan ConnectTimeout { get; set; }
+
+    protected override void ProcessRecord() =>
+        _inputs.Add((EcsArn.LastSegment(Cluster ?? DefaultCluster), EcsArn.LastSegment(Service), string.IsNullOrEmpty(TaskId) ? null : EcsArn.LastSegment(TaskId)));
+
+    /// <summary>
+    /// The tasks named by the input, looked up together per cluster: the given task ids, every
+    /// running task of each service (<paramref name="allTasks"/>), or one chosen task per service
+    /// (said on the Information stream). Lookup failures are written as errors.
+    /// </summary>
+    protected IReadOnlyList<MightyTask> ResolveTasks(bool allTasks)
+    {
+        var chosen = new List<MightyTask>();
+        var locator = new TaskLocator(Aws, Log);
+        foreach (IGrouping<string, (string Cluster, string Service, string? TaskId)> cluster in _inputs.Distinct().GroupBy(i => i.Cluster))
+        {
+            List<string> taskIds = cluster.Select(i => i.TaskId).OfType<string>().ToList();
+            List<string> services = cluster.Where(i => i.TaskId is null).Select(i => i.Service).ToList();
+            try
+            {
+                if (taskIds.Count > 0)
+                {
+                    chosen.AddRange(Run(ct => locator.GetAsync(new TaskQuery(cluster.Key, null, taskIds), e => Post(() => WriteMightyError(e)), ct)));
+                }
+                if (services.Count == 0)
+                {
+                    continue;
+                }
+                var missing = new System.Collections.Concurrent.ConcurrentBag<object?>();
+                IReadOnlyList<MightyTask> running = Run(ct => locator.GetAsync(
+                    new TaskQuery(cluster.Key, services),
+                    e =>
+                    {
+                        missing.Add(e.Target);
+                        Post(() => WriteMightyError(e));
+                    },
+                    ct));
+                foreach (string service in services.Distinct(StringComparer.Ordinal).Where(s => !missing.Contains(s)))
+                {
+                    List<MightyTask> ofService = running.Where(t => t.Service == service && t.LastStatus == "RUNNING").ToList();
+                    if (ofService.Count == 0)
+                    {
+                        WriteMightyError(ContainerTarget.NoRunningTask(cluster.Key, service));
+                    }
+                    else if (allTasks)
+                    {
+                        chosen.AddRange(ofService);
+                    }
+                    else
+                    {
+                        MightyTask task = ContainerTarget.Choose(ofService, cluster.Key, service);
+                        chosen.Add(task);
+                        if (ofService.Count > 1)
+                        {
+                            WriteInformation(
+                                $"Service '{service}' has {ofService.Count} running tasks; using {task.TaskId} on {task.Ec2InstanceId} (the oldest{(task.HealthStatus == "HEALTHY" ? " healthy" : string.Empty)} one). -TaskId chooses another; Invoke-MightyContainer -AllTasks runs in all.",
+                                ["MightyOps.Task"]);
+                        }
+                    }
+                }
+            }
+            catch (MightyOpsException e)
+            {
+                WriteMightyError(e);
+            }
+        }
+        return chosen;
+    }
+
+    /// <summary>
+    /// The SSH settings from the parameters, then mighty.psd1, then the defaults; the key is read
+    /// here, on the pipeline thread, so its passphrase can be asked for interactively.
+    /// </summary>
+    protected (SshOptions Settings, SshKey Key) ResolveSsh()
+    {
+        Core.Config.SshSettings configured = Config.Ssh;
+        string keyPath = KeyFilePath ?? configured.KeyFilePath ?? DefaultKeyPath();
+        SshHost? bastion = Bastion is not null ? SshHost.Parse(Bastion)
+            : configured.Bastion is { } jump ? new SshHost(jump.User, jump.Host, jump.Port ?? 22)
+            : null;
+        var settings = new SshOptions
+        {
+            KeyFilePath = keyPath,
+            User = User ?? configured.User ?? "ec2-user",
+            Port = Bound(nameof(Port)) ? Port : configured.Port ?? 22,
+            Bastion = bastion,
+            Address = configured.Address ?? SshAddressKind.Private,
+            HostKeyPolicy = Bound(nameof(HostKeyPolicy)) ? HostKeyPolicy : configured.HostKeyPolicy ?? Core.Config.HostKeyPolicy.AcceptNew,
+            KeyPassphrase = KeyPassphrase,
+            ConnectTimeout = Bound(nameof(ConnectTimeout)) ? ConnectTimeout : TimeSpan.FromSeconds(15),
+        };
+        try
+        {
+            return (settings, SshKey.Load(keyPath, KeyPassphrase));
+        }
+        catch (MightyOpsException e) when (e.ErrorId == "SshKeyPassphraseRequired" && AskPassphrase(keyPath) is SecureString typed)
+        {
+            return (settings with { KeyPassphrase = typed }, SshKey.Load(keyPath, typed));
+        }
+    }
+
+    private bool Bound(string parameter) => MyInvocation.BoundParameters.ContainsKey(parameter);
+
+    // ssh's own order of default identities.
+    private static string DefaultKeyPath()
+    {
+        string[] candidates = ["~/.ssh/id_ed25519", "~/.ssh/id_ecdsa", "~/.ssh/id_rsa"];
+        return candidates.FirstOrDefault(c => File.Exists(SshKey.ExpandHome(c))) ?? candidates[0];
+    }
+
+    // Null when the host cannot ask (pwsh -NonInteractive, a runbook): the error then says how to pass it.
+    private SecureString? AskPassphrase(string keyPath)
+    {
+        try
+        {
+            Host.UI.Write($"Passphrase for {SshKey.ExpandHome(keyPath)}: ");
+            return Host.UI.ReadLineAsSecureString();
+        }
+        catch (Exception e) when (e is PSInvalidOperationException or NotImplementedException or System.Management.Automation.Host.HostException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,101 @@
+using System.Management.Automation;
+using MightyOps.Core;
+using MightyOps.Core.Exec;
+
+namespace MightyOps.Commands.Exec;
+
+[Cmdlet(VerbsLifecycle.Invoke, "MightyContainer", SupportsShouldProcess = true)]
+[OutputType(typeof(MightyContainerResult))]
+public sealed class InvokeMightyContainerCommand : ContainerCmdlet
+{
+    [Parameter(Mandatory = true, Position = 2)]
+    [ValidateNotNullOrEmpty]
+    public string Command { get; set; } = string.Empty;
+
+    [Parameter]
+    public SwitchParameter AllTasks { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 256)]
+    public int ThrottleLimit { get; set; } = 8;
+
+    /// <summary>How long the command may run in each container; a number is seconds.</summary>
+    [Parameter]
+    [SecondsToTimeSpan]
+    public TimeSpan Timeout { get; set; }
+
+    protected override void EndProcessing()
+    {
+        var targets = new List<ContainerTarget>();
+        foreach (MightyTask task in ResolveTasks(AllTasks))
+        {
+            try
+            {
+                ContainerTarget target = ContainerTarget.For(task, Container);
+                if (ShouldProcess($"container '{target.Container.Name}' of task {task.TaskId} ({task.Service}) on {task.Ec2InstanceId}", $"Run '{Command}'"))
+                {
+                    targets.Add(target);
+                }
+            }
+            catch (MightyOpsException e)
+            {
+                WriteMightyError(e);
+            }
+        }
+        if (targets.Count == 0)
+        {
+            return;
+        }
+
+        (SshOptions settings, SshKey key) ssh;
+        try
+        {
+            ssh = ResolveSsh();
+        }
+        catch (MightyOpsException e)
+        {
+            ThrowMightyError(e);
+            return;
+        }
+        using SshKey key = ssh.key;
+        using var runner = new ContainerCommandRunner(ssh.settings, key, Log);
+        var progress = new ProgressRecord(1, "Invoke-MightyContainer", $"'{Command}' in {targets.Count} containers");
+        IProgress<int>? report = targets.Count > 1
+            ? ProgressOnPipeline<int>(done =>
+            {
+                progress.PercentComplete = done * 100 / targets.Count;
+                progress.StatusDescription = $"{done} of {targets.Count} done";
+                WriteProgress(progress);
+            })
+            : null;
+        try
+        {
+            Run(ct => runner.RunAsync(
+                targets,
+                Command,
+                ThrottleLimit,
+                MyInvocation.BoundParameters.ContainsKey(nameof(Timeout)) ? Timeout : null,
+                result => Post(() => WriteResult(result)),
+                (_, e) => Post(() => WriteMightyError(e)),
+                report,
+                ct));
+        }
+        finally
+        {
+            if (report is not null)
+            {
+                progress.RecordType = ProgressRecordType.Completed;
+                WriteProgress(progress);
+            }
+        }
+    }
+
+    private void WriteResult(MightyContainerResult result)
+    {
+        WriteObject(result);
+        if (result.ExitCode != 0)
+        {
+            WriteMightyError(ContainerCommandRunner.Failed(result));
+        }
+    }
+}

@@ -1,0 +1,91 @@
+# Get-MightyTask against the demo sandbox: tasks, their container instances and EC2 hosts.
+
+BeforeAll {
+    . $PSScriptRoot/Common.ps1
+    $script:sandbox = Start-MightySandbox -Seed demo
+}
+
+AfterAll {
+    Stop-MightySandbox
+}
+
+Describe 'Get-MightyTask' {
+    It 'lists the running tasks of a service with their instance, host and containers' {
+        $web = (aws ecs describe-services --cluster production --services WEB --output json | ConvertFrom-Json).services[0]
+        $tasks = @(Get-MightyTask -Cluster production -Service WEB)
+        $tasks.Count | Should -Be $web.runningCount
+        foreach ($task in $tasks) {
+            $task | Should -BeOfType ([MightyOps.MightyTask])
+            $task.Cluster | Should -Be 'production'
+            $task.Service | Should -Be 'WEB'
+            $task.TaskId | Should -Match '^[0-9a-f]{32}$'
+            $task.TaskArn | Should -Match "task/production/$($task.TaskId)$"
+            $task.TaskDefinition | Should -Be $web.taskDefinition
+            $task.LastStatus | Should -Be 'RUNNING'
+            $task.DesiredStatus | Should -Be 'RUNNING'
+            $task.StartedAt | Should -Not -BeNullOrEmpty
+            $task.ContainerInstanceId | Should -Match '^[0-9a-f]{32}$'
+            $task.Ec2InstanceId | Should -Match '^i-0[0-9a-f]{16}$'
+            $task.PrivateIpAddress | Should -Be '127.0.0.1'
+            $task.AvailabilityZone | Should -Match "^$($script:sandbox.Region)[a-c]$"
+            ($task.Containers.Name | Sort-Object) | Should -Be @('application', 'nginx')
+            $task.Containers | ForEach-Object {
+                $_.RuntimeId | Should -Match '^[0-9a-f]{64}$'
+                $_.LastStatus | Should -Be 'RUNNING'
+            }
+        }
+        # Oldest first, so the first task is the one Enter-MightyContainer picks.
+        $started = $tasks.StartedAt
+        ($started -join ',') | Should -Be (($started | Sort-Object) -join ',')
+    }
+
+    It 'takes services from Get-MightyService through the pipeline, in one lookup' {
+        $before = $script:sandbox.RequestCounts
+        $tasks = @(Get-MightyService -Cluster production -Service WEB, API | Get-MightyTask)
+        $after = $script:sandbox.RequestCounts
+        ($tasks.Service | Sort-Object -Unique) | Should -Be @('API', 'WEB')
+        ($after['ecs.DescribeTasks'] - $before['ecs.DescribeTasks']) | Should -Be 1
+        ($after['ec2.DescribeInstances'] - $before['ec2.DescribeInstances']) | Should -Be 1
+        ($after['ecs.DescribeContainerInstances'] - $before['ecs.DescribeContainerInstances']) | Should -Be 1
+    }
+
+    It 'keeps only the tasks with the named container' {
+        @(Get-MightyTask -Cluster production -Service WEB, API -Container nginx).Service | Sort-Object -Unique | Should -Be 'WEB'
+    }
+
+    It 'finds tasks by id' {
+        $one = (Get-MightyTask -Cluster production -Service API)[0]
+        $again = Get-MightyTask -Cluster production -TaskId $one.TaskId
+        $again.TaskArn | Should -Be $one.TaskArn
+        $again.Ec2InstanceId | Should -Be $one.Ec2InstanceId
+    }
+
+    It 'reports an unknown service and an unknown task id, and goes on' {
+        $found = Get-MightyTask -Cluster production -Service API, nope -ErrorVariable failures -ErrorAction SilentlyContinue
+        $found | Should -Not -BeNullOrEmpty
+        $failures.Count | Should -Be 1
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'ServiceNotFound,*'
+        $failures[0].TargetObject | Should -Be 'nope'
+
+        Get-MightyTask -Cluster production -TaskId 0123456789abcdef0123456789abcdef -ErrorVariable missing -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $missing[0].FullyQualifiedErrorId | Should -BeLike 'TaskNotFound,*'
+        $missing[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+
+    It 'shows stopped tasks with why they stopped' {
+        $task = (Get-MightyTask -Cluster production -Service API)[0]
+        aws ecs stop-task --cluster production --task $task.TaskId --reason 'Stopped by the Pester test' --endpoint-url $script:sandbox.Endpoint | Out-Null
+        $LASTEXITCODE | Should -Be 0
+        Invoke-RestMethod -Method Post -Uri "$($script:sandbox.Endpoint)/_sandbox/advance-time" -ContentType 'application/json' -Body '{"seconds":120}' | Out-Null
+        $stopped = @(Get-MightyTask -Cluster production -Service API -DesiredStatus STOPPED)
+        $mine = $stopped | Where-Object TaskId -eq $task.TaskId
+        $mine.DesiredStatus | Should -Be 'STOPPED'
+        $mine.StoppedReason | Should -Be 'Stopped by the Pester test'
+    }
+
+    It 'shows a table with the service, task, status and containers' {
+        $text = Get-MightyTask -Cluster production -Service WEB | Out-String -Width 200
+        $text | Should -Match 'Service\s+TaskId\s+Status\s+StartedAt\s+PrivateIpAddress\s+Containers'
+        $text | Should -Match 'WEB\s+[0-9a-f]{32}\s+RUNNING\s+.*127\.0\.0\.1\s+application, nginx'
+    }
+}
