@@ -221,7 +221,7 @@ internal sealed partial class AdminApi(SandboxHost host)
         string runtimeId = Uri.UnescapeDataString(request.RawPath.TrimEnd('/')[ContainerPath.Length..]);
         return host.Container(runtimeId) is SandboxContainer container
             ? Ok(ContainerJson(container))
-            : Error(404, $"No container has runtime id {runtimeId}; GET /_sandbox/containers lists them.");
+            : Error(404, $"No such container: {runtimeId} (GET /_sandbox/containers lists them).");
     }
 
     private static JsonObject ContainerJson(SandboxContainer container)

@@ -824,6 +824,7 @@ internal sealed class HttpReader(Stream stream, CancellationTokenSource timeout)
     private async Task<bool> FillAsync(TimeSpan readTimeout)
     {
         TimeSpan wait = readTimeout;
+        bool deadlineBound = false;
         if (_deadline != 0)
         {
             TimeSpan left = TimeSpan.FromSeconds((double)(_deadline - Stopwatch.GetTimestamp()) / Stopwatch.Frequency);
@@ -831,7 +832,8 @@ internal sealed class HttpReader(Stream stream, CancellationTokenSource timeout)
             {
                 throw DeadlinePassed();
             }
-            wait = left < wait ? left : wait;
+            deadlineBound = left < wait;
+            wait = deadlineBound ? left : wait;
         }
         timeout.CancelAfter(wait);
         int read;
@@ -839,8 +841,10 @@ internal sealed class HttpReader(Stream stream, CancellationTokenSource timeout)
         {
             read = await stream.ReadAsync(_buffer, timeout.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (_deadline != 0 && Stopwatch.GetTimestamp() >= _deadline)
+        catch (OperationCanceledException) when (deadlineBound || (_deadline != 0 && Stopwatch.GetTimestamp() >= _deadline))
         {
+            // The timer may fire a little before the stopwatch reaches the deadline: when the wait
+            // was cut to the deadline, its expiry is the deadline passing, and the client gets its 408.
             throw DeadlinePassed();
         }
         finally
