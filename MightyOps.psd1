@@ -1,5 +1,5 @@
 @{
-    RootModule           = 'MightyOps.psm1'
+    RootModule           = 'MightyOps.dll'
     ModuleVersion        = '0.1.0'
     CompatiblePSEditions = @('Core')
     GUID                 = '6f1f3a52-9d7e-4d1b-8a3e-2f6c4b9d7e10'

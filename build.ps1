@@ -78,8 +78,23 @@ function Invoke-Build {
             throw "The build did not produce bin/$required."
         }
     }
+    # The cmdlets and the public types load into PowerShell's default context from the module
+    # root; everything in bin/ loads into the module's own (docs/design/module-loading.md). The
+    # standalone sandbox (dotnet bin/MightyOps.Sandbox.dll) needs MightyOps.Shared beside it, so
+    # that one is copied; inside the module the load context hands out the root's copy.
+    foreach ($name in 'MightyOps', 'MightyOps.Shared') {
+        foreach ($extension in '.dll', '.pdb', '.xml') {
+            $file = Join-Path $bin "$name$extension"
+            if ($name -eq 'MightyOps.Shared' -and $extension -eq '.dll') {
+                Copy-Item $file -Destination $ModuleOut
+            }
+            elseif (Test-Path $file) {
+                Move-Item $file -Destination $ModuleOut
+            }
+        }
+    }
+    Remove-Item (Join-Path $bin 'MightyOps.deps.json') -ErrorAction Ignore
     Copy-Item (Join-Path $Root 'MightyOps.psd1') $ModuleOut
-    Copy-Item (Join-Path $Root 'src/MightyOps/MightyOps.psm1') $ModuleOut
     Copy-Item (Join-Path $Root 'src/MightyOps/MightyOps.Format.ps1xml') $ModuleOut
     Invoke-Docs
     Write-Host "    $ModuleOut"

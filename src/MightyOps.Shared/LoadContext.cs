@@ -4,10 +4,11 @@ using System.Runtime.Loader;
 namespace MightyOps.Shared;
 
 /// <summary>
-/// The module's private assembly load context. Every assembly that sits in the module's bin
-/// folder (MightyOps, MightyOps.Core, AWSSDK.*, SSH.NET, ...) loads here, so another module's
-/// AWSSDK.Core in the default context (AWS.Tools.*) never meets ours. Anything not in the bin
-/// folder (the BCL, System.Management.Automation) falls through to the default context.
+/// The module's private assembly load context. The cmdlet assembly (MightyOps.dll) and this one
+/// sit in the module's root folder and load into PowerShell's default context; everything in
+/// the module's <c>bin</c> folder (MightyOps.Core, MightyOps.Sandbox, AWSSDK.*, SSH.NET, ...)
+/// loads here, so another module's AWSSDK.Core in the default context (AWS.Tools.*) never meets
+/// ours. Why this layout imports fast and stays isolated: docs/design/module-loading.md.
 /// </summary>
 public sealed class LoadContext : AssemblyLoadContext
 {
@@ -29,24 +30,39 @@ public sealed class LoadContext : AssemblyLoadContext
     public string AssemblyDirectory => _assemblyDir;
 
     /// <summary>
-    /// Creates the load context once per process and loads the cmdlet assembly into it.
-    /// Called by MightyOps.psm1; a second import reuses the context (an ALC cannot be unloaded
-    /// while PowerShell holds types from it).
+    /// Creates the load context once per process and lets the default context find the module's
+    /// own engine assemblies (<c>MightyOps.*</c> in <paramref name="privateDirectory"/>) in it.
+    /// Called when the cmdlet assembly is imported, before any cmdlet runs; a second import
+    /// reuses the context (an ALC cannot be unloaded while PowerShell holds types from it).
     /// </summary>
-    /// <param name="name">Name of the load context, also the cmdlet assembly's simple name.</param>
-    /// <returns>The cmdlet assembly, for <c>Import-Module -Assembly</c>.</returns>
-    public static Assembly Initialize(string name)
+    /// <param name="name">Name of the load context (the module's name).</param>
+    /// <param name="privateDirectory">The folder of the assemblies that load into the context.</param>
+    public static void Register(string name, string privateDirectory)
     {
         lock (Sync)
         {
-            if (_instance is null)
+            if (_instance is not null)
             {
-                string dir = Path.GetDirectoryName(typeof(LoadContext).Assembly.Location)
-                    ?? throw new InvalidOperationException("Cannot find the module's bin folder.");
-                _instance = new LoadContext(name, dir);
+                return;
             }
-            return _instance.LoadFromAssemblyName(new AssemblyName(name));
+            _instance = new LoadContext(name, privateDirectory);
+            Default.Resolving += ResolveEngineAssembly;
         }
+    }
+
+    // The default context asks here only for what it cannot find itself. Answer only for the
+    // module's own MightyOps.* assemblies in the private folder: a name another module may ask
+    // for (AWSSDK.Core, Newtonsoft.Json) must never be handed our copy.
+    private static Assembly? ResolveEngineAssembly(AssemblyLoadContext defaultContext, AssemblyName assemblyName)
+    {
+        LoadContext? context = _instance;
+        if (context is null || assemblyName.Name is not { } simpleName
+            || !simpleName.StartsWith("MightyOps.", StringComparison.Ordinal)
+            || !File.Exists(Path.Join(context._assemblyDir, $"{simpleName}.dll")))
+        {
+            return null;
+        }
+        return context.LoadFromAssemblyName(assemblyName);
     }
 
     /// <inheritdoc />

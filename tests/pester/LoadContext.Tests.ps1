@@ -50,14 +50,31 @@ Describe 'Dependency isolation' {
         ($result.AwsSdkCores | Where-Object Version -Like '3.*').Context | Should -Be 'Default'
         ($result.AwsSdkCores | Where-Object Version -Like '4.*').Context | Should -Be 'MightyOps'
 
-        $result.Contexts.Cmdlets | Should -Be 'MightyOps'
+        $result.Contexts.Cmdlets | Should -Be 'Default' -Because 'the cmdlet assembly is the root module, which PowerShell loads itself'
         $result.Contexts.Core | Should -Be 'MightyOps'
         $result.Contexts.Shared | Should -Be 'Default' -Because 'public output types live in the default context so scripts can name them'
     }
 
     It 'ships no System.Management.Automation.dll next to the module' {
-        Get-ChildItem (Join-Path $env:MIGHTYOPS_TEST_MODULE 'bin') -Recurse -Filter 'System.Management.Automation.dll' |
+        Get-ChildItem $env:MIGHTYOPS_TEST_MODULE -Recurse -Filter 'System.Management.Automation.dll' |
             Should -BeNullOrEmpty
+    }
+
+    It 'keeps every third-party assembly out of the default context: the assemblies there reference only .NET, PowerShell and MightyOps' {
+        # MightyOps.dll and MightyOps.Shared.dll load into the default context; a reference from
+        # them to AWSSDK.* or SSH.NET would be bound there, next to AWS.Tools' copy.
+        $references = Invoke-InFreshPwsh -NoImport -ArgumentList $env:MIGHTYOPS_TEST_MODULE -ScriptBlock {
+            param($moduleBase)
+            foreach ($name in 'MightyOps.dll', 'MightyOps.Shared.dll') {
+                $assembly = [Reflection.Assembly]::LoadFile((Join-Path $moduleBase $name))
+                $assembly.GetReferencedAssemblies() | ForEach-Object { '{0} -> {1}' -f $name, $_.Name }
+            }
+        }
+        $references | Should -Contain 'MightyOps.dll -> MightyOps.Core' -Because 'the check must see the references it filters'
+        $references | Where-Object { ($_ -split ' -> ')[1] -notmatch '^(System(\..+)?|netstandard|mscorlib|System\.Management\.Automation|MightyOps(\..+)?)$' } |
+            Should -BeNullOrEmpty
+        Get-ChildItem $env:MIGHTYOPS_TEST_MODULE -Filter '*.dll' | ForEach-Object Name | Sort-Object |
+            Should -Be @('MightyOps.dll', 'MightyOps.Shared.dll') -Because 'everything else belongs in bin/, which only the module''s own load context reads'
     }
 
     It 'loads again with Import-Module -Force in the same session' {

@@ -37,7 +37,7 @@ internal static class CredentialResolver
     {
         // AWSConfigs is process-wide state of the AWSSDK.Core assembly it belongs to, and this is
         // safe to replace only because that assembly is the module's own copy: MightyOps loads its
-        // dependencies into its own AssemblyLoadContext (see MightyOps.psm1), so AWS.Tools or any
+        // dependencies into its own AssemblyLoadContext (docs/design/module-loading.md), so AWS.Tools or any
         // other AWSSDK user in the same pwsh session has its own AWSSDK.Core with its own
         // AWSConfigs, and this assignment is invisible to it. Core's tests run in a process of
         // their own. Should Core ever share an AWSSDK.Core with another library, this must become a

@@ -123,16 +123,6 @@ public enum SshAddressKind
     Public,
 }
 
-/// <summary>What to do with a host key that is not in known_hosts yet.</summary>
-public enum HostKeyPolicy
-{
-    /// <summary>Trust and record a host seen for the first time; refuse a changed key (ssh's StrictHostKeyChecking=accept-new). The default.</summary>
-    AcceptNew,
-
-    /// <summary>Refuse any host whose key is not already in known_hosts.</summary>
-    Strict,
-}
-
 /// <summary>A jump host, written <c>user@host[:port]</c> in the config.</summary>
 /// <param name="User">The login on the bastion; null means the same user as <see cref="SshSettings.User"/>.</param>
 /// <param name="Host">Host name or IP address.</param>

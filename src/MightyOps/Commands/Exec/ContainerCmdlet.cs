@@ -152,7 +152,7 @@ public abstract class ContainerCmdlet : AwsCmdlet
             Port = Bound(nameof(Port)) ? Port : configured.Port ?? 22,
             Bastion = bastion,
             Address = configured.Address ?? SshAddressKind.Private,
-            HostKeyPolicy = Bound(nameof(HostKeyPolicy)) ? HostKeyPolicy : configured.HostKeyPolicy ?? Core.Config.HostKeyPolicy.AcceptNew,
+            HostKeyPolicy = Bound(nameof(HostKeyPolicy)) ? HostKeyPolicy : configured.HostKeyPolicy ?? HostKeyPolicy.AcceptNew,
             KeyPassphrase = KeyPassphrase,
             ConnectTimeout = Bound(nameof(ConnectTimeout)) ? ConnectTimeout : TimeSpan.FromSeconds(15),
         };
