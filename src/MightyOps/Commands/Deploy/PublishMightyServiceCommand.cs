@@ -9,7 +9,7 @@ namespace MightyOps.Commands.Deploy;
 
 [Cmdlet(VerbsData.Publish, "MightyService", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = RedeploySet)]
 [OutputType(typeof(MightyDeployment))]
-public sealed class PublishMightyServiceCommand : AwsCmdlet
+public sealed class PublishMightyServiceCommand : RolloutCmdlet
 {
     private const string TagSet = "Tag";
     private const string ImageSet = "Image";
@@ -17,9 +17,7 @@ public sealed class PublishMightyServiceCommand : AwsCmdlet
     private const int ParallelStarts = 4;
 
     // Every piped record adds its services; all are deployed together in EndProcessing.
-    private ServiceTargetResolver? _targets;
     private string? _tag;
-    private RolloutDisplay? _display;
 
     /// <summary>A cluster name or ARN; 'default' when neither this nor a service ARN names one.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -57,24 +55,14 @@ public sealed class PublishMightyServiceCommand : AwsCmdlet
     public SwitchParameter NoWait { get; set; }
 
     [Parameter]
-    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(15);
-
-    [Parameter]
     public SwitchParameter NoRollback { get; set; }
 
     [Parameter]
     public SwitchParameter ForceNewDeployment { get; set; }
 
-    protected override void BeginProcessing()
-    {
-        if (Timeout <= TimeSpan.Zero)
-        {
-            ThrowMightyError(new MightyOpsException("InvalidTimeout", MightyErrorKind.InvalidArgument, $"-Timeout must be positive, not {Timeout}.", Timeout));
-        }
-        base.BeginProcessing();
-        _targets = new ServiceTargetResolver(Aws, Log, TargetingMode.Change, DefaultCluster);
-        _display = new RolloutDisplay(this, "Deploying");
-    }
+    private protected override TargetingMode Targeting => TargetingMode.Change;
+
+    private protected override string Activity => "Deploying";
 
     protected override void ProcessRecord()
     {
@@ -95,10 +83,7 @@ public sealed class PublishMightyServiceCommand : AwsCmdlet
             (string? cluster, IReadOnlyList<string>? services) = pipedTagOnly
                 ? (Cluster, Service)
                 : ServiceTargetInput.Read(InputObject, Cluster, Service);
-            foreach (MightyOpsException error in _targets!.Add(cluster, services))
-            {
-                WriteMightyError(error);
-            }
+            AddTargets(cluster, services);
         }
         catch (MightyOpsException e)
         {
@@ -121,14 +106,7 @@ public sealed class PublishMightyServiceCommand : AwsCmdlet
         var planner = new DeployPlanner(Aws, Log);
 
         // 1. Read and check everything; nothing changes yet.
-        var plans = new List<ServicePlan>();
-        Run(async ct =>
-        {
-            await foreach (ClusterTargets group in _targets!.ResolveAsync(e => Post(() => WriteMightyError(e)), ct).ConfigureAwait(false))
-            {
-                plans.AddRange(await planner.PlanAsync(group.Cluster, group.ServiceNames, options, e => Post(() => WriteMightyError(e)), ct).ConfigureAwait(false));
-            }
-        });
+        List<ServicePlan> plans = PlanPerCluster((cluster, services, onError, ct) => planner.PlanAsync(cluster, services, options, onError, ct));
 
         // 2. Ask, per service, showing what would change.
         var approved = new List<ServicePlan>();
@@ -168,22 +146,7 @@ public sealed class PublishMightyServiceCommand : AwsCmdlet
 
         // 4. Watch them all in one loop, unless asked not to.
         started.Sort((a, b) => string.CompareOrdinal(a.Service, b.Service));
-        if (NoWait)
-        {
-            started.ForEach(d => WriteObject(d.ToResult()));
-            return;
-        }
-        _display!.Watch(Run, new RolloutWatcher(Aws, Log), started, Timeout, NoRollback);
-    }
-
-    protected override void StopProcessing()
-    {
-        if (_display is { IsWatching: true })
-        {
-            // Written from Ctrl+C's thread: the pipeline thread is about to stop, so the host writes it.
-            Host.UI.WriteWarningLine(_display.StoppedMessage());
-        }
-        base.StopProcessing();
+        Watch(started, NoRollback, NoWait);
     }
 
     private Dictionary<string, string>? ImageValues()

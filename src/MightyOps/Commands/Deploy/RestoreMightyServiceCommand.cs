@@ -8,13 +8,10 @@ namespace MightyOps.Commands.Deploy;
 
 [Cmdlet(VerbsData.Restore, "MightyService", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = PreviousSet)]
 [OutputType(typeof(MightyDeployment))]
-public sealed class RestoreMightyServiceCommand : AwsCmdlet
+public sealed class RestoreMightyServiceCommand : RolloutCmdlet
 {
     private const string PreviousSet = "Previous";
     private const string TaskDefinitionSet = "TaskDefinition";
-
-    private ServiceTargetResolver? _targets;
-    private RolloutDisplay? _display;
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("ClusterArn", "ClusterName")]
@@ -40,39 +37,16 @@ public sealed class RestoreMightyServiceCommand : AwsCmdlet
     [Parameter]
     public SwitchParameter NoWait { get; set; }
 
-    [Parameter]
-    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(15);
+    private protected override TargetingMode Targeting => TargetingMode.Change;
 
-    protected override void BeginProcessing()
-    {
-        if (Timeout <= TimeSpan.Zero)
-        {
-            ThrowMightyError(new MightyOpsException("InvalidTimeout", MightyErrorKind.InvalidArgument, $"-Timeout must be positive, not {Timeout}.", Timeout));
-        }
-        base.BeginProcessing();
-        _targets = new ServiceTargetResolver(Aws, Log, TargetingMode.Change, DefaultCluster);
-        _display = new RolloutDisplay(this, "Rolling back");
-    }
+    private protected override string Activity => "Rolling back";
 
-    protected override void ProcessRecord()
-    {
-        foreach (MightyOpsException error in _targets!.Add(Cluster, Service))
-        {
-            WriteMightyError(error);
-        }
-    }
+    protected override void ProcessRecord() => AddTargets(Cluster, Service);
 
     protected override void EndProcessing()
     {
         var deployments = new ServiceDeployments(Aws, Log);
-        var plans = new List<RestorePlan>();
-        Run(async ct =>
-        {
-            await foreach (ClusterTargets group in _targets!.ResolveAsync(e => Post(() => WriteMightyError(e)), ct).ConfigureAwait(false))
-            {
-                plans.AddRange(await deployments.PlanRestoreAsync(group.Cluster, group.ServiceNames, TaskDefinition, e => Post(() => WriteMightyError(e)), ct).ConfigureAwait(false));
-            }
-        });
+        List<RestorePlan> plans = PlanPerCluster((cluster, services, onError, ct) => deployments.PlanRestoreAsync(cluster, services, TaskDefinition, onError, ct));
         var started = new List<WatchedDeployment>();
         foreach (RestorePlan plan in plans)
         {
@@ -90,21 +64,7 @@ public sealed class RestoreMightyServiceCommand : AwsCmdlet
                 WriteMightyError(e);
             }
         }
-        if (NoWait)
-        {
-            started.ForEach(d => WriteObject(d.ToResult()));
-            return;
-        }
         // A restore that fails is not rolled back again: the error says where the service stands.
-        _display!.Watch(Run, new RolloutWatcher(Aws, Log), started, Timeout, noRollback: true);
-    }
-
-    protected override void StopProcessing()
-    {
-        if (_display is { IsWatching: true })
-        {
-            Host.UI.WriteWarningLine(_display.StoppedMessage());
-        }
-        base.StopProcessing();
+        Watch(started, noRollback: true, NoWait);
     }
 }

@@ -8,14 +8,12 @@ namespace MightyOps.Commands.Deploy;
 
 [Cmdlet(VerbsLifecycle.Wait, "MightyDeployment", DefaultParameterSetName = DeploymentSet)]
 [OutputType(typeof(MightyDeployment))]
-public sealed class WaitMightyDeploymentCommand : AwsCmdlet
+public sealed class WaitMightyDeploymentCommand : RolloutCmdlet
 {
     private const string DeploymentSet = "Deployment";
     private const string ServiceSet = "Service";
 
     private readonly List<MightyDeployment> _deployments = [];
-    private ServiceTargetResolver? _targets;
-    private RolloutDisplay? _display;
 
     /// <summary>Deployments from Publish-MightyService -NoWait (or any MightyDeployment).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = DeploymentSet)]
@@ -35,21 +33,11 @@ public sealed class WaitMightyDeploymentCommand : AwsCmdlet
     public string[]? Service { get; set; }
 
     [Parameter]
-    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(15);
-
-    [Parameter]
     public SwitchParameter NoRollback { get; set; }
 
-    protected override void BeginProcessing()
-    {
-        if (Timeout <= TimeSpan.Zero)
-        {
-            ThrowMightyError(new MightyOpsException("InvalidTimeout", MightyErrorKind.InvalidArgument, $"-Timeout must be positive, not {Timeout}.", Timeout));
-        }
-        base.BeginProcessing();
-        _targets = new ServiceTargetResolver(Aws, Log, TargetingMode.Read, DefaultCluster);
-        _display = new RolloutDisplay(this, "Waiting for deployments");
-    }
+    private protected override TargetingMode Targeting => TargetingMode.Read;
+
+    private protected override string Activity => "Waiting for deployments";
 
     protected override void ProcessRecord()
     {
@@ -58,10 +46,7 @@ public sealed class WaitMightyDeploymentCommand : AwsCmdlet
             _deployments.AddRange(Deployment ?? []);
             return;
         }
-        foreach (MightyOpsException error in _targets!.Add(Cluster, Service))
-        {
-            WriteMightyError(error);
-        }
+        AddTargets(Cluster, Service);
     }
 
     protected override void EndProcessing()
@@ -92,23 +77,8 @@ public sealed class WaitMightyDeploymentCommand : AwsCmdlet
         else
         {
             var current = new ServiceDeployments(Aws, Log);
-            Run(async ct =>
-            {
-                await foreach (ClusterTargets group in _targets!.ResolveAsync(e => Post(() => WriteMightyError(e)), ct).ConfigureAwait(false))
-                {
-                    watched.AddRange(await current.CurrentAsync(group.Cluster, group.ServiceNames, e => Post(() => WriteMightyError(e)), ct).ConfigureAwait(false));
-                }
-            });
+            watched.AddRange(PlanPerCluster(current.CurrentAsync));
         }
-        _display!.Watch(Run, new RolloutWatcher(Aws, Log), watched, Timeout, NoRollback);
-    }
-
-    protected override void StopProcessing()
-    {
-        if (_display is { IsWatching: true })
-        {
-            Host.UI.WriteWarningLine(_display.StoppedMessage());
-        }
-        base.StopProcessing();
+        Watch(watched, NoRollback);
     }
 }
