@@ -8,7 +8,6 @@
     Copyright            = '(c) MightyOps. All rights reserved.'
     Description          = 'Deploy, enter and scale container services on Amazon ECS: release tags, deploys that tell the truth, a shell in a running container, one service per Sidekiq queue. Includes a local ECS/ECR/EC2/S3 sandbox.'
     PowerShellVersion    = '7.4'
-    FormatsToProcess     = @('MightyOps.Format.ps1xml')
     CmdletsToExport      = @(
         'Enter-MightyContainer'
         'Get-MightyLog'

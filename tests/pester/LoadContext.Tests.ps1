@@ -86,3 +86,44 @@ Describe 'Dependency isolation' {
         $names | Should -Contain 'Get-MightyService'
     }
 }
+
+Describe 'Table views' {
+    # The views load with the first MightyOps command in a runspace, not at import (see
+    # docs/design/module-loading.md): import stays cheap, and the first output is a table.
+    It 'arrive with the first MightyOps command of a session, and its output is a table' {
+        $result = Invoke-InFreshPwsh -NoImport -ArgumentList $script:ModuleManifest -ScriptBlock {
+            param($manifest)
+            Import-Module $manifest
+            $atImport = @(Get-FormatData -TypeName MightyOps.MightyService).Count
+            $sandbox = Start-MightySandbox -Seed demo
+            try {
+                $table = Get-MightyService -Cluster production -Service WEB | Out-String -Width 200
+            }
+            finally {
+                Stop-MightySandbox
+            }
+            [pscustomobject]@{
+                AtImport = $atImport
+                After    = @(Get-FormatData -TypeName MightyOps.MightyService).Count
+                Table    = $table
+                Sandbox  = ($sandbox | Out-String -Width 200)
+            }
+        }
+        $result.AtImport | Should -Be 0 -Because 'Import-Module does not build the format tables'
+        $result.After | Should -Be 1
+        $result.Table | Should -Match '(?m)^Service\s+Status\s+Tasks\s+TaskDefinitionName\s+Rollout\s*$'
+        $result.Sandbox | Should -Match '(?m)^Endpoint\s+Region\s+Seed\s+TimeScale\s+Running\s*$' -Because 'the first command''s own output is already formatted by the views it loaded'
+    }
+
+    It 'are loaded in every runspace that uses the module' {
+        $tables = Invoke-InFreshPwsh -NoImport -ArgumentList $script:ModuleManifest -ScriptBlock {
+            param($manifest)
+            1..2 | ForEach-Object -ThrottleLimit 2 -Parallel {
+                Import-Module $using:manifest
+                Stop-MightySandbox
+                @(Get-FormatData -TypeName MightyOps.MightySandbox).Count
+            }
+        }
+        $tables | Should -Be @(1, 1)
+    }
+}

@@ -80,6 +80,7 @@ public abstract class AwsCmdlet : MightyCmdlet
     /// </summary>
     protected override void BeginProcessing()
     {
+        base.BeginProcessing();
         try
         {
             string? configPath = ConfigPath is null ? null : ConfigProviderPath(ConfigPath);

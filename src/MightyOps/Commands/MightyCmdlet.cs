@@ -24,6 +24,9 @@ public abstract class MightyCmdlet : PSCmdlet, IDisposable
 
     protected override void StopProcessing() => _stopping.Cancel();
 
+    /// <summary>Derived cmdlets call this first: the first MightyOps cmdlet in a runspace loads the module's table views.</summary>
+    protected override void BeginProcessing() => ModuleFormats.EnsureLoaded(this);
+
     /// <summary>Runs Core work and writes what it reports while waiting; returns its result.</summary>
     protected T Run<T>(Func<CancellationToken, Task<T>> work)
     {

@@ -1,0 +1,46 @@
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Runtime.CompilerServices;
+
+namespace MightyOps;
+
+/// <summary>
+/// Adds the module's table views (MightyOps.Format.ps1xml) to a runspace when the first MightyOps
+/// cmdlet runs in it, instead of at Import-Module: loading them at import built PowerShell's
+/// format tables there, a third of the import's cost, for sessions (a profile, a runbook that
+/// only pipes objects on) that may never format a MightyOps object
+/// (docs/design/module-loading.md, "The format file").
+/// </summary>
+internal static class ModuleFormats
+{
+    private const string FileName = "MightyOps.Format.ps1xml";
+    private static readonly ConditionalWeakTable<Runspace, object> Loaded = new();
+
+    /// <summary>Loads the views into the cmdlet's runspace unless they are there already.</summary>
+    public static void EnsureLoaded(PSCmdlet cmdlet)
+    {
+        Runspace? runspace = Runspace.DefaultRunspace;
+        if (runspace is null || !Loaded.TryAdd(runspace, FileName))
+        {
+            return;
+        }
+        string folder = cmdlet.MyInvocation.MyCommand.Module?.ModuleBase
+            ?? Path.GetDirectoryName(typeof(ModuleFormats).Assembly.Location)
+            ?? string.Empty;
+        string path = Path.Join(folder, FileName);
+        try
+        {
+            using var update = PowerShell.Create(RunspaceMode.CurrentRunspace);
+            update.AddCommand("Microsoft.PowerShell.Utility\\Update-FormatData").AddParameter("AppendPath", path).Invoke();
+            foreach (ErrorRecord error in update.Streams.Error)
+            {
+                cmdlet.WriteVerbose($"The MightyOps table views were not loaded ({error}); objects show as lists.");
+            }
+        }
+        catch (Exception e) when (e is RuntimeException or InvalidOperationException)
+        {
+            // A constrained or locked-down runspace may not allow it: the objects are still right.
+            cmdlet.WriteVerbose($"The MightyOps table views were not loaded ({e.Message}); objects show as lists.");
+        }
+    }
+}
