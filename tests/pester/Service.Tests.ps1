@@ -178,6 +178,11 @@ Describe 'Get-MightyService' {
 Describe 'Get-MightyService with a flaky endpoint' {
     It 'still returns every service with 20% throttling and 5% server errors injected' {
         $flaky = Start-MightySandbox -Seed demo -ThrottlingRate 0.2 -ServerErrorRate 0.05 -NoEnvironment
+        # A quarter of requests fail: with the default 5 attempts, 5 faults in a row (about 1 call
+        # in 1000) would fail a run now and then for a reason this test does not test. The retry
+        # budget under such a storm is docs/design/retries-and-timeouts.md's subject, and its test's.
+        $savedAttempts = $env:AWS_MAX_ATTEMPTS
+        $env:AWS_MAX_ATTEMPTS = '10'
         try {
             foreach ($round in 1..3) {
                 @(Get-MightyService -Cluster production -EndpointUrl $flaky.Endpoint).Count | Should -Be 32
@@ -186,6 +191,7 @@ Describe 'Get-MightyService with a flaky endpoint' {
             ($counts['ecs.ListServices'] + $counts['ecs.DescribeServices']) | Should -BeGreaterThan 15 -Because 'faults were injected and retried (3 rounds need 15 calls without faults)'
         }
         finally {
+            $env:AWS_MAX_ATTEMPTS = $savedAttempts
             $flaky | Stop-MightySandbox
         }
     }
