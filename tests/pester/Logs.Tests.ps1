@@ -116,6 +116,43 @@ Describe 'Get-MightyLog -Follow' {
     }
 }
 
+Describe 'Get-MightyLog targeting (the same rules as every -Cluster/-Service cmdlet)' {
+    BeforeAll {
+        $script:since = $script:sandbox.UtcNow.AddMinutes(-5)
+        $script:stagingWebArn = 'arn:aws:ecs:{0}:{1}:service/staging/WEB' -f $script:sandbox.Region, $script:sandbox.AccountId
+    }
+
+    It 'reads the cluster a service ARN names, with no -Cluster' {
+        $events = @(Get-MightyLog -Service $script:stagingWebArn -Since $script:since)
+        $events.Count | Should -BeGreaterThan 0
+        $events.Cluster | Sort-Object -Unique | Should -Be 'staging'
+        $events.Service | Sort-Object -Unique | Should -Be 'WEB'
+    }
+
+    It 'refuses a -Cluster that contradicts the ARN' {
+        $events = Get-MightyLog -Cluster production -Service $script:stagingWebArn -ErrorVariable failures -ErrorAction SilentlyContinue
+        $events | Should -BeNullOrEmpty
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'ClusterMismatch*'
+    }
+
+    It 'matches names case-sensitively and says which spelling exists' {
+        $events = Get-MightyLog -Cluster production -Service web -Since $script:since -ErrorVariable failures -ErrorAction SilentlyContinue
+        $events | Should -BeNullOrEmpty
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'ServiceNotFound*'
+        $failures[0].Exception.Message | Should -BeLike "*did you mean 'WEB'*"
+    }
+
+    It 'takes several services and wildcards (case-insensitive, as -like)' {
+        $events = @(Get-MightyLog -Cluster production -Service w?b, API -Container application -Since $script:since)
+        $events.Service | Sort-Object -Unique | Should -Be @('API', 'WEB')
+    }
+
+    It 'refuses -TaskId with a wildcard service' {
+        $events = Get-MightyLog -Cluster production -Service W* -TaskId 0123456789abcdef -ErrorVariable failures -ErrorAction SilentlyContinue
+        $failures.FullyQualifiedErrorId | Should -BeLike 'TaskIdNeedsExactService*'
+    }
+}
+
 Describe 'Get-MightyLog bad input' {
     It 'names the log driver of a container that does not use awslogs' {
         $definition = '[{"name":"app","image":"' + $script:sandbox.AccountId + '.dkr.ecr.' + $script:sandbox.Region + '.amazonaws.com/app:master.4","memory":128,"essential":true,"logConfiguration":{"logDriver":"syslog"}}]'

@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Management.Automation;
 using MightyOps.Completers;
 using MightyOps.Core;
+using MightyOps.Core.Aws.Ecs;
 using MightyOps.Core.Logs;
+using MightyOps.Core.Targeting;
 
 namespace MightyOps.Commands.Logs;
 
@@ -19,14 +21,17 @@ public sealed class GetMightyLogCommand : AwsCmdlet
 
     private static readonly TimeSpan DefaultSince = TimeSpan.FromMinutes(10);
 
-    // (cluster, service) -> the task ids asked for; null means the whole service.
-    private readonly Dictionary<(string Cluster, string Service), HashSet<string>?> _targets = [];
+    // (cluster, service) named exactly -> the task ids asked for; null means the whole service.
+    // A service that only a wildcard matched is read whole.
+    private readonly Dictionary<(string Cluster, string Service), HashSet<string>?> _taskIds = [];
+    private ServiceTargetResolver? _targets;
 
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("ServiceName")]
+    [Alias("ServiceName", "Services")]
+    [SupportsWildcards]
     [ArgumentCompleter(typeof(ServiceCompleter))]
     [ValidateNotNullOrEmpty]
-    public string? Service { get; set; }
+    public string[]? Service { get; set; }
 
     /// <summary>Only this container's output; every awslogs container of the service when omitted.</summary>
     [Parameter(Position = 1)]
@@ -63,37 +68,51 @@ public sealed class GetMightyLogCommand : AwsCmdlet
     [ValidateNotNullOrEmpty]
     public string? Filter { get; set; }
 
+    protected override void BeginProcessing()
+    {
+        base.BeginProcessing();
+        _targets = new ServiceTargetResolver(Aws, Log, TargetingMode.Read, DefaultCluster);
+    }
+
     protected override void ProcessRecord()
     {
-        if (Service is null)
+        if (Service is null || Service.Length == 0)
         {
             WriteMightyError(new MightyOpsException("ServiceNotGiven", MightyErrorKind.InvalidArgument,
                 "Name the service whose logs to read (-Service), or pipe Get-MightyService or Get-MightyTask output.", TaskId));
             return;
         }
-        string cluster = Cluster ?? DefaultCluster;
-        string service = Service;
-        // A service ARN names its cluster.
-        if (Core.Aws.Ecs.EcsArn.TryParse(service, out Core.Aws.Ecs.EcsArn arn) && arn.ResourceType == "service")
+        foreach (MightyOpsException error in _targets!.Add(Cluster, Service))
         {
-            (cluster, service) = (arn.Cluster ?? cluster, arn.Name);
+            WriteMightyError(error);
         }
-        (string, string) key = (cluster, service);
-        if (TaskId is null)
+        foreach (string service in Service)
         {
-            _targets[key] = null;
-            return;
+            if (WildcardPattern.ContainsWildcardCharacters(service))
+            {
+                if (TaskId is not null)
+                {
+                    WriteMightyError(new MightyOpsException("TaskIdNeedsExactService", MightyErrorKind.InvalidArgument,
+                        $"-TaskId picks tasks of one service; '{service}' is a wildcard. Name the service exactly, or pipe the tasks from Get-MightyTask.", service));
+                }
+                continue;
+            }
+            (string, string) key = ExactKey(service);
+            if (TaskId is null)
+            {
+                _taskIds[key] = null;
+            }
+            else if (!_taskIds.TryGetValue(key, out HashSet<string>? ids) || ids is not null)
+            {
+                ids ??= _taskIds[key] = new HashSet<string>(StringComparer.Ordinal);
+                ids.UnionWith(TaskId.Select(t => t[(t.LastIndexOf('/') + 1)..]));
+            }
         }
-        if (!_targets.TryGetValue(key, out HashSet<string>? ids))
-        {
-            _targets[key] = ids = new HashSet<string>(StringComparer.Ordinal);
-        }
-        ids?.UnionWith(TaskId.Select(t => t[(t.LastIndexOf('/') + 1)..]));
     }
 
     protected override void EndProcessing()
     {
-        if (_targets.Count == 0)
+        if (_targets!.IsEmpty)
         {
             return;
         }
@@ -107,9 +126,24 @@ public sealed class GetMightyLogCommand : AwsCmdlet
             ThrowMightyError(e);
             return;
         }
-        var targets = _targets.Select(t => new LogTarget(t.Key.Cluster, t.Key.Service, t.Value?.ToList())).ToList();
-        var reader = new LogReader(Aws, Log);
+        var targets = new List<LogTarget>();
         void OnError(MightyOpsException e) => Post(() => WriteMightyError(e));
+        Run(async ct =>
+        {
+            await foreach (ClusterTargets group in _targets.ResolveAsync(OnError, ct).ConfigureAwait(false))
+            {
+                foreach (ServiceTarget service in group.Services)
+                {
+                    HashSet<string>? ids = _taskIds.GetValueOrDefault((group.Cluster, service.Service));
+                    targets.Add(new LogTarget(group.Cluster, service.Service, ids?.ToList()));
+                }
+            }
+        });
+        if (targets.Count == 0)
+        {
+            return;
+        }
+        var reader = new LogReader(Aws, Log);
         LogPlan plan = Run(ct => reader.PlanAsync(targets, Container, OnError, ct));
         if (plan.IsEmpty)
         {
@@ -126,6 +160,17 @@ public sealed class GetMightyLogCommand : AwsCmdlet
                 WriteObject(e);
             }
         }
+    }
+
+    // The cluster and service an exact name or service ARN means, as the resolver spells them.
+    private (string Cluster, string Service) ExactKey(string service)
+    {
+        string cluster = Cluster is not null && EcsArn.TryParse(Cluster, out EcsArn clusterArn) && clusterArn.Cluster is not null
+            ? clusterArn.Cluster
+            : Cluster ?? DefaultCluster;
+        return EcsArn.TryParse(service, out EcsArn arn) && arn.ResourceType == "service"
+            ? (arn.Cluster ?? cluster, arn.Name)
+            : (cluster, service);
     }
 
     private DateTimeOffset SinceTime()
