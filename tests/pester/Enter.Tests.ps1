@@ -90,6 +90,20 @@ Describe 'Enter-MightyContainer' {
         Wait-Pane '(?m)^True$' | Out-Null
     }
 
+    It 'refuses a wildcard that matches several services, naming them (ServiceAmbiguous)' {
+        $pwsh = (Get-FreshPwsh) -join ' '
+        Invoke-Tmux kill-session -t mighty 2>$null
+        Invoke-Tmux -f /dev/null new-session -d -s mighty -x 160 -y 30 "$pwsh -NoProfile -NoLogo"
+        try {
+            Wait-Pane '(?m)^PS .*> ?$' | Out-Null
+            Send-Line "Import-Module '$($script:ModuleManifest)'; try { Enter-MightyContainer -Cluster production -Service '*_web_scrape' -KeyFilePath '$($keys.Ed25519)' -Port $($rig.Port) -ErrorAction Stop } catch { 'id=' + `$_.FullyQualifiedErrorId; 'says=' + `$_ }"
+            $text = Wait-Pane '(?m)^says='
+            $text | Should -Match '(?m)^id=ServiceAmbiguous,'
+            $text | Should -Match 'production/android_web_scrape, production/ios_web_scrape'
+        }
+        finally { Invoke-Tmux kill-session -t mighty }
+    }
+
     It 'refuses without a terminal and points to Invoke-MightyContainer' {
         $outcome = Invoke-InFreshPwsh -ArgumentList $sandbox.Endpoint -ScriptBlock {
             param($endpoint)

@@ -114,6 +114,49 @@ printf '[%s]' "two  words" 'it'\''s' "$RAILS_ENV" '$HOME' "a;b|c" `echo x`
         }
     }
 
+    Describe 'Invoke-MightyContainer targeting (docs/design/targeting.md)' {
+        It 'runs in every task of every service a wildcard matches with -AllTasks, and in one task of each without' {
+            $tasks = @(Get-MightyTask -Cluster production -Service '*_web_scrape')
+            $all = @(Invoke-MightyContainer @ssh -Service '*_WEB_SCRAPE' -Container sidekiq -AllTasks -Command 'echo ok')
+            ($all.TaskId | Sort-Object) | Should -Be ($tasks.TaskId | Sort-Object)
+            $one = @(Invoke-MightyContainer @ssh -Service '*_web_scrape' -Container sidekiq -Command 'echo ok')
+            ($one.Service | Sort-Object) | Should -Be @('android_web_scrape', 'ios_web_scrape')
+        }
+
+        It 'refuses a name in the wrong case and a wildcard that matches nothing (ServiceNotFound), and no service at all (ServiceNotNamed)' {
+            Invoke-MightyContainer @ssh -Service api -Command 'true' -ErrorVariable wrongCase -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $wrongCase[0].FullyQualifiedErrorId | Should -BeLike 'ServiceNotFound,*'
+            "$($wrongCase[0])" | Should -Match "did you mean 'API'\?"
+            Invoke-MightyContainer @ssh -Service 'nothing*' -Command 'true' -ErrorVariable nothing -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $nothing[0].FullyQualifiedErrorId | Should -BeLike 'ServiceNotFound,*'
+            Invoke-MightyContainer @ssh -Command 'true' -ErrorVariable unnamed -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $unnamed[0].FullyQualifiedErrorId | Should -BeLike 'ServiceNotNamed,*'
+        }
+
+        It 'honours a service ARN whole: its cluster, and a contradicting -Cluster is ClusterMismatch' {
+            $arn = "arn:aws:ecs:$($sandbox.Region):$($sandbox.AccountId):service/staging/API"
+            $ssh2 = $ssh.Clone(); $ssh2.Remove('Cluster')
+            $result = Invoke-MightyContainer @ssh2 -Service $arn -Container application -Command 'echo staging'
+            $result.Cluster | Should -BeExactly 'staging'
+            $result.Service | Should -BeExactly 'API'
+            Invoke-MightyContainer @ssh -Service $arn -Container application -Command 'true' -ErrorVariable failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $failures[0].FullyQualifiedErrorId | Should -BeLike 'ClusterMismatch,*'
+        }
+
+        It 'takes piped service names, Get-MightyService output and AWS.Tools-shaped task objects' {
+            @('API' | Invoke-MightyContainer @ssh -Container application -Command 'echo named').Output | Should -Be "named`n"
+            $fromService = @(Get-MightyService -Cluster production -Service API | Invoke-MightyContainer @ssh -Container application -Command 'echo svc')
+            $fromService.Service | Should -BeExactly 'API'
+            # Amazon.ECS.Model.Task (Get-ECSTaskDetail) carries TaskArn and ClusterArn, no service name.
+            $task = (Get-MightyTask -Cluster production -Service API)[-1]
+            $ecsTask = [pscustomobject]@{ TaskArn = $task.TaskArn; ClusterArn = "arn:aws:ecs:$($sandbox.Region):$($sandbox.AccountId):cluster/production"; Group = 'service:API'; LastStatus = 'RUNNING' }
+            $ssh2 = $ssh.Clone(); $ssh2.Remove('Cluster')
+            $result = $ecsTask | Invoke-MightyContainer @ssh2 -Container application -Command 'echo task'
+            $result.TaskId | Should -Be $task.TaskId
+            $result.Output | Should -Be "task`n"
+        }
+    }
+
     Describe 'Invoke-MightyContainer keys' {
         It 'logs in with <Name> keys' -ForEach @(
             @{ Name = 'RSA (PEM)'; Key = 'Rsa' }

@@ -1,13 +1,16 @@
-# Exact targeting in Get-MightyService (docs/design/targeting.md): case-sensitive names,
-# case-insensitive wildcards, ARNs honoured whole, cluster-only objects. The demo sandbox plus a
-# service 'web' beside 'WEB' in staging, made with the real AWS CLI.
+# Exact targeting in Get-MightyService and Get-MightyTask (docs/design/targeting.md):
+# case-sensitive names, case-insensitive wildcards, ARNs honoured whole, cluster-only objects. The
+# demo sandbox plus a service 'web' (one task) beside 'WEB' in staging, made with the real AWS CLI.
+# Invoke-MightyContainer and Enter-MightyContainer are checked in Exec.Tests.ps1 and Enter.Tests.ps1.
 
 BeforeAll {
     . $PSScriptRoot/Common.ps1
     $script:sandbox = Start-MightySandbox -Seed demo
     $taskDefinition = (Get-MightyService -Cluster staging -Service WEB).TaskDefinitionArn
-    $null = aws ecs create-service --cluster staging --service-name web --task-definition $taskDefinition --desired-count 0 --output json
+    $null = aws ecs create-service --cluster staging --service-name web --task-definition $taskDefinition --desired-count 1 --output json
     if ($LASTEXITCODE -ne 0) { throw 'aws ecs create-service failed' }
+    # Simulated time: the new task is placed, pulled and started.
+    Invoke-RestMethod -Method Post -Uri "$($script:sandbox.Endpoint)/_sandbox/advance-time" -ContentType 'application/json' -Body '{"seconds":300}' | Out-Null
     $script:prefix = "arn:aws:ecs:$($script:sandbox.Region):$($script:sandbox.AccountId)"
 
     # A stand-in with the type name and properties of AWS.Tools.ECS's cluster object (AWS.Tools is
@@ -19,6 +22,12 @@ namespace Amazon.ECS.Model {
         public string ClusterName { get; set; }
         public string Status { get; set; }
         public int ActiveServicesCount { get; set; }
+    }
+    public class Service {
+        public string ClusterArn { get; set; }
+        public string ServiceArn { get; set; }
+        public string ServiceName { get; set; }
+        public int DesiredCount { get; set; }
     }
 }
 '@
@@ -112,5 +121,69 @@ Describe 'Get-MightyService targets exactly what was named' {
         $found = [pscustomobject]@{ Id = 7 } | Get-MightyService -ErrorVariable failures -ErrorAction SilentlyContinue
         $found | Should -BeNullOrEmpty
         $failures[0].FullyQualifiedErrorId | Should -BeLike 'InputNotATarget,*'
+    }
+}
+
+Describe 'Get-MightyTask targets exactly what was named' {
+    It 'matches a name without wildcards only to the service spelled exactly so' {
+        $upper = @(Get-MightyTask -Cluster staging -Service WEB)
+        $lower = @(Get-MightyTask -Cluster staging -Service web)
+        $upper.Count | Should -BeGreaterThan 0
+        $lower.Count | Should -Be 1
+        $upper.Service | Select-Object -Unique | Should -BeExactly 'WEB'
+        $lower.Service | Should -BeExactly 'web'
+    }
+
+    It 'reports a name in the wrong case as ServiceNotFound, suggesting the real spelling' {
+        $found = Get-MightyTask -Cluster production -Service web, API -ErrorVariable failures -ErrorAction SilentlyContinue
+        $found.Service | Select-Object -Unique | Should -BeExactly 'API'
+        $failures.Count | Should -Be 1
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'ServiceNotFound,*'
+        "$($failures[0])" | Should -Match "did you mean 'WEB'\?"
+    }
+
+    It 'matches wildcards without regard to case, and a wildcard that matches nothing returns nothing' {
+        $found = @(Get-MightyTask -Cluster production -Service '*_WEB_SCRAPE')
+        ($found.Service | Sort-Object -Unique) | Should -BeExactly @('android_web_scrape', 'ios_web_scrape')
+        $found.Count | Should -Be 4
+        Get-MightyTask -Cluster production -Service 'nothing*' -ErrorVariable failures | Should -BeNullOrEmpty
+        $failures.Count | Should -Be 0
+    }
+
+    It 'takes the cluster from a service ARN, and refuses a -Cluster that contradicts it' {
+        $arn = "$script:prefix`:service/staging/web"
+        $task = Get-MightyTask -Service $arn
+        $task.Cluster | Should -BeExactly 'staging'
+        $task.Service | Should -BeExactly 'web'
+        Get-MightyTask -Cluster production -Service $arn -ErrorVariable failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'ClusterMismatch,*'
+        Get-MightyTask -Service "arn:aws:ecs:eu-west-1:$($script:sandbox.AccountId):service/staging/web" -ErrorVariable wrongRegion -ErrorAction SilentlyContinue |
+            Should -BeNullOrEmpty
+        $wrongRegion[0].FullyQualifiedErrorId | Should -BeLike 'AwsRegionMismatch,*'
+    }
+
+    It 'takes an AWS.Tools service object (ClusterArn, ServiceName) as that service' {
+        $service = [Amazon.ECS.Model.Service]@{ ClusterArn = "$script:prefix`:cluster/staging"; ServiceArn = "$script:prefix`:service/staging/web"; ServiceName = 'web'; DesiredCount = 1 }
+        $task = $service | Get-MightyTask -ErrorVariable failures
+        $failures.Count | Should -Be 0
+        $task.Service | Should -BeExactly 'web'
+        $task.Cluster | Should -BeExactly 'staging'
+    }
+
+    It 'takes a piped cluster (object or ARN) as every task of that cluster' {
+        $all = @(Get-MightyTask -Cluster staging)
+        @([Collections.Generic.SortedSet[string]]::new([string[]] $all.Service, [StringComparer]::Ordinal)) | Should -BeExactly @('API', 'WEB', 'web')
+        @([pscustomobject]@{ Cluster = 'staging' } | Get-MightyTask).Count | Should -Be $all.Count
+        @("$script:prefix`:cluster/staging" | Get-MightyTask).Count | Should -Be $all.Count
+        $cluster = [Amazon.ECS.Model.Cluster]@{ ClusterArn = "$script:prefix`:cluster/staging"; ClusterName = 'staging' }
+        @($cluster | Get-MightyTask).Count | Should -Be $all.Count
+    }
+
+    It 'takes piped tasks by id again, and piped service ARNs as aws ecs list-services prints them' {
+        $tasks = @(Get-MightyTask -Cluster staging)
+        $again = @($tasks | Get-MightyTask)
+        ($again.TaskId | Sort-Object) | Should -Be ($tasks.TaskId | Sort-Object)
+        $arns = (aws ecs list-services --cluster staging --output json | ConvertFrom-Json).serviceArns
+        @($arns | Get-MightyTask).Count | Should -Be $tasks.Count
     }
 }

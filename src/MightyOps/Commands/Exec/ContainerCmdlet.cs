@@ -5,6 +5,7 @@ using MightyOps.Core;
 using MightyOps.Core.Aws.Ecs;
 using MightyOps.Core.Config;
 using MightyOps.Core.Exec;
+using MightyOps.Core.Targeting;
 
 namespace MightyOps.Commands.Exec;
 
@@ -15,13 +16,7 @@ namespace MightyOps.Commands.Exec;
 /// </summary>
 public abstract class ContainerCmdlet : AwsCmdlet
 {
-    private readonly List<(string Cluster, string Service, string? TaskId)> _inputs = [];
-
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("ServiceName")]
-    [ArgumentCompleter(typeof(ServiceCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string Service { get; set; } = string.Empty;
+    private TaskTargetResolver? _targets;
 
     [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
     [Alias("ContainerName")]
@@ -33,6 +28,10 @@ public abstract class ContainerCmdlet : AwsCmdlet
     [ArgumentCompleter(typeof(ClusterCompleter))]
     [ValidateNotNullOrEmpty]
     public string? Cluster { get; set; }
+
+    /// <summary>Piped input: see <see cref="ServiceTargetInput"/>.</summary>
+    [Parameter(ValueFromPipeline = true, DontShow = true)]
+    public PSObject? InputObject { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("TaskArn")]
@@ -67,47 +66,76 @@ public abstract class ContainerCmdlet : AwsCmdlet
     [SecondsToTimeSpan]
     public TimeSpan ConnectTimeout { get; set; }
 
-    protected override void ProcessRecord() =>
-        _inputs.Add((EcsArn.LastSegment(Cluster ?? DefaultCluster), EcsArn.LastSegment(Service), string.IsNullOrEmpty(TaskId) ? null : EcsArn.LastSegment(TaskId)));
+    /// <summary>The -Service value of this record (the derived cmdlet declares the parameter: one name or several).</summary>
+    protected abstract IReadOnlyList<string>? ServiceInput { get; }
+
+    protected override void BeginProcessing()
+    {
+        base.BeginProcessing();
+        // Running a command in a container is a change: every service must be named.
+        _targets = new TaskTargetResolver(Aws, Log, TargetingMode.Change, DefaultCluster);
+    }
+
+    protected override void ProcessRecord()
+    {
+        try
+        {
+            string[]? services = ServiceInput?.ToArray();
+            // A piped task (Get-MightyTask, AWS.Tools' Get-ECSTaskDetail) names itself by id.
+            (string? cluster, IReadOnlyList<string>? named) = string.IsNullOrEmpty(TaskId)
+                ? ServiceTargetInput.Read(InputObject, Cluster, services)
+                : (Cluster, services);
+            foreach (MightyOpsException error in _targets!.Add(cluster, named, string.IsNullOrEmpty(TaskId) ? null : [TaskId]))
+            {
+                WriteMightyError(error);
+            }
+        }
+        catch (MightyOpsException e)
+        {
+            WriteMightyError(e);
+        }
+    }
 
     /// <summary>
     /// The tasks named by the input, looked up together per cluster: the given task ids, every
     /// running task of each service (<paramref name="allTasks"/>), or one chosen task per service
-    /// (said on the Information stream). Lookup failures are written as errors.
+    /// (said on the Information stream). Lookup failures are written as errors. With
+    /// <paramref name="oneService"/>, input that names several services (a wildcard matching
+    /// several) is a terminating <c>ServiceAmbiguous</c> error naming them.
     /// </summary>
-    protected IReadOnlyList<MightyTask> ResolveTasks(bool allTasks)
+    protected IReadOnlyList<MightyTask> ResolveTasks(bool allTasks, bool oneService = false)
     {
         var chosen = new List<MightyTask>();
         var locator = new TaskLocator(Aws, Log);
-        foreach (IGrouping<string, (string Cluster, string Service, string? TaskId)> cluster in _inputs.Distinct().GroupBy(i => i.Cluster))
+        IReadOnlyList<TaskTargets> lookups = Run(ct => _targets!.ResolveAsync(e => Post(() => WriteMightyError(e)), ct));
+        if (oneService)
         {
-            List<string> taskIds = cluster.Select(i => i.TaskId).OfType<string>().ToList();
-            List<string> services = cluster.Where(i => i.TaskId is null).Select(i => i.Service).ToList();
+            List<string> named = lookups.Where(l => l.Services is not null).SelectMany(l => l.Services!.Select(s => $"{l.Cluster}/{s}")).ToList();
+            if (named.Count > 1)
+            {
+                ThrowMightyError(new MightyOpsException(
+                    "ServiceAmbiguous",
+                    MightyErrorKind.InvalidArgument,
+                    $"{MyInvocation.MyCommand.Name} works on one service, and the input names {named.Count}: {string.Join(", ", named)}. Name one exactly with -Service (names are case-sensitive), or use Invoke-MightyContainer to run a command in several.",
+                    named));
+            }
+        }
+        foreach (TaskTargets lookup in lookups)
+        {
             try
             {
-                if (taskIds.Count > 0)
+                if (lookup.TaskIds is not null)
                 {
-                    chosen.AddRange(Run(ct => locator.GetAsync(new TaskQuery(cluster.Key, null, taskIds), e => Post(() => WriteMightyError(e)), ct)));
-                }
-                if (services.Count == 0)
-                {
+                    chosen.AddRange(Run(ct => locator.GetAsync(lookup.ToQuery(), e => Post(() => WriteMightyError(e)), ct)));
                     continue;
                 }
-                var missing = new System.Collections.Concurrent.ConcurrentBag<object?>();
-                IReadOnlyList<MightyTask> running = Run(ct => locator.GetAsync(
-                    new TaskQuery(cluster.Key, services),
-                    e =>
-                    {
-                        missing.Add(e.Target);
-                        Post(() => WriteMightyError(e));
-                    },
-                    ct));
-                foreach (string service in services.Distinct(StringComparer.Ordinal).Where(s => !missing.Contains(s)))
+                IReadOnlyList<MightyTask> running = Run(ct => locator.GetAsync(lookup.ToQuery(), e => Post(() => WriteMightyError(e)), ct));
+                foreach (string service in lookup.Services ?? [])
                 {
                     List<MightyTask> ofService = running.Where(t => t.Service == service && t.LastStatus == "RUNNING").ToList();
                     if (ofService.Count == 0)
                     {
-                        WriteMightyError(ContainerTarget.NoRunningTask(cluster.Key, service));
+                        WriteMightyError(ContainerTarget.NoRunningTask(lookup.Cluster, service));
                     }
                     else if (allTasks)
                     {
@@ -115,12 +143,12 @@ public abstract class ContainerCmdlet : AwsCmdlet
                     }
                     else
                     {
-                        MightyTask task = ContainerTarget.Choose(ofService, cluster.Key, service);
+                        MightyTask task = ContainerTarget.Choose(ofService, lookup.Cluster, service);
                         chosen.Add(task);
                         if (ofService.Count > 1)
                         {
                             WriteInformation(
-                                $"Service '{service}' has {ofService.Count} running tasks; using {task.TaskId} on {task.Ec2InstanceId} (the oldest{(task.HealthStatus == "HEALTHY" ? " healthy" : string.Empty)} one). -TaskId chooses another; Invoke-MightyContainer -AllTasks runs in all.",
+                                $"Service '{service}' has {ofService.Count} running tasks; using {task.TaskId}{OnInstance(task)} (the oldest{(task.HealthStatus == "HEALTHY" ? " healthy" : string.Empty)} one). -TaskId chooses another; Invoke-MightyContainer -AllTasks runs in all.",
                                 ["MightyOps.Task"]);
                         }
                     }
@@ -133,6 +161,8 @@ public abstract class ContainerCmdlet : AwsCmdlet
         }
         return chosen;
     }
+
+    private static string OnInstance(MightyTask task) => task.Ec2InstanceId.Length > 0 ? $" on {task.Ec2InstanceId}" : string.Empty;
 
     /// <summary>
     /// The SSH settings from the parameters, then mighty.psd1, then the defaults; the key is read

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using MightyOps.Completers;
 using MightyOps.Core;
 using MightyOps.Core.Exec;
 
@@ -8,10 +9,20 @@ namespace MightyOps.Commands.Exec;
 [OutputType(typeof(void))]
 public sealed class EnterMightyContainerCommand : ContainerCmdlet
 {
+    /// <summary>One service: a name, a service ARN, or a wildcard that matches exactly one.</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("ServiceName")]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(ServiceCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? Service { get; set; }
+
     /// <summary>The program to run; bash (or sh when the image has none) when omitted.</summary>
     [Parameter(Position = 2)]
     [ValidateNotNullOrEmpty]
     public string? Command { get; set; }
+
+    protected override IReadOnlyList<string>? ServiceInput => Service is null ? null : [Service];
 
     protected override void BeginProcessing()
     {
@@ -30,7 +41,7 @@ public sealed class EnterMightyContainerCommand : ContainerCmdlet
 
     protected override void EndProcessing()
     {
-        IReadOnlyList<MightyTask> tasks = ResolveTasks(allTasks: false);
+        IReadOnlyList<MightyTask> tasks = ResolveTasks(allTasks: false, oneService: true);
         if (tasks.Count == 0)
         {
             return;

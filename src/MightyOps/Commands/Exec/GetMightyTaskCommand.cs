@@ -1,8 +1,8 @@
 using System.Management.Automation;
 using MightyOps.Completers;
 using MightyOps.Core;
-using MightyOps.Core.Aws.Ecs;
 using MightyOps.Core.Exec;
+using MightyOps.Core.Targeting;
 
 namespace MightyOps.Commands.Exec;
 
@@ -11,11 +11,12 @@ namespace MightyOps.Commands.Exec;
 public sealed class GetMightyTaskCommand : AwsCmdlet
 {
     // Pipeline input is gathered per cluster and looked up together at the end, so piping 30
-    // services costs one DescribeTasks per 100 tasks, not one per service.
-    private readonly List<(string Cluster, List<string> Services, List<string> TaskIds)> _requests = [];
+    // services costs one ListServices per cluster and one DescribeTasks per 100 tasks.
+    private TaskTargetResolver? _targets;
 
-    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("ServiceName")]
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("ServiceName", "Services")]
+    [SupportsWildcards]
     [ArgumentCompleter(typeof(ServiceCompleter))]
     [ValidateNotNullOrEmpty]
     public string[]? Service { get; set; }
@@ -26,7 +27,11 @@ public sealed class GetMightyTaskCommand : AwsCmdlet
     [ValidateNotNullOrEmpty]
     public string? Cluster { get; set; }
 
-    [Parameter]
+    /// <summary>Piped input: see <see cref="ServiceTargetInput"/>.</summary>
+    [Parameter(ValueFromPipeline = true, DontShow = true)]
+    public PSObject? InputObject { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("Task", "TaskArn")]
     [ValidateNotNullOrEmpty]
     public string[]? TaskId { get; set; }
@@ -40,27 +45,39 @@ public sealed class GetMightyTaskCommand : AwsCmdlet
     [ValidateSet("RUNNING", "STOPPED")]
     public string DesiredStatus { get; set; } = "RUNNING";
 
+    protected override void BeginProcessing()
+    {
+        base.BeginProcessing();
+        _targets = new TaskTargetResolver(Aws, Log, TargetingMode.Read, DefaultCluster);
+    }
+
     protected override void ProcessRecord()
     {
-        string cluster = EcsArn.LastSegment(Cluster ?? DefaultCluster);
-        int index = _requests.FindIndex(r => r.Cluster == cluster);
-        if (index < 0)
+        try
         {
-            _requests.Add((cluster, [], []));
-            index = _requests.Count - 1;
+            (string? cluster, IReadOnlyList<string>? services) = TaskId is null
+                ? ServiceTargetInput.Read(InputObject, Cluster, Service)
+                : (Cluster, Service);
+            foreach (MightyOpsException error in _targets!.Add(cluster, services, TaskId))
+            {
+                WriteMightyError(error);
+            }
         }
-        _requests[index].Services.AddRange(Service ?? []);
-        _requests[index].TaskIds.AddRange(TaskId ?? []);
+        catch (MightyOpsException e)
+        {
+            WriteMightyError(e);
+        }
     }
 
     protected override void EndProcessing()
     {
         var locator = new TaskLocator(Aws, Log);
-        foreach ((string cluster, List<string> services, List<string> taskIds) in _requests)
+        IReadOnlyList<TaskTargets> lookups = Run(ct => _targets!.ResolveAsync(e => Post(() => WriteMightyError(e)), ct));
+        foreach (TaskTargets lookup in lookups)
         {
             try
             {
-                IReadOnlyList<MightyTask> tasks = Run(ct => locator.GetAsync(new TaskQuery(cluster, services, taskIds, DesiredStatus), e => Post(() => WriteMightyError(e)), ct));
+                IReadOnlyList<MightyTask> tasks = Run(ct => locator.GetAsync(lookup.ToQuery(DesiredStatus), e => Post(() => WriteMightyError(e)), ct));
                 foreach (MightyTask task in tasks.Where(t => Container is null || t.Containers.Any(c => c.Name == Container)))
                 {
                     WriteObject(task);

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using MightyOps.Completers;
 using MightyOps.Core;
 using MightyOps.Core.Exec;
 
@@ -8,6 +9,14 @@ namespace MightyOps.Commands.Exec;
 [OutputType(typeof(MightyContainerResult))]
 public sealed class InvokeMightyContainerCommand : ContainerCmdlet
 {
+    /// <summary>Service names, service ARNs or wildcards; one task of each, or every task with -AllTasks.</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("ServiceName", "Services")]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(ServiceCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string[]? Service { get; set; }
+
     [Parameter(Mandatory = true, Position = 2)]
     [ValidateNotNullOrEmpty]
     public string Command { get; set; } = string.Empty;
@@ -23,6 +32,8 @@ public sealed class InvokeMightyContainerCommand : ContainerCmdlet
     [Parameter]
     [SecondsToTimeSpan]
     public TimeSpan Timeout { get; set; }
+
+    protected override IReadOnlyList<string>? ServiceInput => Service;
 
     protected override void EndProcessing()
     {
