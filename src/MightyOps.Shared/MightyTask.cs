@@ -44,10 +44,13 @@ public sealed class MightyTask
     /// <summary>The container instance id, or empty for Fargate tasks.</summary>
     public string ContainerInstanceId { get; init; } = string.Empty;
 
-    /// <summary>The EC2 instance behind the container instance, or empty (Fargate, external instances).</summary>
+    /// <summary>The EC2 instance (i-...) behind the container instance, or empty (Fargate, external instances).</summary>
     public string Ec2InstanceId { get; init; } = string.Empty;
 
-    /// <summary>The EC2 instance's private address (the one SSH uses by default), or empty.</summary>
+    /// <summary>
+    /// The EC2 instance's private address (the one SSH uses by default); for a Fargate task, which
+    /// has no instance, the private address of its own network interface (ENI). Empty when unknown.
+    /// </summary>
     public string PrivateIpAddress { get; init; } = string.Empty;
 
     /// <summary>The EC2 instance's public address, or empty when it has none.</summary>

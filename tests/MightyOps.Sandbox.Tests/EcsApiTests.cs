@@ -289,7 +289,7 @@ public sealed class EcsApiTests
         Assert.Equal("IN_PROGRESS", (string?)created["deployments"]![0]!["rolloutState"]);
         Assert.Equal("InvalidParameterException", t.Fails("CreateService", """{"cluster":"test","serviceName":"web","taskDefinition":"web","desiredCount":1}""").Code);
         SandboxException fargate = t.Fails("CreateService", """{"cluster":"test","serviceName":"f","taskDefinition":"web","desiredCount":1,"launchType":"FARGATE"}""");
-        Assert.Equal(("InvalidParameterException", "The sandbox simulates the EC2 launch type only, not FARGATE."), (fargate.Code, fargate.Message));
+        Assert.Equal(("InvalidParameterException", "Task definition does not support launch_type FARGATE."), (fargate.Code, fargate.Message));
     }
 
     // ------------------------------------------------------------------ task definitions

@@ -428,6 +428,62 @@ public sealed class EcsDeploymentTests
         Assert.Equal("subnet-0ccc", (string?)updated["deployments"]![0]!["networkConfiguration"]!["awsvpcConfiguration"]!["subnets"]![0]);
     }
 
+    private static (string, string) Describe(SandboxException error) => (error.Code, error.Message);
+
+    [Fact]
+    public void Fargate_tasks_run_on_no_container_instance_with_an_ENI_as_ECS_reports_them()
+    {
+        var t = new EcsTestWorld();
+        t.AddCluster("test", 1);
+        t.Call("RegisterTaskDefinition", $$"""
+            {"family":"bridged","containerDefinitions":[{"name":"application","image":"{{EcsTestWorld.Registry}}/app:v1","memory":256}]}
+            """);
+        t.Call("RegisterTaskDefinition", $$"""
+            {"family":"api","networkMode":"awsvpc","requiresCompatibilities":["FARGATE"],"cpu":"256","memory":"512",
+             "containerDefinitions":[{"name":"application","image":"{{EcsTestWorld.Registry}}/app:v1","portMappings":[{"containerPort":3000}]}]}
+            """);
+        const string network = """ "networkConfiguration":{"awsvpcConfiguration":{"subnets":["subnet-0aaa"],"securityGroups":["sg-0bbb"]}} """;
+        Assert.Equal(("InvalidParameterException", "Task definition does not support launch_type FARGATE."),
+            Describe(t.Fails("CreateService", $$"""{"cluster":"test","serviceName":"x","taskDefinition":"bridged","desiredCount":1,"launchType":"FARGATE"}""")));
+        Assert.Equal("InvalidParameterException",
+            t.Fails("CreateService", $$"""{"cluster":"test","serviceName":"x","taskDefinition":"api","desiredCount":1,"launchType":"EXTERNAL",{{network}}}""").Code);
+        JsonObject created = t.Call("CreateService", $$"""
+            {"cluster":"test","serviceName":"api","taskDefinition":"api","desiredCount":2,"launchType":"FARGATE",{{network}}}
+            """)["service"]!.AsObject();
+        Assert.Equal("FARGATE", (string?)created["launchType"]);
+        Assert.Equal("LATEST", (string?)created["platformVersion"]);
+
+        t.RunUntil(() => IsSteady(t.Service("test", "api")), Patience);
+        List<JsonObject> tasks = t.Tasks("test", "api");
+        Assert.Equal(2, tasks.Count);
+        foreach (JsonObject task in tasks)
+        {
+            Assert.False(task.ContainsKey("containerInstanceArn"));
+            Assert.Equal("FARGATE", (string?)task["launchType"]);
+            Assert.Equal("1.4.0", (string?)task["platformVersion"]);
+            Assert.Equal("Linux", (string?)task["platformFamily"]);
+            Assert.Equal(20, (int)task["ephemeralStorage"]!["sizeInGiB"]!);
+            Assert.Equal("RUNNING", (string?)task["lastStatus"]);
+            JsonNode attachment = task["attachments"]!.AsArray().Single()!;
+            Assert.Equal("ElasticNetworkInterface", (string?)attachment["type"]);
+            Assert.Equal("ATTACHED", (string?)attachment["status"]);
+            string? ip = (string?)attachment["details"]!.AsArray().Single(d => (string?)d!["name"] == "privateIPv4Address")!["value"];
+            Assert.Matches(@"^10\.0\.\d+\.\d+$", ip);
+            JsonNode container = task["containers"]![0]!;
+            Assert.Equal(ip, (string?)container["networkInterfaces"]![0]!["privateIpv4Address"]);
+            string taskId = ((string)task["taskArn"]!).Split('/')[^1];
+            Assert.Matches($"^{taskId}-[0-9]+$", (string?)container["runtimeId"]);
+        }
+        // Spread over Availability Zones; nothing is reserved on the cluster's one EC2 instance.
+        Assert.Equal(2, tasks.Select(task => (string?)task["availabilityZone"]).Distinct().Count());
+        JsonNode instance = t.Call("DescribeContainerInstances", $$"""{"cluster":"test","containerInstances":["{{t.Call("ListContainerInstances", """{"cluster":"test"}""")["containerInstanceArns"]![0]}}"]}""")["containerInstances"]![0]!;
+        Assert.Equal(0, (int)instance["runningTasksCount"]!);
+        Assert.Equal(2, t.Call("ListTasks", """{"cluster":"test","launchType":"FARGATE"}""")["taskArns"]!.AsArray().Count);
+        Assert.Empty(t.Call("ListTasks", """{"cluster":"test","launchType":"EC2"}""")["taskArns"]!.AsArray());
+        JsonNode statistics = t.Call("DescribeClusters", """{"clusters":["test"],"include":["STATISTICS"]}""")["clusters"]![0]!;
+        Assert.Equal("2", (string?)statistics["statistics"]!.AsArray().Single(s => (string?)s!["name"] == "runningFargateTasksCount")!["value"]);
+    }
+
     [Fact]
     public void Tasks_that_do_not_fit_are_reported_with_the_placement_event()
     {

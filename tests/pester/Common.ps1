@@ -58,3 +58,31 @@ function Get-Completion {
     (TabExpansion2 -inputScript $InputScript -cursorColumn $InputScript.Length).CompletionMatches |
         ForEach-Object CompletionText
 }
+
+<#
+Adds a Fargate service to the running sandbox with the real AWS CLI (awsvpc task definition made
+from the API service's application container): its tasks run on no container instance and have
+an ENI attachment, as real ECS reports them. Advances simulated time until they run; returns the
+service name.
+#>
+function New-SandboxFargateService {
+    param([string] $Cluster = 'production', [string] $Name = 'fargate_api', [int] $DesiredCount = 1)
+    $api = (aws ecs describe-task-definition --task-definition API --output json | ConvertFrom-Json).taskDefinition
+    $application = $api.containerDefinitions | Where-Object name -EQ 'application'
+    $work = Join-Path ([IO.Path]::GetTempPath()) ('mighty-fargate-' + [guid]::NewGuid().ToString('n').Substring(0, 8))
+    New-Item -ItemType Directory -Path $work | Out-Null
+    try {
+        @{
+            family = $Name; networkMode = 'awsvpc'; requiresCompatibilities = @('FARGATE'); cpu = '256'; memory = '512'
+            containerDefinitions = @(@{ name = 'application'; image = $application.image; essential = $true; environment = @($application.environment) })
+        } | ConvertTo-Json -Depth 6 | Set-Content (Join-Path $work 'td.json')
+        $arn = (aws ecs register-task-definition --cli-input-json "file://$work/td.json" --output json | ConvertFrom-Json).taskDefinition.taskDefinitionArn
+        if ($LASTEXITCODE -ne 0) { throw 'aws ecs register-task-definition failed' }
+        $null = aws ecs create-service --cluster $Cluster --service-name $Name --task-definition $arn --desired-count $DesiredCount --launch-type FARGATE `
+            --network-configuration 'awsvpcConfiguration={subnets=[subnet-0a1b2c3d4e5f60718],securityGroups=[sg-0123456789abcdef0],assignPublicIp=DISABLED}' --output json
+        if ($LASTEXITCODE -ne 0) { throw 'aws ecs create-service --launch-type FARGATE failed' }
+    }
+    finally { Remove-Item $work -Recurse -Force -ErrorAction SilentlyContinue }
+    Invoke-RestMethod -Method Post -Uri "$env:AWS_ENDPOINT_URL/_sandbox/advance-time" -ContentType 'application/json' -Body '{"seconds":300}' | Out-Null
+    $Name
+}

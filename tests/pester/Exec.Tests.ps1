@@ -226,6 +226,19 @@ printf '[%s]' "two  words" 'it'\''s' "$RAILS_ENV" '$HOME' "a;b|c" `echo x`
             $required[0].ToString() | Should -Match '-Container: (application, nginx|nginx, application)'
         }
 
+        It 'refuses a Fargate task with TaskHasNoEc2Instance, pointing to aws ecs execute-command' {
+            $service = New-SandboxFargateService -Name fargate_exec
+            $task = Get-MightyTask -Cluster production -Service $service
+            Invoke-MightyContainer @ssh -Service $service -Command 'true' -ErrorVariable failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $failures.Count | Should -Be 1
+            $failures[0].FullyQualifiedErrorId | Should -BeLike 'TaskHasNoEc2Instance,*'
+            $failures[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
+            $failures[0].TargetObject | Should -Be $task.TaskId
+            $text = $failures[0].ToString()
+            $text | Should -Match 'a Fargate task: there is no EC2 host to SSH to'
+            $text | Should -Match ([regex]::Escape("aws ecs execute-command --cluster production --task $($task.TaskId) --container application --interactive --command bash"))
+        }
+
         It 'reports a container that is not running as ContainerNotRunning' {
             $task = (Get-MightyTask -Cluster production -Service API)[-1]
             aws ecs stop-task --cluster production --task $task.TaskId --endpoint-url $sandbox.Endpoint | Out-Null

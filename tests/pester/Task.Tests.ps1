@@ -83,6 +83,25 @@ Describe 'Get-MightyTask' {
         $mine.StoppedReason | Should -Be 'Stopped by the Pester test'
     }
 
+    It 'shows a Fargate task with no instance and the private address of its network interface' {
+        $service = New-SandboxFargateService -Name fargate_tasks -DesiredCount 2
+        $described = (aws ecs describe-tasks --cluster production --tasks (aws ecs list-tasks --cluster production --service-name $service --query 'taskArns' --output json | ConvertFrom-Json) --output json | ConvertFrom-Json).tasks
+        $tasks = @(Get-MightyTask -Cluster production -Service $service)
+        $tasks.Count | Should -Be 2
+        foreach ($task in $tasks) {
+            $wire = $described | Where-Object taskArn -EQ $task.TaskArn
+            $task.LaunchType | Should -Be 'FARGATE'
+            $task.ContainerInstanceId | Should -BeNullOrEmpty
+            $task.Ec2InstanceId | Should -BeNullOrEmpty
+            $task.PrivateIpAddress | Should -Be ($wire.attachments[0].details | Where-Object name -EQ 'privateIPv4Address').value
+            $task.PrivateIpAddress | Should -Match '^10\.0\.\d+\.\d+$'
+            $task.AvailabilityZone | Should -Match "^$($script:sandbox.Region)[a-c]$"
+            $task.Containers.RuntimeId | Should -Match "^$($task.TaskId)-\d+$" -Because 'Fargate reports <task id>-<number>'
+        }
+        # Spread over zones, as Fargate places a service's tasks.
+        @($tasks.AvailabilityZone | Sort-Object -Unique).Count | Should -Be 2
+    }
+
     It 'shows a table with the service, task, status and containers' {
         $text = Get-MightyTask -Cluster production -Service WEB | Out-String -Width 200
         $text | Should -Match 'Service\s+TaskId\s+Status\s+StartedAt\s+PrivateIpAddress\s+Containers'

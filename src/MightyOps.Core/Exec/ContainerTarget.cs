@@ -49,7 +49,7 @@ public sealed record ContainerTarget(MightyTask Task, MightyTaskContainer Contai
             throw new MightyOpsException(
                 "TaskHasNoEc2Instance",
                 MightyErrorKind.InvalidOperation,
-                $"Task {task.TaskId} of {Describe(task)} is {kind}: there is no EC2 host to SSH to. Use ECS Exec there: aws ecs execute-command --cluster {task.Cluster} --task {task.TaskId} --container {chosen.Name} --interactive --command bash",
+                $"Task {task.TaskId} of {Describe(task)} is {kind}: there is no EC2 host to SSH to. ECS Exec is the route there (the service needs enableExecuteCommand): aws ecs execute-command --cluster {task.Cluster} --task {task.TaskId} --container {chosen.Name} --interactive --command bash",
                 task.TaskId);
         }
         if (chosen.LastStatus != "RUNNING" || string.IsNullOrEmpty(chosen.RuntimeId))

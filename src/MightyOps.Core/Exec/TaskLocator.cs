@@ -121,7 +121,7 @@ public sealed class TaskLocator
 
     private async Task<Dictionary<string, Ec2Instance>> Ec2InstancesAsync(IEnumerable<EcsContainerInstance> instances, CancellationToken cancellationToken)
     {
-        List<string> ids = instances.Select(i => i.Ec2InstanceId).OfType<string>().Where(id => id.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+        List<string> ids = instances.Select(i => Ec2IdOf(i)).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         var result = new Dictionary<string, Ec2Instance>(StringComparer.Ordinal);
         if (ids.Count == 0)
         {
@@ -143,6 +143,20 @@ public sealed class TaskLocator
         return result;
     }
 
+    // An external (ECS Anywhere) instance reports its SSM managed-instance id (mi-...) as
+    // ec2InstanceId; only i-... ids are EC2 instances that DescribeInstances and SSH can reach.
+    private static string? Ec2IdOf(EcsContainerInstance? instance) =>
+        instance?.Ec2InstanceId is string id && id.StartsWith("i-", StringComparison.Ordinal) ? id : null;
+
+    // A task without a host (Fargate) is reached at its own network interface's address, which
+    // ECS reports in the task's ElasticNetworkInterface attachment and on each container.
+    private static string? EniAddressOf(EcsTask task) =>
+        (task.Attachments ?? [])
+            .Where(a => a.Type == "ElasticNetworkInterface")
+            .SelectMany(a => a.Details ?? [])
+            .FirstOrDefault(d => d.Name == "privateIPv4Address")?.Value
+        ?? (task.Containers ?? []).SelectMany(c => c.NetworkInterfaces ?? []).Select(n => n.PrivateIpv4Address).FirstOrDefault(a => !string.IsNullOrEmpty(a));
+
     /// <summary>The service a task belongs to, from its group (<c>service:NAME</c>), or empty.</summary>
     public static string ServiceOf(EcsTask task)
     {
@@ -154,7 +168,8 @@ public sealed class TaskLocator
     private static MightyTask ToMightyTask(EcsTask task, string cluster, Dictionary<string, EcsContainerInstance> instances, Dictionary<string, Ec2Instance> hosts)
     {
         EcsContainerInstance? instance = task.ContainerInstanceArn is string arn ? instances.GetValueOrDefault(arn) : null;
-        Ec2Instance? host = instance?.Ec2InstanceId is string id ? hosts.GetValueOrDefault(id) : null;
+        string? ec2Id = Ec2IdOf(instance);
+        Ec2Instance? host = ec2Id is null ? null : hosts.GetValueOrDefault(ec2Id);
         return new MightyTask
         {
             Cluster = task.ClusterArn is null ? cluster : EcsArn.LastSegment(task.ClusterArn),
@@ -170,8 +185,8 @@ public sealed class TaskLocator
             StoppedAt = task.StoppedAt,
             StoppedReason = task.StoppedReason ?? string.Empty,
             ContainerInstanceId = task.ContainerInstanceArn is null ? string.Empty : EcsArn.LastSegment(task.ContainerInstanceArn),
-            Ec2InstanceId = instance?.Ec2InstanceId ?? string.Empty,
-            PrivateIpAddress = host?.PrivateIpAddress ?? string.Empty,
+            Ec2InstanceId = ec2Id ?? string.Empty,
+            PrivateIpAddress = host?.PrivateIpAddress ?? (instance is null ? EniAddressOf(task) : null) ?? string.Empty,
             PublicIpAddress = host?.PublicIpAddress ?? string.Empty,
             AvailabilityZone = task.AvailabilityZone ?? host?.AvailabilityZone ?? string.Empty,
             Containers = (task.Containers ?? [])

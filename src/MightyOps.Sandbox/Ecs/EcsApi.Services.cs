@@ -86,10 +86,20 @@ public sealed partial class EcsApi
         }
         string launchType = request.String("launchType") ?? "EC2";
         RequireEnum(launchType, "launchType", Compatibilities);
-        if (launchType != "EC2")
+        if (launchType is not ("EC2" or "FARGATE"))
         {
-            // Tasks are placed on the cluster's container instances; Fargate and external hosts are not simulated.
-            throw new SandboxException("InvalidParameterException", $"The sandbox simulates the EC2 launch type only, not {launchType}.");
+            // EC2 tasks are placed on the cluster's container instances, Fargate tasks on none;
+            // external (ECS Anywhere) instances are not simulated.
+            throw new SandboxException("InvalidParameterException", $"The sandbox simulates the EC2 and FARGATE launch types, not {launchType}.");
+        }
+        if (!(definition.Definition.Compatibilities ?? []).Contains(launchType))
+        {
+            throw new SandboxException("InvalidParameterException", $"Task definition does not support launch_type {launchType}.");
+        }
+        string? platformVersion = request.String("platformVersion");
+        if (platformVersion is not null && launchType != "FARGATE")
+        {
+            throw new SandboxException("InvalidParameterException", "platformVersion applies to services of the FARGATE launch type only.");
         }
         JsonObject? network = request.Object("networkConfiguration");
         if (definition.NetworkMode == "awsvpc" && network is null)
@@ -110,6 +120,7 @@ public sealed partial class EcsApi
             Seq = _sim.NextSeq(),
             DesiredCount = desired,
             LaunchType = launchType,
+            PlatformVersion = launchType == "FARGATE" ? platformVersion ?? "LATEST" : null,
             SchedulingStrategy = schedulingStrategy,
             DeploymentConfiguration = configuration,
             CreatedAt = _sim.Now,
@@ -182,9 +193,15 @@ public sealed partial class EcsApi
             || Changes(request.Array("capacityProviderStrategy"), service.CapacityProviderStrategy)
             || Changes(request.Array("volumeConfigurations"), null)
             || Changes(request.Object("serviceConnectConfiguration"), null);
-        if (request.String("platformVersion") is not null)
+        string? platformVersion = request.String("platformVersion");
+        if (platformVersion is not null && service.LaunchType != "FARGATE")
         {
             throw new SandboxException("InvalidParameterException", "platformVersion applies to services of the FARGATE launch type only.");
+        }
+        if (platformVersion is not null && platformVersion != service.PlatformVersion)
+        {
+            service.PlatformVersion = platformVersion;
+            newDeployment = true;
         }
 
         service.DeploymentConfiguration = configuration;

@@ -128,7 +128,10 @@ internal sealed partial class EcsSimulation
         task.Version++;
         foreach (ContainerState container in task.Containers)
         {
-            container.RuntimeId = Arns.NewRuntimeId();
+            // A Docker id on EC2; Fargate reports "<task id>-<number>" (docs/design/ecs-json-protocol.md).
+            container.RuntimeId = task.LaunchType == "FARGATE"
+                ? $"{task.Id}-{Convert.ToUInt32(Arns.Hex(4), 16)}"
+                : Arns.NewRuntimeId();
             container.LastStatus = "RUNNING";
             if (container.FailsToStart && !container.Essential)
             {

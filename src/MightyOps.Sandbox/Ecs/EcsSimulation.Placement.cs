@@ -37,6 +37,18 @@ internal sealed partial class EcsSimulation
     private TaskState? Place(ServiceState service, DeploymentState deployment, TaskDefinitionState definition, out string? problem)
     {
         Requirements needs = RequirementsOf(definition);
+        List<TaskState> siblings = service.Tasks.Where(t => t.IsLive).ToList();
+        if (service.LaunchType == "FARGATE")
+        {
+            // Fargate runs the task on capacity of its own (no container instance), in the
+            // Availability Zone of one of the service's subnets: spread across three zones.
+            string zone = FargateZones
+                .Select(z => _world.Region + z)
+                .OrderBy(z => siblings.Count(t => t.AvailabilityZone == z))
+                .First();
+            problem = null;
+            return CreateTask(service.Cluster, service, deployment.Id, $"service:{service.Name}", definition, null, zone, needs);
+        }
         List<ContainerInstanceState> instances = service.Cluster.ContainerInstances.Values
             .Where(i => i.Status == "ACTIVE" && i.AgentConnected)
             .OrderBy(i => i.Seq)
@@ -54,7 +66,6 @@ internal sealed partial class EcsSimulation
             return null;
         }
         // Spread across Availability Zones, then across instances (the console's default for EC2 services).
-        List<TaskState> siblings = service.Tasks.Where(t => t.IsLive).ToList();
         ContainerInstanceState chosen = fitting
             .OrderBy(i => siblings.Count(t => t.AvailabilityZone == i.Ec2Instance.AvailabilityZone))
             .ThenBy(i => siblings.Count(t => ReferenceEquals(t.ContainerInstance, i)))
@@ -62,7 +73,7 @@ internal sealed partial class EcsSimulation
             .ThenBy(i => i.Seq)
             .First();
         problem = null;
-        return CreateTask(service.Cluster, service, deployment.Id, $"service:{service.Name}", definition, chosen, needs);
+        return CreateTask(service.Cluster, service, deployment.Id, $"service:{service.Name}", definition, chosen, chosen.Ec2Instance.AvailabilityZone, needs);
     }
 
     private static string? Fits(ContainerInstanceState instance, Requirements needs)
@@ -82,6 +93,8 @@ internal sealed partial class EcsSimulation
         return null;
     }
 
+    private static readonly string[] FargateZones = ["a", "b", "c"];
+
     /// <summary>Ports the agent reserves on every instance (ECS_RESERVED_PORTS).</summary>
     public static readonly IReadOnlyList<int> ReservedPorts = [22, 2375, 2376, 51678, 51679];
 
@@ -91,7 +104,8 @@ internal sealed partial class EcsSimulation
         string startedBy,
         string group,
         TaskDefinitionState definition,
-        ContainerInstanceState instance,
+        ContainerInstanceState? instance,
+        string availabilityZone,
         Requirements needs)
     {
         string id = Arns.NewTaskId();
@@ -109,8 +123,9 @@ internal sealed partial class EcsSimulation
             Seq = NextSeq(),
             StartedBy = startedBy,
             Group = group,
-            LaunchType = "EC2",
-            AvailabilityZone = instance.Ec2Instance.AvailabilityZone,
+            LaunchType = instance is null ? "FARGATE" : "EC2",
+            PlatformVersion = instance is null ? FargatePlatformVersion(service?.PlatformVersion) : null,
+            AvailabilityZone = availabilityZone,
             Cpu = td.Cpu ?? containerDefinitions.Sum(c => c.Cpu ?? 0).ToString(CultureInfo.InvariantCulture),
             Memory = td.Memory ?? containerDefinitions.Sum(c => c.Memory ?? c.MemoryReservation ?? 0).ToString(CultureInfo.InvariantCulture),
             CreatedAt = Now,
@@ -132,7 +147,7 @@ internal sealed partial class EcsSimulation
                 Memory = definitionOfContainer.Memory?.ToString(CultureInfo.InvariantCulture),
                 MemoryReservation = definitionOfContainer.MemoryReservation?.ToString(CultureInfo.InvariantCulture),
             };
-            if (!awsvpc)
+            if (!awsvpc && instance is not null)
             {
                 foreach (EcsPortMapping mapping in definitionOfContainer.PortMappings ?? [])
                 {
@@ -175,14 +190,21 @@ internal sealed partial class EcsSimulation
                 task.Tags.Add(new EcsTag { Key = "aws:ecs:serviceName", Value = service.Name });
             }
         }
-        instance.UsedCpu += needs.Cpu;
-        instance.UsedMemory += needs.Memory;
-        instance.Version++;
+        if (instance is not null)
+        {
+            instance.UsedCpu += needs.Cpu;
+            instance.UsedMemory += needs.Memory;
+            instance.Version++;
+        }
         cluster.Tasks[id] = task;
         service?.Tasks.Add(task);
         Schedule(task, Now + (awsvpc ? EcsTimings.EniProvisioning : EcsTimings.AgentPickup) + Jitter(400));
         return task;
     }
+
+    // What a Fargate task reports: the platform version LATEST resolved to (Linux).
+    private static string FargatePlatformVersion(string? requested) =>
+        requested is null or "LATEST" ? "1.4.0" : requested;
 
     private TaskNetworkInterface NewNetworkInterface(ServiceState? service)
     {

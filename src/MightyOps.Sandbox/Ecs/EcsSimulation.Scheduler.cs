@@ -17,6 +17,7 @@ internal sealed partial class EcsSimulation
             CreatedAt = Now,
             UpdatedAt = Now,
             LaunchType = service.LaunchType,
+            PlatformVersion = service.PlatformVersion,
             NetworkConfiguration = (JsonObject?)service.NetworkConfiguration?.DeepClone(),
         };
         deployment.RolloutStateReason = reason ?? $"ECS deployment {deployment.Id} in progress.";

@@ -228,6 +228,9 @@ internal sealed class TaskState
 
     public string LaunchType { get; init; } = "EC2";
 
+    /// <summary>The Fargate platform version the task runs on (1.4.0); null for EC2 tasks.</summary>
+    public string? PlatformVersion { get; init; }
+
     public string? AvailabilityZone { get; init; }
 
     public List<ContainerState> Containers { get; } = [];

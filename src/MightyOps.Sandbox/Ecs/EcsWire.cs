@@ -171,6 +171,8 @@ internal static class EcsWire
             Group = task.Group,
             HealthStatus = "UNKNOWN",
             LaunchType = task.LaunchType,
+            PlatformVersion = task.PlatformVersion,
+            PlatformFamily = task.PlatformVersion is null ? null : "Linux",
             PullStartedAt = task.PullStartedAt,
             PullStoppedAt = task.PullStoppedAt,
             StartedAt = task.StartedAt,
@@ -182,22 +184,32 @@ internal static class EcsWire
             ExecutionStoppedAt = task.ExecutionStoppedAt,
             Tags = includeTags ? task.Tags : null,
             Version = task.Version,
+            Attachments = task.NetworkInterface is TaskNetworkInterface eni
+                ?
+                [
+                    new EcsAttachment
+                    {
+                        Id = eni.AttachmentId,
+                        Type = "ElasticNetworkInterface",
+                        Status = task.Phase == TaskPhase.Stopped ? "DELETED" : "ATTACHED",
+                        Details =
+                        [
+                            Detail("subnetId", eni.SubnetId),
+                            Detail("networkInterfaceId", eni.NetworkInterfaceId),
+                            Detail("macAddress", eni.MacAddress),
+                            Detail("privateDnsName", eni.PrivateDnsName),
+                            Detail("privateIPv4Address", eni.PrivateIpv4Address),
+                        ],
+                    },
+                ]
+                : [],
         };
         JsonObject node = ToObject(wire);
-        node["attachments"] = task.NetworkInterface is TaskNetworkInterface eni
-            ? new JsonArray(new JsonObject
-            {
-                ["id"] = eni.AttachmentId,
-                ["type"] = "ElasticNetworkInterface",
-                ["status"] = task.Phase == TaskPhase.Stopped ? "DELETED" : "ATTACHED",
-                ["details"] = new JsonArray(
-                    Detail("subnetId", eni.SubnetId),
-                    Detail("networkInterfaceId", eni.NetworkInterfaceId),
-                    Detail("macAddress", eni.MacAddress),
-                    Detail("privateDnsName", eni.PrivateDnsName),
-                    Detail("privateIPv4Address", eni.PrivateIpv4Address)),
-            })
-            : new JsonArray();
+        if (task.PlatformVersion is not null)
+        {
+            // Fargate's default ephemeral storage (Task.ephemeralStorage in the service model).
+            node["ephemeralStorage"] = new JsonObject { ["sizeInGiB"] = 20 };
+        }
         node["attributes"] = new JsonArray(new JsonObject { ["name"] = "ecs.cpu-architecture", ["value"] = "x86_64" });
         node["overrides"] = new JsonObject
         {
@@ -207,7 +219,7 @@ internal static class EcsWire
         return node;
     }
 
-    private static JsonObject Detail(string name, string value) => new() { ["name"] = name, ["value"] = value };
+    private static EcsKeyValuePair Detail(string name, string value) => new() { Name = name, Value = value };
 
     private static EcsContainer Container(TaskState task, ContainerState container) => new()
     {

@@ -242,8 +242,18 @@ public sealed class EcsContainer
     public string? MemoryReservation { get; set; }
 }
 
+/// <summary>A task's attachment; for awsvpc tasks the ElasticNetworkInterface with its private address in <see cref="Details"/>.</summary>
+public sealed class EcsAttachment
+{
+    public string? Id { get; set; }
+    public string? Type { get; set; }
+    public string? Status { get; set; }
+    public List<EcsKeyValuePair>? Details { get; set; }
+}
+
 public sealed class EcsTask
 {
+    public List<EcsAttachment>? Attachments { get; set; }
     public string? TaskArn { get; set; }
     public string? ClusterArn { get; set; }
     public string? TaskDefinitionArn { get; set; }
@@ -261,6 +271,8 @@ public sealed class EcsTask
     public string? Group { get; set; }
     public string? HealthStatus { get; set; }
     public string? LaunchType { get; set; }
+    public string? PlatformVersion { get; set; }
+    public string? PlatformFamily { get; set; }
     public DateTimeOffset? PullStartedAt { get; set; }
     public DateTimeOffset? PullStoppedAt { get; set; }
     public DateTimeOffset? StartedAt { get; set; }
