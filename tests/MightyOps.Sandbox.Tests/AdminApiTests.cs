@@ -56,6 +56,22 @@ public sealed class AdminApiTests : IAsyncLifetime
         Assert.Equal("RUNNING", (string?)view["lastStatus"]);
         Assert.Equal("production", (string?)view["environment"]!["RAILS_ENV"]);
 
+        // format=sh: what a POSIX sh evals to the same status and environment (the SSH rig's docker stand-in).
+        string answer = await _http.GetStringAsync(Url("/_sandbox/containers/" + runtimeId + "?format=sh"));
+        var sh = new System.Diagnostics.ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true };
+        foreach (string argument in new[] { "-c", answer + "\nprintf '%s\\n' \"$last_status\" \"$@\"", "sh", "the-command" })
+        {
+            sh.ArgumentList.Add(argument);
+        }
+        using (System.Diagnostics.Process process = System.Diagnostics.Process.Start(sh)!)
+        {
+            string[] words = (await process.StandardOutput.ReadToEndAsync()).TrimEnd('\n').Split('\n');
+            await process.WaitForExitAsync();
+            string[] expected = view["environment"]!.AsObject().Select(e => $"{e.Key}={(string?)e.Value}").ToArray();
+            Assert.Equal(["RUNNING", .. expected, "the-command"], words);
+        }
+        Assert.Equal(400, (int)(await _http.GetAsync(Url("/_sandbox/containers/" + runtimeId + "?format=xml"))).StatusCode);
+
         using HttpResponseMessage missing = await _http.GetAsync(Url("/_sandbox/containers/0123abcd"));
         Assert.Equal(404, (int)missing.StatusCode);
         Assert.Contains("No such container: 0123abcd", await missing.Content.ReadAsStringAsync());

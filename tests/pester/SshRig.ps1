@@ -2,7 +2,9 @@
 # Dot-source it, then Start-SshRig. Each server has generated host keys, a config in a temp folder
 # (AuthorizedKeysFile there, StrictModes no, no PAM), logs in as the current user, and puts
 # tests/rig/docker (a `docker exec` stand-in that asks the sandbox for the container) first on
-# the user's PATH through sshd's SetEnv. The sandbox's container instances are all at 127.0.0.1,
+# the user's PATH through sshd's SetEnv. SetEnv also gives sessions the server's folder as HOME, so
+# the test user's own dotfiles (a ~/.bashrc that runs `pyenv init` added ~0.3 s to every command)
+# do not run on each exec. The sandbox's container instances are all at 127.0.0.1,
 # so the module reaches these servers through -Port alone.
 
 $script:RigDocker = Join-Path (Split-Path $PSScriptRoot -Parent) 'rig'
@@ -89,7 +91,7 @@ PrintMotd no
 PrintLastLog no
 MaxStartups 100
 LogLevel VERBOSE
-SetEnv PATH=$path MIGHTY_SANDBOX_ENDPOINT=$SandboxEndpoint MIGHTY_DOCKER_RIG_MODE=$mode
+SetEnv HOME=$dir PATH=$path MIGHTY_SANDBOX_ENDPOINT=$SandboxEndpoint MIGHTY_DOCKER_RIG_MODE=$mode
 "@ | Set-Content (Join-Path $dir 'sshd_config')
     $process = Start-Process -FilePath $sshd -ArgumentList @('-D', '-f', (Join-Path $dir 'sshd_config'), '-E', (Join-Path $dir 'sshd.log')) -PassThru
     $deadline = [DateTime]::UtcNow.AddSeconds(10)

@@ -219,10 +219,35 @@ internal sealed partial class AdminApi(SandboxHost host)
     private HttpResponse Container(HttpRequest request)
     {
         string runtimeId = Uri.UnescapeDataString(request.RawPath.TrimEnd('/')[ContainerPath.Length..]);
-        return host.Container(runtimeId) is SandboxContainer container
-            ? Ok(ContainerJson(container))
-            : Error(404, $"No such container: {runtimeId} (GET /_sandbox/containers lists them).");
+        if (host.Container(runtimeId) is not SandboxContainer container)
+        {
+            return Error(404, $"No such container: {runtimeId} (GET /_sandbox/containers lists them).");
+        }
+        return request.QueryValue("format") switch
+        {
+            null or "json" => Ok(ContainerJson(container)),
+            "sh" => ShellAnswer(container),
+            string other => Error(400, $"Unknown format '{other}': pass format=json (the default) or format=sh."),
+        };
     }
+
+    // ?format=sh: the container for a POSIX sh that has no JSON parser (the SSH test rig's docker
+    // stand-in evals it): its status, and its environment prepended to "$@" as NAME=value words
+    // for env(1), every word single-quoted.
+    private static HttpResponse ShellAnswer(SandboxContainer container)
+    {
+        var text = new StringBuilder();
+        text.Append("last_status=").Append(ShellQuote(container.LastStatus ?? string.Empty)).Append('\n');
+        text.Append("set --");
+        foreach ((string name, string value) in container.Environment.OrderBy(e => e.Key, StringComparer.Ordinal))
+        {
+            text.Append(' ').Append(ShellQuote($"{name}={value}"));
+        }
+        text.Append(" \"$@\"\n");
+        return new HttpResponse(200) { Body = Encoding.UTF8.GetBytes(text.ToString()) }.With("Content-Type", "text/plain; charset=utf-8");
+    }
+
+    private static string ShellQuote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     private static JsonObject ContainerJson(SandboxContainer container)
     {
