@@ -2,8 +2,10 @@ namespace MightyOps;
 
 /// <summary>
 /// One ECS task as Get-MightyTask reports it, with the container instance and EC2 instance it runs
-/// on. Cluster, Service, TaskId and TaskDefinition bind by property name, so a task pipes into
-/// Invoke-MightyContainer and Enter-MightyContainer (and into AWS.Tools' Stop-ECSTask as -Task).
+/// on. Cluster, Service and TaskId bind by property name, so a task pipes into Get-MightyTask,
+/// Invoke-MightyContainer and Enter-MightyContainer. The task definition is <see cref="TaskDefinitionArn"/>,
+/// not TaskDefinition, so that piping a task into AWS.Tools' Update-ECSService cannot set the
+/// service's task definition to the one this task happens to run.
 /// </summary>
 public sealed class MightyTask
 {
@@ -20,7 +22,7 @@ public sealed class MightyTask
     public string TaskArn { get; init; } = string.Empty;
 
     /// <summary>The task definition ARN (family:revision at the end).</summary>
-    public string TaskDefinition { get; init; } = string.Empty;
+    public string TaskDefinitionArn { get; init; } = string.Empty;
 
     /// <summary>PROVISIONING, PENDING, ACTIVATING, RUNNING, DEACTIVATING, STOPPING, DEPROVISIONING or STOPPED.</summary>
     public string LastStatus { get; init; } = string.Empty;
@@ -59,8 +61,10 @@ public sealed class MightyTask
     /// <summary>E.g. us-east-1a.</summary>
     public string AvailabilityZone { get; init; } = string.Empty;
 
-    /// <summary>The task's containers, in task definition order.</summary>
-    public IReadOnlyList<MightyTaskContainer> Containers { get; init; } = Array.Empty<MightyTaskContainer>();
+    private readonly PrintableList<MightyTaskContainer> _containers = PrintableList<MightyTaskContainer>.Empty;
+
+    /// <summary>The task's containers, in task definition order (as text: <c>application (RUNNING); nginx (RUNNING)</c>).</summary>
+    public IReadOnlyList<MightyTaskContainer> Containers { get => _containers; init => _containers = PrintableList<MightyTaskContainer>.From(value) ?? PrintableList<MightyTaskContainer>.Empty; }
 
     /// <inheritdoc />
     public override string ToString() => $"{Cluster}/{TaskId}";

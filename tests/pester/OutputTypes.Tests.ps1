@@ -22,6 +22,7 @@ BeforeAll {
         Event      = $script:service.LastEvent
         Tag        = $script:tag
         Sandbox    = $script:sandbox
+        Task       = (Get-MightyTask -Cluster production -Service WEB)[0]
     }
 
     # The parameters Update-ECSService binds from one piped object, or the binding error's id.
@@ -81,6 +82,10 @@ Describe 'Piping output into AWS.Tools Update-ECSService' {
         Get-UpdateEcsServiceBinding $script:outputs.Event | Should -Be @('Cluster', 'ForceNewDeployment', 'Service')
     }
 
+    It 'a task binds -Cluster and -Service, never its task definition' {
+        Get-UpdateEcsServiceBinding $script:outputs.Task | Should -Be @('Cluster', 'ForceNewDeployment', 'Service')
+    }
+
     It '<_> names no service, so Update-ECSService refuses it' -ForEach @('Deployment', 'Tag', 'Sandbox') {
         Get-UpdateEcsServiceBinding $script:outputs[$_] | Should -Be 'error: InputObjectMissingMandatory'
     }
@@ -100,7 +105,7 @@ Describe 'Piping output into MightyOps' {
 }
 
 Describe 'Table views' {
-    It '<_>: a column labelled like a property shows that property''s value' -ForEach @('Service', 'Deployment', 'Event', 'Tag', 'Sandbox') {
+    It '<_>: a column labelled like a property shows that property''s value' -ForEach @('Service', 'Deployment', 'Event', 'Tag', 'Sandbox', 'Task') {
         $object = $script:outputs[$_]
         $names = @($object.PSObject.Properties.Name)
         $cells = @(Get-TableCell $object)
@@ -148,7 +153,7 @@ Describe 'Export-Csv' {
         $script:typeName = '^(System|MightyOps)\.[\w.`\[\], =]+$'
     }
 
-    It '<_> writes readable values, never a type name' -ForEach @('Service', 'Deployment', 'Event', 'Tag', 'Sandbox') {
+    It '<_> writes readable values, never a type name' -ForEach @('Service', 'Deployment', 'Event', 'Tag', 'Sandbox', 'Task') {
         $path = Join-Path $TestDrive "$_.csv"
         $script:outputs[$_] | Export-Csv -Path $path
         $row = Import-Csv -Path $path

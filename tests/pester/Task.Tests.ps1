@@ -20,7 +20,7 @@ Describe 'Get-MightyTask' {
             $task.Service | Should -Be 'WEB'
             $task.TaskId | Should -Match '^[0-9a-f]{32}$'
             $task.TaskArn | Should -Match "task/production/$($task.TaskId)$"
-            $task.TaskDefinition | Should -Be $web.taskDefinition
+            $task.TaskDefinitionArn | Should -Be $web.taskDefinition
             $task.LastStatus | Should -Be 'RUNNING'
             $task.DesiredStatus | Should -Be 'RUNNING'
             $task.StartedAt | Should -Not -BeNullOrEmpty
@@ -102,9 +102,20 @@ Describe 'Get-MightyTask' {
         @($tasks.AvailabilityZone | Sort-Object -Unique).Count | Should -Be 2
     }
 
-    It 'shows a table with the service, task, status and containers' {
-        $text = Get-MightyTask -Cluster production -Service WEB | Out-String -Width 200
-        $text | Should -Match 'Service\s+TaskId\s+Status\s+StartedAt\s+PrivateIpAddress\s+Containers'
-        $text | Should -Match 'WEB\s+[0-9a-f]{32}\s+RUNNING\s+.*127\.0\.0\.1\s+application, nginx'
+    It 'shows a table with the service, task, status, start and address that fits 120 columns' {
+        $tasks = @(Get-MightyTask -Cluster production)
+        $longest = ($tasks.Service | Measure-Object -Property Length -Maximum).Maximum
+        $longest | Should -BeGreaterThan 20 -Because 'the demo has long queue names (active_storage_analysis)'
+        $lines = ($tasks | Out-String -Width 120) -split "`n"
+        @($lines -match '^Service\s+TaskId\s+Status\s+StartedAt\s+PrivateIpAddress\s*$').Count | Should -Be 1
+        @($lines | Where-Object { $_ -match '^WEB\s' })[0] | Should -Match "^WEB\s+[0-9a-f]{32}\s+RUNNING\s+.+\s127\.0\.0\.1\s*$"
+        # Nothing cut: the widest line is the row of the longest name, whole, with its address.
+        ($lines | Measure-Object -Property Length -Maximum).Maximum | Should -BeLessOrEqual 120
+        @($lines | Where-Object { $_ -match '…' }).Count | Should -Be 0
+        @($lines | Where-Object { $_ -match '^active_storage_analysis\s' })[0] | Should -Match '127\.0\.0\.1\s*$'
+        # The start is in local time, as PowerShell shows a DateTime.
+        $task = $tasks[0]
+        $row = ($task | Out-String -Width 120) -split "`n" | Where-Object { $_ -match $task.TaskId }
+        $row | Should -Match ([regex]::Escape("$($task.StartedAt.LocalDateTime)"))
     }
 }

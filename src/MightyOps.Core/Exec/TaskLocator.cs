@@ -176,7 +176,7 @@ public sealed class TaskLocator
             Service = ServiceOf(task),
             TaskId = EcsArn.LastSegment(task.TaskArn ?? string.Empty),
             TaskArn = task.TaskArn ?? string.Empty,
-            TaskDefinition = task.TaskDefinitionArn ?? string.Empty,
+            TaskDefinitionArn = task.TaskDefinitionArn ?? string.Empty,
             LastStatus = task.LastStatus ?? string.Empty,
             DesiredStatus = task.DesiredStatus ?? string.Empty,
             HealthStatus = task.HealthStatus ?? string.Empty,
