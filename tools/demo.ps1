@@ -60,7 +60,7 @@ try {
 
     . (Join-Path $PSScriptRoot 'demo-queue.ps1')
 
-    # ---- exec: Get-MightyTask, Invoke-MightyContainer (tools/demo-exec.ps1) ----
+    # ---- exec: Get-MightyTask, Invoke-MightyContainer, Enter-MightyContainer (tools/demo-exec.ps1) ----
     . (Join-Path $PSScriptRoot 'demo-exec.ps1')
     # ---- end exec ----
 }
