@@ -147,6 +147,22 @@ public sealed class SandboxHost : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Registers an external (ECS Anywhere) container instance in <paramref name="cluster"/> (created
+    /// if missing) and returns its ARN and managed instance id (<c>mi-...</c>); services of
+    /// launchType EXTERNAL place their tasks there.
+    /// </summary>
+    public (string ContainerInstanceArn, string ManagedInstanceId) RegisterExternalInstance(string cluster)
+    {
+        lock (World.Sync)
+        {
+            var ecs = new EcsApi(World);
+            string arn = ecs.RegisterExternalInstance(cluster);
+            string id = World.Ecs.Clusters[cluster].ContainerInstances.Values.Single(i => i.Arn == arn).Ec2Instance.InstanceId;
+            return (arn, id);
+        }
+    }
+
     /// <summary>Marks an existing image as failing (or no longer failing) to start. Throws <c>SandboxImageNotFound</c>.</summary>
     public SandboxImage SetImageFailsToStart(string repository, string tag, bool failsToStart = true, string? failureReason = null)
     {

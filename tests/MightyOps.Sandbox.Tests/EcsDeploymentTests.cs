@@ -485,6 +485,37 @@ public sealed class EcsDeploymentTests
     }
 
     [Fact]
+    public void External_tasks_run_only_on_external_instances_whose_id_is_a_managed_instance()
+    {
+        var t = new EcsTestWorld();
+        t.AddCluster("test", 1);
+        string externalArn = t.Api.RegisterExternalInstance("test");
+        t.Register("web", $"{EcsTestWorld.Registry}/app:v1");
+        t.Call("CreateService", """{"cluster":"test","serviceName":"edge","taskDefinition":"web","desiredCount":2,"launchType":"EXTERNAL"}""");
+        t.CreateService("test", "web", "web", 2);
+        t.RunUntil(() => IsSteady(t.Service("test", "edge")) && IsSteady(t.Service("test", "web")), Patience);
+
+        List<JsonObject> external = t.Tasks("test", "edge");
+        Assert.Equal(2, external.Count);
+        Assert.All(external, task =>
+        {
+            Assert.Equal("EXTERNAL", (string?)task["launchType"]);
+            Assert.Equal(externalArn, (string?)task["containerInstanceArn"]);
+            Assert.False(task.ContainsKey("availabilityZone"));
+        });
+        Assert.All(t.Tasks("test", "web"), task =>
+        {
+            Assert.Equal("EC2", (string?)task["launchType"]);
+            Assert.NotEqual(externalArn, (string?)task["containerInstanceArn"]);
+        });
+        JsonNode instance = t.Call("DescribeContainerInstances", $$"""{"cluster":"test","containerInstances":["{{externalArn}}"]}""")["containerInstances"]![0]!;
+        string managedId = (string)instance["ec2InstanceId"]!;
+        Assert.Matches("^mi-[0-9a-f]{17}$", managedId);
+        Assert.Equal(2, (int)instance["runningTasksCount"]!);
+        Assert.DoesNotContain(managedId, t.World.Instances.Keys);   // EC2 does not know it
+    }
+
+    [Fact]
     public void Tasks_that_do_not_fit_are_reported_with_the_placement_event()
     {
         var t = new EcsTestWorld();

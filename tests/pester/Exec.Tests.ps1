@@ -239,6 +239,24 @@ printf '[%s]' "two  words" 'it'\''s' "$RAILS_ENV" '$HOME' "a;b|c" `echo x`
             $text | Should -Match ([regex]::Escape("aws ecs execute-command --cluster production --task $($task.TaskId) --container application --interactive --command bash"))
         }
 
+        It 'refuses a task on an external (ECS Anywhere) instance with TaskHasNoEc2Instance, and never asks EC2 about its mi- id' {
+            $registered = Invoke-RestMethod -Method Post -Uri "$($sandbox.Endpoint)/_sandbox/external-instances" -ContentType 'application/json' -Body '{"cluster":"production"}'
+            $registered.ec2InstanceId | Should -Match '^mi-[0-9a-f]{17}$'
+            $definition = (Get-MightyService -Cluster production -Service API).TaskDefinitionArn
+            $null = aws ecs create-service --cluster production --service-name on_premises --task-definition $definition --desired-count 1 --launch-type EXTERNAL --output json
+            $LASTEXITCODE | Should -Be 0
+            Invoke-RestMethod -Method Post -Uri "$($sandbox.Endpoint)/_sandbox/advance-time" -ContentType 'application/json' -Body '{"seconds":300}' | Out-Null
+
+            $task = Get-MightyTask -Cluster production -Service on_premises -WarningVariable warnings
+            $warnings.Count | Should -Be 0 -Because 'EC2 is asked only about i- ids (it would refuse the whole call for an mi- id)'
+            $task.LaunchType | Should -Be 'EXTERNAL'
+            $task.ContainerInstanceId | Should -Be ($registered.containerInstanceArn -split '/')[-1]
+            $task.Ec2InstanceId | Should -BeNullOrEmpty
+            Invoke-MightyContainer @ssh -Service on_premises -Container application -Command 'true' -ErrorVariable failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $failures[0].FullyQualifiedErrorId | Should -BeLike 'TaskHasNoEc2Instance,*'
+            $failures[0].ToString() | Should -Match 'external \(ECS Anywhere\) instance: there is no EC2 host to SSH to.*aws ecs execute-command --cluster production'
+        }
+
         It 'reports a container that is not running as ContainerNotRunning' {
             $task = (Get-MightyTask -Cluster production -Service API)[-1]
             aws ecs stop-task --cluster production --task $task.TaskId --endpoint-url $sandbox.Endpoint | Out-Null

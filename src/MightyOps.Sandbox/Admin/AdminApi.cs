@@ -37,6 +37,7 @@ internal sealed partial class AdminApi(SandboxHost host)
         ("POST", "/_sandbox/advance-time", (admin, request) => admin.AdvanceTime(request)),
         ("POST", "/_sandbox/bad-image", (admin, request) => admin.BadImage(Body(request))),
         ("POST", "/_sandbox/push-image", (admin, request) => admin.PushImage(Body(request))),
+        ("POST", "/_sandbox/external-instances", (admin, request) => admin.ExternalInstance(Body(request))),
         ("GET", "/_sandbox/containers", (admin, request) => Ok(admin.Containers(request))),
         ("GET", ContainerPath + "{runtimeId}", (admin, request) => admin.Container(request)),
     ];
@@ -211,6 +212,17 @@ internal sealed partial class AdminApi(SandboxHost host)
         bool fails = body["failsToStart"]?.GetValue<bool>() ?? false;
         SandboxImage image = host.PushImage(repository, tag, fails, body["reason"]?.GetValue<string>());
         return Ok(ImageJson(repository, tag, image));
+    }
+
+    private HttpResponse ExternalInstance(JsonObject body)
+    {
+        string? cluster = body["cluster"]?.GetValue<string>();
+        if (string.IsNullOrWhiteSpace(cluster))
+        {
+            return Error(400, "Name the cluster: {\"cluster\": \"production\"}.");
+        }
+        (string arn, string id) = host.RegisterExternalInstance(cluster);
+        return Ok(new JsonObject { ["containerInstanceArn"] = arn, ["ec2InstanceId"] = id });
     }
 
     private JsonArray Containers(HttpRequest request) =>

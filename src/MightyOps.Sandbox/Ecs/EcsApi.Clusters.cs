@@ -30,6 +30,25 @@ public sealed partial class EcsApi
         return AddContainerInstance(EnsureCluster(cluster), instance, cpu, memoryMiB).Arn;
     }
 
+    /// <summary>
+    /// Registers an external (ECS Anywhere) container instance in a cluster, as the agent on an
+    /// SSM-managed server does, and returns its ARN. Its <c>ec2InstanceId</c> is the managed
+    /// instance id (<c>mi-</c> and 17 hex digits): there is no EC2 instance behind it, so EC2's
+    /// DescribeInstances does not know it. Only services of launchType EXTERNAL place tasks on it.
+    /// </summary>
+    public string RegisterExternalInstance(string cluster, int cpu = 2048, int memoryMiB = 3_800)
+    {
+        _sim.AdvanceTo(_world.Clock.UtcNow);
+        var managed = new SandboxInstance
+        {
+            InstanceId = "mi-0" + _sim.Arns.Hex(8)[..16],
+            InstanceType = string.Empty,
+            ImageId = string.Empty,
+            LaunchTime = _sim.Now,
+        };
+        return AddContainerInstance(EnsureCluster(cluster), managed, cpu, memoryMiB).Arn;
+    }
+
     internal ClusterState EnsureCluster(string name)
     {
         if (!ResourceName.IsMatch(name))
@@ -47,7 +66,8 @@ public sealed partial class EcsApi
 
     internal ContainerInstanceState AddContainerInstance(ClusterState cluster, SandboxInstance instance, int cpu, int memoryMiB)
     {
-        if (!_world.Instances.ContainsKey(instance.InstanceId))
+        // A managed (mi-) instance of ECS Anywhere is not an EC2 instance.
+        if (!instance.InstanceId.StartsWith("mi-", StringComparison.Ordinal) && !_world.Instances.ContainsKey(instance.InstanceId))
         {
             _world.Instances[instance.InstanceId] = instance;
         }

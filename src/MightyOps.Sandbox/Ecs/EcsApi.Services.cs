@@ -86,11 +86,11 @@ public sealed partial class EcsApi
         }
         string launchType = request.String("launchType") ?? "EC2";
         RequireEnum(launchType, "launchType", Compatibilities);
-        if (launchType is not ("EC2" or "FARGATE"))
+        if (launchType is not ("EC2" or "FARGATE" or "EXTERNAL"))
         {
-            // EC2 tasks are placed on the cluster's container instances, Fargate tasks on none;
-            // external (ECS Anywhere) instances are not simulated.
-            throw new SandboxException("InvalidParameterException", $"The sandbox simulates the EC2 and FARGATE launch types, not {launchType}.");
+            // EC2 tasks are placed on the cluster's EC2 container instances, EXTERNAL ones on its
+            // external (ECS Anywhere) instances, Fargate tasks on none.
+            throw new SandboxException("InvalidParameterException", $"The sandbox simulates the EC2, FARGATE and EXTERNAL launch types, not {launchType}.");
         }
         if (!(definition.Definition.Compatibilities ?? []).Contains(launchType))
         {

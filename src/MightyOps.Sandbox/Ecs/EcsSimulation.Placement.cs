@@ -50,7 +50,7 @@ internal sealed partial class EcsSimulation
             return CreateTask(service.Cluster, service, deployment.Id, $"service:{service.Name}", definition, null, zone, needs);
         }
         List<ContainerInstanceState> instances = service.Cluster.ContainerInstances.Values
-            .Where(i => i.Status == "ACTIVE" && i.AgentConnected)
+            .Where(i => i.Status == "ACTIVE" && i.AgentConnected && i.IsExternal == (service.LaunchType == "EXTERNAL"))
             .OrderBy(i => i.Seq)
             .ToList();
         if (instances.Count == 0)
@@ -73,7 +73,7 @@ internal sealed partial class EcsSimulation
             .ThenBy(i => i.Seq)
             .First();
         problem = null;
-        return CreateTask(service.Cluster, service, deployment.Id, $"service:{service.Name}", definition, chosen, chosen.Ec2Instance.AvailabilityZone, needs);
+        return CreateTask(service.Cluster, service, deployment.Id, $"service:{service.Name}", definition, chosen, chosen.IsExternal ? null : chosen.Ec2Instance.AvailabilityZone, needs);
     }
 
     private static string? Fits(ContainerInstanceState instance, Requirements needs)
@@ -105,7 +105,7 @@ internal sealed partial class EcsSimulation
         string group,
         TaskDefinitionState definition,
         ContainerInstanceState? instance,
-        string availabilityZone,
+        string? availabilityZone,
         Requirements needs)
     {
         string id = Arns.NewTaskId();
@@ -123,7 +123,7 @@ internal sealed partial class EcsSimulation
             Seq = NextSeq(),
             StartedBy = startedBy,
             Group = group,
-            LaunchType = instance is null ? "FARGATE" : "EC2",
+            LaunchType = instance is null ? "FARGATE" : instance.IsExternal ? "EXTERNAL" : "EC2",
             PlatformVersion = instance is null ? FargatePlatformVersion(service?.PlatformVersion) : null,
             AvailabilityZone = availabilityZone,
             Cpu = td.Cpu ?? containerDefinitions.Sum(c => c.Cpu ?? 0).ToString(CultureInfo.InvariantCulture),

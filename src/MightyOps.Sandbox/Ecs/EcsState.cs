@@ -373,6 +373,9 @@ internal sealed class ContainerInstanceState
 
     public required SandboxInstance Ec2Instance { get; init; }
 
+    /// <summary>An external (ECS Anywhere) instance: its "EC2 instance" is an SSM managed instance (mi-...).</summary>
+    public bool IsExternal => Ec2Instance.InstanceId.StartsWith("mi-", StringComparison.Ordinal);
+
     public long Seq { get; init; }
 
     public DateTimeOffset RegisteredAt { get; init; }

@@ -326,6 +326,13 @@ internal static class EcsWire
     private static List<EcsAttribute> Attributes(SandboxInstance ec2)
     {
         var attributes = Capabilities.Select(c => new EcsAttribute { Name = c }).ToList();
+        if (ec2.InstanceId.StartsWith("mi-", StringComparison.Ordinal))
+        {
+            // An external server has no AMI, instance type or zone.
+            attributes.Add(new EcsAttribute { Name = "ecs.os-type", Value = "linux" });
+            attributes.Add(new EcsAttribute { Name = "ecs.cpu-architecture", Value = "x86_64" });
+            return attributes;
+        }
         attributes.Add(new EcsAttribute { Name = "ecs.ami-id", Value = ec2.ImageId });
         attributes.Add(new EcsAttribute { Name = "ecs.availability-zone", Value = ec2.AvailabilityZone });
         attributes.Add(new EcsAttribute { Name = "ecs.instance-type", Value = ec2.InstanceType });
