@@ -45,7 +45,7 @@ $ForeignAwsSdkVersion = '3.7.402'
 # tests (and ssh for an unreachable ssh:// remote); redis-server and the real Sidekiq (ruby-sidekiq:
 # client, API and server) are the reference for the queue tests, openssl makes their TLS certificate.
 # openssh-server and tmux: the exec tests' real sshd and the Enter-MightyContainer terminal test.
-$AptPackages = @('git', 'openssh-client', 'redis-server', 'ruby-sidekiq', 'openssl', 'openssh-server', 'tmux', 'curl')
+$AptPackages = @('git', 'openssh-client', 'redis-server', 'ruby-sidekiq', 'openssl', 'openssh-server', 'tmux')
 
 function Write-Step([string] $Message) {
     Write-Host "==> $Message" -ForegroundColor Cyan

@@ -2,7 +2,7 @@
 # - Invoke-MightyContainer 'echo ok' against plain OpenSSH `ssh -p ... docker exec ...` on the
 #   same sshd, both opening a new connection per run (goal: <= 1.2x);
 # - -AllTasks over 20 tasks against 1 task (goal: <= 2x), with what of the difference is the rig
-#   (the docker stand-in's sh + curl + sandbox lookup per exec, on this machine's cores) and what
+#   (the docker stand-in's bash + sandbox lookup per exec, on this machine's cores) and what
 #   is the module (connection, channels, fan-out);
 # - the API calls of Get-MightyTask for 75 tasks.
 param([Parameter(Mandatory)] [string] $ModulePath)
@@ -50,7 +50,7 @@ try {
     $rigPerExec = ($standIns - $shells) / $ids.Count
     $sequential = Measure-Median -Count 3 -Action { Invoke-MightyContainer @ssh -Service low -Command 'echo ok' -AllTasks -ThrottleLimit 1 }
     $perTask = ($sequential - $one) / ($many.Count - 1)
-    Write-BenchResult 'rig: docker stand-in per exec (sh + curl + sandbox)' $rigPerExec 'ms' '20 in one ssh session, less 20 plain sh -c'
+    Write-BenchResult 'rig: docker stand-in per exec (bash + sandbox request)' $rigPerExec 'ms' '20 in one ssh session, less 20 plain sh -c'
     Write-BenchResult 'per extra task, one at a time (-ThrottleLimit 1)' $perTask 'ms' "(that run - one task) / $($many.Count - 1); the rig's part is the line above, the rest is the module and sshd"
     # The floor this machine sets: the same fan-out with OpenSSH processes, 8 at a time.
     $port = $rig.Port; $key = $keys.Ed25519; $known = "$($keys.Folder)/known_hosts_openssh"
