@@ -150,7 +150,7 @@ Describe 'Get-MightyTask targets exactly what was named' {
         $failures.Count | Should -Be 0
     }
 
-    It 'takes the cluster from a service ARN, and refuses a -Cluster that contradicts it' {
+    It 'takes the cluster from a service ARN, and refuses a -Cluster, region or account that contradicts it' {
         $arn = "$script:prefix`:service/staging/web"
         $task = Get-MightyTask -Service $arn
         $task.Cluster | Should -BeExactly 'staging'
@@ -160,6 +160,9 @@ Describe 'Get-MightyTask targets exactly what was named' {
         Get-MightyTask -Service "arn:aws:ecs:eu-west-1:$($script:sandbox.AccountId):service/staging/web" -ErrorVariable wrongRegion -ErrorAction SilentlyContinue |
             Should -BeNullOrEmpty
         $wrongRegion[0].FullyQualifiedErrorId | Should -BeLike 'AwsRegionMismatch,*'
+        Get-MightyTask -Service "arn:aws:ecs:$($script:sandbox.Region):999999999999:service/staging/web" -ErrorVariable wrongAccount -ErrorAction SilentlyContinue |
+            Should -BeNullOrEmpty
+        $wrongAccount[0].FullyQualifiedErrorId | Should -BeLike 'AwsAccountMismatch,*'
     }
 
     It 'takes an AWS.Tools service object (ClusterArn, ServiceName) as that service' {
