@@ -350,6 +350,15 @@ printf '[%s]' "two  words" 'it'\''s' "$RAILS_ENV" '$HOME' "a;b|c" `echo x`
             @(Get-Content $knownHosts).Count | Should -Be 2 -Because 'a changed key is never recorded over the old one'
         }
 
+        It 'refuses a key marked @revoked, even under AcceptNew' {
+            New-Item -ItemType Directory (Split-Path $knownHosts) -Force | Out-Null
+            "@revoked $(Get-RigKnownHostsLine $rig)" | Set-Content $knownHosts
+            Invoke-MightyContainer @ssh API application 'true' -ErrorVariable failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $failures[0].FullyQualifiedErrorId | Should -BeLike 'HostKeyRevoked,*'
+            $failures[0].ToString() | Should -Match ([regex]::Escape($rig.HostKeyFingerprint))
+            @(Get-Content $knownHosts).Count | Should -Be 1 -Because 'a revoked key is never accepted or recorded again'
+        }
+
         It 'goes through a bastion, whose host key is checked the same way' {
             $bastion = Start-SshRig -Keys $keys -SandboxEndpoint $sandbox.Endpoint
             try {
