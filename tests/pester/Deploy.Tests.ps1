@@ -136,6 +136,24 @@ Describe 'Publish-MightyService' {
         $result.Images['application'] | Should -Match '/app:master\.5$'
     }
 
+    It 'deploys a tag to the repository mighty.psd1 names for a container that runs something else' {
+        # A new service still on a placeholder image: -Tag alone has no ECR image to retag.
+        $definition = '[{"name":"application","image":"public.ecr.aws/docker/library/busybox:latest","memory":128,"essential":true}]'
+        aws ecs register-task-definition --family placeholder --container-definitions $definition --output json | Out-Null
+        $LASTEXITCODE | Should -Be 0
+        aws ecs create-service --cluster production --service-name FRESH --task-definition placeholder --desired-count 1 --output json | Out-Null
+        $LASTEXITCODE | Should -Be 0
+
+        Publish-MightyService -Cluster production -Service FRESH -Tag master.5 -ErrorVariable failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'NoEcrContainer*'
+
+        $path = Write-Config "@{ Services = @{ FRESH = @{ Containers = @{ application = @{ Repository = 'app' } } } } }"
+        $result = Publish-MightyService -Cluster production -Service FRESH -Tag master.5 -ConfigPath $path
+        $result.Status | Should -Be 'Completed'
+        $result.Images['application'] | Should -BeExactly "$($script:sandbox.AccountId).dkr.ecr.$($script:sandbox.Region).amazonaws.com/app:master.5"
+        Get-RunningDefinition FRESH | Should -Be @($result.TaskDefinition)
+    }
+
     It 'reports a crashing image as failed, with the stopped reason and exit code, and rolls back' {
         $before = (Get-MightyService -Cluster production -Service mailers).TaskDefinitionArn
         $result = Publish-MightyService -Cluster production -Service mailers -Tag broken.1 -ErrorVariable failed -ErrorAction SilentlyContinue

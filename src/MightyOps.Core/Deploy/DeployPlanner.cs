@@ -133,7 +133,8 @@ public sealed class DeployPlanner
             {
                 chosen[service.ServiceName!] = options.Images.IsEmpty
                     ? new Dictionary<string, string>()
-                    : ImageSelection.Resolve(live, options.Images, account, _aws.Region, service.ServiceName!);
+                    : ImageSelection.Resolve(live, options.Images, account, _aws.Region, service.ServiceName!,
+                        container => options.Config.Services.GetValueOrDefault(service.ServiceName!)?.Containers.GetValueOrDefault(container)?.Repository);
             }
             catch (MightyOpsException e)
             {

@@ -46,8 +46,20 @@ public static class ImageSelection
     /// <c>NoEcrContainer</c> when <c>-Tag</c> finds no container running an image from this
     /// account's and region's ECR.
     /// </summary>
-    public static IReadOnlyDictionary<string, string> Resolve(EcsTaskDefinition live, ImageRequest request, string account, string region, string service)
+    /// <param name="live">The service's task definition as it runs now.</param>
+    /// <param name="request">-Tag (with -Container) or -Image.</param>
+    /// <param name="account">The account of this account's ECR (the service's).</param>
+    /// <param name="region">The session's region.</param>
+    /// <param name="service">The service's name, for messages.</param>
+    /// <param name="repositoryOf">
+    /// The ECR repository mighty.psd1 names for a container (<c>Repository</c>), or null. A tag
+    /// (<c>-Tag</c>, or a bare tag in <c>-Image</c>) then means that repository of this
+    /// account's ECR, whatever the live definition runs: a placeholder image before the first
+    /// real deploy, or a public image being replaced by the team's own build.
+    /// </param>
+    public static IReadOnlyDictionary<string, string> Resolve(EcsTaskDefinition live, ImageRequest request, string account, string region, string service, Func<string, string?>? repositoryOf = null)
     {
+        repositoryOf ??= _ => null;
         List<EcsContainerDefinition> containers = live.ContainerDefinitions ?? [];
         var byName = containers.Where(c => c.Name is not null).ToDictionary(c => c.Name!, StringComparer.Ordinal);
         IEnumerable<string> named = (request.Images?.Keys ?? Enumerable.Empty<string>()).Concat(request.Containers ?? []);
@@ -75,7 +87,11 @@ public static class ImageSelection
                     continue;
                 }
                 // Only this account's and region's ECR: a Docker Hub sidecar (datadog, envoy) keeps its own version.
-                if (EcrImageUri.TryParse(container.Image, out EcrImageUri uri) && uri.Account == account && uri.Region == region)
+                if (repositoryOf(container.Name!) is string repository)
+                {
+                    chosen[container.Name!] = $"{EcrImageUri.RegistryHost(account, region)}/{repository}:{tag}";
+                }
+                else if (EcrImageUri.TryParse(container.Image, out EcrImageUri uri) && uri.Account == account && uri.Region == region)
                 {
                     chosen[container.Name!] = uri.WithTag(tag).ToString();
                 }
@@ -96,10 +112,15 @@ public static class ImageSelection
         }
         foreach ((string name, string value) in request.Images ?? new Dictionary<string, string>())
         {
-            chosen[name] = ImageFor(byName[name].Image, value, account, region);
+            chosen[name] = repositoryOf(name) is string repository && IsBareTag(value)
+                ? $"{EcrImageUri.RegistryHost(account, region)}/{repository}:{value.Trim()}"
+                : ImageFor(byName[name].Image, value, account, region);
         }
         return chosen;
     }
+
+    private static bool IsBareTag(string value) =>
+        value.IndexOfAny([':', '/', '@']) < 0;
 
     /// <summary>A full image reference from a tag, <c>repository:tag</c>, or a full URI.</summary>
     public static string ImageFor(string? currentImage, string value, string account, string region)

@@ -84,6 +84,28 @@ public sealed class TaskDefinitionRenderingTests
     }
 
     [Fact]
+    public void A_configured_repository_decides_where_a_tag_points_even_for_a_container_that_runs_another_image()
+    {
+        Func<string, string?> repositories = c => c switch { "datadog" => "team/agent", _ => null };
+        IReadOnlyDictionary<string, string> tagged = ImageSelection.Resolve(Live(), new ImageRequest("master.5", null, null), "123456789012", "us-east-1", "WEB", repositories);
+        Assert.Equal(
+            [$"application={Registry}/app:master.5", $"datadog={Registry}/team/agent:master.5"],
+            tagged.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={c.Value}"));
+
+        // -Container datadog is no longer "not in ECR": the config says which repository it is.
+        IReadOnlyDictionary<string, string> only = ImageSelection.Resolve(Live(), new ImageRequest("master.5", null, ["datadog"]), "123456789012", "us-east-1", "WEB", repositories);
+        Assert.Equal([$"datadog={Registry}/team/agent:master.5"], only.Select(c => $"{c.Key}={c.Value}"));
+
+        // A bare tag in -Image uses it too; repository:tag and full URIs are taken as written.
+        var images = new Dictionary<string, string> { ["datadog"] = "7.1", ["application"] = "ghcr.io/acme/app:1.0" };
+        IReadOnlyDictionary<string, string> imaged = ImageSelection.Resolve(Live(), new ImageRequest(null, images, null), "123456789012", "us-east-1", "WEB", repositories);
+        Assert.Equal($"{Registry}/team/agent:7.1", imaged["datadog"]);
+        Assert.Equal("ghcr.io/acme/app:1.0", imaged["application"]);
+        var explicitRepository = new Dictionary<string, string> { ["datadog"] = "other:7.1" };
+        Assert.Equal($"{Registry}/other:7.1", ImageSelection.Resolve(Live(), new ImageRequest(null, explicitRepository, null), "123456789012", "us-east-1", "WEB", repositories)["datadog"]);
+    }
+
+    [Fact]
     public void Stopped_tasks_are_summarised_with_reasons_and_exit_codes()
     {
         var task = new EcsTask
