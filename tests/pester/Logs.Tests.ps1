@@ -148,8 +148,9 @@ Describe 'Get-MightyLog targeting (the same rules as every -Cluster/-Service cmd
     }
 
     It 'refuses -TaskId with a wildcard service' {
-        $events = Get-MightyLog -Cluster production -Service W* -TaskId 0123456789abcdef -ErrorVariable failures -ErrorAction SilentlyContinue
+        $events = Get-MightyLog -Cluster production -Service W* -TaskId 0123456789abcdef -Since $script:since -ErrorVariable failures -ErrorAction SilentlyContinue
         $failures.FullyQualifiedErrorId | Should -BeLike 'TaskIdNeedsExactService*'
+        $events | Should -BeNullOrEmpty -Because 'the refused record must not fall back to reading the whole service'
     }
 }
 

@@ -134,7 +134,7 @@ public sealed class DeployPlanner
                 chosen[service.ServiceName!] = options.Images.IsEmpty
                     ? new Dictionary<string, string>()
                     : ImageSelection.Resolve(live, options.Images, account, _aws.Region, service.ServiceName!,
-                        container => options.Config.Services.GetValueOrDefault(service.ServiceName!)?.Containers.GetValueOrDefault(container)?.Repository);
+                        container => options.Config.ContainerSettingsFor(service.ServiceName!, container)?.Repository);
             }
             catch (MightyOpsException e)
             {

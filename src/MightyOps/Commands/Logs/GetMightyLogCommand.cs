@@ -82,21 +82,20 @@ public sealed class GetMightyLogCommand : AwsCmdlet
                 "Name the service whose logs to read (-Service), or pipe Get-MightyService or Get-MightyTask output.", TaskId));
             return;
         }
+        if (TaskId is not null && Service.FirstOrDefault(WildcardPattern.ContainsWildcardCharacters) is string pattern)
+        {
+            // The whole record is refused: reading the whole service instead would not be what was asked.
+            WriteMightyError(new MightyOpsException("TaskIdNeedsExactService", MightyErrorKind.InvalidArgument,
+                $"-TaskId picks tasks of one service; '{pattern}' is a wildcard. Name the service exactly, or pipe the tasks from Get-MightyTask.", pattern));
+            return;
+        }
         foreach (MightyOpsException error in _targets!.Add(Cluster, Service))
         {
             WriteMightyError(error);
         }
-        foreach (string service in Service)
+        // A service that only a wildcard matches is read whole; an exact one may be narrowed to tasks.
+        foreach (string service in Service.Where(s => !WildcardPattern.ContainsWildcardCharacters(s)))
         {
-            if (WildcardPattern.ContainsWildcardCharacters(service))
-            {
-                if (TaskId is not null)
-                {
-                    WriteMightyError(new MightyOpsException("TaskIdNeedsExactService", MightyErrorKind.InvalidArgument,
-                        $"-TaskId picks tasks of one service; '{service}' is a wildcard. Name the service exactly, or pipe the tasks from Get-MightyTask.", service));
-                }
-                continue;
-            }
             (string, string) key = ExactKey(service);
             if (TaskId is null)
             {
