@@ -113,6 +113,8 @@ function Invoke-Docs {
 
 # Installs the Debian packages the tests use, when this user can; otherwise says which are missing.
 function Install-TestPackages {
+    # dpkg-query exits 1 for a package that is not installed: that is the answer, not a failure.
+    $PSNativeCommandUseErrorActionPreference = $false
     $missing = @($AptPackages | Where-Object {
             $status = & dpkg-query -W -f '${Status}' $_ 2>$null
             $LASTEXITCODE -ne 0 -or $status -notmatch 'install ok installed'
@@ -127,6 +129,9 @@ function Install-TestPackages {
         $env:DEBIAN_FRONTEND = 'noninteractive'
         & apt-get update -qq
         & apt-get install -y -qq --no-install-recommends @missing
+        if ($LASTEXITCODE -ne 0) {
+            throw "apt-get could not install the test packages: $($missing -join ', ')"
+        }
     }
     else {
         Write-Warning "Tests need these Debian packages, which are not installed: $($missing -join ', '). Install them with: sudo apt-get install -y $($missing -join ' ')"
