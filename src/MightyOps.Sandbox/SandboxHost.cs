@@ -19,6 +19,7 @@ public sealed class SandboxHost : IAsyncDisposable
     private readonly SemaphoreSlim _stopGate = new(1, 1);
     private volatile HttpServer? _server;
     private Uri? _endpoint;
+    private int _inProgress;
 
     private SandboxHost(SandboxOptions options, SandboxWorld world, SandboxFaults faults)
     {
@@ -95,8 +96,15 @@ public sealed class SandboxHost : IAsyncDisposable
     /// <summary>The requests received, oldest first, when <see cref="SandboxOptions.CaptureRequests"/> is on (S3 bodies are not kept).</summary>
     public IReadOnlyList<SandboxCapturedRequest> CapturedRequests => _captured.ToArray();
 
-    /// <summary>Starts the counts of <see cref="RequestCounts"/> again from zero (e.g. before a measured step).</summary>
-    public void ResetRequestCounts() => _counts.Clear();
+    /// <summary>Starts the counts of <see cref="RequestCounts"/> and the faults' <see cref="SandboxFaults.InjectedCounts"/> again from zero (e.g. before a measured step).</summary>
+    public void ResetRequestCounts()
+    {
+        _counts.Clear();
+        Faults.ResetInjectedCounts();
+    }
+
+    /// <summary>AWS requests received and not yet answered (held back by latency, or being handled).</summary>
+    public int RequestsInProgress => Volatile.Read(ref _inProgress);
 
     /// <summary>Forgets the requests in <see cref="CapturedRequests"/>.</summary>
     public void ClearCapturedRequests() => _captured.Clear();
@@ -276,6 +284,10 @@ public sealed class SandboxHost : IAsyncDisposable
     public ValueTask DisposeAsync() => new(StopAsync());
 
     internal void Count(string key) => _counts.AddOrUpdate(key, 1, (_, n) => n + 1);
+
+    internal void BeginRequest() => Interlocked.Increment(ref _inProgress);
+
+    internal void EndRequest() => Interlocked.Decrement(ref _inProgress);
 
     /// <summary>
     /// How S3 request bodies arrived, by <c>x-amz-content-sha256</c> kind (<c>sha256</c>,

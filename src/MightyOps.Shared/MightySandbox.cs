@@ -84,11 +84,32 @@ public sealed class MightySandbox
     /// <summary>The container with this Docker id (DescribeTasks <c>runtimeId</c>), or null.</summary>
     public MightySandboxContainer? GetContainer(string runtimeId) => _control.GetContainer(runtimeId);
 
-    /// <summary>Starts <see cref="RequestCounts"/> again from zero.</summary>
+    /// <summary>Starts <see cref="RequestCounts"/> and <see cref="FaultCounts"/> again from zero.</summary>
     public void ResetRequestCounts() => _control.ResetRequestCounts();
 
-    /// <summary>Sets the share (0 to 1) of AWS requests answered with throttling and with server errors.</summary>
-    public void SetFaults(double throttlingRate, double serverErrorRate) => _control.SetFaults(throttlingRate, serverErrorRate);
+    /// <summary>Sets the share (0 to 1) of all AWS requests answered with throttling and with server errors.</summary>
+    public void SetFaults(double throttlingRate, double serverErrorRate) => _control.SetFaults(throttlingRate, serverErrorRate, []);
+
+    /// <summary>
+    /// Sets the share (0 to 1) of AWS requests answered with throttling and with server errors: of
+    /// every request, or only of the services and operations in <paramref name="only"/>
+    /// (<c>'s3'</c>, <c>'ecs.UpdateService'</c>). Throttling takes each protocol's shape: ECS
+    /// ThrottlingException, EC2 RequestLimitExceeded, S3 503 SlowDown.
+    /// </summary>
+    public void SetFaults(double throttlingRate, double serverErrorRate, params string[] only) => _control.SetFaults(throttlingRate, serverErrorRate, only ?? []);
+
+    /// <summary>
+    /// Holds every AWS request (or those of <paramref name="only"/>) back this long before it is
+    /// handled; a client that stops waiting does not stop the request. Lowering it lets held
+    /// requests through at once.
+    /// </summary>
+    public void SetLatency(TimeSpan latency, params string[] only) => _control.SetLatency(latency, only ?? []);
+
+    /// <summary>Faults injected since the last <see cref="ResetRequestCounts"/>, per <c>Service.Operation</c>.</summary>
+    public IReadOnlyDictionary<string, long> FaultCounts => PrintableDictionary<long>.From(_control.FaultCounts)!;
+
+    /// <summary>AWS requests received and not yet answered (held back by latency, or being handled).</summary>
+    public int RequestsInProgress => _control.RequestsInProgress;
 
     /// <inheritdoc />
     public override string ToString() => Endpoint;
@@ -121,7 +142,13 @@ public interface IMightySandboxControl
 
     void ResetRequestCounts();
 
-    void SetFaults(double throttlingRate, double serverErrorRate);
+    void SetFaults(double throttlingRate, double serverErrorRate, IReadOnlyList<string> only);
+
+    void SetLatency(TimeSpan latency, IReadOnlyList<string> only);
+
+    IReadOnlyDictionary<string, long> FaultCounts { get; }
+
+    int RequestsInProgress { get; }
 }
 
 /// <summary>One stored CloudWatch Logs event of the sandbox.</summary>

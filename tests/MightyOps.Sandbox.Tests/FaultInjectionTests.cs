@@ -107,6 +107,53 @@ public sealed class FaultInjectionTests
     }
 
     [Fact]
+    public async Task FaultsCanBeScopedToAServiceOrOperationAndAreCounted()
+    {
+        await using SandboxHost host = await Sandboxes.StartAsync("demo");
+        host.Faults.SetRates(1, 0, ["s3", "ecs.ListClusters"]);
+        using var client = new SignedClient(host);
+
+        Assert.Equal(400, (await client.EcsAsync("ListClusters", "{}")).Status);
+        Assert.Equal(200, (await client.EcsAsync("DescribeClusters", "{\"clusters\":[\"production\"]}")).Status);
+        Assert.Equal(200, (await client.EcrAsync("DescribeRepositories", "{}")).Status);
+        using HttpResponseMessage s3 = await client.S3Async(HttpMethod.Get, "/mighty-secrets/production.json");
+        Assert.Equal(503, (int)s3.StatusCode);
+
+        Assert.Equal(1, host.Faults.InjectedCounts["ecs.ListClusters"]);
+        Assert.Equal(1, host.Faults.InjectedCounts["s3.GetObject"]);
+        Assert.False(host.Faults.InjectedCounts.ContainsKey("ecs.DescribeClusters"));
+        host.ResetRequestCounts();
+        Assert.Empty(host.Faults.InjectedCounts);
+
+        var ex = Assert.Throws<MightyOps.Core.MightyOpsException>(() => host.Faults.SetRates(0.5, 0, ["sqs"]));
+        Assert.Equal("SandboxInvalidOption", ex.ErrorId);
+        Assert.Equal(1.0, host.Faults.ThrottlingRate);
+    }
+
+    [Fact]
+    public async Task AHeldRequestIsStillHandledAfterItsClientGaveUp_andLoweringTheLatencyLetsItThrough()
+    {
+        await using SandboxHost host = await Sandboxes.StartAsync("demo");
+        host.Faults.SetLatency(TimeSpan.FromMinutes(4), ["ecs.DeregisterTaskDefinition"]);
+        using var client = new SignedClient(host);
+        using var giveUp = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.EcsAsync("DeregisterTaskDefinition", "{\"taskDefinition\":\"API:1\"}", giveUp.Token));
+        Assert.Equal(200, (await client.EcsAsync("ListClusters", "{}")).Status);   // outside the scope: not held
+        Assert.Equal(1, host.RequestsInProgress);
+
+        host.Faults.SetLatency(TimeSpan.Zero, []);
+        var watch = Stopwatch.StartNew();
+        while (host.RequestsInProgress > 0 && watch.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(10);
+        }
+        Assert.Equal(0, host.RequestsInProgress);
+        var (status, body, _) = await client.EcsAsync("DescribeTaskDefinition", "{\"taskDefinition\":\"API:1\"}");
+        Assert.Equal(200, status);
+        Assert.Equal("INACTIVE", (string?)body!["taskDefinition"]!["status"]);
+    }
+
+    [Fact]
     public async Task FaultSettingsAreValidated()
     {
         await using SandboxHost host = await Sandboxes.StartAsync("empty");

@@ -35,10 +35,10 @@ internal sealed class SignedClient : IDisposable
     public Func<DateTime> Clock { get; init; } = () => DateTime.UtcNow;
 
     /// <summary>A JSON 1.1 call: <paramref name="target"/> is the full X-Amz-Target.</summary>
-    public async Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> JsonAsync(string service, string target, string body)
+    public async Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> JsonAsync(string service, string target, string body, CancellationToken cancellationToken = default)
     {
         using HttpRequestMessage request = JsonRequest(service, target, body);
-        HttpResponseMessage response = await _http.SendAsync(request);
+        HttpResponseMessage response = await _http.SendAsync(request, cancellationToken);
         string text = await response.Content.ReadAsStringAsync();
         return ((int)response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text), response);
     }
@@ -46,8 +46,8 @@ internal sealed class SignedClient : IDisposable
     public Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> EcrAsync(string operation, string body) =>
         JsonAsync("ecr", "AmazonEC2ContainerRegistry_V20150921." + operation, body);
 
-    public Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> EcsAsync(string operation, string body) =>
-        JsonAsync("ecs", "AmazonEC2ContainerServiceV20141113." + operation, body);
+    public Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> EcsAsync(string operation, string body, CancellationToken cancellationToken = default) =>
+        JsonAsync("ecs", "AmazonEC2ContainerServiceV20141113." + operation, body, cancellationToken);
 
     public HttpRequestMessage JsonRequest(string service, string target, string body) => JsonRequest(service, target, Encoding.UTF8.GetBytes(body));
 

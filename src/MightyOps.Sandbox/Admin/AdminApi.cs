@@ -138,6 +138,10 @@ internal sealed partial class AdminApi(SandboxHost host)
         ["throttlingRate"] = host.Faults.ThrottlingRate,
         ["serverErrorRate"] = host.Faults.ServerErrorRate,
         ["latencyMs"] = host.Faults.Latency.TotalMilliseconds,
+        ["only"] = new JsonArray(host.Faults.RatesScope.Select(s => (JsonNode?)s).ToArray()),
+        ["latencyOnly"] = new JsonArray(host.Faults.LatencyScope.Select(s => (JsonNode?)s).ToArray()),
+        ["injected"] = new JsonObject(host.Faults.InjectedCounts.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))),
+        ["inProgress"] = host.RequestsInProgress,
     };
 
     private HttpResponse SetFaults(JsonObject body)
@@ -150,7 +154,9 @@ internal sealed partial class AdminApi(SandboxHost host)
             return Error(400, $"latencyMs must be between 0 and {MaxLatencyMs} (5 minutes), not {requested.ToString(CultureInfo.InvariantCulture)}.");
         }
         TimeSpan latency = latencyMs is double ms ? TimeSpan.FromMilliseconds(ms) : host.Faults.Latency;
-        host.Faults.Set(throttling, serverError, latency);
+        IReadOnlyList<string> only = Strings(body, "only") ?? host.Faults.RatesScope;
+        IReadOnlyList<string> latencyOnly = Strings(body, "latencyOnly") ?? host.Faults.LatencyScope;
+        host.Faults.Set(throttling, serverError, only, latency, latencyOnly);
         return Ok(Faults());
     }
 
@@ -350,6 +356,9 @@ internal sealed partial class AdminApi(SandboxHost host)
     private string Now() => host.World.Clock.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
     private static double? Number(JsonObject body, string name) => body[name]?.GetValue<double>();
+
+    private static List<string>? Strings(JsonObject body, string name) =>
+        body[name] is JsonArray array ? array.Select(item => item?.GetValue<string>() ?? string.Empty).ToList() : null;
 
     private static JsonObject Body(HttpRequest request)
     {

@@ -63,6 +63,19 @@ internal sealed class RequestDispatcher
 
         Route route = Classify(request);
         _host.Count(route.CountKey);
+        _host.BeginRequest();
+        try
+        {
+            return await HandleAwsAsync(request, route, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _host.EndRequest();
+        }
+    }
+
+    private async Task<HttpResponse> HandleAwsAsync(HttpRequest request, Route route, CancellationToken cancellationToken)
+    {
         if (_host.Options.CaptureRequests && route.Protocol != AwsProtocol.S3)
         {
             _host.Capture(new SandboxCapturedRequest(route.Service, route.Operation, request.BodyText));
@@ -76,12 +89,10 @@ internal sealed class RequestDispatcher
             return AwsResponses.Error(route.Protocol, AuthError(route.Protocol, auth), requestId, isHead);
         }
 
-        TimeSpan latency = _host.Faults.Latency;
-        if (latency > TimeSpan.Zero)
-        {
-            await Task.Delay(latency, cancellationToken).ConfigureAwait(false);
-        }
-        switch (_host.Faults.Roll())
+        // Held back first, handled after: a client that gives up waiting does not stop the request,
+        // as with AWS (docs/design/retries-and-timeouts.md, "Writes that must not happen twice").
+        await _host.Faults.DelayAsync(route.Service, route.CountKey, cancellationToken).ConfigureAwait(false);
+        switch (_host.Faults.Roll(route.Service, route.CountKey))
         {
             case SandboxFault.Throttling:
                 return AwsResponses.Throttled(route.Protocol, requestId, isHead);

@@ -35,8 +35,14 @@ internal sealed class SandboxControl(SandboxHost host) : IMightySandboxControl
 
     public void ResetRequestCounts() => host.ResetRequestCounts();
 
-    public void SetFaults(double throttlingRate, double serverErrorRate) =>
-        host.Faults.Set(throttlingRate, serverErrorRate, host.Faults.Latency);
+    public void SetFaults(double throttlingRate, double serverErrorRate, IReadOnlyList<string> only) =>
+        host.Faults.SetRates(throttlingRate, serverErrorRate, only);
+
+    public void SetLatency(TimeSpan latency, IReadOnlyList<string> only) => host.Faults.SetLatency(latency, only);
+
+    public IReadOnlyDictionary<string, long> FaultCounts => host.Faults.InjectedCounts;
+
+    public int RequestsInProgress => host.RequestsInProgress;
 
     private MightySandboxImage Image(string repository, string tag, SandboxImage image) => new()
     {
