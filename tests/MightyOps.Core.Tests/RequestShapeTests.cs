@@ -19,7 +19,7 @@ public sealed class RequestShapeTests
     private static readonly string[] ExpectedOperations =
     [
         "ecs.ListClusters", "ecs.DescribeClusters", "ecs.ListServices", "ecs.DescribeServices",
-        "ecs.DescribeTaskDefinition", "ecs.RegisterTaskDefinition", "ecs.DeregisterTaskDefinition",
+        "ecs.DescribeTaskDefinition", "ecs.RegisterTaskDefinition", "ecs.DeregisterTaskDefinition", "ecs.ListTaskDefinitions",
         "ecs.UpdateService", "ecs.TagResource", "ecs.ListTasks", "ecs.DescribeTasks", "ecs.DescribeContainerInstances",
         "ecr.DescribeRepositories", "ecr.DescribeImages", "ecr.BatchGetImage",
     ];
@@ -46,6 +46,7 @@ public sealed class RequestShapeTests
             container.Image = container.Image!.Replace("master.4", "master.3", StringComparison.Ordinal);
         }
         RegisterTaskDefinitionResponse registered = await aws.Ecs.RegisterTaskDefinitionAsync(SandboxFixture.RegisterRequest(definition, current.Tags), ct);
+        await aws.Ecs.ListNewestRevisionsAsync(definition.Family!, 10, ct);
         await aws.Ecs.UpdateServiceAsync(
             new UpdateServiceRequest { Cluster = "production", Service = "WEB", TaskDefinition = registered.TaskDefinition!.TaskDefinitionArn, DesiredCount = 2 },
             ct);

@@ -261,6 +261,31 @@ public static class AwsErrors
             failure);
     }
 
+    /// <summary>The error id of a write that may or may not have happened (<see cref="WriteOutcomeUnknown"/>).</summary>
+    public const string WriteOutcomeUnknownId = "AwsWriteOutcomeUnknown";
+
+    /// <summary>
+    /// The exception for a write that must not happen twice and whose outcome stayed unknown: an
+    /// attempt failed in a way that leaves it open, and looking for what it leaves behind
+    /// (<paramref name="evidence"/>) found nothing or failed. It was not sent again.
+    /// </summary>
+    public static MightyOpsException WriteOutcomeUnknown(AwsCall call, string failure, Exception? cause, string evidence, int looks, TimeSpan lookedFor, string? lookFailure, bool mayStillRun, string? whenUnknown)
+    {
+        string looked = looks == 0
+            ? $"there is no way to look for {evidence}"
+            : lookFailure is not null
+                ? $"looking for {evidence} failed ({lookFailure.TrimEnd('.')})"
+                : $"{looks} look{(looks == 1 ? string.Empty : "s")} over {AwsJsonClient.Seconds(lookedFor)} found no {evidence}";
+        string running = mayStillRun ? " (it may still be running)" : string.Empty;
+        string then = string.IsNullOrEmpty(whenUnknown) ? string.Empty : " " + whenUnknown;
+        return new MightyOpsException(
+            WriteOutcomeUnknownId,
+            mayStillRun ? MightyErrorKind.Timeout : MightyErrorKind.Failed,
+            $"{call.Service} {call.Operation} may or may not have happened: {failure}{running}, and {looked}. It was not sent again, so it happened at most once.{then}",
+            call.Target,
+            cause);
+    }
+
     /// <summary>
     /// The exception for an endpoint whose every attempt ran out of time: it took the request (or
     /// at least did not refuse it) and did not answer in time. Slow, not unreachable.

@@ -5,8 +5,9 @@ using System.Text.Json;
 namespace MightyOps.Core.Aws;
 
 /// <summary>
-/// One AWS JSON 1.1 service (ECS, ECR): POST / with X-Amz-Target, SigV4-signed, retried with
-/// backoff on throttling and transient failures, errors turned into <see cref="MightyOpsException"/>.
+/// One AWS JSON 1.1 service (ECS, ECR): POST / with X-Amz-Target, SigV4-signed, retried by
+/// <see cref="AwsRetryLoop"/> (backoff on throttling and transient failures, writes that must not
+/// happen twice checked first), errors turned into <see cref="MightyOpsException"/>.
 /// The typed clients (<see cref="Ecs.EcsClient"/>, <see cref="Ecr.EcrClient"/>) add paging and batching.
 /// </summary>
 internal sealed class AwsJsonClient
@@ -19,6 +20,7 @@ internal sealed class AwsJsonClient
     private readonly IOperationLog _log;
     private readonly HttpMessageInvoker _http;
     private readonly TimeProvider _clock;
+    private readonly AwsRetryLoop _retries;
 
     // How far AWS's clock is from ours, learned from a "Signature expired" answer (as the SDKs do):
     // a VM whose clock drifted still works, and says so once.
@@ -36,7 +38,7 @@ internal sealed class AwsJsonClient
         Endpoint = endpoint;
         _targetPrefix = targetPrefix;
         _credentials = credentials;
-        Retry = retry;
+        _retries = new AwsRetryLoop(retry, log);
         _log = log;
         _http = http ?? AwsHttp.Shared;
         _clock = clock ?? TimeProvider.System;
@@ -44,87 +46,64 @@ internal sealed class AwsJsonClient
 
     public AwsServiceEndpoint Endpoint { get; }
 
-    public RetryPolicy Retry { get; }
+    public RetryPolicy Retry => _retries.Policy;
 
     /// <summary>
     /// Calls <paramref name="operation"/> with <paramref name="request"/> as the JSON body and
     /// returns the parsed response. <paramref name="target"/> names what the call is about in errors.
     /// </summary>
-    public async Task<TResponse> InvokeAsync<TRequest, TResponse>(string operation, TRequest? request, object? target, CancellationToken cancellationToken)
-        where TResponse : new()
+    public Task<TResponse> InvokeAsync<TRequest, TResponse>(string operation, TRequest? request, object? target, CancellationToken cancellationToken)
+        where TResponse : class, new() =>
+        InvokeAsync<TRequest, TResponse>(operation, request, target, write: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="InvokeAsync{TRequest, TResponse}(string, TRequest, object, CancellationToken)"/>
+    /// for a write that must not happen twice: after an attempt that leaves open whether it ran,
+    /// it is sent again only once <paramref name="write"/> found no trace of it (never when the
+    /// attempt got no answer: it may still run).
+    /// </summary>
+    public Task<TResponse> InvokeAsync<TRequest, TResponse>(string operation, TRequest? request, object? target, AwsWriteCheck<TResponse>? write, CancellationToken cancellationToken)
+        where TResponse : class, new()
     {
         byte[] body = request is null ? EmptyObject : JsonSerializer.SerializeToUtf8Bytes(request, AwsJson.Options);
         var call = new AwsCall(Endpoint.Service, Endpoint.SigningName, operation, Endpoint.Url, Endpoint.Region, null, target);
         bool correctedClock = false;
-        int lastRetryCost = 0;
-        for (int attempt = 1; ; attempt++)
+
+        async Task<TResponse> AttemptAsync(int attempt, CancellationToken attemptToken)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            AwsCredentialSnapshot credentials = await _credentials.GetAsync(cancellationToken).ConfigureAwait(false);
-            call = call with { AccessKeyId = credentials.AccessKeyId };
-
-            using HttpRequestMessage message = BuildRequest(operation, body, credentials);
-            using var attemptToken = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            attemptToken.CancelAfter(Retry.AttemptTimeout);
-            long started = Stopwatch.GetTimestamp();
-
-            int status;
-            byte[] responseBody;
-            string? requestId;
-            DateTimeOffset? serverDate;
-            try
+            while (true)
             {
-                using HttpResponseMessage response = await _http.SendAsync(message, attemptToken.Token).ConfigureAwait(false);
-                responseBody = await response.Content.ReadAsByteArrayAsync(attemptToken.Token).ConfigureAwait(false);
-                status = (int)response.StatusCode;
-                requestId = Header(response, "x-amzn-RequestId") ?? Header(response, "x-amz-request-id");
-                serverDate = response.Headers.Date;
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                throw;
-            }
-            catch (Exception e) when (e is OperationCanceledException || AwsErrors.IsNetworkFailure(e, out _))
-            {
-                bool timedOut = e is OperationCanceledException;
-                bool connecting = !timedOut && AwsErrors.IsNetworkFailure(e, out bool c) && c;
-                int limit = connecting ? Retry.MaxConnectAttempts : Retry.MaxAttempts;
-                if (attempt >= limit || !TryTakeRetry(call, timedOut, ref lastRetryCost))
+                AwsCredentialSnapshot credentials = await _credentials.GetAsync(cancellationToken).ConfigureAwait(false);
+                call = call with { AccessKeyId = credentials.AccessKeyId };
+                using HttpRequestMessage message = BuildRequest(operation, body, credentials);
+                long started = Stopwatch.GetTimestamp();
+                using HttpResponseMessage response = await _http.SendAsync(message, attemptToken).ConfigureAwait(false);
+                byte[] responseBody = await response.Content.ReadAsByteArrayAsync(attemptToken).ConfigureAwait(false);
+                int status = (int)response.StatusCode;
+                string? requestId = Header(response, "x-amzn-RequestId") ?? Header(response, "x-amz-request-id");
+                _log.Debug($"{Endpoint.Service} {operation}: HTTP {status} in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms (attempt {attempt}).");
+                if (status is >= 200 and < 300)
                 {
-                    throw timedOut ? AwsErrors.TooSlow(e, call, attempt, Retry.AttemptTimeout) : AwsErrors.Unreachable(e, call, attempt, timedOut: false);
+                    return Deserialize<TResponse>(responseBody, call, status, requestId);
                 }
-                await BackoffAsync(call, attempt, timedOut ? $"no answer within {Seconds(Retry.AttemptTimeout)}" : e.Message, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-
-            _log.Debug($"{Endpoint.Service} {operation}: HTTP {status} in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms (attempt {attempt}).");
-            if (status is >= 200 and < 300)
-            {
-                Retry.Quota.Release(lastRetryCost);
-                return Deserialize<TResponse>(responseBody, call, status, requestId);
-            }
-
-            AwsErrorResponse error = AwsErrors.Parse(status, responseBody, requestId);
-            if (!correctedClock && serverDate is { } date && IsClockSkew(error))
-            {
-                TimeSpan offset = date - _clock.GetUtcNow();
-                if (offset.Duration() > TimeSpan.FromMinutes(4))
+                AwsErrorResponse error = AwsErrors.Parse(status, responseBody, requestId);
+                if (!correctedClock && response.Headers.Date is { } date && IsClockSkew(error))
                 {
-                    Interlocked.Exchange(ref _clockOffsetTicks, offset.Ticks);
-                    correctedClock = true;
-                    _log.Warning($"This machine's clock is {offset.Duration().TotalMinutes:0} minutes {(offset > TimeSpan.Zero ? "behind" : "ahead of")} AWS's ({call.Service} said: {error.Message}); signing with AWS's time. Fix the clock (NTP).");
-                    attempt--;
-                    continue;
+                    TimeSpan offset = date - _clock.GetUtcNow();
+                    if (offset.Duration() > TimeSpan.FromMinutes(4))
+                    {
+                        // Refused on its time stamp alone: sent again at once, signed with AWS's time, as the same attempt.
+                        Interlocked.Exchange(ref _clockOffsetTicks, offset.Ticks);
+                        correctedClock = true;
+                        _log.Warning($"This machine's clock is {offset.Duration().TotalMinutes:0} minutes {(offset > TimeSpan.Zero ? "behind" : "ahead of")} AWS's ({call.Service} said: {error.Message}); signing with AWS's time. Fix the clock (NTP).");
+                        continue;
+                    }
                 }
+                throw new AwsErrorAnswer(error);
             }
-            bool retryable = AwsErrors.IsThrottling(error) || AwsErrors.IsTransient(error);
-            if (retryable && attempt < Retry.MaxAttempts && TryTakeRetry(call, afterTimeout: false, ref lastRetryCost))
-            {
-                await BackoffAsync(call, attempt, $"{error.Code}{(error.RequestId is null ? string.Empty : $" (request id {error.RequestId})")}", cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-            throw AwsErrors.ToException(error, call, attempt);
         }
+
+        return _retries.RunAsync(() => call, AttemptAsync, write, cancellationToken);
     }
 
     private HttpRequestMessage BuildRequest(string operation, byte[] body, AwsCredentialSnapshot credentials)
@@ -141,26 +120,7 @@ internal sealed class AwsJsonClient
         return message;
     }
 
-    /// <summary>Pays for a retry from the quota; says so when the quota is spent and the call gives up instead.</summary>
-    private bool TryTakeRetry(AwsCall call, bool afterTimeout, ref int lastRetryCost)
-    {
-        if (Retry.Quota.TryAcquire(afterTimeout, out int cost))
-        {
-            lastRetryCost = cost;
-            return true;
-        }
-        _log.Verbose($"{call.Service} {call.Operation}: not retrying, the retry quota is spent ({Retry.Quota.Available} of {RetryQuota.Capacity} left): too many recent calls in this command failed.");
-        return false;
-    }
-
     internal static string Seconds(TimeSpan time) => $"{time.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)} s";
-
-    private async Task BackoffAsync(AwsCall call, int attempt, string reason, CancellationToken cancellationToken)
-    {
-        TimeSpan delay = Retry.DelayBefore(attempt + 1);
-        _log.Verbose($"{call.Service} {call.Operation}: {reason}; retrying in {delay.TotalMilliseconds:0} ms (attempt {attempt + 1} of {Retry.MaxAttempts}).");
-        await Retry.WaitAsync(delay, cancellationToken).ConfigureAwait(false);
-    }
 
     private static TResponse Deserialize<TResponse>(byte[] body, AwsCall call, int status, string? requestId)
         where TResponse : new()

@@ -76,8 +76,9 @@ public sealed class AwsSession : IDisposable
         // and -Verbose names the endpoints of the services a cmdlet really calls.
         _ecs = new Lazy<EcsClient>(() => new EcsClient(new AwsJsonClient(Announce(endpoints.Ecs, log), EcsClient.TargetPrefix, credentials, retry, log, http)));
         _ecr = new Lazy<EcrClient>(() => new EcrClient(new AwsJsonClient(Announce(endpoints.Ecr, log), EcrClient.TargetPrefix, credentials, retry, log, http)));
-        _ec2 = new Lazy<Ec2Client>(() => new Ec2Client(Announce(endpoints.Ec2, log), credentials));
-        _s3 = new Lazy<S3Client>(() => new S3Client(Announce(endpoints.S3, log), credentials));
+        // The SDK-based clients retry through the same loop, policy and quota as the JSON ones.
+        _ec2 = new Lazy<Ec2Client>(() => new Ec2Client(Announce(endpoints.Ec2, log), credentials, new AwsRetryLoop(retry, log)));
+        _s3 = new Lazy<S3Client>(() => new S3Client(Announce(endpoints.S3, log), credentials, new AwsRetryLoop(retry, log)));
         _logs = new Lazy<LogsClient>(() => new LogsClient(new AwsJsonClient(Announce(endpoints.Logs, log), LogsClient.TargetPrefix, credentials, retry, log, http)));
     }
 

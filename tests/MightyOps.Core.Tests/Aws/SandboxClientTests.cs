@@ -512,6 +512,73 @@ public sealed class SandboxFaultTests(Xunit.Abstractions.ITestOutputHelper outpu
     }
 
     [Fact]
+    public async Task S3_and_EC2_are_retried_with_the_modules_attempts_and_S3_SlowDown_is_throttling()
+    {
+        await using SandboxHost host = await SandboxFixture.StartAsync(new SandboxOptions { Seed = "demo" });
+        host.Faults.SetRates(1, 0, ["s3", "ec2"]);
+        var log = new RecordingLog();
+        using AwsSession aws = await SandboxFixture.SessionAsync(host, log, retry: new RetryPolicy(maxAttempts: 4, baseDelay: TimeSpan.FromMilliseconds(1)));
+
+        // HEAD answers have no body: S3's bare 503 is its SlowDown all the same.
+        var head = await Assert.ThrowsAsync<MightyOpsException>(() => aws.S3.ObjectExistsAsync("mighty-secrets", "production.json", CancellationToken.None));
+        var get = await Assert.ThrowsAsync<MightyOpsException>(() => aws.S3.GetObjectAsync("mighty-secrets", "production.json", CancellationToken.None));
+        var put = await Assert.ThrowsAsync<MightyOpsException>(() => aws.S3.PutObjectAsync("mighty-secrets", "x.env", [1, 2, 3], null, CancellationToken.None));
+        var ec2 = await Assert.ThrowsAsync<MightyOpsException>(() => aws.Ec2.DescribeInstancesAsync(["i-0123456789abcdef0"], CancellationToken.None));
+
+        foreach ((MightyOpsException error, string operation) in new[] { (head, "s3.HeadObject"), (get, "s3.GetObject"), (put, "s3.PutObject"), (ec2, "ec2.DescribeInstances") })
+        {
+            Assert.Equal("AwsThrottled", error.ErrorId);
+            Assert.Equal(MightyErrorKind.Throttled, error.Kind);
+            Assert.Contains("after 4 attempts", error.Message, StringComparison.Ordinal);
+            Assert.Equal(4, host.RequestCounts[operation]);
+        }
+        Assert.Contains("SlowDown", head.Message, StringComparison.Ordinal);
+        Assert.Contains("RequestLimitExceeded", ec2.Message, StringComparison.Ordinal);
+        Assert.Contains(log.VerboseLines, m => m.StartsWith("S3 HeadObject: SlowDown", StringComparison.Ordinal) && m.Contains("retrying in", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_S3_call_gets_the_modules_time_per_attempt()
+    {
+        await using SandboxHost host = await SandboxFixture.StartAsync(new SandboxOptions { Seed = "demo" });
+        host.Faults.SetLatency(TimeSpan.FromSeconds(30), ["s3"]);
+        using AwsSession aws = await SandboxFixture.SessionAsync(host, retry: new RetryPolicy(maxAttempts: 2, attemptTimeout: TimeSpan.FromMilliseconds(300), baseDelay: TimeSpan.FromMilliseconds(1)));
+
+        var error = await Assert.ThrowsAsync<MightyOpsException>(() => aws.S3.GetObjectAsync("mighty-secrets", "production.json", CancellationToken.None));
+
+        Assert.Equal("AwsEndpointTooSlow", error.ErrorId);
+        Assert.Contains("within 0.3 s on any of 2 attempts", error.Message, StringComparison.Ordinal);
+        Assert.Equal(2, host.RequestCounts["s3.GetObject"]);
+        host.Faults.SetLatency(TimeSpan.Zero, []);
+    }
+
+    [Fact]
+    public async Task A_deployment_whose_UpdateService_answer_came_too_late_is_found_and_not_started_again()
+    {
+        await using SandboxHost host = await SandboxFixture.StartAsync(new SandboxOptions { Seed = "demo", TimeScale = 200 });
+        using AwsSession aws = await SandboxFixture.SessionAsync(host, retry: new RetryPolicy(attemptTimeout: TimeSpan.FromMilliseconds(300), baseDelay: TimeSpan.FromMilliseconds(1)));
+        EcsService before = (await aws.Ecs.DescribeServicesAsync("production", ["API"], CancellationToken.None)).Services!.Single();
+        string primaryBefore = before.Deployments!.Single(d => d.Status == "PRIMARY").Id!;
+        DescribeTaskDefinitionResponse live = await aws.Ecs.DescribeTaskDefinitionAsync(before.TaskDefinition!, includeTags: false, CancellationToken.None);
+        RegisterTaskDefinitionRequest request = SandboxFixture.RegisterRequest(live.TaskDefinition!, null);
+        request.ContainerDefinitions![0].Image = request.ContainerDefinitions[0].Image![..request.ContainerDefinitions[0].Image!.LastIndexOf(':')] + ":master.3";
+        string target = (await aws.Ecs.RegisterTaskDefinitionAsync(request, CancellationToken.None)).TaskDefinition!.TaskDefinitionArn!;
+        host.ResetRequestCounts();
+        host.Faults.SetLatency(TimeSpan.FromSeconds(1), ["ecs.UpdateService"]);
+
+        UpdateServiceResponse updated = await aws.Ecs.StartDeploymentAsync(
+            new UpdateServiceRequest { Cluster = "production", Service = "API", TaskDefinition = target }, primaryBefore, CancellationToken.None);
+
+        host.Faults.SetLatency(TimeSpan.Zero, []);
+        Assert.Equal(1, host.RequestCounts["ecs.UpdateService"]);
+        EcsDeployment started = updated.Service!.Deployments!.Single(d => d.Status == "PRIMARY");
+        Assert.Equal(target, started.TaskDefinition);
+        Assert.NotEqual(primaryBefore, started.Id);
+        EcsService after = (await aws.Ecs.DescribeServicesAsync("production", ["API"], CancellationToken.None)).Services!.Single();
+        Assert.Single(after.Deployments!, d => d.TaskDefinition == target);
+    }
+
+    [Fact]
     public async Task A_slow_sandbox_call_stops_when_cancelled()
     {
         await using SandboxHost host = await SandboxFixture.StartAsync(new SandboxOptions { Seed = "demo", Latency = TimeSpan.FromSeconds(20) });

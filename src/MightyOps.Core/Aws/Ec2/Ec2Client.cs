@@ -17,7 +17,7 @@ public sealed record Ec2Instance(
 
 /// <summary>
 /// A thin wrapper over AWSSDK.EC2 (Query protocol): DescribeInstances by id, in batches of 100,
-/// with the SDK's standard retry mode. No AWSSDK type leaves this class.
+/// retried by the module's own loop like every AWS call. No AWSSDK type leaves this class.
 /// </summary>
 public sealed class Ec2Client : IDisposable
 {
@@ -27,10 +27,13 @@ public sealed class Ec2Client : IDisposable
 
     private readonly CredentialSource _credentials;
 
-    internal Ec2Client(AwsServiceEndpoint endpoint, CredentialSource credentials)
+    private readonly AwsRetryLoop _retries;
+
+    internal Ec2Client(AwsServiceEndpoint endpoint, CredentialSource credentials, AwsRetryLoop retries)
     {
         Endpoint = endpoint;
         _credentials = credentials;
+        _retries = retries;
         _client = new AmazonEC2Client(credentials.Sdk, SdkConfig.For<AmazonEC2Config>(endpoint));
     }
 
@@ -48,15 +51,8 @@ public sealed class Ec2Client : IDisposable
         foreach (string[] batch in ids.Chunk(BatchSize))
         {
             var call = new AwsCall("EC2", "ec2", "DescribeInstances", Endpoint.Url, Endpoint.Region, _credentials.LastAccessKeyId, string.Join(", ", batch));
-            DescribeInstancesResponse response;
-            try
-            {
-                response = await _client.DescribeInstancesAsync(new DescribeInstancesRequest { InstanceIds = [.. batch] }, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (SdkErrors.Handles(e, cancellationToken))
-            {
-                throw SdkErrors.ToException(e, call);
-            }
+            DescribeInstancesResponse response = await SdkErrors.RunAsync(_retries, call,
+                token => _client.DescribeInstancesAsync(new DescribeInstancesRequest { InstanceIds = [.. batch] }, token), cancellationToken).ConfigureAwait(false);
             // AWSSDK v4 leaves empty collections null (docs/design/aws-sdk-notes.md).
             foreach (Reservation reservation in response.Reservations ?? [])
             {

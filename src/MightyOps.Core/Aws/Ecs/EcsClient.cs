@@ -105,8 +105,20 @@ public sealed class EcsClient
             taskDefinition,
             cancellationToken);
 
-    /// <summary>Registers a new revision. Empty optional lists are left out (the model wants at least one tag when tags are sent).</summary>
-    public Task<RegisterTaskDefinitionResponse> RegisterTaskDefinitionAsync(RegisterTaskDefinitionRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Registers a new revision. Empty optional lists are left out (the model wants at least one
+    /// tag when tags are sent). Registering twice makes two revisions, so an attempt that leaves
+    /// open whether it ran is never sent again (AwsWriteOutcomeUnknown).
+    /// </summary>
+    public Task<RegisterTaskDefinitionResponse> RegisterTaskDefinitionAsync(RegisterTaskDefinitionRequest request, CancellationToken cancellationToken) =>
+        RegisterTaskDefinitionAsync(request, new AwsWriteCheck<RegisterTaskDefinitionResponse>($"new revision of family '{request?.Family}'", find: null), cancellationToken);
+
+    /// <summary>
+    /// Registers a new revision; after an attempt that leaves open whether it ran, it is sent
+    /// again only once <paramref name="write"/> found no trace of it (docs/design/deploy.md,
+    /// "Registering at most once").
+    /// </summary>
+    public Task<RegisterTaskDefinitionResponse> RegisterTaskDefinitionAsync(RegisterTaskDefinitionRequest request, AwsWriteCheck<RegisterTaskDefinitionResponse> write, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.Tags is { Count: 0 })
@@ -117,7 +129,18 @@ public sealed class EcsClient
         {
             request.RequiresCompatibilities = null;
         }
-        return Json.InvokeAsync<RegisterTaskDefinitionRequest, RegisterTaskDefinitionResponse>("RegisterTaskDefinition", request, request.Family, cancellationToken);
+        return Json.InvokeAsync<RegisterTaskDefinitionRequest, RegisterTaskDefinitionResponse>("RegisterTaskDefinition", request, request.Family, write, cancellationToken);
+    }
+
+    /// <summary>The newest <paramref name="count"/> ACTIVE revisions of <paramref name="family"/>, newest first (one ListTaskDefinitions page).</summary>
+    public async Task<IReadOnlyList<string>> ListNewestRevisionsAsync(string family, int count, CancellationToken cancellationToken)
+    {
+        ListTaskDefinitionsResponse page = await Json.InvokeAsync<ListTaskDefinitionsRequest, ListTaskDefinitionsResponse>(
+            "ListTaskDefinitions",
+            new ListTaskDefinitionsRequest { FamilyPrefix = family, Status = "ACTIVE", Sort = "DESC", MaxResults = Math.Clamp(count, 1, ListPageSize) },
+            family,
+            cancellationToken).ConfigureAwait(false);
+        return page.TaskDefinitionArns ?? [];
     }
 
     /// <summary>Marks a revision (family:revision or ARN) INACTIVE.</summary>
@@ -125,16 +148,58 @@ public sealed class EcsClient
         Json.InvokeAsync<DeregisterTaskDefinitionRequest, DeregisterTaskDefinitionResponse>(
             "DeregisterTaskDefinition", new DeregisterTaskDefinitionRequest { TaskDefinition = taskDefinition }, taskDefinition, cancellationToken);
 
-    /// <summary>UpdateService; <c>forceNewDeployment</c> is sent only when true (a primitive boolean in the model).</summary>
+    /// <summary>
+    /// UpdateService; <c>forceNewDeployment</c> is sent only when true (a primitive boolean in the
+    /// model). Sent again after a failure like a read, unless it forces a new deployment (each one
+    /// starts another): use <see cref="StartDeploymentAsync"/> for updates that start deployments.
+    /// </summary>
     public Task<UpdateServiceResponse> UpdateServiceAsync(UpdateServiceRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        AwsWriteCheck<UpdateServiceResponse>? write = request.ForceNewDeployment == true
+            ? new AwsWriteCheck<UpdateServiceResponse>($"new deployment of service '{request.Service}'", find: null)
+            : null;
+        return SendUpdateAsync(request, write, cancellationToken);
+    }
+
+    /// <summary>
+    /// UpdateService that starts a deployment (another task definition, or forceNewDeployment), at
+    /// most once: after an attempt that leaves open whether it ran, the service is read again, and
+    /// a deployment other than <paramref name="primaryBefore"/> (the PRIMARY deployment before the
+    /// call) that runs the requested task definition means it did; only without one is it sent
+    /// again (docs/design/deploy.md, "Starting a deployment at most once").
+    /// </summary>
+    public Task<UpdateServiceResponse> StartDeploymentAsync(UpdateServiceRequest request, string? primaryBefore, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        string service = request.Service ?? string.Empty;
+        string target = request.TaskDefinition is null ? "its task definition" : MightyServiceDeployment.ShortTaskDefinition(request.TaskDefinition);
+        Func<CancellationToken, Task<UpdateServiceResponse?>>? find = primaryBefore is null ? null : async ct =>
+        {
+            DescribeServicesResponse described = await DescribeServicesAsync(request.Cluster ?? "default", [service], ct).ConfigureAwait(false);
+            EcsService? now = described.Services?.FirstOrDefault();
+            bool started = now?.Deployments?.Any(d => d.Id != primaryBefore && (request.TaskDefinition is null || SameTaskDefinition(d.TaskDefinition, request.TaskDefinition))) == true;
+            return started ? new UpdateServiceResponse { Service = now } : null;
+        };
+        var write = new AwsWriteCheck<UpdateServiceResponse>(
+            $"new deployment of {target} on service '{service}'",
+            find,
+            $"See what service '{service}' runs with Get-MightyService -Service {service}, and run the command again if it is not {target}.");
+        return SendUpdateAsync(request, write, cancellationToken);
+    }
+
+    private Task<UpdateServiceResponse> SendUpdateAsync(UpdateServiceRequest request, AwsWriteCheck<UpdateServiceResponse>? write, CancellationToken cancellationToken)
+    {
         if (request.ForceNewDeployment == false)
         {
             request.ForceNewDeployment = null;
         }
-        return Json.InvokeAsync<UpdateServiceRequest, UpdateServiceResponse>("UpdateService", request, request.Service, cancellationToken);
+        return Json.InvokeAsync<UpdateServiceRequest, UpdateServiceResponse>("UpdateService", request, request.Service, write, cancellationToken);
     }
+
+    /// <summary>A deployment's task definition ARN against one asked for as an ARN or <c>family:revision</c>.</summary>
+    internal static bool SameTaskDefinition(string? deployed, string asked) =>
+        deployed is not null && (deployed == asked || MightyServiceDeployment.ShortTaskDefinition(deployed) == asked);
 
     /// <summary>Adds or overwrites tags on a cluster, service, task or task definition (by ARN).</summary>
     public Task<TagResourceResponse> TagResourceAsync(string resourceArn, IEnumerable<EcsTag> tags, CancellationToken cancellationToken) =>

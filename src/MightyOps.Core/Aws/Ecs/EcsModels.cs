@@ -426,6 +426,22 @@ public sealed class RegisterTaskDefinitionResponse
     public List<EcsTag>? Tags { get; set; }
 }
 
+public sealed class ListTaskDefinitionsRequest
+{
+    /// <summary>The whole family name, despite the member's name (docs/design/deploy.md, "Registering at most once").</summary>
+    public string? FamilyPrefix { get; set; }
+    public string? Status { get; set; }
+    public string? Sort { get; set; }
+    public string? NextToken { get; set; }
+    public int? MaxResults { get; set; }
+}
+
+public sealed class ListTaskDefinitionsResponse
+{
+    public List<string>? TaskDefinitionArns { get; set; }
+    public string? NextToken { get; set; }
+}
+
 public sealed class DeregisterTaskDefinitionRequest
 {
     public string? TaskDefinition { get; set; }

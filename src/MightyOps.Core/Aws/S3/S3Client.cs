@@ -9,7 +9,8 @@ public sealed record S3ObjectContent(S3Location Location, byte[] Content, string
 
 /// <summary>
 /// A thin wrapper over AWSSDK.S3 for the few object calls MightyOps makes (secrets JSON in,
-/// .env files out). No AWSSDK type leaves this class; every failure is a <see cref="MightyOpsException"/>.
+/// .env files out), retried by the module's own loop like every AWS call (the SDK makes one
+/// attempt). No AWSSDK type leaves this class; every failure is a <see cref="MightyOpsException"/>.
 /// </summary>
 public sealed class S3Client : IDisposable
 {
@@ -17,10 +18,13 @@ public sealed class S3Client : IDisposable
 
     private readonly CredentialSource _credentials;
 
-    internal S3Client(AwsServiceEndpoint endpoint, CredentialSource credentials)
+    private readonly AwsRetryLoop _retries;
+
+    internal S3Client(AwsServiceEndpoint endpoint, CredentialSource credentials, AwsRetryLoop retries)
     {
         Endpoint = endpoint;
         _credentials = credentials;
+        _retries = retries;
         _client = new AmazonS3Client(credentials.Sdk, Config(endpoint));
     }
 
@@ -28,34 +32,31 @@ public sealed class S3Client : IDisposable
     public AwsServiceEndpoint Endpoint { get; }
 
     /// <summary>Reads a whole object. A missing object is <c>S3ObjectNotFound</c>, a missing bucket <c>S3BucketNotFound</c>.</summary>
-    public async Task<S3ObjectContent> GetObjectAsync(string bucket, string key, CancellationToken cancellationToken)
+    public Task<S3ObjectContent> GetObjectAsync(string bucket, string key, CancellationToken cancellationToken)
     {
         var location = new S3Location(bucket, key);
-        AwsCall call = Call("GetObject", location);
-        try
+        return SdkErrors.RunAsync(_retries, Call("GetObject", location), async token =>
         {
-            using GetObjectResponse response = await _client.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = key }, cancellationToken).ConfigureAwait(false);
+            using GetObjectResponse response = await _client.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = key }, token).ConfigureAwait(false);
             using var buffer = new MemoryStream();
-            await response.ResponseStream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+            await response.ResponseStream.CopyToAsync(buffer, token).ConfigureAwait(false);
             DateTimeOffset? modified = response.LastModified is DateTime m ? new DateTimeOffset(DateTime.SpecifyKind(m.ToUniversalTime(), DateTimeKind.Utc)) : null;
             return new S3ObjectContent(location, buffer.ToArray(), response.Headers?.ContentType, response.ETag, modified);
-        }
-        catch (Exception e) when (SdkErrors.Handles(e, cancellationToken))
-        {
-            throw SdkErrors.ToException(e, call);
-        }
+        }, cancellationToken);
     }
 
     /// <summary>Reads <c>s3://bucket/key</c>.</summary>
     public Task<S3ObjectContent> GetObjectAsync(S3Location location, CancellationToken cancellationToken) =>
         GetObjectAsync(location.Bucket, location.Key, cancellationToken);
 
-    /// <summary>Writes a whole object; returns its ETag.</summary>
-    public async Task<string?> PutObjectAsync(string bucket, string key, byte[] content, string? contentType, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes a whole object; returns its ETag. Sent again after a failure like a read: the same
+    /// bytes under the same key leave the same object (callers name objects by their content).
+    /// </summary>
+    public Task<string?> PutObjectAsync(string bucket, string key, byte[] content, string? contentType, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
-        AwsCall call = Call("PutObject", new S3Location(bucket, key));
-        try
+        return SdkErrors.RunAsync<string?>(_retries, Call("PutObject", new S3Location(bucket, key)), async token =>
         {
             using var stream = new MemoryStream(content, writable: false);
             var request = new PutObjectRequest
@@ -68,36 +69,28 @@ public sealed class S3Client : IDisposable
                 // framing: the objects are small, and local endpoints need not decode chunk signatures.
                 UseChunkEncoding = false,
             };
-            PutObjectResponse response = await _client.PutObjectAsync(request, cancellationToken).ConfigureAwait(false);
+            PutObjectResponse response = await _client.PutObjectAsync(request, token).ConfigureAwait(false);
             return response.ETag;
-        }
-        catch (Exception e) when (SdkErrors.Handles(e, cancellationToken))
-        {
-            throw SdkErrors.ToException(e, call);
-        }
+        }, cancellationToken);
     }
 
     /// <summary>
     /// True when the object exists. False for a 404 (which S3 also gives for a missing bucket on
     /// HEAD); a 403 is AwsAccessDenied, because without s3:ListBucket S3 hides whether it exists.
     /// </summary>
-    public async Task<bool> ObjectExistsAsync(string bucket, string key, CancellationToken cancellationToken)
-    {
-        AwsCall call = Call("HeadObject", new S3Location(bucket, key));
-        try
+    public Task<bool> ObjectExistsAsync(string bucket, string key, CancellationToken cancellationToken) =>
+        SdkErrors.RunAsync(_retries, Call("HeadObject", new S3Location(bucket, key)), async token =>
         {
-            await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = bucket, Key = key }, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (AmazonServiceException e) when ((int)e.StatusCode == 404)
-        {
-            return false;
-        }
-        catch (Exception e) when (SdkErrors.Handles(e, cancellationToken))
-        {
-            throw SdkErrors.ToException(e, call);
-        }
-    }
+            try
+            {
+                await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = bucket, Key = key }, token).ConfigureAwait(false);
+                return true;
+            }
+            catch (AmazonServiceException e) when ((int)e.StatusCode == 404)
+            {
+                return false;
+            }
+        }, cancellationToken);
 
     public void Dispose() => _client.Dispose();
 
