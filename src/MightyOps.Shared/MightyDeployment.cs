@@ -20,6 +20,13 @@ public enum MightyDeploymentStatus
 
     /// <summary>The service already ran exactly this; nothing was registered or updated.</summary>
     Unchanged,
+
+    /// <summary>
+    /// Another deployment of the service (another deploy, someone's update) replaced this one
+    /// before it completed; <see cref="MightyDeployment.SupersededBy"/> names the revision that won.
+    /// Not a failure of this deployment, and not rolled back.
+    /// </summary>
+    Superseded,
 }
 
 /// <summary>
@@ -58,8 +65,11 @@ public sealed class MightyDeployment
     /// <summary>From <see cref="StartedAt"/> to <see cref="CompletedAt"/>.</summary>
     public TimeSpan? Duration => StartedAt is DateTimeOffset start && CompletedAt is DateTimeOffset end ? end - start : null;
 
-    /// <summary>Why it failed, in words: the failure events, the stopped tasks' reasons and exit codes, what was rolled back.</summary>
+    /// <summary>Why it did not complete, in words: the failure events, the stopped tasks' reasons and exit codes, what was rolled back, or what replaced it.</summary>
     public string FailureReason { get; init; } = string.Empty;
+
+    /// <summary>When <see cref="Status"/> is Superseded: the task definition ARN of the deployment that replaced this one; empty otherwise.</summary>
+    public string SupersededBy { get; init; } = string.Empty;
 
     /// <summary>The service events seen while it was watched, oldest first.</summary>
     public IReadOnlyList<MightyServiceEvent> Events { get; init; } = Array.Empty<MightyServiceEvent>();

@@ -27,6 +27,24 @@ public sealed class ServicePlan
     /// <summary>The rendered definition equals the live one: nothing to register.</summary>
     public bool Unchanged => Rendered is null;
 
+    /// <summary>
+    /// The family's newest revision when it equals <see cref="Rendered"/> (registered by an
+    /// earlier run that did not get to update the service): deployed instead of registering another.
+    /// </summary>
+    public string? ExistingRevision { get; internal set; }
+
+    /// <summary>The family's newest revision number when the deploy was planned; a registration's look searches only newer ones.</summary>
+    public int NewestRevision { get; internal set; }
+
+    /// <summary>The service's PRIMARY deployment when the deploy was planned: a deployment other than this one is ours.</summary>
+    public string? PrimaryDeploymentId { get; init; }
+
+    /// <summary>
+    /// When <see cref="Unchanged"/>: the service's rollout of the live revision, still in progress
+    /// (started by an earlier run or someone else); the deploy watches it instead of saying Unchanged.
+    /// </summary>
+    public WatchedDeployment? InFlight { get; init; }
+
     /// <summary>Start new tasks even when <see cref="Unchanged"/> (-ForceNewDeployment).</summary>
     public bool ForceNewDeployment { get; init; }
 
@@ -59,6 +77,9 @@ public sealed class DeployPlanner
 
     /// <summary>Tag on every revision MightyOps registers: the task definition the service ran before it, for Restore-MightyService -Previous.</summary>
     public const string PreviousTaskDefinitionTag = "mightyops:previous-task-definition";
+
+    /// <summary>Tag on every revision MightyOps registers: a value unique to the registration, to find out whether it happened.</summary>
+    public const string RequestTag = "mightyops:request";
 
     private const int ParallelRequests = 4;
 
@@ -188,21 +209,46 @@ public sealed class DeployPlanner
             }
             try
             {
-                plans.Add(Plan(cluster, name, definitions[service.TaskDefinition!], images, options, rendering));
+                plans.Add(Plan(cluster, service, definitions[service.TaskDefinition!], images, options, rendering));
             }
             catch (MightyOpsException e)
             {
                 onError(e);
             }
         }
-        return plans;
+
+        // A changed definition may have been registered already by a run that stopped before it
+        // updated the service: the family's newest revision, if equal, is deployed instead.
+        var registrar = new RevisionRegistrar(_aws, _log);
+        var checkedPlans = new List<ServicePlan>();
+        await Parallel.ForEachAsync(
+            plans.Where(p => p.Rendered is not null),
+            new ParallelOptions { MaxDegreeOfParallelism = ParallelRequests, CancellationToken = cancellationToken },
+            async (plan, ct) =>
+            {
+                try
+                {
+                    (plan.NewestRevision, plan.ExistingRevision) = await registrar.NewestAsync(plan.LiveArn, plan.Rendered!, ct).ConfigureAwait(false);
+                }
+                catch (MightyOpsException e)
+                {
+                    onError(new MightyOpsException(e.ErrorId, e.Kind, $"Service '{plan.Service}' was not deployed: {e.Message}", plan.Service, e) { RequestId = e.RequestId });
+                    return;
+                }
+                lock (checkedPlans)
+                {
+                    checkedPlans.Add(plan);
+                }
+            }).ConfigureAwait(false);
+        return plans.Where(p => p.Rendered is null || checkedPlans.Contains(p)).ToList();
     }
 
-    private ServicePlan Plan(string cluster, string service, DescribeTaskDefinitionResponse described, IReadOnlyDictionary<string, string> images, DeployOptions options, ConfigRendering rendering)
+    private ServicePlan Plan(string cluster, EcsService ecsService, DescribeTaskDefinitionResponse described, IReadOnlyDictionary<string, string> images, DeployOptions options, ConfigRendering rendering)
     {
+        string service = ecsService.ServiceName!;
         EcsTaskDefinition live = described.TaskDefinition!;
         var tags = (described.Tags ?? [])
-            .Where(t => t.Key is not ReleaseTag and not PreviousTaskDefinitionTag)
+            .Where(t => t.Key is not ReleaseTag and not PreviousTaskDefinitionTag and not RequestTag)
             .Select(t => new EcsTag { Key = t.Key, Value = t.Value })
             .ToList();
         if (options.Images.ReleaseLabel(images) is string release)
@@ -221,8 +267,11 @@ public sealed class DeployPlanner
         _log.Verbose(unchanged
             ? $"{service}: the new definition equals {MightyServiceDeployment.ShortTaskDefinition(live.TaskDefinitionArn ?? string.Empty)}."
             : $"{service}: {changes.Count} change(s) to {MightyServiceDeployment.ShortTaskDefinition(live.TaskDefinitionArn ?? string.Empty)}: {string.Join("; ", changes)}");
+        EcsDeployment? primary = ecsService.Deployments?.FirstOrDefault(d => d.Status == "PRIMARY");
         return new ServicePlan
         {
+            PrimaryDeploymentId = primary?.Id,
+            InFlight = unchanged ? InFlight(cluster, ecsService, primary, described) : null,
             Cluster = cluster,
             Service = service,
             Live = live,
@@ -236,15 +285,37 @@ public sealed class DeployPlanner
     }
 
     /// <summary>
-    /// Registers the plan's revision (unless unchanged) and points the service at it. Returns the
-    /// deployment to watch, or null when the plan is unchanged and not forced (nothing is called).
+    /// The service's rollout of the live revision when it is still in progress: what a deploy of
+    /// the same definition watches (an earlier run may have been stopped while it watched).
+    /// </summary>
+    private WatchedDeployment? InFlight(string cluster, EcsService service, EcsDeployment? primary, DescribeTaskDefinitionResponse live)
+    {
+        List<EcsDeployment> deployments = service.Deployments ?? [];
+        bool inProgress = primary?.RolloutState is string state
+            ? state == "IN_PROGRESS"
+            : deployments.Count > 1 || primary?.RunningCount != primary?.DesiredCount;
+        if (primary?.Id is null || primary.TaskDefinition != live.TaskDefinition?.TaskDefinitionArn || !inProgress)
+        {
+            return null;
+        }
+        string previous = deployments.FirstOrDefault(d => d.Status != "PRIMARY" && d.TaskDefinition != primary.TaskDefinition)?.TaskDefinition
+            ?? live.Tags?.FirstOrDefault(t => t.Key == PreviousTaskDefinitionTag)?.Value
+            ?? string.Empty;
+        _log.Verbose($"{service.ServiceName}: the deployment {primary.Id} of {MightyServiceDeployment.ShortTaskDefinition(primary.TaskDefinition ?? string.Empty)} is still in progress; watching it.");
+        return WatchedDeployment.Of(cluster, service.ServiceName!, primary, previous, live.TaskDefinition);
+    }
+
+    /// <summary>
+    /// Registers the plan's revision (unless unchanged, or an equal one exists) and points the
+    /// service at it. Returns the deployment to watch: the one started, the one still in progress
+    /// of an unchanged plan, or null when the plan is unchanged and not forced (nothing is called).
     /// </summary>
     public async Task<WatchedDeployment?> StartAsync(ServicePlan plan, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
         if (plan.Unchanged && !plan.ForceNewDeployment)
         {
-            return null;
+            return plan.InFlight;
         }
         string target = plan.LiveArn;
         if (plan.SecretsFile is EnvironmentFile file && plan.SecretsSource is S3Location source)
@@ -253,28 +324,33 @@ public sealed class DeployPlanner
             EnvironmentFileUpload upload = await new SecretsSource(_aws.S3, _log).PublishAsync(file, source, cancellationToken).ConfigureAwait(false);
             _log.Verbose($"{plan.Service}: secrets file {upload.Location} {(upload.Written ? "written" : "already there")}.");
         }
-        if (plan.Rendered is RegisterTaskDefinitionRequest rendered)
+        if (plan.ExistingRevision is string existing)
         {
-            RegisterTaskDefinitionResponse registered = await _aws.Ecs.RegisterTaskDefinitionAsync(rendered, cancellationToken).ConfigureAwait(false);
-            target = registered.TaskDefinition?.TaskDefinitionArn
-                ?? throw new MightyOpsException("AwsResponseInvalid", MightyErrorKind.Failed, $"RegisterTaskDefinition for {plan.Service} returned no ARN.", plan.Service);
-            _log.Verbose($"{plan.Service}: registered {MightyServiceDeployment.ShortTaskDefinition(target)}.");
+            target = existing;
+        }
+        else if (plan.Rendered is RegisterTaskDefinitionRequest rendered)
+        {
+            target = await new RevisionRegistrar(_aws, _log).RegisterAsync(plan.Service, rendered, plan.NewestRevision, cancellationToken).ConfigureAwait(false);
         }
         UpdateServiceResponse updated;
         try
         {
-            updated = await _aws.Ecs.UpdateServiceAsync(new UpdateServiceRequest
+            updated = await _aws.Ecs.StartDeploymentAsync(new UpdateServiceRequest
             {
                 Cluster = plan.Cluster,
                 Service = plan.Service,
                 TaskDefinition = target,
                 ForceNewDeployment = plan.ForceNewDeployment,
-            }, cancellationToken).ConfigureAwait(false);
+            }, plan.PrimaryDeploymentId, cancellationToken).ConfigureAwait(false);
         }
         catch (MightyOpsException e) when (target != plan.LiveArn)
         {
+            string how = plan.ExistingRevision is null ? "was registered" : "is registered (by an earlier run)";
+            string service = e.ErrorId == AwsErrors.WriteOutcomeUnknownId
+                ? $"whether the service '{plan.Service}' was updated to it is unknown"
+                : $"the service '{plan.Service}' could not be updated to it and still runs {MightyServiceDeployment.ShortTaskDefinition(plan.LiveArn)}";
             throw new MightyOpsException(e.ErrorId, e.Kind,
-                $"{MightyServiceDeployment.ShortTaskDefinition(target)} was registered, but the service '{plan.Service}' could not be updated to it and still runs {MightyServiceDeployment.ShortTaskDefinition(plan.LiveArn)}: {e.Message}",
+                $"{MightyServiceDeployment.ShortTaskDefinition(target)} {how}, but {service}: {e.Message}",
                 plan.Service, e) { RequestId = e.RequestId };
         }
         return WatchedDeployment.FromUpdate(plan.Cluster, plan.Service, updated.Service, target, plan.LiveArn, plan.Images);

@@ -158,10 +158,13 @@ public sealed class RolloutWatcher
             }
             else if (ours is null || (primary is not null && primary.Id != deployment.DeploymentId))
             {
-                // Someone else deployed over ours: not ours to roll back.
+                // Someone else deployed over ours: not ours to roll back, and no failure of ours.
                 deployment.CompletedAt = primary?.CreatedAt;
-                await FinishAsync(deployment, MightyDeploymentStatus.Failed,
-                    $"Replaced by another deployment before it completed: {primary?.Id} runs {MightyServiceDeployment.ShortTaskDefinition(primary?.TaskDefinition ?? string.Empty)} now.",
+                deployment.SupersededBy = primary?.TaskDefinition ?? string.Empty;
+                string winner = MightyServiceDeployment.ShortTaskDefinition(deployment.SupersededBy);
+                _log.Warning($"{deployment.Service}: the deployment of {MightyServiceDeployment.ShortTaskDefinition(deployment.TaskDefinitionArn)} was superseded by {winner} ({primary?.Id}) before it completed; the service runs {winner}.");
+                await FinishAsync(deployment, MightyDeploymentStatus.Superseded,
+                    $"Superseded by another deployment before it completed: {primary?.Id} runs {winner} now.",
                     null, progress, onFinished).ConfigureAwait(false);
                 return true;
             }
@@ -260,12 +263,12 @@ public sealed class RolloutWatcher
         }
         try
         {
-            UpdateServiceResponse response = await _aws.Ecs.UpdateServiceAsync(new UpdateServiceRequest
+            UpdateServiceResponse response = await _aws.Ecs.StartDeploymentAsync(new UpdateServiceRequest
             {
                 Cluster = deployment.Cluster,
                 Service = deployment.Service,
                 TaskDefinition = deployment.PreviousTaskDefinitionArn,
-            }, cancellationToken).ConfigureAwait(false);
+            }, deployment.DeploymentId, cancellationToken).ConfigureAwait(false);
             EcsDeployment? started = response.Service?.Deployments?.FirstOrDefault(d => d.Status == "PRIMARY");
             deployment.RollbackDeploymentId = started?.Id;
             _log.Verbose($"{deployment.Service}: rolling back to {MightyServiceDeployment.ShortTaskDefinition(deployment.PreviousTaskDefinitionArn)} ({started?.Id}).");
@@ -355,7 +358,7 @@ public sealed class RolloutWatcher
         deployment.CompletedAt ??= DateTimeOffset.UtcNow;
         deployment.Error = error ?? status switch
         {
-            MightyDeploymentStatus.Completed => null,
+            MightyDeploymentStatus.Completed or MightyDeploymentStatus.Superseded => null,
             MightyDeploymentStatus.TimedOut => new MightyOpsException("DeploymentTimedOut", MightyErrorKind.Timeout,
                 $"Deploying {MightyServiceDeployment.ShortTaskDefinition(deployment.TaskDefinitionArn)} to '{deployment.Service}' timed out. {deployment.FailureReason}", deployment.Service),
             _ => new MightyOpsException("DeploymentFailed", MightyErrorKind.Failed,

@@ -5,7 +5,11 @@ using MightyOps.Core.Aws.Ecs;
 namespace MightyOps.Core.Deploy;
 
 /// <summary>A rollback's plan: the service, what it runs now, and the revision it goes back to.</summary>
-public sealed record RestorePlan(string Cluster, string Service, string CurrentTaskDefinition, string TargetTaskDefinition, string Why);
+public sealed record RestorePlan(string Cluster, string Service, string CurrentTaskDefinition, string TargetTaskDefinition, string Why)
+{
+    /// <summary>The service's PRIMARY deployment when the rollback was planned: a deployment other than this one is the rollback's.</summary>
+    public string? PrimaryDeploymentId { get; init; }
+}
 
 /// <summary>
 /// The deployments of services that MightyOps did not just start: the one each service is in
@@ -41,15 +45,7 @@ public sealed class ServiceDeployments
             string previous = service.Deployments!.FirstOrDefault(d => d.Status != "PRIMARY")?.TaskDefinition
                 ?? await PreviousTagAsync(primary.TaskDefinition, cancellationToken).ConfigureAwait(false)
                 ?? string.Empty;
-            watched.Add(new WatchedDeployment
-            {
-                Cluster = cluster,
-                Service = service.ServiceName!,
-                DeploymentId = primary.Id,
-                TaskDefinitionArn = primary.TaskDefinition,
-                PreviousTaskDefinitionArn = previous,
-                StartedAt = primary.CreatedAt,
-            });
+            watched.Add(WatchedDeployment.Of(cluster, service.ServiceName!, primary, previous, definition: null));
         }
         return watched;
     }
@@ -89,7 +85,10 @@ public sealed class ServiceDeployments
                     why = "as asked";
                 }
                 DescribeTaskDefinitionResponse described = await _aws.Ecs.DescribeTaskDefinitionAsync(target, includeTags: false, cancellationToken).ConfigureAwait(false);
-                plans.Add(new RestorePlan(cluster, name, current, described.TaskDefinition?.TaskDefinitionArn ?? target, why));
+                plans.Add(new RestorePlan(cluster, name, current, described.TaskDefinition?.TaskDefinitionArn ?? target, why)
+                {
+                    PrimaryDeploymentId = service.Deployments?.FirstOrDefault(d => d.Status == "PRIMARY")?.Id,
+                });
             }
             catch (MightyOpsException e)
             {
@@ -103,14 +102,14 @@ public sealed class ServiceDeployments
     public async Task<WatchedDeployment> StartRestoreAsync(RestorePlan plan, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        UpdateServiceResponse updated = await _aws.Ecs.UpdateServiceAsync(new UpdateServiceRequest
+        UpdateServiceResponse updated = await _aws.Ecs.StartDeploymentAsync(new UpdateServiceRequest
         {
             Cluster = plan.Cluster,
             Service = plan.Service,
             TaskDefinition = plan.TargetTaskDefinition,
             // The same revision again still means new tasks: that is what a restore is asked for.
             ForceNewDeployment = plan.TargetTaskDefinition == plan.CurrentTaskDefinition,
-        }, cancellationToken).ConfigureAwait(false);
+        }, plan.PrimaryDeploymentId, cancellationToken).ConfigureAwait(false);
         _log.Verbose($"{plan.Service}: rolling back to {MightyServiceDeployment.ShortTaskDefinition(plan.TargetTaskDefinition)} ({plan.Why}).");
         return WatchedDeployment.FromUpdate(plan.Cluster, plan.Service, updated.Service, plan.TargetTaskDefinition, plan.CurrentTaskDefinition, new Dictionary<string, string>());
     }

@@ -38,6 +38,9 @@ public sealed class WatchedDeployment
 
     public string FailureReason { get; internal set; } = string.Empty;
 
+    /// <summary>When <see cref="MightyDeploymentStatus.Superseded"/>: the task definition of the deployment that replaced this one.</summary>
+    public string SupersededBy { get; internal set; } = string.Empty;
+
     /// <summary>The error to report with the result (DeploymentFailed / DeploymentTimedOut), if it failed.</summary>
     public MightyOpsException? Error { get; internal set; }
 
@@ -86,13 +89,29 @@ public sealed class WatchedDeployment
         StartedAt = StartedAt,
         CompletedAt = CompletedAt,
         FailureReason = FailureReason,
+        SupersededBy = SupersededBy,
         Events = _events.ToList(),
+    };
+
+    /// <summary>An ECS deployment of <paramref name="service"/> to watch, as DescribeServices lists it.</summary>
+    internal static WatchedDeployment Of(string cluster, string service, EcsDeployment deployment, string previous, EcsTaskDefinition? definition) => new()
+    {
+        Cluster = cluster,
+        Service = service,
+        DeploymentId = deployment.Id ?? string.Empty,
+        TaskDefinitionArn = deployment.TaskDefinition ?? string.Empty,
+        PreviousTaskDefinitionArn = previous,
+        Images = (definition?.ContainerDefinitions ?? []).Where(c => c.Name is not null).ToDictionary(c => c.Name!, c => c.Image ?? string.Empty, StringComparer.Ordinal),
+        StartedAt = deployment.CreatedAt,
     };
 
     /// <summary>The deployment UpdateService just started: the PRIMARY that runs <paramref name="taskDefinition"/>.</summary>
     internal static WatchedDeployment FromUpdate(string cluster, string service, EcsService? updated, string taskDefinition, string previous, IReadOnlyDictionary<string, string> images)
     {
+        // The PRIMARY; or, when the update was found to have happened after a lost answer and
+        // another deployment replaced it since, the newest one that runs the task definition.
         EcsDeployment primary = updated?.Deployments?.FirstOrDefault(d => d.Status == "PRIMARY" && d.TaskDefinition == taskDefinition)
+            ?? updated?.Deployments?.Where(d => d.TaskDefinition == taskDefinition).MaxBy(d => d.CreatedAt)
             ?? throw new MightyOpsException("AwsResponseInvalid", MightyErrorKind.Failed,
                 $"UpdateService for '{service}' answered without a PRIMARY deployment of {MightyServiceDeployment.ShortTaskDefinition(taskDefinition)}; check the service with Get-MightyService -Service {service}.", service);
         return new WatchedDeployment

@@ -112,7 +112,7 @@ public sealed class PublishMightyServiceCommand : RolloutCmdlet
         var approved = new List<ServicePlan>();
         foreach (ServicePlan plan in plans)
         {
-            if (plan.Unchanged && !plan.ForceNewDeployment)
+            if (plan.Unchanged && !plan.ForceNewDeployment && plan.InFlight is null)
             {
                 WriteVerbose($"{plan.Service} already runs this ({MightyServiceDeployment.ShortTaskDefinition(plan.LiveArn)}); nothing to deploy. -ForceNewDeployment starts new tasks anyway.");
                 WriteObject(Unchanged(plan));
@@ -173,12 +173,18 @@ public sealed class PublishMightyServiceCommand : RolloutCmdlet
     private static string Describe(ServicePlan plan)
     {
         string live = MightyServiceDeployment.ShortTaskDefinition(plan.LiveArn);
-        if (plan.Unchanged)
+        if (plan.Unchanged && plan.ForceNewDeployment)
         {
             return $"Start new tasks of {live} (-ForceNewDeployment; the task definition is unchanged)";
         }
+        if (plan.InFlight is WatchedDeployment inFlight)
+        {
+            return $"Watch the deployment {inFlight.DeploymentId} of {live}, still in progress, to its end" + (inFlight.PreviousTaskDefinitionArn.Length > 0 ? $" (rolled back to {MightyServiceDeployment.ShortTaskDefinition(inFlight.PreviousTaskDefinitionArn)} if it fails, unless -NoRollback)" : string.Empty);
+        }
         string changes = string.Concat(plan.Changes.Select(c => $"{Environment.NewLine}    {c.Path}: {c.Change}"));
-        return $"Register a new revision of {live.Split(':')[0]} (from {live}) and deploy it:{changes}{Environment.NewLine}";
+        return plan.ExistingRevision is string existing
+            ? $"Deploy {MightyServiceDeployment.ShortTaskDefinition(existing)}, registered before and equal to the new definition (from {live}):{changes}{Environment.NewLine}"
+            : $"Register a new revision of {live.Split(':')[0]} (from {live}) and deploy it:{changes}{Environment.NewLine}";
     }
 
     private static MightyDeployment Unchanged(ServicePlan plan) => new()
