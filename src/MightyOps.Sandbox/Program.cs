@@ -84,6 +84,7 @@ internal static class Program
 
         await using (host.ConfigureAwait(false))
         {
+            using var trim = new IdleMemoryTrim(host);
             string endpoint = host.Endpoint.ToString().TrimEnd('/');
             var line = new JsonObject
             {

@@ -18,6 +18,7 @@ public sealed class SandboxHost : IAsyncDisposable
     private readonly ConcurrentQueue<SandboxCapturedRequest> _captured = new();
     private readonly SemaphoreSlim _stopGate = new(1, 1);
     private volatile HttpServer? _server;
+    private long _served;
     private Uri? _endpoint;
     private int _inProgress;
 
@@ -225,6 +226,61 @@ public sealed class SandboxHost : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// What the sandbox holds now (its state brought up to the simulated now first) and the
+    /// process's memory. With <paramref name="collect"/>, a full compacting collection runs first,
+    /// so <see cref="SandboxFootprint.ManagedHeapBytes"/> counts only what is still referenced.
+    /// Hosted in pwsh, the process numbers are the whole session's.
+    /// </summary>
+    public SandboxFootprint Footprint(bool collect = false)
+    {
+        SandboxFootprint state;
+        lock (World.Sync)
+        {
+            EcsSimulation ecs = World.Ecs;
+            ecs.AdvanceTo(World.Clock.UtcNow);
+            List<ServiceState> services = ecs.Clusters.Values.SelectMany(c => c.Services.Values).ToList();
+            List<TaskState> tasks = ecs.Clusters.Values.SelectMany(c => c.Tasks.Values).ToList();
+            List<Logs.LogStreamState> streams = World.Logs.Groups.Values.SelectMany(g => g.Streams.Values).ToList();
+            List<SandboxObject> objects = World.Buckets.Values.SelectMany(b => b.Objects.Values).ToList();
+            state = new SandboxFootprint
+            {
+                SimulatedNow = ecs.Now,
+                Services = services.Count,
+                Tasks = tasks.Count,
+                StoppedTasks = tasks.Count(t => t.Phase == TaskPhase.Stopped),
+                OldestStoppedAt = tasks.Where(t => t.Phase == TaskPhase.Stopped).Min(t => t.StoppedAt),
+                Deployments = services.Sum(s => s.Deployments.Count),
+                ServiceEvents = services.Sum(s => s.Events.Count),
+                MostEventsPerService = services.Count == 0 ? 0 : services.Max(s => s.Events.Count),
+                TaskDefinitions = ecs.Families.Values.Sum(f => f.Count),
+                LogGroups = World.Logs.Groups.Count,
+                LogStreams = streams.Count,
+                LogEvents = World.Logs.StoredEvents,
+                MostEventsPerStream = streams.Count == 0 ? 0 : streams.Max(s => s.Events.Count),
+                S3Objects = objects.Count,
+                S3Bytes = objects.Sum(o => (long)o.Content.Length),
+            };
+        }
+        if (collect)
+        {
+            // Aggressive: compacts every generation, the large object heap included, and gives the
+            // free memory back to the system, so the resident set shows what is really held.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        return state with
+        {
+            RequestCountKeys = _counts.Count,
+            CapturedRequests = _captured.Count,
+            Connections = _server?.ConnectionCount ?? 0,
+            ManagedHeapBytes = GC.GetTotalMemory(forceFullCollection: false),
+            WorkingSetBytes = process.WorkingSet64,
+        };
+    }
+
     /// <summary>Now, in simulated time.</summary>
     public DateTimeOffset UtcNow
     {
@@ -283,7 +339,26 @@ public sealed class SandboxHost : IAsyncDisposable
     /// <summary>The same as <see cref="StopAsync"/>.</summary>
     public ValueTask DisposeAsync() => new(StopAsync());
 
-    internal void Count(string key) => _counts.AddOrUpdate(key, 1, (_, n) => n + 1);
+    /// <summary>The most distinct keys <see cref="RequestCounts"/> holds; further ones count under <c>service.(other)</c>.</summary>
+    public const int MaxRequestCountKeys = 1_000;
+
+    // The operation part of a key comes from the request (X-Amz-Target, Action=, the S3 route), so
+    // a client sending made-up operations must not grow the counts without end.
+    private const int MaxRequestCountKeyLength = 128;
+
+    /// <summary>AWS requests served since the start (admin calls are not counted), whatever <see cref="ResetRequestCounts"/> did.</summary>
+    public long RequestsServed => Interlocked.Read(ref _served);
+
+    internal void Count(string key)
+    {
+        Interlocked.Increment(ref _served);
+        if (!_counts.ContainsKey(key) && (_counts.Count >= MaxRequestCountKeys || key.Length > MaxRequestCountKeyLength))
+        {
+            int dot = key.IndexOf('.', StringComparison.Ordinal);
+            key = (dot < 0 ? key[..Math.Min(key.Length, 16)] : key[..dot]) + ".(other)";
+        }
+        _counts.AddOrUpdate(key, 1, (_, n) => n + 1);
+    }
 
     internal void BeginRequest() => Interlocked.Increment(ref _inProgress);
 

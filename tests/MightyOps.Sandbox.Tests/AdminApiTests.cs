@@ -40,6 +40,23 @@ public sealed class AdminApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MemoryCountsWhatTheSandboxHoldsAndWhatItCosts()
+    {
+        JsonNode memory = JsonNode.Parse(await _http.GetStringAsync(Url("/_sandbox/memory?collect=true")))!;
+
+        SandboxFootprint footprint = _host.Footprint();
+        Assert.Equal(footprint.Tasks, (int)memory["tasks"]!);
+        Assert.Equal(footprint.Services, (int)memory["services"]!);
+        Assert.Equal(footprint.TaskDefinitions, (int)memory["taskDefinitions"]!);
+        Assert.Equal(footprint.MostEventsPerService, (int)memory["mostEventsPerService"]!);
+        Assert.Equal(0, (int)memory["stoppedTasks"]!);
+        Assert.Null(memory["oldestStoppedAt"]);
+        Assert.True((long)memory["managedHeapBytes"]! > 0);
+        Assert.True((long)memory["workingSetBytes"]! >= (long)memory["managedHeapBytes"]!);
+        Assert.Contains("GET /_sandbox/memory", JsonNode.Parse(await _http.GetStringAsync(Url("/_sandbox/info")))!["endpoints"]!.AsArray().Select(e => (string)e!));
+    }
+
+    [Fact]
     public async Task ContainersAreReadByRuntimeIdWithTheirEnvironment()
     {
         using var client = new SignedClient(_host);

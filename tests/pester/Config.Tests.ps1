@@ -117,6 +117,24 @@ Describe 'mighty.psd1' {
         Test-Path $script:root | Should -BeTrue
     }
 
+    It 'refuses a file nested <Count> levels deep as ConfigInvalid naming the line and the limit, and the session lives on' -ForEach @(
+        @{ Opening = '@('; Count = 30000 }
+        @{ Opening = '@{ A = '; Count = 100000 }
+    ) {
+        # Deep enough to overflow the stack of a recursive reader, which ends the whole pwsh
+        # process ("Stack overflow.", exit 134): no try/catch in the session could stop it.
+        $file = Set-Config ("@{`n  Cluster = 'production'`n  A = " + ($Opening * $Count))
+        $result = Invoke-InFreshPwsh -ArgumentList $file -ScriptBlock {
+            param($Path)
+            try { Get-MightyService -ConfigPath $Path; 'no error' } catch { $_.FullyQualifiedErrorId; $_.Exception.Message }
+            'still alive'
+        }
+        $result[0] | Should -BeLike 'ConfigInvalid,*'
+        $result[1] | Should -BeLike "$($file):3:*values are nested more than 32 levels deep here*"
+        $result[1].Length | Should -BeLessThan 400
+        $result[-1] | Should -Be 'still alive'
+    }
+
     It 'reports a missing -ConfigPath file as ConfigNotFound, before any AWS request' {
         Push-Location (Join-Path $script:root 'app')
         $before = Get-RequestTotal

@@ -56,9 +56,9 @@ $Command *>&1 | Out-String -Width 500
         $path
     }
 
-    function Set-Secret([string] $Key, [string] $Json) {
+    function Set-Secret([string] $Key, [object] $Json) {
         $file = Join-Path $script:work 'secret.json'
-        [IO.File]::WriteAllText($file, $Json)
+        if ($Json -is [byte[]]) { [IO.File]::WriteAllBytes($file, $Json) } else { [IO.File]::WriteAllText($file, $Json) }
         aws s3 cp $file "s3://mighty-secrets/$Key" --quiet
         if ($LASTEXITCODE) { throw "aws s3 cp failed" }
     }
@@ -257,6 +257,7 @@ Describe 'Publish-MightyService with bad input changes nothing' {
         @{ Case = 'not an object'; Key = 'array.json'; Json = '["x"]'; Pattern = 'array\.json' }
         @{ Case = 'a number'; Key = 'number.json'; Json = '{"API_PORT": 3000, "TOKEN": "tok-7719"}'; Pattern = 'API_PORT' }
         @{ Case = 'a value with a newline'; Key = 'newline.json'; Json = '{"PEM": "line-one-7719\nline-two-7719"}'; Pattern = 'PEM' }
+        @{ Case = 'not UTF-8'; Key = 'latin1.json'; Json = [byte[]]@([Text.Encoding]::ASCII.GetBytes('{"TOKEN": "tok-7719') + 0xE9 + [Text.Encoding]::ASCII.GetBytes('"}')); Pattern = 'latin1\.json is not UTF-8 text: byte 20 of line 1' }
     ) {
         if ($Json) { Set-Secret $Key $Json }
         $path = Write-Config "@{ Cluster = 'production'; Secrets = @{ Source = 's3://mighty-secrets/$Key' } }"

@@ -251,6 +251,26 @@ Describe 'Redis that cannot be read: a clear error and no scaling' {
         { Get-MightyQueue -Cluster production -Redis $url -ErrorAction Stop } | Should -Throw -ErrorId "$ErrorId,MightyOps.Commands.Queues.GetMightyQueueCommand"
     }
 
+    It 'reports an oldest job enqueued at <Stamp> as SidekiqDataInvalid naming the key, never the job, and scales nothing' -ForEach @(
+        @{ Stamp = '1e308'; Reads = 'a time after the year 9999' }
+        @{ Stamp = '-5.0'; Reads = '1969-12-31 23:59:55Z' }
+    ) {
+        $url = "redis://127.0.0.1:$($script:redis.Port)/7"
+        $job = "{""class"":""HardJob"",""args"":[""password=Hunter2Secret""],""queue"":""mailers"",""jid"":""0123456789abcdef01234567"",""enqueued_at"":$Stamp}"
+        Invoke-Sidekiq $url "Sidekiq.redis { |c| c.flushdb; c.sadd('queues', 'mailers'); c.lpush('queue:mailers', '$job') }" | Out-Null
+        $script:sandbox.ResetRequestCounts()
+
+        Set-MightyQueueScale -Queue mailers -Cluster production -Auto -Redis $url -ErrorVariable failures -ErrorAction SilentlyContinue
+        { Get-MightyQueue -Cluster production -Redis $url -ErrorAction Stop } | Should -Throw -ErrorId 'SidekiqDataInvalid,MightyOps.Commands.Queues.GetMightyQueueCommand'
+
+        $failures.Count | Should -Be 1
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'SidekiqDataInvalid,*'
+        $message = "$($failures[0])"
+        $message | Should -BeLike "Redis key 'queue:mailers' holds a job whose enqueued_at reads as $Reads*LINDEX queue:mailers -1*"
+        $message | Should -Not -Match 'bug|Hunter2Secret'
+        Get-Count 'ecs.UpdateService' | Should -Be 0
+    }
+
     It 'reads through TLS (rediss://) with a certificate the system trusts, and refuses one it does not' {
         $tls = Start-TestRedis -Tls
         try {

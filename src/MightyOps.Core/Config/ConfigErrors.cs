@@ -9,6 +9,25 @@ public static class ConfigErrors
     /// <summary>Error id of a config file named by -ConfigPath or MIGHTYOPS_CONFIG that does not exist.</summary>
     public const string NotFoundId = "ConfigNotFound";
 
+    /// <summary>How much of a key or value from the file an error message quotes.</summary>
+    public const int QuoteLength = 60;
+
+    /// <summary>
+    /// <paramref name="text"/> for a message: whole when short, else its first
+    /// <see cref="QuoteLength"/> characters, an ellipsis and the full length, so a huge value in
+    /// the file cannot flood an error.
+    /// </summary>
+    public static string Shorten(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text.Length <= QuoteLength)
+        {
+            return text;
+        }
+        int cut = char.IsHighSurrogate(text[QuoteLength - 1]) ? QuoteLength - 1 : QuoteLength;
+        return $"{text[..cut]}… ({text.Length.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} characters)";
+    }
+
     internal static MightyOpsException Invalid(string path, string message) =>
         new(InvalidId, MightyErrorKind.InvalidData, message, path);
 
@@ -26,6 +45,11 @@ public static class ConfigErrors
         int bestDistance = int.MaxValue;
         foreach (string candidate in known)
         {
+            if (unknown.Length > (2 * candidate.Length) + 3)
+            {
+                // Too long to be a typo of it; and the distance table would be as large as the key.
+                continue;
+            }
             int distance = Distance(unknown.ToLowerInvariant(), candidate.ToLowerInvariant());
             bool prefix = unknown.Length >= 3 && candidate.StartsWith(unknown, StringComparison.OrdinalIgnoreCase);
             int allowed = Math.Max(1, Math.Min(3, candidate.Length / 3));

@@ -16,9 +16,17 @@ namespace MightyOps.Core.Config;
 /// </summary>
 public sealed class DataFileParser
 {
+    /// <summary>
+    /// How deep hashtables, arrays and parentheses may nest. A mighty.psd1 needs six levels
+    /// (Services.WEB.Containers.nginx.LogConfiguration.Options); the limit keeps a hostile file
+    /// from exhausting the stack, which would end the whole process rather than the command.
+    /// </summary>
+    public const int MaxDepth = 32;
+
     private readonly string _text;
     private readonly string _source;
     private int _index;
+    private int _depth;
     private int _line = 1;
     private int _lineStart;
 
@@ -73,8 +81,10 @@ public sealed class DataFileParser
     private DataFileHashtable ParseHashtable()
     {
         TextPosition start = Position;
+        Enter(start);
         Advance(2); // @{
         var entries = new List<DataFileEntry>();
+        var keys = new Dictionary<string, DataFileEntry>(StringComparer.OrdinalIgnoreCase);
         while (true)
         {
             SkipSeparators();
@@ -85,6 +95,7 @@ public sealed class DataFileParser
             if (Peek() == '}')
             {
                 Advance();
+                _depth--;
                 return new DataFileHashtable(start, entries);
             }
             TextPosition keyPosition = Position;
@@ -92,20 +103,21 @@ public sealed class DataFileParser
             SkipTrivia(newlines: false);
             if (Peek() != '=')
             {
-                throw Error($"expected '=' after the key '{key}'.");
+                throw Error($"expected '=' after the key {Quote(key)}.");
             }
             Advance();
             SkipTrivia(newlines: true);
             DataFileValue value = ParseExpression();
-            if (entries.FirstOrDefault(e => string.Equals(e.Key, key, StringComparison.OrdinalIgnoreCase)) is { } earlier)
+            var entry = new DataFileEntry(key, keyPosition, value);
+            if (!keys.TryAdd(key, entry))
             {
-                throw Error($"the key '{key}' appears twice in this hashtable (also at {earlier.KeyPosition}); keys ignore case, as in PowerShell.", keyPosition);
+                throw Error($"the key {Quote(key)} appears twice in this hashtable (also at {keys[key].KeyPosition}); keys ignore case, as in PowerShell.", keyPosition);
             }
-            entries.Add(new DataFileEntry(key, keyPosition, value));
+            entries.Add(entry);
             SkipTrivia(newlines: false);
             if (!AtEnd && Peek() is not ('\n' or '\r' or ';' or '}'))
             {
-                throw Error($"expected a new line, ';' or '}}' after the value of '{key}'.");
+                throw Error($"expected a new line, ';' or '}}' after the value of {Quote(key)}.");
             }
         }
     }
@@ -170,6 +182,7 @@ public sealed class DataFileParser
             case '\'' or '"':
                 return ParseString();
             case '(':
+                Enter(start);
                 Advance();
                 SkipTrivia(newlines: true);
                 DataFileValue inner = ParseExpression();
@@ -179,6 +192,7 @@ public sealed class DataFileParser
                     throw Error($"the '(' at {start} has no closing ')'.");
                 }
                 Advance();
+                _depth--;
                 return inner;
             case '$':
                 return ParseVariable();
@@ -205,7 +219,7 @@ public sealed class DataFileParser
                 Advance();
             }
             string word = _text[wordStart.._index];
-            throw Error($"'{word}' is a bare word, which PowerShell would run as a command; quote it: '{word}'.", start);
+            throw Error($"{Quote(word)} is a bare word, which PowerShell would run as a command; quote it: {Quote(word)}.", start);
         }
         throw Error($"expected a value, found {Describe(c)}.");
     }
@@ -213,6 +227,7 @@ public sealed class DataFileParser
     private DataFileArray ParseArray()
     {
         TextPosition start = Position;
+        Enter(start);
         Advance(2); // @(
         var items = new List<DataFileValue>();
         while (true)
@@ -225,6 +240,7 @@ public sealed class DataFileParser
             if (Peek() == ')')
             {
                 Advance();
+                _depth--;
                 return new DataFileArray(start, items);
             }
             // @() holds statements, each of which may be a comma list: @('a', 'b'
@@ -290,7 +306,7 @@ public sealed class DataFileParser
             CheckNumberEnd(start);
             if (!long.TryParse(_text.AsSpan(hexStart, _index - hexStart), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out long hex))
             {
-                throw Error($"'{_text[begin.._index]}' is not a hexadecimal number that fits in 64 bits.", start);
+                throw Error($"{Quote(_text[begin.._index])} is not a hexadecimal number that fits in 64 bits.", start);
             }
             return new DataFileInteger(start, negative ? -hex : hex);
         }
@@ -319,7 +335,7 @@ public sealed class DataFileParser
         {
             return new DataFileDecimal(start, number);
         }
-        throw Error($"'{text}' is not a number.", start);
+        throw Error($"{Quote(text)} is not a number.", start);
     }
 
     private void CheckNumberEnd(TextPosition start)
@@ -501,6 +517,17 @@ public sealed class DataFileParser
             Advance();
         }
     }
+
+    /// <summary>One level deeper into a hashtable, array or parentheses opened at <paramref name="opening"/>; the caller steps out again.</summary>
+    private void Enter(TextPosition opening)
+    {
+        if (++_depth > MaxDepth)
+        {
+            throw Error($"values are nested more than {MaxDepth} levels deep here (hashtables, arrays and parentheses inside each other); a mighty.psd1 needs at most six. Flatten the file.", opening);
+        }
+    }
+
+    private static string Quote(string text) => $"'{ConfigErrors.Shorten(text)}'";
 
     private string Describe(char c) => AtEnd ? "the end of the file" : c switch
     {

@@ -23,6 +23,9 @@ public sealed partial class MightyConfigReader
     // The log drivers ECS accepts in a container definition.
     private static readonly string[] LogDrivers = ["awslogs", "fluentd", "gelf", "json-file", "journald", "logentries", "syslog", "splunk", "awsfirelens"];
 
+    // A file with thousands of mistakes is reported by its first ones, not in a message of megabytes.
+    private const int MaxListedProblems = 30;
+
     private readonly string _path;
     private readonly List<(TextPosition At, string Message)> _problems = [];
 
@@ -58,7 +61,11 @@ public sealed partial class MightyConfigReader
         }
         if (reader._problems.Count > 1)
         {
-            IEnumerable<string> lines = reader._problems.OrderBy(p => p.At.Line).ThenBy(p => p.At.Column).Select(p => $"  {p.At}: {p.Message}");
+            List<string> lines = reader._problems.OrderBy(p => p.At.Line).ThenBy(p => p.At.Column).Take(MaxListedProblems).Select(p => $"  {p.At}: {p.Message}").ToList();
+            if (reader._problems.Count > MaxListedProblems)
+            {
+                lines.Add($"  ... and {reader._problems.Count - MaxListedProblems} more; fix these first.");
+            }
             throw ConfigErrors.Invalid(path, $"The config file {path} has {reader._problems.Count} problems:{System.Environment.NewLine}{string.Join(System.Environment.NewLine, lines)}");
         }
         return config;
@@ -102,7 +109,7 @@ public sealed partial class MightyConfigReader
         }
         if (!S3Location.TryParse(text, out S3Location? source))
         {
-            Problem(sourceEntry.Value.Position, $"Secrets.Source: expected an S3 object URI such as 's3://my-secrets/production.json', found '{text}'.");
+            Problem(sourceEntry.Value.Position, $"Secrets.Source: expected an S3 object URI such as 's3://my-secrets/production.json', found {Quote(text)}.");
             return null;
         }
         return new SecretsSettings(source, mode);
@@ -136,7 +143,7 @@ public sealed partial class MightyConfigReader
         int port = 0;
         if (!match.Success || (match.Groups["port"].Success && (!int.TryParse(match.Groups["port"].Value, CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535)))
         {
-            Problem(entry.Value.Position, $"Ssh.Bastion: expected user@host or user@host:port (port 1-65535), found '{text}'.");
+            Problem(entry.Value.Position, $"Ssh.Bastion: expected user@host or user@host:port (port 1-65535), found {Quote(text)}.");
             return null;
         }
         return new SshEndpoint(
@@ -154,10 +161,10 @@ public sealed partial class MightyConfigReader
         }
         foreach (DataFileEntry entry in table.Entries)
         {
-            string path = $"Services.{entry.Key}";
+            string path = $"Services.{ConfigErrors.Shorten(entry.Key)}";
             if (!EcsNamePattern().IsMatch(entry.Key))
             {
-                Problem(entry.KeyPosition, $"{path}: '{entry.Key}' is not an ECS service name (1-255 letters, digits, hyphens and underscores).");
+                Problem(entry.KeyPosition, $"{path}: {Quote(entry.Key)} is not an ECS service name (1-255 letters, digits, hyphens and underscores).");
                 continue;
             }
             if (Expect<DataFileHashtable>(entry, "Services", "a hashtable of the service's settings, @{ ... }") is { } service)
@@ -189,10 +196,10 @@ public sealed partial class MightyConfigReader
         {
             foreach (DataFileEntry entry in containerTable.Entries)
             {
-                string containerPath = $"{path}.Containers.{entry.Key}";
+                string containerPath = $"{path}.Containers.{ConfigErrors.Shorten(entry.Key)}";
                 if (!EcsNamePattern().IsMatch(entry.Key))
                 {
-                    Problem(entry.KeyPosition, $"{containerPath}: '{entry.Key}' is not an ECS container name (1-255 letters, digits, hyphens and underscores).");
+                    Problem(entry.KeyPosition, $"{containerPath}: {Quote(entry.Key)} is not an ECS container name (1-255 letters, digits, hyphens and underscores).");
                     continue;
                 }
                 if (Expect<DataFileHashtable>(entry, $"{path}.Containers", "a hashtable of the container's settings, @{ ... }") is { } container)
@@ -291,10 +298,10 @@ public sealed partial class MightyConfigReader
         }
         foreach (DataFileEntry entry in variables.Entries)
         {
-            string keyPath = $"{path}.Environment.{entry.Key}";
+            string keyPath = $"{path}.Environment.{ConfigErrors.Shorten(entry.Key)}";
             if (!EnvironmentNames.IsValid(entry.Key))
             {
-                Problem(entry.KeyPosition, $"{keyPath}: '{entry.Key}' is not an environment variable name ({EnvironmentNames.Rule}).");
+                Problem(entry.KeyPosition, $"{keyPath}: {Quote(entry.Key)} is not an environment variable name ({EnvironmentNames.Rule}).");
                 continue;
             }
             switch (entry.Value)
@@ -334,7 +341,7 @@ public sealed partial class MightyConfigReader
         if (!LogDrivers.Contains(driver, StringComparer.Ordinal))
         {
             string? suggestion = ConfigErrors.Suggest(driver, LogDrivers);
-            Problem(log.Find("LogDriver")!.Value.Position, $"{logPath}.LogDriver: '{driver}' is not an ECS log driver.{DidYouMean(suggestion)} Expected one of {string.Join(", ", LogDrivers)}.");
+            Problem(log.Find("LogDriver")!.Value.Position, $"{logPath}.LogDriver: {Quote(driver)} is not an ECS log driver.{DidYouMean(suggestion)} Expected one of {string.Join(", ", LogDrivers)}.");
             return null;
         }
         var options = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -350,7 +357,7 @@ public sealed partial class MightyConfigReader
                 {
                     if (!LogSettings.Placeholders.Contains(placeholder.Value, StringComparer.Ordinal))
                     {
-                        Problem(entry.Value.Position, $"{logPath}.Options.{entry.Key}: unknown placeholder {placeholder.Value}; the placeholders are {string.Join(" and ", LogSettings.Placeholders)}.");
+                        Problem(entry.Value.Position, $"{logPath}.Options.{ConfigErrors.Shorten(entry.Key)}: unknown placeholder {ConfigErrors.Shorten(placeholder.Value)}; the placeholders are {string.Join(" and ", LogSettings.Placeholders)}.");
                     }
                 }
                 options[entry.Key] = value;
@@ -411,7 +418,7 @@ public sealed partial class MightyConfigReader
         }
         if (!pattern.IsMatch(text))
         {
-            Problem(table.Find(key)!.Value.Position, $"{Join(path, key)}: expected {expected}, found '{text}'.");
+            Problem(table.Find(key)!.Value.Position, $"{Join(path, key)}: expected {expected}, found {Quote(text)}.");
             return null;
         }
         return text;
@@ -425,7 +432,7 @@ public sealed partial class MightyConfigReader
         }
         if (!Uri.TryCreate(text, UriKind.Absolute, out Uri? uri) || !schemes.Contains(uri.Scheme, StringComparer.OrdinalIgnoreCase) || string.IsNullOrEmpty(uri.Host))
         {
-            Problem(table.Find(key)!.Value.Position, $"{Join(path, key)}: expected {expected}, found '{text}'.");
+            Problem(table.Find(key)!.Value.Position, $"{Join(path, key)}: expected {expected}, found {Quote(text)}.");
             return null;
         }
         return uri;
@@ -460,7 +467,7 @@ public sealed partial class MightyConfigReader
         {
             return Enum.Parse<T>(name);
         }
-        Problem(entry.Value.Position, $"{Join(path, key)}: '{text}' is not one of {string.Join(", ", names)}.{DidYouMean(ConfigErrors.Suggest(text, names))}");
+        Problem(entry.Value.Position, $"{Join(path, key)}: {Quote(text)} is not one of {string.Join(", ", names)}.{DidYouMean(ConfigErrors.Suggest(text, names))}");
         return null;
     }
 
@@ -484,13 +491,15 @@ public sealed partial class MightyConfigReader
 
     private void Problem(TextPosition at, string message) => _problems.Add((at, message));
 
-    private static string Join(string? path, string key) => path is null ? key : $"{path}.{key}";
+    private static string Join(string? path, string key) => path is null ? ConfigErrors.Shorten(key) : $"{path}.{ConfigErrors.Shorten(key)}";
+
+    private static string Quote(string text) => $"'{ConfigErrors.Shorten(text)}'";
 
     private static string DidYouMean(string? suggestion) => suggestion is null ? string.Empty : $" Did you mean '{suggestion}'?";
 
     private static string Show(DataFileValue value) => value switch
     {
-        DataFileString s => $"the string '{s.Value}'",
+        DataFileString s => $"the string {Quote(s.Value)}",
         DataFileInteger i => $"the integer {i.Value.ToString(CultureInfo.InvariantCulture)}",
         DataFileDecimal d => $"the number {d.Value.ToString(CultureInfo.InvariantCulture)}",
         DataFileBoolean b => b.Value ? "$true" : "$false",

@@ -68,6 +68,7 @@ public sealed class SecretsDocument
     public static SecretsDocument Parse(ReadOnlyMemory<byte> content, S3Location source)
     {
         ArgumentNullException.ThrowIfNull(source);
+        CheckUtf8(content.Span, source);
         JsonDocument json;
         try
         {
@@ -124,7 +125,7 @@ public sealed class SecretsDocument
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (JsonProperty property in element.EnumerateObject())
         {
-            if (!seen.Add(property.Name))
+            if (!seen.Add(Text(() => property.Name, source, path is null ? "a top-level key" : $"a key in section '{path}'")))
             {
                 throw Invalid(source, $"has the key '{Join(path, property.Name)}' twice; which value wins would be up to the JSON reader.");
             }
@@ -147,9 +148,46 @@ public sealed class SecretsDocument
             {
                 throw Invalid(source, $"has the key '{name}', which is not an environment variable name ({EnvironmentNames.Rule}).");
             }
-            values.Add(new(property.Name, property.Value.GetString()!));
+            values.Add(new(property.Name, Text(() => property.Value.GetString()!, source, $"the value of '{name}'")));
         }
         return new SecretSet(values);
+    }
+
+    /// <summary>
+    /// JSON text is UTF-8 (RFC 8259); a document saved in another encoding (UTF-16, Latin-1)
+    /// would otherwise fail deep inside the JSON reader. Says where the first bad byte is, never
+    /// what it is: it may be part of a secret.
+    /// </summary>
+    private static void CheckUtf8(ReadOnlySpan<byte> content, S3Location source)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(content))
+        {
+            return;
+        }
+        int at = 0;
+        while (System.Text.Rune.DecodeFromUtf8(content[at..], out _, out int consumed) == System.Buffers.OperationStatus.Done)
+        {
+            at += consumed;
+        }
+        int line = 1 + content[..at].Count((byte)'\n');
+        int column = at - (content[..at].LastIndexOf((byte)'\n') + 1) + 1;
+        string hint = content.Length >= 2 && ((content[0] == 0xFF && content[1] == 0xFE) || (content[0] == 0xFE && content[1] == 0xFF))
+            ? " It starts with a UTF-16 byte order mark: it was saved as UTF-16."
+            : string.Empty;
+        throw Invalid(source, $"is not UTF-8 text: byte {column} of line {line} does not begin a UTF-8 character, and JSON must be UTF-8.{hint} Save it as UTF-8 and upload it again ('aws s3 cp production.json {source}').");
+    }
+
+    // A JSON escape of half a surrogate pair ("\ud800") parses, but is no text.
+    private static string Text(Func<string> read, S3Location source, string what)
+    {
+        try
+        {
+            return read();
+        }
+        catch (InvalidOperationException)
+        {
+            throw Invalid(source, $"has an escape of half a UTF-16 surrogate pair (\\uD800-\\uDFFF without its other half) in {what}, which is not text. Remove or complete it.");
+        }
     }
 
     private static string Join(string? path, string name) => path is null ? name : $"{path}.{name}";

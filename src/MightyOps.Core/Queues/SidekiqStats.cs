@@ -221,9 +221,11 @@ internal static class SidekiqJob
         {
             throw Invalid(key, "a job that is not a JSON object");
         }
-        if (!job.TryGetProperty("enqueued_at", out JsonElement stamp) || stamp.ValueKind == JsonValueKind.Null)
+        string field = "enqueued_at";
+        if (!job.TryGetProperty(field, out JsonElement stamp) || stamp.ValueKind == JsonValueKind.Null)
         {
-            if (!job.TryGetProperty("created_at", out stamp) || stamp.ValueKind == JsonValueKind.Null)
+            field = "created_at";
+            if (!job.TryGetProperty(field, out stamp) || stamp.ValueKind == JsonValueKind.Null)
             {
                 // Sidekiq reports 0 for a job without either.
                 return TimeSpan.Zero;
@@ -234,21 +236,58 @@ internal static class SidekiqJob
             throw Invalid(key, $"a job whose enqueued_at is {stamp.ValueKind.ToString().ToLowerInvariant()} '{stamp.GetRawText()}', not a number");
         }
         string raw = stamp.GetRawText();
-        DateTimeOffset enqueued;
+        double seconds;
         if (raw.AsSpan().IndexOfAny('.', 'e', 'E') >= 0)
         {
-            enqueued = DateTimeOffset.UnixEpoch + TimeSpan.FromSeconds(stamp.GetDouble());
+            // 1e400 does not fit a double: as far beyond any time as 1e308 is.
+            seconds = stamp.TryGetDouble(out double value) ? value : raw.StartsWith('-') ? double.MinValue : double.MaxValue;
         }
         else if (long.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long millis))
         {
-            enqueued = DateTimeOffset.UnixEpoch + TimeSpan.FromMilliseconds(millis);
+            seconds = millis / 1000.0;
         }
         else
         {
-            throw Invalid(key, $"a job whose enqueued_at '{raw}' is out of range");
+            seconds = raw.StartsWith('-') ? double.MinValue : double.MaxValue;
         }
-        TimeSpan waited = now - enqueued;
+        // Checked as a number first: a TimeSpan or DateTimeOffset of 1e308 seconds does not exist.
+        double nowSeconds = (now - DateTimeOffset.UnixEpoch).TotalSeconds;
+        if (seconds < (EarliestEnqueue - DateTimeOffset.UnixEpoch).TotalSeconds || seconds > nowSeconds + MaxClockSkew.TotalSeconds)
+        {
+            throw ImpossibleTime(key, field, seconds, now);
+        }
+        TimeSpan waited = now - DateTimeOffset.UnixEpoch.AddSeconds(seconds);
         return waited < TimeSpan.Zero ? TimeSpan.Zero : waited;
+    }
+
+    /// <summary>No Sidekiq job was enqueued before Sidekiq's first release (2012).</summary>
+    internal static readonly DateTimeOffset EarliestEnqueue = new(2012, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>
+    /// How far ahead of this machine's clock an enqueue time may be: the clocks of the machines
+    /// that enqueue jobs can run a little ahead (read as no wait at all); beyond this the
+    /// timestamp is wrong, not the clock.
+    /// </summary>
+    internal static readonly TimeSpan MaxClockSkew = TimeSpan.FromHours(1);
+
+    // Names where the job is and what its enqueued_at means, never the job itself: its arguments
+    // can hold personal data and secrets.
+    private static MightyOpsException ImpossibleTime(string key, string field, double seconds, DateTimeOffset now)
+    {
+        string when = seconds switch
+        {
+            _ when seconds < (DateTimeOffset.MinValue - DateTimeOffset.UnixEpoch).TotalSeconds => "a time before the year 1",
+            _ when seconds > (DateTimeOffset.MaxValue - DateTimeOffset.UnixEpoch).TotalSeconds => "a time after the year 9999",
+            _ => DateTimeOffset.UnixEpoch.AddSeconds(seconds).ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+        };
+        string why = seconds < (now - DateTimeOffset.UnixEpoch).TotalSeconds
+            ? $"before Sidekiq existed ({EarliestEnqueue.Year})"
+            : $"more than {MaxClockSkew.TotalHours:0} hour ahead of this machine's clock ({now.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture)})";
+        return new MightyOpsException(
+            "SidekiqDataInvalid",
+            MightyErrorKind.InvalidOperation,
+            $"Redis key '{key}' holds a job whose {field} reads as {when}, {why}; the queue's oldest job (at the list's tail, LINDEX {key} -1) cannot have waited that long, so nothing is reported or scaled on it. Find out what wrote that job ({field} is epoch seconds, or epoch milliseconds as a whole number in Sidekiq 8), then fix or delete it; if the time is only ahead, check both machines' clocks.",
+            key);
     }
 
     /// <summary>

@@ -38,6 +38,7 @@ internal sealed partial class AdminApi(SandboxHost host)
         ("POST", "/_sandbox/bad-image", (admin, request) => admin.BadImage(Body(request))),
         ("POST", "/_sandbox/push-image", (admin, request) => admin.PushImage(Body(request))),
         ("POST", "/_sandbox/external-instances", (admin, request) => admin.ExternalInstance(Body(request))),
+        ("GET", "/_sandbox/memory", (admin, request) => Ok(admin.Memory(request))),
         ("GET", "/_sandbox/containers", (admin, request) => Ok(admin.Containers(request))),
         ("GET", ContainerPath + "{runtimeId}", (admin, request) => admin.Container(request)),
     ];
@@ -131,6 +132,35 @@ internal sealed partial class AdminApi(SandboxHost host)
     {
         host.ResetRequestCounts();
         return Ok(new JsonObject { ["reset"] = true });
+    }
+
+    private JsonObject Memory(HttpRequest request)
+    {
+        bool collect = request.QueryValue("collect") is string text && (text == "1" || text.Equals("true", StringComparison.OrdinalIgnoreCase));
+        SandboxFootprint footprint = host.Footprint(collect);
+        return new JsonObject
+        {
+            ["simulatedNow"] = footprint.SimulatedNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
+            ["services"] = footprint.Services,
+            ["tasks"] = footprint.Tasks,
+            ["stoppedTasks"] = footprint.StoppedTasks,
+            ["oldestStoppedAt"] = footprint.OldestStoppedAt?.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
+            ["deployments"] = footprint.Deployments,
+            ["serviceEvents"] = footprint.ServiceEvents,
+            ["mostEventsPerService"] = footprint.MostEventsPerService,
+            ["taskDefinitions"] = footprint.TaskDefinitions,
+            ["logGroups"] = footprint.LogGroups,
+            ["logStreams"] = footprint.LogStreams,
+            ["logEvents"] = footprint.LogEvents,
+            ["mostEventsPerStream"] = footprint.MostEventsPerStream,
+            ["s3Objects"] = footprint.S3Objects,
+            ["s3Bytes"] = footprint.S3Bytes,
+            ["requestCountKeys"] = footprint.RequestCountKeys,
+            ["capturedRequests"] = footprint.CapturedRequests,
+            ["connections"] = footprint.Connections,
+            ["managedHeapBytes"] = footprint.ManagedHeapBytes,
+            ["workingSetBytes"] = footprint.WorkingSetBytes,
+        };
     }
 
     private JsonObject Faults() => new()

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
@@ -243,7 +244,7 @@ internal sealed class HttpServer : IAsyncDisposable
         Socket socket = connection.Socket;
         using var writeTimeout = new CancellationTokenSource();
         await using var stream = new NetworkStream(socket, ownsSocket: false);
-        var reader = new HttpReader(stream, connection.Reads);
+        using var reader = new HttpReader(stream, connection.Reads);
         try
         {
             while (!_stopping.IsCancellationRequested)
@@ -561,10 +562,19 @@ internal sealed class HttpServer : IAsyncDisposable
         byte[] headBytes = Encoding.ASCII.GetBytes(head.ToString());
         if (!isHead && !bodyless && response.Body.Length > 0 && response.Body.Length < 64 * 1024)
         {
-            byte[] all = new byte[headBytes.Length + response.Body.Length];
-            headBytes.CopyTo(all, 0);
-            response.Body.CopyTo(all, headBytes.Length);
-            await stream.WriteAsync(all, timeout.Token).ConfigureAwait(false);
+            // One write for a small answer (one packet instead of two), from a pooled buffer.
+            int length = headBytes.Length + response.Body.Length;
+            byte[] all = ArrayPool<byte>.Shared.Rent(length);
+            try
+            {
+                headBytes.CopyTo(all, 0);
+                response.Body.CopyTo(all.AsMemory(headBytes.Length));
+                await stream.WriteAsync(all.AsMemory(0, length), timeout.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(all);
+            }
         }
         else
         {
@@ -736,9 +746,12 @@ internal sealed class Connection(Socket socket, CancellationTokenSource reads)
 }
 
 /// <summary>Buffered reads of lines and exact byte counts, each read bounded by a timeout and, for a request head, by a deadline.</summary>
-internal sealed class HttpReader(Stream stream, CancellationTokenSource timeout)
+/// <remarks>Its buffer is rented from the shared pool for the connection's life: a client that opens a connection per call costs no new buffer.</remarks>
+internal sealed class HttpReader(Stream stream, CancellationTokenSource timeout) : IDisposable
 {
-    private readonly byte[] _buffer = new byte[16 * 1024];
+    private const int BufferSize = 16 * 1024;
+
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
     private int _start;
     private int _end;
     private long _deadline;
@@ -861,4 +874,16 @@ internal sealed class HttpReader(Stream stream, CancellationTokenSource timeout)
 
     private HttpProtocolException DeadlinePassed() =>
         new(408, $"The request did not arrive within {_deadlineLength.TotalSeconds:0.#} seconds of its first byte.");
+
+    /// <summary>Gives the buffer back to the pool; the reader is not used afterwards.</summary>
+    public void Dispose()
+    {
+        byte[] buffer = _buffer;
+        _buffer = [];
+        _start = _end = 0;
+        if (buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
 }

@@ -12,7 +12,15 @@ internal sealed class LogStreamState
 
     public long CreationTime { get; init; }
 
+    /// <summary>The events still kept, in the order they were written.</summary>
     public List<LogRecord> Events { get; } = [];
+
+    /// <summary>
+    /// How many events were dropped from the front of <see cref="Events"/> by the sandbox's caps:
+    /// GetLogEvents positions count from the stream's first event ever, so a reader's token still
+    /// points at the same event after older ones are gone.
+    /// </summary>
+    public long Dropped { get; set; }
 }
 
 /// <summary>A log group and its streams.</summary>
@@ -33,6 +41,12 @@ internal sealed class LogGroupState
 /// </summary>
 internal sealed class LogStore
 {
+    /// <summary>The most events one stream keeps; the oldest go first (docs/design/sandbox-memory.md).</summary>
+    public const int MaxEventsPerStream = 10_000;
+
+    /// <summary>The most events all streams keep together; the oldest go first (docs/design/sandbox-memory.md).</summary>
+    public const int MaxStoredEvents = 100_000;
+
     // Periodic lines of one container kept per catch-up: bounds the volume after a long AdvanceTime.
     private const int MaxPeriodicLinesPerCatchUp = 120;
 
@@ -40,6 +54,9 @@ internal sealed class LogStore
     private long _sequence;
 
     public SortedDictionary<string, LogGroupState> Groups { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Events kept in every stream together (at most <see cref="MaxStoredEvents"/>).</summary>
+    public long StoredEvents { get; private set; }
 
     /// <summary>A container with an awslogs configuration started: its stream is created and the boot output written.</summary>
     /// <remarks>A container of a failing image prints nothing healthy: its crash is written when it exits.</remarks>
@@ -86,7 +103,12 @@ internal sealed class LogStore
         {
             _live.Remove(key);
         }
-        return Groups.Remove(name);
+        if (!Groups.Remove(name, out LogGroupState? group))
+        {
+            return false;
+        }
+        StoredEvents -= group.Streams.Values.Sum(s => (long)s.Events.Count);
+        return true;
     }
 
     /// <summary>The awslogs group and stream of a container, or null when it does not log with awslogs.</summary>
@@ -145,7 +167,66 @@ internal sealed class LogStore
             long timestamp = (at + offset).ToUnixTimeMilliseconds();
             // The driver batches for a few seconds before sending; CloudWatch stamps arrival.
             stream.Events.Add(new LogRecord(timestamp, timestamp + 850, line, ++_sequence));
+            StoredEvents++;
         }
+        if (stream.Events.Count > MaxEventsPerStream)
+        {
+            // A tenth at once, so that a busy stream is not shifted on every line.
+            DropFront(stream, stream.Events.Count - (MaxEventsPerStream * 9 / 10));
+        }
+        if (StoredEvents > MaxStoredEvents)
+        {
+            DropOldest(StoredEvents - (MaxStoredEvents * 9 / 10));
+        }
+    }
+
+    /// <summary>
+    /// Drops about <paramref name="count"/> of the oldest events of all streams (by timestamp, the
+    /// way a retention period would), then forgets the streams left empty that no running
+    /// container writes to.
+    /// </summary>
+    private void DropOldest(long count)
+    {
+        List<LogStreamState> streams = Groups.Values.SelectMany(g => g.Streams.Values).ToList();
+        long[] timestamps = new long[streams.Sum(s => s.Events.Count)];
+        int next = 0;
+        foreach (LogStreamState stream in streams)
+        {
+            foreach (LogRecord record in stream.Events)
+            {
+                timestamps[next++] = record.Timestamp;
+            }
+        }
+        Array.Sort(timestamps);
+        long cutoff = timestamps[Math.Min(count, timestamps.Length - 1)];
+        foreach (LogStreamState stream in streams)
+        {
+            // A stream is in time order but for a crash line a second before the last periodic one.
+            int old = 0;
+            while (old < stream.Events.Count && stream.Events[old].Timestamp < cutoff)
+            {
+                old++;
+            }
+            DropFront(stream, old);
+        }
+        foreach (LogGroupState group in Groups.Values)
+        {
+            foreach (LogStreamState empty in group.Streams.Values.Where(s => s.Events.Count == 0 && !_live.ContainsKey(Key(group.Name, s.Name))).ToList())
+            {
+                group.Streams.Remove(empty.Name);
+            }
+        }
+    }
+
+    private void DropFront(LogStreamState stream, int count)
+    {
+        if (count <= 0)
+        {
+            return;
+        }
+        stream.Events.RemoveRange(0, count);
+        stream.Dropped += count;
+        StoredEvents -= count;
     }
 
     private static string Key(string group, string stream) => group + "\n" + stream;

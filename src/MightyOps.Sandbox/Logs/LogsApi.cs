@@ -89,18 +89,30 @@ internal sealed class LogsApi(SandboxWorld world)
             throw new SandboxException("ResourceNotFoundException", "The specified log stream does not exist.");
         }
         int limit = CheckLimit(request.Limit, 10000);
-        List<LogRecord> events = stream.Events.Where(e => InRange(e.Timestamp, request.StartTime, request.EndTime)).ToList();
+        // Positions count events from the stream's first one ever (dropped ones included), so a
+        // token keeps pointing at the same event when the sandbox drops older ones.
+        List<long> positions = [];
+        for (int i = 0; i < stream.Events.Count; i++)
+        {
+            if (InRange(stream.Events[i].Timestamp, request.StartTime, request.EndTime))
+            {
+                positions.Add(stream.Dropped + i);
+            }
+        }
+        long end = stream.Dropped + stream.Events.Count;
+        long PositionAt(int index) => index < positions.Count ? positions[index] : end;
         int from;
         int to;
         if (request.NextToken is null)
         {
-            (from, to) = request.StartFromHead == true ? (0, Math.Min(limit, events.Count)) : (Math.Max(0, events.Count - limit), events.Count);
+            (from, to) = request.StartFromHead == true ? (0, Math.Min(limit, positions.Count)) : (Math.Max(0, positions.Count - limit), positions.Count);
         }
         else if (request.NextToken.Length > 2 && request.NextToken[1] == '/' && long.TryParse(request.NextToken[2..], NumberStyles.None, CultureInfo.InvariantCulture, out long position)
-            && request.NextToken[0] is 'f' or 'b' && position <= events.Count)
+            && request.NextToken[0] is 'f' or 'b' && position <= end)
         {
-            int at = (int)position;
-            (from, to) = request.NextToken[0] == 'f' ? (at, Math.Min(events.Count, at + limit)) : (Math.Max(0, at - limit), at);
+            int found = positions.BinarySearch(position);
+            int at = found >= 0 ? found : ~found;
+            (from, to) = request.NextToken[0] == 'f' ? (at, Math.Min(positions.Count, at + limit)) : (Math.Max(0, at - limit), at);
         }
         else
         {
@@ -109,9 +121,9 @@ internal sealed class LogsApi(SandboxWorld world)
         // At either end the token in that direction comes back unchanged: that is how a reader knows it is done.
         return new GetLogEventsResponse
         {
-            Events = events.GetRange(from, to - from).Select(e => new OutputLogEvent { Timestamp = e.Timestamp, Message = e.Message, IngestionTime = e.IngestionTime }).ToList(),
-            NextForwardToken = Token('f', to),
-            NextBackwardToken = Token('b', from),
+            Events = positions.GetRange(from, to - from).Select(p => stream.Events[(int)(p - stream.Dropped)]).Select(e => new OutputLogEvent { Timestamp = e.Timestamp, Message = e.Message, IngestionTime = e.IngestionTime }).ToList(),
+            NextForwardToken = Token('f', PositionAt(to)),
+            NextBackwardToken = Token('b', PositionAt(from)),
         };
     }
 
@@ -198,7 +210,7 @@ internal sealed class LogsApi(SandboxWorld world)
         limit is null ? max : limit is >= 1 && limit <= max ? limit.Value : throw InvalidParameter($"limit must be between 1 and {max}.");
 
     /// <summary>CloudWatch's tokens look like <c>f/</c> or <c>b/</c> and 56 digits.</summary>
-    private static string Token(char direction, int position) => $"{direction}/{position.ToString("D56", CultureInfo.InvariantCulture)}";
+    private static string Token(char direction, long position) => $"{direction}/{position.ToString("D56", CultureInfo.InvariantCulture)}";
 
     private static string EventId(LogRecord e) => $"{e.Timestamp:D20}{e.Sequence:D36}";
 

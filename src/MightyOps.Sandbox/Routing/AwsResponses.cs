@@ -40,8 +40,10 @@ internal static class AwsResponses
     /// <summary>S3 request ids are 16 upper-case hex characters.</summary>
     public static string NewS3RequestId() => Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
 
+    // Written as UTF-8 straight away: a large page (10,000 log events) would otherwise also exist
+    // once as a UTF-16 string, twice its size, on the large object heap.
     public static HttpResponse Json(JsonNode body, string requestId) =>
-        new HttpResponse(200) { Body = Encoding.UTF8.GetBytes(body.ToJsonString(JsonWriteOptions)) }
+        new HttpResponse(200) { Body = JsonSerializer.SerializeToUtf8Bytes(body, JsonWriteOptions) }
             .With("Content-Type", JsonContentType)
             .With("x-amzn-RequestId", requestId);
 

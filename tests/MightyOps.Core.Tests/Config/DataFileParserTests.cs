@@ -98,6 +98,53 @@ public sealed class DataFileParserTests
         Assert.Contains(expected, error.Message, StringComparison.OrdinalIgnoreCase);
     }
 
+    [Theory]
+    [InlineData("@(", 30_000)]
+    [InlineData("@{ A = ", 100_000)]
+    [InlineData("(", 50_000)]
+    public void Refuses_nesting_deeper_than_the_limit_naming_where_and_the_limit(string opening, int count)
+    {
+        // Deep enough to overflow the stack of a recursive reader: that ends the whole process
+        // (pwsh included), which no catch can stop.
+        string text = "@{\n  A = " + string.Concat(Enumerable.Repeat(opening, count));
+
+        MightyOpsException error = Fails(text);
+
+        Assert.Equal("ConfigInvalid", error.ErrorId);
+        int column = "  A = ".Length + (DataFileParser.MaxDepth - 1) * opening.Length + 1;
+        Assert.StartsWith($"mighty.psd1:2:{column}: ", error.Message);
+        Assert.Contains($"more than {DataFileParser.MaxDepth} levels deep", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Nesting_up_to_the_limit_is_read()
+    {
+        // The root hashtable is the first level.
+        int arrays = DataFileParser.MaxDepth - 1;
+        DataFileHashtable table = Parse("@{ A = " + string.Concat(Enumerable.Repeat("@(", arrays)) + "1" + new string(')', arrays) + " }");
+
+        DataFileValue value = table.Find("A")!.Value;
+        for (int i = 1; i < arrays; i++)
+        {
+            value = Assert.Single(Assert.IsType<DataFileArray>(value).Items);
+        }
+        Assert.Equal(1, Assert.IsType<DataFileInteger>(Assert.Single(Assert.IsType<DataFileArray>(value).Items)).Value);
+        Assert.Contains("more than", Fails("@{ A = " + string.Concat(Enumerable.Repeat("@(", arrays + 1)) + "1" + new string(')', arrays + 1) + " }").Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_huge_key_or_word_is_quoted_by_a_short_prefix()
+    {
+        string huge = new('k', 5_000_000);
+
+        foreach (string text in new[] { $"@{{ '{huge}' = 1; '{huge}' = 2 }}", $"@{{ A = {huge} }}", $"@{{ '{huge}' 1 }}" })
+        {
+            MightyOpsException error = Fails(text);
+            Assert.True(error.Message.Length < 400, $"{error.Message.Length} characters");
+            Assert.Contains(new string('k', ConfigErrors.QuoteLength) + "… (5,000,000 characters)", error.Message, StringComparison.Ordinal);
+        }
+    }
+
     private static T Value<T>(DataFileHashtable table, string key)
         where T : DataFileValue => Assert.IsType<T>(table.Find(key)?.Value);
 }

@@ -175,6 +175,37 @@ public sealed class MightyConfigReaderTests
     }
 
     [Fact]
+    public void A_huge_value_or_key_is_quoted_by_a_short_prefix()
+    {
+        string huge = new('v', 20 * 1024 * 1024);
+
+        MightyOpsException value = Fails($"@{{ Cluster = '{huge}' }}");
+        MightyOpsException key = Fails($"@{{ Services = @{{ '{huge}' = @{{}} }} }}");
+        MightyOpsException environment = Fails($"@{{ Defaults = @{{ Environment = @{{ A = @{{}}; '{huge}-x' = '1' }} }} }}");
+
+        foreach (MightyOpsException error in new[] { value, key, environment })
+        {
+            Assert.True(error.Message.Length < 1000, $"{error.Message.Length} characters");
+            Assert.Contains(new string('v', ConfigErrors.QuoteLength) + "… (", error.Message, StringComparison.Ordinal);
+        }
+        Assert.Contains("Cluster: expected an ECS cluster name", value.Message, StringComparison.Ordinal);
+        Assert.Contains("characters)' is not an ECS service name", key.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Thousands_of_problems_are_reported_by_the_first_ones()
+    {
+        string text = "@{\n" + string.Concat(Enumerable.Range(0, 5000).Select(i => $"  Unknown{i} = 1\n")) + "}";
+
+        MightyOpsException error = Fails(text);
+
+        Assert.StartsWith($"The config file {FilePath} has 5000 problems:", error.Message, StringComparison.Ordinal);
+        Assert.Contains("  2:3: Unknown0: unknown key.", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("... and 4970 more; fix these first.", error.Message, StringComparison.Ordinal);
+        Assert.True(error.Message.Length < 10_000, $"{error.Message.Length} characters");
+    }
+
+    [Fact]
     public void Every_problem_is_reported_at_once_in_file_order()
     {
         MightyOpsException error = Fails("@{\n  Region = 'nowhere'\n  Clustr = 'x'\n  Services = @{ q = @{ MaxCount = -2 } }\n}");

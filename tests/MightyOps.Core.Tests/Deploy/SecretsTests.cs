@@ -84,6 +84,35 @@ public sealed class SecretsTests : IClassFixture<SandboxFixture>
     }
 
     [Theory]
+    [InlineData("latin-1", "is not UTF-8 text: byte 11 of line 1 does not begin a UTF-8 character")]
+    [InlineData("utf-16", "is not UTF-8 text: byte 1 of line 1 does not begin a UTF-8 character, and JSON must be UTF-8. It starts with a UTF-16 byte order mark")]
+    [InlineData("bad byte after a secret", "is not UTF-8 text: byte 40 of line 2 does not begin a UTF-8 character")]
+    [InlineData("truncated character", "is not UTF-8 text: byte 8 of line 1 does not begin a UTF-8 character")]
+    [InlineData("half a surrogate in a value", "has an escape of half a UTF-16 surrogate pair (\\uD800-\\uDFFF without its other half) in the value of 'shared.A'")]
+    [InlineData("half a surrogate in a key", "has an escape of half a UTF-16 surrogate pair (\\uD800-\\uDFFF without its other half) in a top-level key")]
+    public async Task A_document_that_is_not_UTF8_text_is_SecretsInvalid_naming_where_never_the_bytes(string document, string expected)
+    {
+        byte[] content = document switch
+        {
+            "latin-1" => [.. "{\"A\": \"caf"u8, 0xE9, .. "\"}"u8],
+            "utf-16" => Encoding.Unicode.GetPreamble().Concat(Encoding.Unicode.GetBytes("{\"A\": \"" + Planted + "\"}")).ToArray(),
+            "bad byte after a secret" => [.. "{\n  \"DATABASE_URL\": \"pl4nted-s3cret-VALUE"u8, 0xFF, .. "\"\n}"u8],
+            "truncated character" => [.. "{\"A\": \""u8, 0xE2, 0x82],
+            "half a surrogate in a value" => Encoding.UTF8.GetBytes("{\"shared\": {\"A\": \"\\ud800" + Planted + "\"}}"),
+            _ => Encoding.UTF8.GetBytes("{\"\\udc00A\": \"" + Planted + "\"}"),
+        };
+        S3Location source = await PutAsync(content);
+
+        MightyOpsException error = await Assert.ThrowsAsync<MightyOpsException>(() => ReadAsync(source));
+
+        Assert.Equal("SecretsInvalid", error.ErrorId);
+        Assert.Equal(MightyErrorKind.InvalidData, error.Kind);
+        Assert.StartsWith($"The secrets object {source} ", error.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        AssertNoSecretIn(error);
+    }
+
+    [Theory]
     [InlineData("mighty-secrets", "no/such/secrets.json", "no such object")]
     [InlineData("no-such-bucket-mighty", "production.json", "no such bucket 'no-such-bucket-mighty'")]
     public async Task A_missing_object_or_bucket_is_SecretsNotFound(string bucket, string key, string expected)
@@ -201,11 +230,13 @@ public sealed class SecretsTests : IClassFixture<SandboxFixture>
         }
     }
 
-    private async Task<S3Location> PutAsync(string json)
+    private Task<S3Location> PutAsync(string json) => PutAsync(Encoding.UTF8.GetBytes(json));
+
+    private async Task<S3Location> PutAsync(byte[] content)
     {
         using AwsSession aws = await SandboxFixture.SessionAsync(_host);
         var location = new S3Location(Bucket, $"tests/{Guid.NewGuid():n}.json");
-        await aws.S3.PutObjectAsync(location.Bucket, location.Key, Encoding.UTF8.GetBytes(json), "application/json", CancellationToken.None);
+        await aws.S3.PutObjectAsync(location.Bucket, location.Key, content, "application/json", CancellationToken.None);
         return location;
     }
 

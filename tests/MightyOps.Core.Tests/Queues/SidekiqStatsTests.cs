@@ -189,6 +189,54 @@ public sealed class SidekiqStatsTests
         Assert.Contains("not Sidekiq's data", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("1e308", "a time after the year 9999, more than 1 hour ahead")]
+    [InlineData("1e400", "a time after the year 9999, more than 1 hour ahead")]
+    [InlineData("99999999999999999999", "a time after the year 9999, more than 1 hour ahead")]
+    [InlineData("-1e308", "a time before the year 1, before Sidekiq existed (2012)")]
+    [InlineData("-5", "1969-12-31 23:59:59Z, before Sidekiq existed (2012)")]
+    [InlineData("-5.0", "1969-12-31 23:59:55Z, before Sidekiq existed (2012)")]
+    [InlineData("0", "1970-01-01 00:00:00Z, before Sidekiq existed (2012)")]
+    public async Task An_impossible_enqueue_time_is_SidekiqDataInvalid_naming_the_key_never_the_job(string stamp, string expected)
+    {
+        await using RedisServer redis = await RedisServer.StartAsync();
+        await PushRawJobAsync(redis, "default", stamp);
+
+        var error = await Assert.ThrowsAsync<MightyOpsException>(() => ReadAsync(redis.Url()));
+
+        Assert.Equal("SidekiqDataInvalid", error.ErrorId);
+        Assert.Equal("queue:default", error.Target);
+        Assert.Contains($"Redis key 'queue:default' holds a job whose enqueued_at reads as {expected}", error.Message, StringComparison.Ordinal);
+        Assert.Contains("LINDEX queue:default -1", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Hunter2Secret", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_enqueue_time_ahead_of_the_clock_is_no_wait_within_an_hour_and_invalid_beyond()
+    {
+        await using RedisServer redis = await RedisServer.StartAsync();
+        double now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+        await PushRawJobAsync(redis, "soon", (now + 600).ToString("0.000", CultureInfo.InvariantCulture));
+        Assert.Equal(TimeSpan.Zero, (await ReadAsync(redis.Url())).Queues.Single().Latency);
+
+        await PushRawJobAsync(redis, "later", ((long)((now + (2 * 86400)) * 1000)).ToString(CultureInfo.InvariantCulture));
+        var error = await Assert.ThrowsAsync<MightyOpsException>(() => ReadAsync(redis.Url()));
+
+        Assert.Equal("SidekiqDataInvalid", error.ErrorId);
+        Assert.Contains("Redis key 'queue:later' holds a job whose enqueued_at reads as ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("more than 1 hour ahead of this machine's clock", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Hunter2Secret", error.ToString(), StringComparison.Ordinal);
+    }
+
+    // A job as a client that writes its own enqueued_at would leave it, with a secret in its arguments.
+    private static async Task PushRawJobAsync(RedisServer redis, string queue, string enqueuedAt)
+    {
+        await using ConnectionMultiplexer writer = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port}");
+        IDatabase db = writer.GetDatabase();
+        await db.SetAddAsync("queues", queue);
+        await db.ListLeftPushAsync($"queue:{queue}", $$"""{"class":"HardJob","args":["password=Hunter2Secret"],"queue":"{{queue}}","jid":"0123456789abcdef01234567","enqueued_at":{{enqueuedAt}}}""");
+    }
+
     [Fact]
     public async Task An_empty_Redis_is_SidekiqDataNotFound()
     {
