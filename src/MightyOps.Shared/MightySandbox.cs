@@ -91,7 +91,7 @@ public sealed class MightySandbox
     public void SetFaults(double throttlingRate, double serverErrorRate) => _control.SetFaults(throttlingRate, serverErrorRate);
 
     /// <inheritdoc />
-    public override string ToString() => Endpoint;
+    public override string ToString() => TerminalText.VisibleLine(Endpoint);
 }
 
 /// <summary>What a <see cref="MightySandbox"/> needs from the host behind it (implemented by the module).</summary>
@@ -134,7 +134,7 @@ public sealed class MightySandboxLogEvent
     public string Message { get; init; } = string.Empty;
 
     /// <inheritdoc />
-    public override string ToString() => Message;
+    public override string ToString() => TerminalText.Visible(Message);
 }
 
 /// <summary>An image in the sandbox's ECR registry.</summary>
@@ -154,7 +154,7 @@ public sealed class MightySandboxImage
     public bool FailsToStart { get; init; }
 
     /// <inheritdoc />
-    public override string ToString() => ImageUri;
+    public override string ToString() => TerminalText.VisibleLine(ImageUri);
 }
 
 /// <summary>One container of a sandbox task, as the host sees it (what <c>docker inspect</c> would say).</summary>
@@ -184,5 +184,5 @@ public sealed class MightySandboxContainer
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 
     /// <inheritdoc />
-    public override string ToString() => $"{Name} {LastStatus} {RuntimeId}";
+    public override string ToString() => TerminalText.VisibleLine($"{Name} {LastStatus} {RuntimeId}");
 }

@@ -17,7 +17,7 @@ internal static class ModuleFormats
     private static readonly ConditionalWeakTable<Runspace, object> Loaded = new();
 
     /// <summary>Loads the views into the cmdlet's runspace unless they are there already.</summary>
-    public static void EnsureLoaded(PSCmdlet cmdlet)
+    public static void EnsureLoaded(Commands.MightyCmdlet cmdlet)
     {
         Runspace? runspace = Runspace.DefaultRunspace;
         if (runspace is null || !Loaded.TryAdd(runspace, FileName))

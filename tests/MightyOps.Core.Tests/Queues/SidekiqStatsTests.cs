@@ -189,6 +189,39 @@ public sealed class SidekiqStatsTests
         Assert.Contains("not Sidekiq's data", error.Message, StringComparison.Ordinal);
     }
 
+    // Job arguments hold personal data and secrets: a job that cannot be read is named by its key,
+    // its position and what is wrong, never by what it holds.
+    [Theory]
+    [InlineData("SADD queues default|LPUSH queue:default password=Hunter2Secret;card=4111111111111111", "queue:default", "at index -1 (its oldest job), a job that is not JSON")]
+    [InlineData("SADD queues default|LPUSH queue:default {\"args\":[\"password=Hunter2Secret\"],\"enqueued_at\"", "queue:default", "a job that is not JSON (invalid at line 1")]
+    [InlineData("SADD queues default|RPUSH queue:default [\"password=Hunter2Secret\"]", "queue:default", "a job that is a JSON array, not a JSON object")]
+    [InlineData("SADD queues default|RPUSH queue:default {\"enqueued_at\":\"password=Hunter2Secret\"}", "queue:default", "a job whose enqueued_at is a JSON string, not a number")]
+    [InlineData("SADD processes host:1:abc|HSET host:1:abc busy 1|HSET host:1:abc:work t1 password=Hunter2Secret", "host:1:abc:work", "in field 't1', a work entry that is not JSON")]
+    [InlineData("SADD processes host:1:abc|HSET host:1:abc busy 1|HSET host:1:abc:workers t2 [\"password=Hunter2Secret\"]", "host:1:abc:workers", "in field 't2', a work entry that is a JSON array")]
+    [InlineData("SADD processes host:1:abc|HSET host:1:abc busy 1|HSET host:1:abc:work t1 {\"payload\":\"password=Hunter2Secret\"}", "host:1:abc:work", "a work entry whose payload is not JSON (invalid at line 1")]
+    [InlineData("SADD processes host:1:abc|HSET host:1:abc busy 1|HSET host:1:abc:work t1 {\"payload\":{\"args\":[\"password=Hunter2Secret\"]}}", "host:1:abc:work", "a work entry without a queue")]
+    public async Task SidekiqDataInvalid_names_key_position_and_fault_never_the_jobs_contents(string commands, string key, string what)
+    {
+        await using RedisServer redis = await RedisServer.StartAsync();
+        await using (ConnectionMultiplexer writer = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port}"))
+        {
+            foreach (string command in commands.Split('|'))
+            {
+                string[] parts = command.Split(' ');
+                await writer.GetDatabase().ExecuteAsync(parts[0], parts.Skip(1).Select(p => (object)p).ToArray());
+            }
+        }
+
+        var error = await Assert.ThrowsAsync<MightyOpsException>(() => ReadAsync(redis.Url()));
+
+        Assert.Equal("SidekiqDataInvalid", error.ErrorId);
+        Assert.DoesNotContain("Hunter2", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("4111", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"Redis key '{key}' holds", error.Message, StringComparison.Ordinal);
+        Assert.Contains(what, error.Message, StringComparison.Ordinal);
+        Assert.Equal(key, error.Target);
+    }
+
     [Fact]
     public async Task An_empty_Redis_is_SidekiqDataNotFound()
     {
