@@ -66,6 +66,12 @@ public sealed class MightySandbox
     /// </summary>
     public MightySandboxImage SetImageCrash(string repository, string tag, string crashMessage) => _control.SetImageCrash(repository, tag, crashMessage);
 
+    /// <summary>
+    /// Adds an event to a service's event log, now, as ECS writes one: what Get-MightyServiceEvent
+    /// and a deploy's watch then report (a test plants an endpoint's hostile text this way).
+    /// </summary>
+    public void AddServiceEvent(string cluster, string service, string message) => _control.AddServiceEvent(cluster, service, message);
+
     /// <summary>Every event of a CloudWatch Logs group as the sandbox stores it, oldest first (empty when there is no such group).</summary>
     public MightySandboxLogEvent[] GetLogEvents(string logGroup) => _control.GetLogEvents(logGroup).ToArray();
 
@@ -108,6 +114,8 @@ public interface IMightySandboxControl
     void AdvanceTime(TimeSpan simulated);
 
     MightySandboxImage SetImageCrash(string repository, string tag, string crashMessage);
+
+    void AddServiceEvent(string cluster, string service, string message);
 
     IReadOnlyList<MightySandboxLogEvent> GetLogEvents(string logGroup);
 

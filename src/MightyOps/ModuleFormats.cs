@@ -5,15 +5,17 @@ using System.Runtime.CompilerServices;
 namespace MightyOps;
 
 /// <summary>
-/// Adds the module's table views (MightyOps.Format.ps1xml) to a runspace when the first MightyOps
-/// cmdlet runs in it, instead of at Import-Module: loading them at import built PowerShell's
-/// format tables there, a third of the import's cost, for sessions (a profile, a runbook that
-/// only pipes objects on) that may never format a MightyOps object
-/// (docs/design/module-loading.md, "The format file").
+/// Adds the module's views (MightyOps.Format.ps1xml) and display defaults (MightyOps.Types.ps1xml:
+/// what PowerShell falls back to when it cannot use a view, made visible) to a runspace when the
+/// first MightyOps cmdlet runs in it, instead of at Import-Module: loading them at import built
+/// PowerShell's format tables there, a third of the import's cost, for sessions (a profile, a
+/// runbook that only pipes objects on) that may never format a MightyOps object
+/// (docs/design/module-loading.md, "The format file"; docs/design/terminal-safety.md).
 /// </summary>
 internal static class ModuleFormats
 {
     private const string FileName = "MightyOps.Format.ps1xml";
+    private const string TypesFileName = "MightyOps.Types.ps1xml";
     private static readonly ConditionalWeakTable<Runspace, object> Loaded = new();
 
     /// <summary>Loads the views into the cmdlet's runspace unless they are there already.</summary>
@@ -31,7 +33,8 @@ internal static class ModuleFormats
         try
         {
             using var update = PowerShell.Create(RunspaceMode.CurrentRunspace);
-            update.AddCommand("Microsoft.PowerShell.Utility\\Update-FormatData").AddParameter("AppendPath", path).Invoke();
+            update.AddCommand("Microsoft.PowerShell.Utility\\Update-TypeData").AddParameter("AppendPath", Path.Join(folder, TypesFileName))
+                .AddStatement().AddCommand("Microsoft.PowerShell.Utility\\Update-FormatData").AddParameter("AppendPath", path).Invoke();
             foreach (ErrorRecord error in update.Streams.Error)
             {
                 cmdlet.WriteVerbose($"The MightyOps table views were not loaded ({error}); objects show as lists.");

@@ -174,14 +174,7 @@ public sealed class SidekiqStatsTests
     public async Task Data_that_is_not_Sidekiqs_is_SidekiqDataInvalid(string commands)
     {
         await using RedisServer redis = await RedisServer.StartAsync();
-        await using (ConnectionMultiplexer writer = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port}"))
-        {
-            foreach (string command in commands.Split('|'))
-            {
-                string[] parts = command.Split(' ');
-                await writer.GetDatabase().ExecuteAsync(parts[0], parts.Skip(1).Select(p => (object)p).ToArray());
-            }
-        }
+        await ExecuteAsync(redis, commands);
 
         var error = await Assert.ThrowsAsync<MightyOpsException>(() => ReadAsync(redis.Url()));
 
@@ -203,14 +196,7 @@ public sealed class SidekiqStatsTests
     public async Task SidekiqDataInvalid_names_key_position_and_fault_never_the_jobs_contents(string commands, string key, string what)
     {
         await using RedisServer redis = await RedisServer.StartAsync();
-        await using (ConnectionMultiplexer writer = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port}"))
-        {
-            foreach (string command in commands.Split('|'))
-            {
-                string[] parts = command.Split(' ');
-                await writer.GetDatabase().ExecuteAsync(parts[0], parts.Skip(1).Select(p => (object)p).ToArray());
-            }
-        }
+        await ExecuteAsync(redis, commands);
 
         var error = await Assert.ThrowsAsync<MightyOpsException>(() => ReadAsync(redis.Url()));
 
@@ -259,6 +245,17 @@ public sealed class SidekiqStatsTests
         // The dead process's leftover work does not count.
         Assert.Equal(0, reading.Queues.Single(q => q.Name == "default").Busy);
         Assert.Equal(2, reading.Processes);
+    }
+
+    // Raw Redis commands, '|' between commands and ' ' between arguments.
+    private static async Task ExecuteAsync(RedisServer redis, string commands)
+    {
+        await using ConnectionMultiplexer writer = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port}");
+        foreach (string command in commands.Split('|'))
+        {
+            string[] parts = command.Split(' ');
+            await writer.GetDatabase().ExecuteAsync(parts[0], parts.Skip(1).Select(p => (object)p).ToArray());
+        }
     }
 
     private static async Task<SidekiqReading> ReadAsync(string url)
