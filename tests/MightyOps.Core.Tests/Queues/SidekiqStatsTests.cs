@@ -192,7 +192,7 @@ public sealed class SidekiqStatsTests
     [InlineData("SADD processes host:1:abc|HSET host:1:abc busy 1|HSET host:1:abc:work t1 password=Hunter2Secret", "host:1:abc:work", "in field 't1', a work entry that is not JSON")]
     [InlineData("SADD processes host:1:abc|HSET host:1:abc busy 1|HSET host:1:abc:workers t2 [\"password=Hunter2Secret\"]", "host:1:abc:workers", "in field 't2', a work entry that is a JSON array")]
     [InlineData("SADD processes host:1:abc|HSET host:1:abc busy 1|HSET host:1:abc:work t1 {\"payload\":\"password=Hunter2Secret\"}", "host:1:abc:work", "a work entry whose payload is not JSON (invalid at line 1")]
-    [InlineData("SADD processes host:1:abc|HSET host:1:abc busy 1|HSET host:1:abc:work t1 {\"payload\":{\"args\":[\"password=Hunter2Secret\"]}}", "host:1:abc:work", "a work entry without a queue")]
+    [InlineData("SADD processes host:1:abc|HSET host:1:abc busy 1|HSET host:1:abc:work t1 {\"payload\":{\"args\":[\"password=Hunter2Secret\"]}}", "host:1:abc:work", "in field 't1', a work entry without a queue")]
     public async Task SidekiqDataInvalid_names_key_position_and_fault_never_the_jobs_contents(string commands, string key, string what)
     {
         await using RedisServer redis = await RedisServer.StartAsync();
