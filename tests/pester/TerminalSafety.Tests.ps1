@@ -71,6 +71,12 @@ BeforeAll {
     # failing Should on the captured text itself would print the raw text into the test report.
     function Test-Shown([string] $Section, [string] $Expected) { (Join-Wrapped $script:capture[$Section]).Contains($Expected) }
 
+    # What a section printed, made visible and cut short: for a failure's message.
+    function Get-SectionExcerpt([string] $Section) {
+        $text = ConvertTo-Visible (Remove-OwnSgr $script:capture[$Section])
+        if ($text.Length -gt 3000) { $text.Substring(0, 3000) + '…' } else { $text }
+    }
+
     <#
     Every call in an assembly's IL to PowerShell's own message methods (a cmdlet's Write* and
     ShouldProcess, the command runtime's, the host's Write* lines), as Caller (type and method)
@@ -248,7 +254,9 @@ BeforeAll {
             # Objects after output of another type: PowerShell shows them without their view.
             { Get-Date; Get-MightyQueue -Cluster production -Redis $v.RedisUrl -WarningAction SilentlyContinue }
             { Set-MightyQueueScale -Cluster production -Redis $v.RedisUrl -ConfigPath $v.QueueConfig -Queue 'evilINJ*NUL' -Count 3 -Force -WhatIf -Verbose }
-            { Get-MightyQueue -Cluster production -Redis $v.SecretUrl })
+            { Get-MightyQueue -Cluster production -Redis $v.SecretUrl }
+            # The error view that prints the target's name in its category line.
+            { $ErrorView = 'NormalView'; try { Set-MightyQueueScale -Cluster production -Redis $v.RedisUrl -Queue 'nulINJ*' -Count 1 -Force } finally { $ErrorView = 'ConciseView' } })
         tags   = @(
             { Get-MightyTag -Path $v.Clone -Branch master }
             { Get-MightyTag -Path $v.Clone -Branch master | Format-List }
@@ -331,7 +339,7 @@ AfterAll {
     Stop-TestRedis $script:redis
     Remove-TagWorld $script:world
     Stop-MightySandbox
-    Remove-Item $script:work -Recurse -Force -ErrorAction SilentlyContinue
+    if (-not $env:MIGHTY_KEEP_CAPTURE) { Remove-Item $script:work -Recurse -Force -ErrorAction SilentlyContinue }
 }
 
 Describe 'Everything a fresh pwsh prints' {
@@ -355,7 +363,7 @@ Describe 'Everything a fresh pwsh prints' {
         @{ Section = 'exec'; Why = 'the command''s output' }
     ) {
         foreach ($part in $script:VisibleParts) {
-            Test-Shown $Section $part | Should -BeTrue -Because "$Section shows $Why, with $part"
+            if (-not (Test-Shown $Section $part)) { $false | Should -BeTrue -Because "$Section shows $Why, with $part; it printed: $(Get-SectionExcerpt $Section)" }
         }
     }
 
@@ -367,7 +375,8 @@ Describe 'Everything a fresh pwsh prints' {
                 'WEB: (service WEB) reported an error: INJ␛]0;PWNED-TITLE␇') }
         @{ Section = 'queues'; Why = 'a NUL in a queue name shows, -WhatIf names the queue made visible'; Shows = @(
                 'nulINJ␛]0;PWNED-TITLE␇', '␀NUL', 'What if: Performing the operation "Set desired count'
-                "(queue 'evilINJ␛]0;PWNED-TITLE␇␛[2J␍OVERWRITTEN␀NUL', cluster 'production')") }
+                "(queue 'evilINJ␛]0;PWNED-TITLE␇␛[2J␍OVERWRITTEN␀NUL', cluster 'production')"
+                'CategoryInfo          : ObjectNotFound: (nulINJ␛]0;PWNED-TIT') }
         @{ Section = 'queues'; Why = 'objects printed without their view (after output of another type) show made visible'; Shows = @(
                 'MightyQueue : evilINJ␛]0;PWNED-TITLE␇') }
         @{ Section = 'queues'; Why = 'SidekiqDataInvalid names the key and the position'; Shows = @(
@@ -378,7 +387,7 @@ Describe 'Everything a fresh pwsh prints' {
                 'key.psd1', 'value.psd1', 'raw.psd1', 'evil␛]0;PWNED-TITLE␇␛[2J␍OVERWRITTEN␀NUL', 'us-east-1␛]0;PWNED-TITLE␇␀NUL') }
     ) {
         foreach ($text in $Shows) {
-            Test-Shown $Section $text | Should -BeTrue -Because "$Section shows $text"
+            if (-not (Test-Shown $Section $text)) { $false | Should -BeTrue -Because "$Section shows $text; it printed: $(Get-SectionExcerpt $Section)" }
         }
     }
 
