@@ -18,6 +18,9 @@ internal static class ModuleFormats
     private const string TypesFileName = "MightyOps.Types.ps1xml";
     private static readonly ConditionalWeakTable<Runspace, object> Loaded = new();
 
+    private static string NotLoaded(string why) =>
+        $"The MightyOps views were not loaded ({why}). Objects show as PowerShell's plain lists, which print text from the cluster, logs, Redis or git as it is: control characters in it reach the terminal.";
+
     /// <summary>Loads the views into the cmdlet's runspace unless they are there already.</summary>
     public static void EnsureLoaded(Commands.MightyCmdlet cmdlet)
     {
@@ -35,15 +38,16 @@ internal static class ModuleFormats
             using var update = PowerShell.Create(RunspaceMode.CurrentRunspace);
             update.AddCommand("Microsoft.PowerShell.Utility\\Update-TypeData").AddParameter("AppendPath", Path.Join(folder, TypesFileName))
                 .AddStatement().AddCommand("Microsoft.PowerShell.Utility\\Update-FormatData").AddParameter("AppendPath", path).Invoke();
-            foreach (ErrorRecord error in update.Streams.Error)
+            if (update.Streams.Error.Count > 0)
             {
-                cmdlet.WriteVerbose($"The MightyOps table views were not loaded ({error}); objects show as lists.");
+                cmdlet.WriteWarning(NotLoaded(string.Join(" ", update.Streams.Error.Select(e => e.ToString().ReplaceLineEndings(" ")))));
             }
         }
         catch (Exception e) when (e is RuntimeException or InvalidOperationException)
         {
-            // A constrained or locked-down runspace may not allow it: the objects are still right.
-            cmdlet.WriteVerbose($"The MightyOps table views were not loaded ({e.Message}); objects show as lists.");
+            // A constrained or locked-down runspace may not allow it: the objects are still right,
+            // but PowerShell's own lists print their text as it is, so the user is told.
+            cmdlet.WriteWarning(NotLoaded(e.Message));
         }
     }
 }

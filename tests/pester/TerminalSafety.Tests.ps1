@@ -516,6 +516,21 @@ Describe 'The views' {
         @($tables | Where-Object { $_ -ne 'MightyOps.MightySandbox' -and $_ -notin $lists }) | Should -BeNullOrEmpty -Because 'Format-List must use a list view'
         @($lists | Where-Object { $_ -notin $fallbacks }) | Should -BeNullOrEmpty -Because 'PowerShell''s fallback list must show the type made visible'
     }
+
+    It 'are missed out loud: a runspace that cannot load them gets a warning (once) saying outside text then prints as it is' {
+        $state = [System.Management.Automation.Runspaces.InitialSessionState]::Create()
+        $state.ImportPSModule($script:ModuleManifest)
+        $ps = [powershell]::Create($state)
+        try {
+            $null = $ps.AddCommand('Get-MightyTag').AddParameter('Path', $script:clone).AddStatement().AddCommand('Get-MightyTag').AddParameter('Path', $script:clone)
+            $null = $ps.Invoke()
+            @($ps.Streams.Warning).Count | Should -Be 1
+            "$($ps.Streams.Warning[0])" | Should -BeLike 'The MightyOps views were not loaded (*Update-TypeData*Update-FormatData*). Objects show as PowerShell''s plain lists, which print text from the cluster, logs, Redis or git as it is*'
+        }
+        finally {
+            $ps.Dispose()
+        }
+    }
 }
 
 Describe 'The raw path' {
