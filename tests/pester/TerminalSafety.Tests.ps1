@@ -252,7 +252,7 @@ BeforeAll {
             { Get-MightyQueue -Cluster production -Redis $v.RedisUrl -Verbose }
             { Get-MightyQueue -Cluster production -Redis $v.RedisUrl -Name evil* -WarningAction SilentlyContinue | Format-List }
             # Objects after output of another type: PowerShell shows them without their view.
-            { Get-Date; Get-MightyQueue -Cluster production -Redis $v.RedisUrl -WarningAction SilentlyContinue }
+            { Get-Date; Get-MightyQueue -Cluster production -Redis $v.RedisUrl -Name evil* -WarningAction SilentlyContinue }
             { Set-MightyQueueScale -Cluster production -Redis $v.RedisUrl -ConfigPath $v.QueueConfig -Queue 'evilINJ*NUL' -Count 3 -Force -WhatIf -Verbose }
             { Get-MightyQueue -Cluster production -Redis $v.SecretUrl }
             # The error view that prints the target's name in its category line.
