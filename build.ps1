@@ -96,6 +96,7 @@ function Invoke-Build {
     Remove-Item (Join-Path $bin 'MightyOps.deps.json') -ErrorAction Ignore
     Copy-Item (Join-Path $Root 'MightyOps.psd1') $ModuleOut
     Copy-Item (Join-Path $Root 'src/MightyOps/MightyOps.Format.ps1xml') $ModuleOut
+    Copy-Item (Join-Path $Root 'src/MightyOps/MightyOps.Types.ps1xml') $ModuleOut
     Invoke-Docs
     Write-Host "    $ModuleOut"
 }

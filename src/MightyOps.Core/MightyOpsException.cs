@@ -32,12 +32,15 @@ public enum MightyErrorKind
 /// <summary>
 /// The one exception type that leaves MightyOps.Core. It carries a stable error id, a kind, the
 /// target it is about and a message that says what to do, so a cmdlet can turn it into an
-/// ErrorRecord without knowing about AWS, git or SSH exception types.
+/// ErrorRecord without knowing about AWS, git or SSH exception types. The message is made visible
+/// (<see cref="TerminalText.Visible"/>) here, so a script that prints <c>$_.Exception.Message</c>
+/// cannot hand a terminal the control characters of an outside value quoted in it
+/// (docs/design/terminal-safety.md).
 /// </summary>
 public sealed class MightyOpsException : Exception
 {
     public MightyOpsException(string errorId, MightyErrorKind kind, string message, object? target = null, Exception? innerException = null)
-        : base(message, innerException)
+        : base(TerminalText.Visible(message), innerException)
     {
         ErrorId = errorId;
         Kind = kind;

@@ -281,6 +281,22 @@ public sealed class SandboxHost : IAsyncDisposable
         };
     }
 
+    /// <summary>
+    /// Adds an event to a service's event log, now, as ECS writes one: the text of an event is
+    /// ECS's to choose, so a test can plant what an endpoint might send. Throws <c>SandboxServiceNotFound</c>.
+    /// </summary>
+    public void AddServiceEvent(string cluster, string service, string message)
+    {
+        lock (World.Sync)
+        {
+            World.Ecs.AdvanceTo(World.Clock.UtcNow);
+            ServiceState state = World.Ecs.Clusters.TryGetValue(cluster, out ClusterState? found) && found.Services.TryGetValue(service, out ServiceState? named)
+                ? named
+                : throw new MightyOpsException("SandboxServiceNotFound", MightyErrorKind.NotFound, $"The sandbox has no service {service} in cluster {cluster}.", $"{cluster}/{service}");
+            World.Ecs.AddEvent(state, message, World.Clock.UtcNow);
+        }
+    }
+
     /// <summary>Now, in simulated time.</summary>
     public DateTimeOffset UtcNow
     {

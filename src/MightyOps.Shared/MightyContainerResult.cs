@@ -40,5 +40,5 @@ public sealed class MightyContainerResult
     public bool Succeeded => ExitCode == 0;
 
     /// <inheritdoc />
-    public override string ToString() => Output;
+    public override string ToString() => TerminalText.Visible(Output);
 }

@@ -75,5 +75,5 @@ public sealed class MightyDeployment
     public IReadOnlyList<MightyServiceEvent> Events { get; init; } = Array.Empty<MightyServiceEvent>();
 
     /// <inheritdoc />
-    public override string ToString() => $"{Cluster}/{Service} {MightyServiceDeployment.ShortTaskDefinition(TaskDefinition)} {Status}";
+    public override string ToString() => TerminalText.VisibleLine($"{Cluster}/{Service} {MightyServiceDeployment.ShortTaskDefinition(TaskDefinition)} {Status}");
 }

@@ -34,5 +34,5 @@ public sealed class MightyLogEvent
     public string ShortTaskId => TaskId.Length > 8 ? TaskId[..8] : TaskId;
 
     /// <inheritdoc />
-    public override string ToString() => Message;
+    public override string ToString() => TerminalText.Visible(Message);
 }

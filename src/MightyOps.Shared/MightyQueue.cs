@@ -60,7 +60,7 @@ public sealed class MightyQueue
     public DateTimeOffset? ScaledAt { get; init; }
 
     /// <inheritdoc />
-    public override string ToString() => Queue;
+    public override string ToString() => TerminalText.VisibleLine(Queue);
 }
 
 /// <summary>One desired-count decision of Set-MightyQueueScale.</summary>
@@ -88,5 +88,5 @@ public sealed class MightyQueueScale
     public bool Changed { get; init; }
 
     /// <inheritdoc />
-    public override string ToString() => $"{Queue}: {From} → {To}";
+    public override string ToString() => TerminalText.VisibleLine($"{Queue}: {From} → {To}");
 }

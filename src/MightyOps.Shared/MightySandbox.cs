@@ -66,6 +66,12 @@ public sealed class MightySandbox
     /// </summary>
     public MightySandboxImage SetImageCrash(string repository, string tag, string crashMessage) => _control.SetImageCrash(repository, tag, crashMessage);
 
+    /// <summary>
+    /// Adds an event to a service's event log, now, as ECS writes one: what Get-MightyServiceEvent
+    /// and a deploy's watch then report (a test plants an endpoint's hostile text this way).
+    /// </summary>
+    public void AddServiceEvent(string cluster, string service, string message) => _control.AddServiceEvent(cluster, service, message);
+
     /// <summary>Every event of a CloudWatch Logs group as the sandbox stores it, oldest first (empty when there is no such group).</summary>
     public MightySandboxLogEvent[] GetLogEvents(string logGroup) => _control.GetLogEvents(logGroup).ToArray();
 
@@ -112,7 +118,7 @@ public sealed class MightySandbox
     public int RequestsInProgress => _control.RequestsInProgress;
 
     /// <inheritdoc />
-    public override string ToString() => Endpoint;
+    public override string ToString() => TerminalText.VisibleLine(Endpoint);
 }
 
 /// <summary>What a <see cref="MightySandbox"/> needs from the host behind it (implemented by the module).</summary>
@@ -129,6 +135,8 @@ public interface IMightySandboxControl
     void AdvanceTime(TimeSpan simulated);
 
     MightySandboxImage SetImageCrash(string repository, string tag, string crashMessage);
+
+    void AddServiceEvent(string cluster, string service, string message);
 
     IReadOnlyList<MightySandboxLogEvent> GetLogEvents(string logGroup);
 
@@ -161,7 +169,7 @@ public sealed class MightySandboxLogEvent
     public string Message { get; init; } = string.Empty;
 
     /// <inheritdoc />
-    public override string ToString() => Message;
+    public override string ToString() => TerminalText.Visible(Message);
 }
 
 /// <summary>An image in the sandbox's ECR registry.</summary>
@@ -181,7 +189,7 @@ public sealed class MightySandboxImage
     public bool FailsToStart { get; init; }
 
     /// <inheritdoc />
-    public override string ToString() => ImageUri;
+    public override string ToString() => TerminalText.VisibleLine(ImageUri);
 }
 
 /// <summary>One container of a sandbox task, as the host sees it (what <c>docker inspect</c> would say).</summary>
@@ -211,5 +219,5 @@ public sealed class MightySandboxContainer
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 
     /// <inheritdoc />
-    public override string ToString() => $"{Name} {LastStatus} {RuntimeId}";
+    public override string ToString() => TerminalText.VisibleLine($"{Name} {LastStatus} {RuntimeId}");
 }

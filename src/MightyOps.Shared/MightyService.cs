@@ -74,7 +74,7 @@ public sealed class MightyService
     public string RolloutState => Deployments.Count > 0 ? Deployments[0].RolloutState : string.Empty;
 
     /// <inheritdoc />
-    public override string ToString() => $"{Cluster}/{Service}";
+    public override string ToString() => TerminalText.VisibleLine($"{Cluster}/{Service}");
 }
 
 /// <summary>One deployment of a service (ECS rolling deployment controller).</summary>
@@ -110,7 +110,7 @@ public sealed class MightyServiceDeployment
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"{Status} {ShortTaskDefinition(TaskDefinition)} {RunningCount}/{DesiredCount} {RolloutState}".TrimEnd();
+        TerminalText.VisibleLine($"{Status} {ShortTaskDefinition(TaskDefinition)} {RunningCount}/{DesiredCount} {RolloutState}".TrimEnd());
 
     /// <summary><c>family:revision</c> from a task definition ARN (or the input when it is not an ARN).</summary>
     public static string ShortTaskDefinition(string taskDefinition)
@@ -143,6 +143,6 @@ public sealed class MightyServiceEvent
 
     public string Message { get; init; } = string.Empty;
 
-    /// <summary>The local time as PowerShell shows a DateTime, then the message.</summary>
-    public override string ToString() => $"{CreatedAt.LocalDateTime} {Message}";
+    /// <summary>The local time as PowerShell shows a DateTime, then the message (made visible: <see cref="TerminalText"/>).</summary>
+    public override string ToString() => TerminalText.Visible($"{CreatedAt.LocalDateTime} {Message}");
 }

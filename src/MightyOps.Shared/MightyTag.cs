@@ -55,5 +55,5 @@ public sealed class MightyTag
     public string Repository { get; init; } = string.Empty;
 
     /// <inheritdoc />
-    public override string ToString() => Tag;
+    public override string ToString() => TerminalText.VisibleLine(Tag);
 }

@@ -67,7 +67,7 @@ public sealed class MightyTask
     public IReadOnlyList<MightyTaskContainer> Containers { get => _containers; init => _containers = PrintableList<MightyTaskContainer>.From(value) ?? PrintableList<MightyTaskContainer>.Empty; }
 
     /// <inheritdoc />
-    public override string ToString() => $"{Cluster}/{TaskId}";
+    public override string ToString() => TerminalText.VisibleLine($"{Cluster}/{TaskId}");
 }
 
 /// <summary>One container of a <see cref="MightyTask"/>.</summary>
@@ -91,5 +91,5 @@ public sealed class MightyTaskContainer
     public string Reason { get; init; } = string.Empty;
 
     /// <inheritdoc />
-    public override string ToString() => ExitCode is int code ? $"{Name} ({LastStatus}, exit {code})" : $"{Name} ({LastStatus})";
+    public override string ToString() => TerminalText.VisibleLine(ExitCode is int code ? $"{Name} ({LastStatus}, exit {code})" : $"{Name} ({LastStatus})");
 }

@@ -21,7 +21,7 @@ public sealed class PrintableList<T> : ReadOnlyCollection<T>
     }
 
     /// <summary>The items' text, joined with "; ".</summary>
-    public override string ToString() => string.Join("; ", this.Select(item => Convert.ToString(item, CultureInfo.CurrentCulture)));
+    public override string ToString() => TerminalText.VisibleLine(string.Join("; ", this.Select(item => Convert.ToString(item, CultureInfo.CurrentCulture))));
 
     /// <summary>The list itself when it already is one, else a printable copy; null stays null.</summary>
     internal static PrintableList<T>? From(IEnumerable<T>? items) => items switch
@@ -50,7 +50,7 @@ public sealed class PrintableDictionary<TValue> : ReadOnlyDictionary<string, TVa
 
     /// <summary>The entries as <c>key=value</c>, joined with "; ", in the order they were given.</summary>
     public override string ToString() =>
-        string.Join("; ", _order.Select(key => $"{key}={Convert.ToString(this[key], CultureInfo.CurrentCulture)}"));
+        TerminalText.VisibleLine(string.Join("; ", _order.Select(key => $"{key}={Convert.ToString(this[key], CultureInfo.CurrentCulture)}")));
 
     /// <summary>The dictionary itself when it already is one, else a printable copy; null stays null.</summary>
     internal static PrintableDictionary<TValue>? From(IReadOnlyDictionary<string, TValue>? entries) => entries switch

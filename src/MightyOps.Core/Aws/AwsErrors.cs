@@ -204,7 +204,7 @@ public static class AwsErrors
         if (InvalidParameterCodes.Contains(code) || error.StatusCode == 400)
         {
             return Create("AwsInvalidParameter", MightyErrorKind.InvalidArgument,
-                $"{what} rejected its input{(target.Length > 0 ? $" for '{target}'" : string.Empty)}: {(error.Message.Length > 0 ? error.Message : code)}. Check the values passed.{awsSays}", call, error);
+                $"{what} rejected its input{(target.Length > 0 ? $" for '{target}'" : string.Empty)}: {TerminalText.Quote(error.Message.Length > 0 ? error.Message : code, TerminalText.LineLength)}. Check the values passed.{awsSays}", call, error);
         }
         if (IsTransient(error) || error.StatusCode >= 500)
         {
@@ -337,14 +337,15 @@ public static class AwsErrors
 
     private static string Suffix(AwsErrorResponse error)
     {
-        string text = error.Message.Length > 0 ? $"{error.Code}: {error.Message}" : error.Code;
-        string id = error.RequestId is null ? string.Empty : $"; request id {error.RequestId}";
+        // The endpoint's own words: quoted shortened and made visible, whoever the endpoint is.
+        string text = error.Message.Length > 0 ? $"{TerminalText.Quote(error.Code)}: {TerminalText.Quote(error.Message, TerminalText.LineLength)}" : TerminalText.Quote(error.Code);
+        string id = error.RequestId is null ? string.Empty : $"; request id {TerminalText.Quote(error.RequestId)}";
         return $" (AWS {text}{id})";
     }
 
     private static string After(int? attempts) => attempts is null ? "after the SDK's retries" : $"after {attempts} attempt{(attempts == 1 ? string.Empty : "s")}";
 
-    private static string Quoted(string target) => target.Length > 0 ? $" '{target}'" : string.Empty;
+    private static string Quoted(string target) => target.Length > 0 ? $" '{TerminalText.Quote(target)}'" : string.Empty;
 
     // The public endpoints of every partition end so (amazonaws.com, amazonaws.com.cn, api.aws, ...).
     private static bool IsAwsEndpoint(Uri endpoint) =>

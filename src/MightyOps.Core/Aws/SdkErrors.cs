@@ -72,6 +72,6 @@ internal static class SdkErrors
             return AwsErrors.Unreachable(e, call, attempts: null, timedOut: e is OperationCanceledException);
         }
         return new MightyOpsException("AwsRequestFailed", MightyErrorKind.Failed,
-            $"{call.Service} {call.Operation} failed: {e.Message}", call.Target, e);
+            $"{call.Service} {call.Operation} failed: {TerminalText.Quote(e.Message, TerminalText.LineLength)}", call.Target, e);
     }
 }

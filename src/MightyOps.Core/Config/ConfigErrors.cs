@@ -14,19 +14,11 @@ public static class ConfigErrors
 
     /// <summary>
     /// <paramref name="text"/> for a message: whole when short, else its first
-    /// <see cref="QuoteLength"/> characters, an ellipsis and the full length, so a huge value in
-    /// the file cannot flood an error.
+    /// <see cref="QuoteLength"/> characters, an ellipsis and the full length, made visible on one
+    /// line (docs/design/terminal-safety.md), so a huge or hostile value in the file cannot flood
+    /// or drive the terminal.
     /// </summary>
-    public static string Shorten(string text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        if (text.Length <= QuoteLength)
-        {
-            return text;
-        }
-        int cut = char.IsHighSurrogate(text[QuoteLength - 1]) ? QuoteLength - 1 : QuoteLength;
-        return $"{text[..cut]}… ({text.Length.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} characters)";
-    }
+    public static string Shorten(string text) => TerminalText.Quote(text, QuoteLength);
 
     internal static MightyOpsException Invalid(string path, string message) =>
         new(InvalidId, MightyErrorKind.InvalidData, message, path);

@@ -117,7 +117,7 @@ public sealed class RolloutWatcher
     {
         foreach (MightyServiceEvent e in deployment.TakeNewEvents(service))
         {
-            _log.Information($"{deployment.Service}: {e.Message}", "MightyOps.Event");
+            _log.Information($"{deployment.Service}: {TerminalText.Quote(e.Message, TerminalText.LineLength)}", "MightyOps.Event");
         }
         List<EcsDeployment> all = service.Deployments ?? [];
         EcsDeployment? primary = all.FirstOrDefault(d => d.Status == "PRIMARY");
@@ -186,7 +186,7 @@ public sealed class RolloutWatcher
         else if (rollback is null || rollback.RolloutState == "FAILED")
         {
             await FinishAsync(deployment, MightyDeploymentStatus.Failed,
-                deployment.FailureReason + $" The rollback to {MightyServiceDeployment.ShortTaskDefinition(deployment.PreviousTaskDefinitionArn)} did not complete either ({rollback?.RolloutStateReason ?? "its deployment is gone"}); look at the service with Get-MightyServiceEvent -Service {deployment.Service}.",
+                deployment.FailureReason + $" The rollback to {MightyServiceDeployment.ShortTaskDefinition(deployment.PreviousTaskDefinitionArn)} did not complete either ({(rollback?.RolloutStateReason is { } why ? TerminalText.Quote(why, TerminalText.LineLength) : "its deployment is gone")}); look at the service with Get-MightyServiceEvent -Service {deployment.Service}.",
                 null, progress, onFinished).ConfigureAwait(false);
         }
         else
@@ -294,12 +294,12 @@ public sealed class RolloutWatcher
         var parts = new List<string>();
         if (!string.IsNullOrEmpty(rolloutReason))
         {
-            parts.Add(rolloutReason.TrimEnd('.') + ".");
+            parts.Add(TerminalText.Quote(rolloutReason, TerminalText.LineLength).TrimEnd('.') + ".");
         }
         List<string> failures = deployment.Events
             .Where(e => FailureWords.Any(w => e.Message.Contains(w, StringComparison.OrdinalIgnoreCase)))
             .TakeLast(FailureEventsQuoted)
-            .Select(e => e.Message)
+            .Select(e => TerminalText.Quote(e.Message, TerminalText.LineLength))
             .ToList();
         if (failures.Count > 0)
         {
@@ -342,8 +342,8 @@ public sealed class RolloutWatcher
             {
                 string containers = string.Join(", ", (t.Containers ?? [])
                     .Where(c => (c.ExitCode is int code && code != 0) || !string.IsNullOrEmpty(c.Reason))
-                    .Select(c => $"{c.Name} exit code {(c.ExitCode is int code ? code.ToString(System.Globalization.CultureInfo.InvariantCulture) : "none")}" + (string.IsNullOrEmpty(c.Reason) ? string.Empty : $": {c.Reason}")));
-                return (t.StoppedReason ?? "no reason given") + (containers.Length > 0 ? $" ({containers})" : string.Empty);
+                    .Select(c => $"{c.Name} exit code {(c.ExitCode is int code ? code.ToString(System.Globalization.CultureInfo.InvariantCulture) : "none")}" + (string.IsNullOrEmpty(c.Reason) ? string.Empty : $": {TerminalText.Quote(c.Reason, TerminalText.LineLength)}")));
+                return (t.StoppedReason is { } reason ? TerminalText.Quote(reason, TerminalText.LineLength) : "no reason given") + (containers.Length > 0 ? $" ({containers})" : string.Empty);
             })
             .OrderByDescending(g => g.Count())
             .Take(StoppedReasonsQuoted)

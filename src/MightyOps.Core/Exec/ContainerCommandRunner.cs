@@ -103,7 +103,7 @@ public sealed class ContainerCommandRunner : IDisposable
     {
         ArgumentNullException.ThrowIfNull(result);
         string error = result.Error.Trim();
-        string said = error.Length == 0 ? string.Empty : $": {error.Split('\n')[^1].Trim()}";
+        string said = error.Length == 0 ? string.Empty : $": {TerminalText.Quote(error.Split('\n')[^1].Trim(), TerminalText.LineLength)}";
         return new MightyOpsException(
             "ContainerCommandFailed",
             MightyErrorKind.Failed,

@@ -54,7 +54,7 @@ public sealed record ContainerTarget(MightyTask Task, MightyTaskContainer Contai
         }
         if (chosen.LastStatus != "RUNNING" || string.IsNullOrEmpty(chosen.RuntimeId))
         {
-            string why = chosen.Reason.Length > 0 ? $" ({chosen.Reason})" : string.Empty;
+            string why = chosen.Reason.Length > 0 ? $" ({TerminalText.Quote(chosen.Reason, TerminalText.LineLength)})" : string.Empty;
             throw new MightyOpsException(
                 "ContainerNotRunning",
                 MightyErrorKind.InvalidOperation,

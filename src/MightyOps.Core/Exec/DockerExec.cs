@@ -50,7 +50,7 @@ public static partial class DockerExec
             return new MightyOpsException(
                 "DockerNotFound",
                 MightyErrorKind.NotFound,
-                $"There is no docker command for {host.User} on {host.Address} ({error.Trim()}). MightyOps needs the Docker CLI on the instance's PATH (the ECS-optimized AMIs have it); check -User (Ssh.User).",
+                $"There is no docker command for {host.User} on {host.Address} ({TerminalText.Quote(error.Trim(), TerminalText.LineLength)}). MightyOps needs the Docker CLI on the instance's PATH (the ECS-optimized AMIs have it); check -User (Ssh.User).",
                 host.Address);
         }
         if (error.Contains("permission denied while trying to connect to the Docker daemon", StringComparison.OrdinalIgnoreCase))
@@ -86,7 +86,7 @@ public static partial class DockerExec
         return runtimeId;
     }
 
-    private static string FirstLine(string text) => text.Trim().Split('\n')[0].Trim();
+    private static string FirstLine(string text) => TerminalText.Quote(text.Trim().Split('\n')[0].Trim(), TerminalText.LineLength);
 
     [GeneratedRegex("^[A-Za-z0-9@%+=:,./_-]+$")]
     private static partial Regex SafeWord();

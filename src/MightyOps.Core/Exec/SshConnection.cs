@@ -106,7 +106,7 @@ public sealed class SshConnection : IDisposable
             throw new MightyOpsException(
                 "SshConnectionLost",
                 MightyErrorKind.Connection,
-                $"The SSH connection to {Target.Address} failed while the command ran ({e.Message}). Whether the command ran to its end is unknown; check before running it again.",
+                $"The SSH connection to {Target.Address} failed while the command ran ({TerminalText.Quote(e.Message, TerminalText.LineLength)}). Whether the command ran to its end is unknown; check before running it again.",
                 Target.Address,
                 e);
         }
@@ -174,7 +174,7 @@ public sealed class SshConnection : IDisposable
             throw new MightyOpsException(
                 "SshAuthenticationFailed",
                 MightyErrorKind.Authentication,
-                $"{endpoint.Address}{through} refused user '{user}' with key {key.Path} ({key.KeyType} {key.Fingerprint}): {e.Message} " +
+                $"{endpoint.Address}{through} refused user '{user}' with key {key.Path} ({key.KeyType} {key.Fingerprint}): {TerminalText.Quote(e.Message, TerminalText.LineLength)} " +
                 "Check the user (-User, Ssh.User; ec2-user on Amazon Linux) and that this is the key pair the instance was launched with.",
                 endpoint.Address,
                 e);
@@ -193,7 +193,7 @@ public sealed class SshConnection : IDisposable
                 ? new MightyOpsException(
                     "SshConnectionFailed",
                     MightyErrorKind.Connection,
-                    $"SSH to {endpoint.Address} failed: {e.Message} Check that sshd runs there and -Port (Ssh.Port).",
+                    $"SSH to {endpoint.Address} failed: {TerminalText.Quote(e.Message, TerminalText.LineLength)} Check that sshd runs there and -Port (Ssh.Port).",
                     endpoint.Address,
                     e)
                 : Unreachable(endpoint, through, e.Message, e);

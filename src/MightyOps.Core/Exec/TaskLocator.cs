@@ -112,7 +112,7 @@ public sealed class TaskLocator
         foreach (EcsFailure failure in response.Failures ?? [])
         {
             // Deregistered since the task stopped: the task is still worth showing.
-            _log.Verbose($"Container instance {failure.Arn} is gone ({failure.Reason}).");
+            _log.Verbose($"Container instance {failure.Arn} is gone ({TerminalText.Quote(failure.Reason)}).");
         }
         return (response.ContainerInstances ?? [])
             .Where(i => i.ContainerInstanceArn is not null)

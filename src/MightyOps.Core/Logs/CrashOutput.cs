@@ -73,7 +73,7 @@ public sealed class CrashOutput(AwsSession aws, IOperationLog log)
                     text.Append(CultureInfo.InvariantCulture, $"\nLast {Math.Min(LinesQuoted, last.Count)} lines of {w.Container.Name} in task {Short(id)} (exit code {code}, {group.Key} {w.Stream}):");
                     foreach (string line in last.TakeLast(LinesQuoted))
                     {
-                        text.Append("\n    ").Append(line);
+                        text.Append("\n    ").Append(TerminalText.Quote(line, TerminalText.LineLength));
                     }
                 }
             }

@@ -53,12 +53,13 @@ public sealed class QueueScaler
     public static QueueScalePlan Plan(QueueState queue, int? count, bool force)
     {
         ArgumentNullException.ThrowIfNull(queue);
+        string name = TerminalText.Quote(queue.Queue);
         if (queue.Service is null)
         {
             throw new MightyOpsException(
                 "QueueHasNoService",
                 MightyErrorKind.NotFound,
-                $"No ECS service in cluster '{queue.Cluster}' works queue '{queue.Queue}', so there is nothing to scale. Map one with Services.<service>.Queue = '{queue.Queue}' in mighty.psd1 or the service tag {QueueSnapshot.QueueTag}={queue.Queue}.",
+                $"No ECS service in cluster '{queue.Cluster}' works queue '{name}', so there is nothing to scale. Map one with Services.<service>.Queue = '{name}' in mighty.psd1 or the service tag {QueueSnapshot.QueueTag}={name}.",
                 queue.Queue);
         }
         if (count is not { } wanted)
@@ -75,7 +76,7 @@ public sealed class QueueScaler
             throw new MightyOpsException(
                 "CountOutsidePolicy",
                 MightyErrorKind.InvalidArgument,
-                $"{wanted} is outside queue '{queue.Queue}''s policy ({policy.MinCount} to {policy.MaxCount} tasks). Pass -Force to set it anyway, or change MinCount/MaxCount in mighty.psd1.",
+                $"{wanted} is outside queue '{name}''s policy ({policy.MinCount} to {policy.MaxCount} tasks). Pass -Force to set it anyway, or change MinCount/MaxCount in mighty.psd1.",
                 queue.Queue);
         }
         string reason = wanted < policy.MinCount || wanted > policy.MaxCount
@@ -92,7 +93,7 @@ public sealed class QueueScaler
         await _aws.Ecs.UpdateServiceAsync(
             new UpdateServiceRequest { Cluster = plan.Queue.Cluster, Service = service.ServiceName, DesiredCount = plan.To },
             cancellationToken).ConfigureAwait(false);
-        _log.Verbose($"Service '{service.ServiceName}' (queue '{plan.Queue.Queue}'): desired count {plan.From} → {plan.To}.");
+        _log.Verbose($"Service '{service.ServiceName}' (queue '{TerminalText.Quote(plan.Queue.Queue)}'): desired count {plan.From} → {plan.To}.");
         try
         {
             await _aws.Ecs.TagResourceAsync(

@@ -182,11 +182,11 @@ public sealed class QueueSnapshot
         {
             string name = w.IsLiteral ? w.Literal : w.Pattern;
             string? sameLetters = snapshot.Queues.Select(q => q.Queue).FirstOrDefault(q => string.Equals(q, name, StringComparison.OrdinalIgnoreCase));
-            string hint = sameLetters is null ? string.Empty : $" Queue names are case-sensitive: did you mean '{sameLetters}'?";
+            string hint = sameLetters is null ? string.Empty : $" Queue names are case-sensitive: did you mean '{TerminalText.Quote(sameLetters)}'?";
             onNotFound(new MightyOpsException(
                 "QueueNotFound",
                 MightyErrorKind.NotFound,
-                $"No Sidekiq queue {(w.IsLiteral ? "is named" : "matches")} '{name}' (and no service in cluster '{snapshot.Cluster}' is mapped to one).{hint} Run Get-MightyQueue to see the queues.",
+                $"No Sidekiq queue {(w.IsLiteral ? "is named" : "matches")} '{TerminalText.Quote(name)}' (and no service in cluster '{snapshot.Cluster}' is mapped to one).{hint} Run Get-MightyQueue to see the queues.",
                 name));
         }
         return snapshot.Queues.Where(q => wildcards.Any(w => Matches(w, q.Queue))).ToList();
@@ -261,12 +261,12 @@ public sealed class QueueSnapshot
             claimed.Add(group.Key);
             if (names.Length > 1)
             {
-                _log.Warning($"Queue '{group.Key}' is configured for several services ({string.Join(", ", names)}) in mighty.psd1; it is reported without a service until one is removed.");
+                _log.Warning($"Queue '{TerminalText.Quote(group.Key)}' is configured for several services ({string.Join(", ", names)}) in mighty.psd1; it is reported without a service until one is removed.");
                 continue;
             }
             if (!byName.TryGetValue(names[0], out EcsService? service))
             {
-                _log.Warning($"mighty.psd1 maps queue '{group.Key}' to service '{names[0]}', which is not in cluster '{cluster}'.");
+                _log.Warning($"mighty.psd1 maps queue '{TerminalText.Quote(group.Key)}' to service '{names[0]}', which is not in cluster '{cluster}'.");
                 continue;
             }
             result[group.Key] = service;
@@ -280,7 +280,7 @@ public sealed class QueueSnapshot
             claimed.Add(group.Key);
             if (group.Count() > 1)
             {
-                _log.Warning($"Services {string.Join(", ", group.Select(g => g.Service.ServiceName).Order(StringComparer.Ordinal))} all carry the tag {QueueTag}={group.Key}; queue '{group.Key}' is reported without a service until only one does.");
+                _log.Warning($"Services {string.Join(", ", group.Select(g => g.Service.ServiceName).Order(StringComparer.Ordinal))} all carry the tag {QueueTag}={TerminalText.Quote(group.Key)}; queue '{TerminalText.Quote(group.Key)}' is reported without a service until only one does.");
                 continue;
             }
             result[group.Key] = group.Single().Service;
@@ -307,7 +307,8 @@ public sealed class QueueSnapshot
         ArgumentNullException.ThrowIfNull(log);
         foreach (QueueState queue in queues.Where(q => q.Service is null))
         {
-            log.Warning($"No ECS service in cluster '{queue.Cluster}' works queue '{queue.Queue}' ({queue.Stats.Size} waiting): map one with Services.<service>.Queue = '{queue.Queue}' in mighty.psd1 or the service tag {QueueTag}={queue.Queue}.");
+            string name = TerminalText.Quote(queue.Queue);
+            log.Warning($"No ECS service in cluster '{queue.Cluster}' works queue '{name}' ({queue.Stats.Size} waiting): map one with Services.<service>.Queue = '{name}' in mighty.psd1 or the service tag {QueueTag}={name}.");
         }
     }
 
@@ -322,7 +323,7 @@ public sealed class QueueSnapshot
         {
             return at;
         }
-        _log.Warning($"Service '{service.ServiceName}' has a {ScaledAtTag} tag that is not a time ('{value}'); its cooldown is not applied.");
+        _log.Warning($"Service '{service.ServiceName}' has a {ScaledAtTag} tag that is not a time ('{TerminalText.Quote(value)}'); its cooldown is not applied.");
         return null;
     }
 

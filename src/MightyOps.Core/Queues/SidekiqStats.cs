@@ -155,9 +155,11 @@ public sealed class SidekiqStats : IAsyncDisposable
                     continue;
                 }
                 live++;
-                foreach (HashEntry entry in work[i].Result.Concat(workers[i].Result))
+                var entries = work[i].Result.Select(e => (Key: $"{_prefix}{processes[i]}:work", Entry: e))
+                    .Concat(workers[i].Result.Select(e => (Key: $"{_prefix}{processes[i]}:workers", Entry: e)));
+                foreach ((string key, HashEntry entry) in entries)
                 {
-                    string? queue = SidekiqJob.WorkQueue(entry.Value, $"{_prefix}{processes[i]}:work");
+                    string? queue = SidekiqJob.WorkQueue(entry.Value, new JobPlace(key, $"in field '{TerminalText.Quote(entry.Name)}'"));
                     if (queue is null)
                     {
                         continue;
@@ -177,7 +179,7 @@ public sealed class SidekiqStats : IAsyncDisposable
             {
                 TimeSpan latency = oldest[i].Result.IsNull
                     ? TimeSpan.Zero
-                    : SidekiqJob.Latency(oldest[i].Result!, now, $"{_prefix}queue:{queues[i]}");
+                    : SidekiqJob.Latency(oldest[i].Result!, now, new JobPlace($"{_prefix}queue:{queues[i]}", "at index -1 (its oldest job)"));
                 (int jobs, HashSet<string>? working) = busy.TryGetValue(queues[i], out var b) ? b : (0, null);
                 result.Add(new SidekiqQueueStats(queues[i], lengths[i].Result, latency, jobs, working?.Count ?? 0));
             }
@@ -206,7 +208,14 @@ public sealed class SidekiqStats : IAsyncDisposable
     public async ValueTask DisposeAsync() => await _redis.DisposeAsync().ConfigureAwait(false);
 }
 
-/// <summary>Reads the two parts of Sidekiq's job JSON that queue numbers need.</summary>
+/// <summary>Where in Redis a job was read: the key and the position in it (a list index, a hash field), for messages.</summary>
+internal sealed record JobPlace(string Key, string Position);
+
+/// <summary>
+/// Reads the two parts of Sidekiq's job JSON that queue numbers need. A job's arguments may hold
+/// personal data or secrets, so a job that cannot be read is described by where it is and what is
+/// wrong with it, never by its contents (docs/design/sidekiq-redis-format.md).
+/// </summary>
 internal static class SidekiqJob
 {
     /// <summary>
@@ -214,12 +223,12 @@ internal static class SidekiqJob
     /// A JSON float is epoch seconds (Sidekiq 7 and older); an integer is epoch milliseconds
     /// (Sidekiq 8), the same test Sidekiq 8's own <c>calculate_latency</c> makes.
     /// </summary>
-    public static TimeSpan Latency(string json, DateTimeOffset now, string key)
+    public static TimeSpan Latency(string json, DateTimeOffset now, JobPlace place)
     {
-        JsonElement job = Parse(json, key);
+        JsonElement job = Parse(json, place, "a job that is not JSON");
         if (job.ValueKind != JsonValueKind.Object)
         {
-            throw Invalid(key, "a job that is not a JSON object");
+            throw Invalid(place, $"a job that is {Kind(job)}, not a JSON object");
         }
         string field = "enqueued_at";
         if (!job.TryGetProperty(field, out JsonElement stamp) || stamp.ValueKind == JsonValueKind.Null)
@@ -233,7 +242,7 @@ internal static class SidekiqJob
         }
         if (stamp.ValueKind != JsonValueKind.Number)
         {
-            throw Invalid(key, $"a job whose enqueued_at is {stamp.ValueKind.ToString().ToLowerInvariant()} '{stamp.GetRawText()}', not a number");
+            throw Invalid(place, $"a job whose enqueued_at is {Kind(stamp)}, not a number");
         }
         string raw = stamp.GetRawText();
         double seconds;
@@ -254,7 +263,7 @@ internal static class SidekiqJob
         double nowSeconds = (now - DateTimeOffset.UnixEpoch).TotalSeconds;
         if (seconds < (EarliestEnqueue - DateTimeOffset.UnixEpoch).TotalSeconds || seconds > nowSeconds + MaxClockSkew.TotalSeconds)
         {
-            throw ImpossibleTime(key, field, seconds, now);
+            throw ImpossibleTime(place, field, seconds, now);
         }
         TimeSpan waited = now - DateTimeOffset.UnixEpoch.AddSeconds(seconds);
         return waited < TimeSpan.Zero ? TimeSpan.Zero : waited;
@@ -272,7 +281,7 @@ internal static class SidekiqJob
 
     // Names where the job is and what its enqueued_at means, never the job itself: its arguments
     // can hold personal data and secrets.
-    private static MightyOpsException ImpossibleTime(string key, string field, double seconds, DateTimeOffset now)
+    private static MightyOpsException ImpossibleTime(JobPlace place, string field, double seconds, DateTimeOffset now)
     {
         string when = seconds switch
         {
@@ -286,8 +295,8 @@ internal static class SidekiqJob
         return new MightyOpsException(
             "SidekiqDataInvalid",
             MightyErrorKind.InvalidOperation,
-            $"Redis key '{key}' holds a job whose {field} reads as {when}, {why}; the queue's oldest job (at the list's tail, LINDEX {key} -1) cannot have waited that long, so nothing is reported or scaled on it. Find out what wrote that job ({field} is epoch seconds, or epoch milliseconds as a whole number in Sidekiq 8), then fix or delete it; if the time is only ahead, check both machines' clocks.",
-            key);
+            $"Redis key '{TerminalText.Quote(place.Key)}' holds, {place.Position}, a job whose {field} reads as {when}, {why}: that job cannot have waited that long, so nothing is reported or scaled on it. Find out what wrote that job ({field} is epoch seconds, or epoch milliseconds as a whole number in Sidekiq 8), then fix or delete it; if the time is only ahead, check both machines' clocks. (The job's contents are not shown: they may hold personal data or secrets.)",
+            place.Key);
     }
 
     /// <summary>
@@ -295,17 +304,17 @@ internal static class SidekiqJob
     /// job payload's (a JSON string inside the JSON since Sidekiq 6.0, an object before). Empty
     /// entries (Sidekiq 7+ skips them too) give null.
     /// </summary>
-    public static string? WorkQueue(RedisValue value, string key)
+    public static string? WorkQueue(RedisValue value, JobPlace place)
     {
         string? json = value;
         if (string.IsNullOrEmpty(json))
         {
             return null;
         }
-        JsonElement work = Parse(json, key);
+        JsonElement work = Parse(json, place, "a work entry that is not JSON");
         if (work.ValueKind != JsonValueKind.Object)
         {
-            throw Invalid(key, "a work entry that is not a JSON object");
+            throw Invalid(place, $"a work entry that is {Kind(work)}, not a JSON object");
         }
         if (work.TryGetProperty("queue", out JsonElement queue) && queue.ValueKind == JsonValueKind.String)
         {
@@ -313,33 +322,48 @@ internal static class SidekiqJob
         }
         if (work.TryGetProperty("payload", out JsonElement payload))
         {
-            JsonElement job = payload.ValueKind == JsonValueKind.String ? Parse(payload.GetString()!, key) : payload;
+            JsonElement job = payload.ValueKind == JsonValueKind.String ? Parse(payload.GetString()!, place, "a work entry whose payload is not JSON") : payload;
             if (job.ValueKind == JsonValueKind.Object && job.TryGetProperty("queue", out queue) && queue.ValueKind == JsonValueKind.String)
             {
                 return queue.GetString();
             }
         }
-        throw Invalid(key, "a work entry without a queue");
+        throw Invalid(place, "a work entry without a queue");
     }
 
-    private static JsonElement Parse(string json, string key)
+    private static JsonElement Parse(string json, JobPlace place, string notJson)
     {
         try
         {
             using JsonDocument document = JsonDocument.Parse(json);
             return document.RootElement.Clone();
         }
-        catch (JsonException)
+        catch (JsonException e)
         {
-            string start = json.Length > 40 ? json[..40] + "..." : json;
-            throw Invalid(key, $"'{start}', which is not JSON");
+            // Where the JSON breaks, never what it says.
+            int bytes = System.Text.Encoding.UTF8.GetByteCount(json);
+            string at = e.LineNumber is long line && e.BytePositionInLine is long column
+                ? $" (invalid at line {line + 1}, byte {column + 1}; the value is {bytes} bytes)"
+                : $" (the value is {bytes} bytes)";
+            throw Invalid(place, notJson + at);
         }
     }
 
-    private static MightyOpsException Invalid(string key, string what) =>
+    // The JSON kind of a value in words ("a JSON string"), never the value.
+    private static string Kind(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Object => "a JSON object",
+        JsonValueKind.Array => "a JSON array",
+        JsonValueKind.String => "a JSON string",
+        JsonValueKind.Number => "a JSON number",
+        JsonValueKind.True or JsonValueKind.False => "a JSON boolean",
+        _ => "JSON null",
+    };
+
+    private static MightyOpsException Invalid(JobPlace place, string what) =>
         new("SidekiqDataInvalid", MightyErrorKind.InvalidOperation,
-            $"Redis key '{key}' holds {what}: this is not Sidekiq's data, so nothing is reported or scaled on it. Check the Redis URL, database and -Namespace.",
-            key);
+            $"Redis key '{TerminalText.Quote(place.Key)}' holds, {place.Position}, {what}: this is not Sidekiq's data, so nothing is reported or scaled on it. Check the Redis URL, database and -Namespace. (The job's contents are not shown: they may hold personal data or secrets.)",
+            place.Key);
 }
 
 /// <summary>Turns StackExchange.Redis failures into MightyOps errors that say what to check.</summary>

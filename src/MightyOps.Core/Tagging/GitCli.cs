@@ -12,7 +12,7 @@ public sealed record GitResult(IReadOnlyList<string> Arguments, int ExitCode, st
     /// <summary>The command line as a person would type it, for messages.</summary>
     public string CommandLine => GitCli.Display(Arguments);
 
-    /// <summary>git's own complaint: the last non-empty stderr lines, without hints, on one line.</summary>
+    /// <summary>git's own complaint: the last non-empty stderr lines, without hints, on one line (a remote's words among them: each line shortened and made visible).</summary>
     public string Complaint
     {
         get
@@ -20,7 +20,7 @@ public sealed record GitResult(IReadOnlyList<string> Arguments, int ExitCode, st
             string[] lines = Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Where(l => !l.StartsWith("hint:", StringComparison.Ordinal))
                 .ToArray();
-            return lines.Length == 0 ? $"git exited with code {ExitCode}" : string.Join(" ", lines.TakeLast(3));
+            return lines.Length == 0 ? $"git exited with code {ExitCode}" : string.Join(" ", lines.TakeLast(3).Select(l => TerminalText.Quote(l, TerminalText.LineLength)));
         }
     }
 }

@@ -226,7 +226,7 @@ public sealed class ReleaseTagger
                     throw new MightyOpsException(
                         "TagPushRejected",
                         MightyErrorKind.PermissionDenied,
-                        $"{plan.Remote} refused the tag {tag}: {status.Reason}. Nothing was left behind; ask whoever runs the remote why it refuses new tags.",
+                        $"{plan.Remote} refused the tag {tag}: {TerminalText.Quote(status.Reason, TerminalText.LineLength)}. Nothing was left behind; ask whoever runs the remote why it refuses new tags.",
                         tag);
                 }
                 _log.Warning($"{tag} was taken on {plan.Remote} by someone else meanwhile; trying the next number (attempt {attempt + 1} of {MaxAttempts}).");

@@ -10,6 +10,15 @@ namespace MightyOps.Commands;
 /// pipeline thread, because PowerShell's Write* methods throw from any other thread. Ctrl+C
 /// cancels the token handed to Core.
 /// </summary>
+/// <remarks>
+/// Every message a cmdlet writes (error, warning, verbose, debug, information, progress, a
+/// ShouldProcess question, a line written to the host) leaves through the methods below, which
+/// make control characters visible with <see cref="TerminalText"/>: a message may quote text from
+/// the cluster, logs, Redis, git or a config file, and the terminal must never obey it. They hide
+/// <see cref="Cmdlet"/>'s own methods, so a cmdlet's <c>WriteWarning(...)</c> lands here; a test
+/// (TerminalSafety.Tests.ps1) fails if any other type calls PowerShell's methods directly
+/// (docs/design/terminal-safety.md).
+/// </remarks>
 public abstract class MightyCmdlet : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
@@ -111,6 +120,84 @@ public abstract class MightyCmdlet : PSCmdlet, IDisposable
 
     /// <summary>Stops the cmdlet: nothing can proceed.</summary>
     protected void ThrowMightyError(MightyOpsException exception) => ThrowTerminatingError(ErrorRecords.From(exception));
+
+    /// <summary>Writes an error record whose message and target name are made visible.</summary>
+    public new void WriteError(ErrorRecord errorRecord) => base.WriteError(ErrorRecords.Visible(errorRecord));
+
+    /// <summary>Stops the cmdlet with an error record whose message and target name are made visible.</summary>
+    public new void ThrowTerminatingError(ErrorRecord errorRecord) => base.ThrowTerminatingError(ErrorRecords.Visible(errorRecord));
+
+    /// <summary>Writes a warning, control characters made visible.</summary>
+    public new void WriteWarning(string text) => base.WriteWarning(TerminalText.Visible(text));
+
+    /// <summary>Writes a verbose message, control characters made visible.</summary>
+    public new void WriteVerbose(string text) => base.WriteVerbose(TerminalText.Visible(text));
+
+    /// <summary>Writes a debug message, control characters made visible.</summary>
+    public new void WriteDebug(string text) => base.WriteDebug(TerminalText.Visible(text));
+
+    /// <summary>
+    /// Writes to the Information stream: a string is made visible; any other object is written as
+    /// it is (the module's output types show themselves made visible through their ToString).
+    /// </summary>
+    public new void WriteInformation(object messageData, string[] tags) =>
+        base.WriteInformation(messageData is string text ? TerminalText.Visible(text) : messageData, tags);
+
+    /// <summary>Writes an information record, its text made visible.</summary>
+    public new void WriteInformation(InformationRecord informationRecord)
+    {
+        ArgumentNullException.ThrowIfNull(informationRecord);
+        if (informationRecord.MessageData is string text && TerminalText.HasControls(text))
+        {
+            var visible = new InformationRecord(TerminalText.Visible(text), informationRecord.Source);
+            visible.Tags.AddRange(informationRecord.Tags);
+            informationRecord = visible;
+        }
+        base.WriteInformation(informationRecord);
+    }
+
+    /// <summary>Writes a progress record whose activity, status and operation are made visible on one line each.</summary>
+    public new void WriteProgress(ProgressRecord progressRecord)
+    {
+        ArgumentNullException.ThrowIfNull(progressRecord);
+        string activity = TerminalText.VisibleLine(progressRecord.Activity);
+        string status = TerminalText.VisibleLine(progressRecord.StatusDescription);
+        string? operation = progressRecord.CurrentOperation is null ? null : TerminalText.VisibleLine(progressRecord.CurrentOperation);
+        if (!ReferenceEquals(activity, progressRecord.Activity) || !ReferenceEquals(status, progressRecord.StatusDescription)
+            || !ReferenceEquals(operation, progressRecord.CurrentOperation))
+        {
+            // A copy: the caller keeps updating its own record.
+            progressRecord = new ProgressRecord(progressRecord.ActivityId, activity, status)
+            {
+                ParentActivityId = progressRecord.ParentActivityId,
+                CurrentOperation = operation,
+                PercentComplete = progressRecord.PercentComplete,
+                SecondsRemaining = progressRecord.SecondsRemaining,
+                RecordType = progressRecord.RecordType,
+            };
+        }
+        base.WriteProgress(progressRecord);
+    }
+
+    /// <summary>Asks ShouldProcess with the target and action made visible (-WhatIf prints them, -Confirm asks with them).</summary>
+    public new bool ShouldProcess(string target) => base.ShouldProcess(TerminalText.VisibleLine(target));
+
+    /// <inheritdoc cref="ShouldProcess(string)" />
+    public new bool ShouldProcess(string target, string action) => base.ShouldProcess(TerminalText.VisibleLine(target), TerminalText.VisibleLine(action));
+
+    /// <inheritdoc cref="ShouldProcess(string)" />
+    public new bool ShouldProcess(string verboseDescription, string verboseWarning, string caption) =>
+        base.ShouldProcess(TerminalText.Visible(verboseDescription), TerminalText.Visible(verboseWarning), TerminalText.VisibleLine(caption));
+
+    /// <inheritdoc cref="ShouldProcess(string)" />
+    public new bool ShouldProcess(string verboseDescription, string verboseWarning, string caption, out ShouldProcessReason shouldProcessReason) =>
+        base.ShouldProcess(TerminalText.Visible(verboseDescription), TerminalText.Visible(verboseWarning), TerminalText.VisibleLine(caption), out shouldProcessReason);
+
+    /// <summary>Writes a warning line straight to the host, made visible; safe from Ctrl+C's thread, where the pipeline can no longer write.</summary>
+    internal void WriteHostWarning(string text) => Host.UI.WriteWarningLine(TerminalText.Visible(text));
+
+    /// <summary>Writes a prompt straight to the host (no line break), made visible, before reading the answer.</summary>
+    internal void WriteHostPrompt(string text) => Host.UI.Write(TerminalText.VisibleLine(text));
 
     public void Dispose()
     {

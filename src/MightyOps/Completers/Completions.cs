@@ -1,9 +1,14 @@
 using System.Management.Automation;
+using System.Text;
 using MightyOps.Core;
 
 namespace MightyOps.Completers;
 
-/// <summary>Shared completion plumbing: prefix/wildcard matching and quoting.</summary>
+/// <summary>
+/// Shared completion plumbing: prefix/wildcard matching and quoting. Candidates come from outside
+/// (Redis, git, ECS): the menu shows them made visible, and a candidate with control characters is
+/// inserted as a double-quoted string whose escapes spell them (docs/design/terminal-safety.md).
+/// </summary>
 internal static class Completions
 {
     public static IEnumerable<CompletionResult> Matching(IEnumerable<string> candidates, string? wordToComplete)
@@ -14,7 +19,8 @@ internal static class Completions
         {
             if (pattern.IsMatch(candidate))
             {
-                yield return new CompletionResult(Quote(candidate), candidate, CompletionResultType.ParameterValue, candidate);
+                string shown = TerminalText.VisibleLine(candidate);
+                yield return new CompletionResult(Quote(candidate), shown, CompletionResultType.ParameterValue, shown);
             }
         }
     }
@@ -47,7 +53,35 @@ internal static class Completions
     }
 
     private static string Quote(string value) =>
-        value.Any(c => char.IsWhiteSpace(c) || c is '$' or '`' or '\'' or '"' or ';' or '(' or ')' or '{' or '}' or ',' or '&' or '|' or '@' or '#')
+        !ReferenceEquals(TerminalText.VisibleLine(value), value) ? Escaped(value)
+        : value.Any(c => char.IsWhiteSpace(c) || c is '$' or '`' or '\'' or '"' or ';' or '(' or ')' or '{' or '}' or ',' or '&' or '|' or '@' or '#')
             ? "'" + value.Replace("'", "''") + "'"
             : value;
+
+    // "…" with PowerShell's escapes for every control character: the same string when the command
+    // runs, and nothing a terminal would act on while it is typed.
+    private static string Escaped(string value)
+    {
+        var text = new StringBuilder("\"");
+        foreach (char c in value)
+        {
+            text.Append(c switch
+            {
+                '\0' => "`0",
+                '\a' => "`a",
+                '\b' => "`b",
+                '\f' => "`f",
+                '\n' => "`n",
+                '\r' => "`r",
+                '\t' => "`t",
+                '\v' => "`v",
+                '\u001b' => "`e",
+                // PowerShell also ends a double-quoted string at its typographic quotes.
+                '`' or '"' or '$' or '\u201C' or '\u201D' or '\u201E' => "`" + c,
+                _ when c < ' ' || c is >= '\u007F' and <= '\u009F' => $"`u{{{(int)c:x}}}",
+                _ => c.ToString(),
+            });
+        }
+        return text.Append('"').ToString();
+    }
 }

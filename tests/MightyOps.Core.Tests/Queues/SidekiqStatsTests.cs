@@ -174,19 +174,38 @@ public sealed class SidekiqStatsTests
     public async Task Data_that_is_not_Sidekiqs_is_SidekiqDataInvalid(string commands)
     {
         await using RedisServer redis = await RedisServer.StartAsync();
-        await using (ConnectionMultiplexer writer = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port}"))
-        {
-            foreach (string command in commands.Split('|'))
-            {
-                string[] parts = command.Split(' ');
-                await writer.GetDatabase().ExecuteAsync(parts[0], parts.Skip(1).Select(p => (object)p).ToArray());
-            }
-        }
+        await ExecuteAsync(redis, commands);
 
         var error = await Assert.ThrowsAsync<MightyOpsException>(() => ReadAsync(redis.Url()));
 
         Assert.Equal("SidekiqDataInvalid", error.ErrorId);
         Assert.Contains("not Sidekiq's data", error.Message, StringComparison.Ordinal);
+    }
+
+    // Job arguments hold personal data and secrets: a job that cannot be read is named by its key,
+    // its position and what is wrong, never by what it holds.
+    [Theory]
+    [InlineData("SADD queues default|LPUSH queue:default password=Hunter2Secret;card=4111111111111111", "queue:default", "at index -1 (its oldest job), a job that is not JSON")]
+    [InlineData("SADD queues default|LPUSH queue:default {\"args\":[\"password=Hunter2Secret\"],\"enqueued_at\"", "queue:default", "a job that is not JSON (invalid at line 1")]
+    [InlineData("SADD queues default|RPUSH queue:default [\"password=Hunter2Secret\"]", "queue:default", "a job that is a JSON array, not a JSON object")]
+    [InlineData("SADD queues default|RPUSH queue:default {\"enqueued_at\":\"password=Hunter2Secret\"}", "queue:default", "a job whose enqueued_at is a JSON string, not a number")]
+    [InlineData("SADD processes host:1:abc|HSET host:1:abc busy 1|HSET host:1:abc:work t1 password=Hunter2Secret", "host:1:abc:work", "in field 't1', a work entry that is not JSON")]
+    [InlineData("SADD processes host:1:abc|HSET host:1:abc busy 1|HSET host:1:abc:workers t2 [\"password=Hunter2Secret\"]", "host:1:abc:workers", "in field 't2', a work entry that is a JSON array")]
+    [InlineData("SADD processes host:1:abc|HSET host:1:abc busy 1|HSET host:1:abc:work t1 {\"payload\":\"password=Hunter2Secret\"}", "host:1:abc:work", "a work entry whose payload is not JSON (invalid at line 1")]
+    [InlineData("SADD processes host:1:abc|HSET host:1:abc busy 1|HSET host:1:abc:work t1 {\"payload\":{\"args\":[\"password=Hunter2Secret\"]}}", "host:1:abc:work", "in field 't1', a work entry without a queue")]
+    public async Task SidekiqDataInvalid_names_key_position_and_fault_never_the_jobs_contents(string commands, string key, string what)
+    {
+        await using RedisServer redis = await RedisServer.StartAsync();
+        await ExecuteAsync(redis, commands);
+
+        var error = await Assert.ThrowsAsync<MightyOpsException>(() => ReadAsync(redis.Url()));
+
+        Assert.Equal("SidekiqDataInvalid", error.ErrorId);
+        Assert.DoesNotContain("Hunter2", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("4111", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"Redis key '{key}' holds", error.Message, StringComparison.Ordinal);
+        Assert.Contains(what, error.Message, StringComparison.Ordinal);
+        Assert.Equal(key, error.Target);
     }
 
     [Theory]
@@ -206,8 +225,7 @@ public sealed class SidekiqStatsTests
 
         Assert.Equal("SidekiqDataInvalid", error.ErrorId);
         Assert.Equal("queue:default", error.Target);
-        Assert.Contains($"Redis key 'queue:default' holds a job whose enqueued_at reads as {expected}", error.Message, StringComparison.Ordinal);
-        Assert.Contains("LINDEX queue:default -1", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"Redis key 'queue:default' holds, at index -1 (its oldest job), a job whose enqueued_at reads as {expected}", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("Hunter2Secret", error.ToString(), StringComparison.Ordinal);
     }
 
@@ -223,7 +241,7 @@ public sealed class SidekiqStatsTests
         var error = await Assert.ThrowsAsync<MightyOpsException>(() => ReadAsync(redis.Url()));
 
         Assert.Equal("SidekiqDataInvalid", error.ErrorId);
-        Assert.Contains("Redis key 'queue:later' holds a job whose enqueued_at reads as ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Redis key 'queue:later' holds, at index -1 (its oldest job), a job whose enqueued_at reads as ", error.Message, StringComparison.Ordinal);
         Assert.Contains("more than 1 hour ahead of this machine's clock", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("Hunter2Secret", error.ToString(), StringComparison.Ordinal);
     }
@@ -274,6 +292,17 @@ public sealed class SidekiqStatsTests
         // The dead process's leftover work does not count.
         Assert.Equal(0, reading.Queues.Single(q => q.Name == "default").Busy);
         Assert.Equal(2, reading.Processes);
+    }
+
+    // Raw Redis commands, '|' between commands and ' ' between arguments.
+    private static async Task ExecuteAsync(RedisServer redis, string commands)
+    {
+        await using ConnectionMultiplexer writer = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port}");
+        foreach (string command in commands.Split('|'))
+        {
+            string[] parts = command.Split(' ');
+            await writer.GetDatabase().ExecuteAsync(parts[0], parts.Skip(1).Select(p => (object)p).ToArray());
+        }
     }
 
     private static async Task<SidekiqReading> ReadAsync(string url)

@@ -42,7 +42,7 @@ public abstract class RolloutCmdlet : AwsCmdlet
         if (_display is { IsWatching: true })
         {
             // Written from Ctrl+C's thread: the pipeline thread is about to stop, so the host writes it.
-            Host.UI.WriteWarningLine(_display.StoppedMessage());
+            WriteHostWarning(_display.StoppedMessage());
         }
         base.StopProcessing();
     }

@@ -210,7 +210,7 @@ public abstract class ContainerCmdlet : AwsCmdlet
     {
         try
         {
-            Host.UI.Write($"Passphrase for {SshKey.ExpandHome(keyPath)}: ");
+            WriteHostPrompt($"Passphrase for {SshKey.ExpandHome(keyPath)}: ");
             return Host.UI.ReadLineAsSecureString();
         }
         catch (Exception e) when (e is PSInvalidOperationException or NotImplementedException or System.Management.Automation.Host.HostException)

@@ -14,6 +14,7 @@ namespace MightyOps.Commands.Logs;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "MightyLog")]
 [OutputType(typeof(MightyLogEvent))]
+[OutputType(typeof(string))]
 public sealed class GetMightyLogCommand : AwsCmdlet
 {
     /// <summary>How often -Follow asks for new events.</summary>
@@ -67,6 +68,14 @@ public sealed class GetMightyLogCommand : AwsCmdlet
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? Filter { get; set; }
+
+    /// <summary>
+    /// Each line's exact text as a string instead of an event object: control characters and all,
+    /// for a file or a program. Printed to a terminal, the terminal obeys them
+    /// (docs/design/terminal-safety.md).
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Raw { get; set; }
 
     protected override void BeginProcessing()
     {
@@ -150,16 +159,18 @@ public sealed class GetMightyLogCommand : AwsCmdlet
         }
         if (Follow)
         {
-            RunEach(ct => reader.FollowAsync(plan, window, PollInterval, OnError, ct), WriteObject);
+            RunEach(ct => reader.FollowAsync(plan, window, PollInterval, OnError, ct), WriteEvent);
         }
         else
         {
             foreach (MightyLogEvent e in Run(ct => reader.ReadAsync(plan, window, OnError, ct)))
             {
-                WriteObject(e);
+                WriteEvent(e);
             }
         }
     }
+
+    private void WriteEvent(MightyLogEvent e) => WriteObject(Raw ? e.Message : e);
 
     // The cluster and service an exact name or service ARN means, as the resolver spells them.
     private (string Cluster, string Service) ExactKey(string service)

@@ -80,7 +80,7 @@ public sealed class SetMightyQueueScaleCommand : QueueCmdlet
                 if (queue.Service is null && Auto)
                 {
                     // A runbook pipes every queue in; one without a service must not stop the others.
-                    WriteWarning($"Queue '{queue.Queue}' is skipped: no ECS service in cluster '{queue.Cluster}' works it.");
+                    WriteWarning($"Queue '{TerminalText.Quote(queue.Queue)}' is skipped: no ECS service in cluster '{queue.Cluster}' works it.");
                     continue;
                 }
                 QueueScalePlan plan;
@@ -95,14 +95,14 @@ public sealed class SetMightyQueueScaleCommand : QueueCmdlet
                 }
                 if (!plan.Changes)
                 {
-                    WriteVerbose($"Queue '{plan.Queue.Queue}' (service '{plan.Queue.Service!.ServiceName}'): stays at {plan.From}: {plan.Reason}.");
+                    WriteVerbose($"Queue '{TerminalText.Quote(plan.Queue.Queue)}' (service '{plan.Queue.Service!.ServiceName}'): stays at {plan.From}: {plan.Reason}.");
                     if (PassThru)
                     {
                         WriteObject(plan.ToResult(changed: false));
                     }
                     continue;
                 }
-                string target = $"service '{plan.Queue.Service!.ServiceName}' (queue '{plan.Queue.Queue}', cluster '{plan.Queue.Cluster}')";
+                string target = $"service '{plan.Queue.Service!.ServiceName}' (queue '{TerminalText.Quote(plan.Queue.Queue)}', cluster '{plan.Queue.Cluster}')";
                 if (!ShouldProcess(target, $"Set desired count {plan.From} → {plan.To} ({plan.Reason})"))
                 {
                     continue;

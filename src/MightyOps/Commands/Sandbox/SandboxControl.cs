@@ -20,6 +20,8 @@ internal sealed class SandboxControl(SandboxHost host) : IMightySandboxControl
     public MightySandboxImage SetImageCrash(string repository, string tag, string crashMessage) =>
         Image(repository, tag, host.SetImageCrash(repository, tag, crashMessage));
 
+    public void AddServiceEvent(string cluster, string service, string message) => host.AddServiceEvent(cluster, service, message);
+
     public IReadOnlyList<MightySandboxLogEvent> GetLogEvents(string logGroup) =>
         host.LogEvents(logGroup).Select(e => new MightySandboxLogEvent { LogStream = e.LogStream, Timestamp = e.Timestamp, Message = e.Message }).ToList();
 
