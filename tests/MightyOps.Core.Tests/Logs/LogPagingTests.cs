@@ -196,7 +196,8 @@ public sealed class LogPagingTests
 
     private static IEnumerable<string> Names(string list) => list.Split(',', StringSplitOptions.RemoveEmptyEntries);
 
-    private static string FilterPage(IEnumerable<(string Stream, long Timestamp, string Message)> events, string? token)
+    /// <summary>A FilterLogEvents answer as the service sends it.</summary>
+    internal static string FilterPage(IEnumerable<(string Stream, long Timestamp, string Message)> events, string? token)
     {
         var body = new JsonObject
         {
