@@ -16,7 +16,7 @@ internal sealed record AwsAnswer(byte[] Body, int Status, string? RequestId);
 
 /// <summary>
 /// What the protocol clients share (<see cref="AwsJsonClient"/> for JSON 1.1,
-/// a query-protocol client next): <c>POST</c> to the endpoint,
+/// <see cref="Query.AwsQueryClient"/> for the query protocol): <c>POST</c> to the endpoint,
 /// SigV4-signed, each attempt run by <see cref="AwsRetryLoop"/> (backoff on throttling and
 /// transient failures, writes that must not happen twice checked first). A protocol client
 /// brings the body and reads the answer and the error document its own way; a request refused
