@@ -34,13 +34,13 @@ BeforeAll {
 
     # Everything a fresh pwsh prints (every stream and the host's own output, -WhatIf included)
     # while running $Command against the sandbox, as one string.
-    function Invoke-CapturedPwsh([string] $Command) {
+    function Invoke-CapturedPwsh([string] $Command, $Sandbox = $script:sandbox) {
         $script = Join-Path $script:work ("run-" + [guid]::NewGuid().ToString('n') + '.ps1')
         @"
-`$env:AWS_ENDPOINT_URL = '$($script:sandbox.Endpoint)'
-`$env:AWS_REGION = '$($script:sandbox.Region)'
-`$env:AWS_ACCESS_KEY_ID = '$($script:sandbox.AccessKeyId)'
-`$env:AWS_SECRET_ACCESS_KEY = '$($script:sandbox.SecretAccessKey)'
+`$env:AWS_ENDPOINT_URL = '$($Sandbox.Endpoint)'
+`$env:AWS_REGION = '$($Sandbox.Region)'
+`$env:AWS_ACCESS_KEY_ID = '$($Sandbox.AccessKeyId)'
+`$env:AWS_SECRET_ACCESS_KEY = '$($Sandbox.SecretAccessKey)'
 Import-Module '$($script:ModuleManifest)'
 `$VerbosePreference = 'Continue'; `$DebugPreference = 'Continue'; `$InformationPreference = 'Continue'
 $Command *>&1 | Out-String -Width 500
@@ -340,6 +340,27 @@ Describe 'Wait-MightyDeployment, Restore-MightyService and Get-MightyServiceEven
     }
 }
 
+Describe 'A number given to -Timeout is seconds' {
+    It 'Publish-MightyService -Timeout 600 deploys instead of timing out at once' {
+        $result = Publish-MightyService -Cluster production -Service searchkick -Tag master.5 -Timeout 600 -ErrorVariable failed -ErrorAction SilentlyContinue
+        $failed | Should -BeNullOrEmpty
+        $result.Status | Should -Be 'Completed'
+        Get-RunningDefinition searchkick | Should -Be @($result.TaskDefinition)
+    }
+
+    It 'Wait-MightyDeployment -Timeout 120 and Restore-MightyService -Timeout 300 wait for the rollout' {
+        $started = Publish-MightyService -Cluster production -Service geocoding -Tag master.5 -NoWait
+        # A bound of 1 s without an answer: polls of an endpoint that answers are no outage, however far apart.
+        $done = $started | Wait-MightyDeployment -Timeout 120 -UnreachableTimeout 1 -ErrorVariable failed -ErrorAction SilentlyContinue
+        $failed | Should -BeNullOrEmpty
+        $done.Status | Should -Be 'Completed'
+        $restored = Restore-MightyService -Cluster production -Service geocoding -Previous -Timeout 300 -ErrorVariable failed -ErrorAction SilentlyContinue
+        $failed | Should -BeNullOrEmpty
+        $restored.Status | Should -Be 'Completed'
+        $restored.TaskDefinition | Should -Be $started.PreviousTaskDefinition
+    }
+}
+
 Describe 'Publish-MightyService timeout' {
     BeforeAll {
         # Its own slow sandbox (1 simulated second per second), so that the deployment is surely not done in time.
@@ -355,5 +376,19 @@ Describe 'Publish-MightyService timeout' {
         $failed[0].FullyQualifiedErrorId | Should -BeLike 'DeploymentTimedOut,*'
         $failed[0].ToString() | Should -Match 'did not complete within 00:00:02'
         $failed[0].ToString() | Should -Match 'Wait-MightyDeployment -Service API'
+    }
+
+    It 'Wait-MightyDeployment -WhatIf shows the rollback it would make after a timeout, and makes none' {
+        $started = Publish-MightyService -EndpointUrl $script:slow.Endpoint -Cluster production -Service WEB -Tag master.3 -NoWait
+        $script:slow.ResetRequestCounts()
+        $text = Invoke-CapturedPwsh -Sandbox $script:slow "Wait-MightyDeployment -Cluster production -Service WEB -Timeout 2 -WhatIf"
+        $previous = $started.PreviousTaskDefinition -replace '^.*/', ''
+        $revision = $started.TaskDefinition -replace '^.*/', ''
+        $text | Should -Match ([regex]::Escape("What if: Performing the operation `"Roll back to $previous (the deployment of $revision timed out)`" on target `"production/WEB`"."))
+        # The error view wraps the message at the console's width, behind '| '.
+        $flat = (($text -split "`n" | ForEach-Object { $_ -replace '^\s*\|\s?', '' }) -join ' ') -replace '\s+', ' '
+        $flat | Should -Match ([regex]::Escape("Not rolled back (-WhatIf): the service stays on the deployment of $revision. Roll back with Restore-MightyService -Cluster production -Service WEB -Previous."))
+        [int]$script:slow.RequestCounts['ecs.UpdateService'] | Should -Be 0
+        (Get-MightyService -EndpointUrl $script:slow.Endpoint -Cluster production -Service WEB).TaskDefinitionArn | Should -Be $started.TaskDefinition
     }
 }
