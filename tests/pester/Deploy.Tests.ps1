@@ -340,27 +340,6 @@ Describe 'Wait-MightyDeployment, Restore-MightyService and Get-MightyServiceEven
     }
 }
 
-Describe 'A number given to -Timeout is seconds' {
-    It 'Publish-MightyService -Timeout 600 deploys instead of timing out at once' {
-        $result = Publish-MightyService -Cluster production -Service searchkick -Tag master.5 -Timeout 600 -ErrorVariable failed -ErrorAction SilentlyContinue
-        $failed | Should -BeNullOrEmpty
-        $result.Status | Should -Be 'Completed'
-        Get-RunningDefinition searchkick | Should -Be @($result.TaskDefinition)
-    }
-
-    It 'Wait-MightyDeployment -Timeout 120 and Restore-MightyService -Timeout 300 wait for the rollout' {
-        $started = Publish-MightyService -Cluster production -Service geocoding -Tag master.5 -NoWait
-        # A bound of 1 s without an answer: polls of an endpoint that answers are no outage, however far apart.
-        $done = $started | Wait-MightyDeployment -Timeout 120 -UnreachableTimeout 1 -ErrorVariable failed -ErrorAction SilentlyContinue
-        $failed | Should -BeNullOrEmpty
-        $done.Status | Should -Be 'Completed'
-        $restored = Restore-MightyService -Cluster production -Service geocoding -Previous -Timeout 300 -ErrorVariable failed -ErrorAction SilentlyContinue
-        $failed | Should -BeNullOrEmpty
-        $restored.Status | Should -Be 'Completed'
-        $restored.TaskDefinition | Should -Be $started.PreviousTaskDefinition
-    }
-}
-
 Describe 'Publish-MightyService timeout' {
     BeforeAll {
         # Its own slow sandbox (1 simulated second per second), so that the deployment is surely not done in time.
@@ -368,6 +347,60 @@ Describe 'Publish-MightyService timeout' {
     }
     AfterAll {
         Stop-MightySandbox -Sandbox $script:slow
+    }
+
+    BeforeAll {
+        <#
+        Runs $Script (a deploy cmdlet given -Timeout as a number) in a runspace against the slow
+        sandbox. Once its watch has polled ECS (a DescribeServices after $After requests of the
+        kind that start it), simulated time jumps ten minutes, so the rollout completes by the next
+        poll. A -Timeout read as ticks has expired by that first poll. Returns what the script wrote.
+        #>
+        function Invoke-WatchAcrossTime([string] $Script, [string] $After, [object[]] $Arguments) {
+            $script:slow.ResetRequestCounts()
+            $ps = [powershell]::Create()
+            $null = $ps.AddScript("param(`$Manifest, `$Endpoint, `$Arguments) Import-Module `$Manifest; $Script").AddArgument($script:ModuleManifest).AddArgument($script:slow.Endpoint).AddArgument($Arguments)
+            $async = $ps.BeginInvoke()
+            try {
+                $deadline = [DateTime]::UtcNow.AddSeconds(60)
+                function Count([string] $Operation) { [int]($script:slow.RequestCounts[$Operation] ?? 0) }
+                while ((Count $After) -lt 1 -and -not $async.IsCompleted) { Start-Sleep -Milliseconds 20; if ([DateTime]::UtcNow -gt $deadline) { throw "no $After" } }
+                $polls = Count 'ecs.DescribeServices'
+                while ((Count 'ecs.DescribeServices') -le $polls -and -not $async.IsCompleted) { Start-Sleep -Milliseconds 20; if ([DateTime]::UtcNow -gt $deadline) { throw 'no poll' } }
+                $script:slow.AdvanceTime([timespan]::FromMinutes(10))
+                [pscustomobject]@{ Output = @($ps.EndInvoke($async)); Errors = @($ps.Streams.Error); Updates = Count 'ecs.UpdateService' }
+            }
+            finally { $ps.Dispose() }
+        }
+    }
+
+    It 'Publish-MightyService -Timeout 600 watches the rollout to its end instead of timing out at once' {
+        $run = Invoke-WatchAcrossTime 'Publish-MightyService -EndpointUrl $Endpoint -Cluster production -Service searchkick -Tag master.3 -Timeout 600' -After 'ecs.UpdateService'
+        $run.Errors | Should -BeNullOrEmpty
+        $run.Output.Status | Should -Be 'Completed'
+        $run.Updates | Should -Be 1 -Because 'the deploy, and no rollback'
+    }
+
+    It 'Wait-MightyDeployment -Timeout 120 and Restore-MightyService -Timeout 300 wait for the rollout' {
+        $started = Publish-MightyService -EndpointUrl $script:slow.Endpoint -Cluster production -Service geocoding -Tag master.3 -NoWait
+        $wait = Invoke-WatchAcrossTime '$Arguments[0] | Wait-MightyDeployment -EndpointUrl $Endpoint -Timeout 120' -After 'ecs.DescribeServices' -Arguments (, $started)
+        $wait.Errors | Should -BeNullOrEmpty
+        $wait.Output.Status | Should -Be 'Completed'
+        $wait.Updates | Should -Be 0
+
+        $restore = Invoke-WatchAcrossTime 'Restore-MightyService -EndpointUrl $Endpoint -Cluster production -Service geocoding -Previous -Timeout 300' -After 'ecs.UpdateService'
+        $restore.Errors | Should -BeNullOrEmpty
+        $restore.Output.Status | Should -Be 'Completed'
+        $restore.Output.TaskDefinition | Should -Be $started.PreviousTaskDefinition
+        $restore.Updates | Should -Be 1
+    }
+
+    It 'takes polls of an endpoint that answers as no outage, however short -UnreachableTimeout is' {
+        $started = Publish-MightyService -EndpointUrl $script:slow.Endpoint -Cluster production -Service pdf_generation -Tag master.3 -NoWait
+        # Polls 5 s apart at the slowest, with a 1 s bound: the pause between polls is no outage.
+        $watch = Invoke-WatchAcrossTime '$Arguments[0] | Wait-MightyDeployment -EndpointUrl $Endpoint -Timeout 120 -UnreachableTimeout 1' -After 'ecs.DescribeServices' -Arguments (, $started)
+        $watch.Errors | Should -BeNullOrEmpty
+        $watch.Output.Status | Should -Be 'Completed'
     }
 
     It 'gives TimedOut and DeploymentTimedOut when the rollout does not finish in time' {
