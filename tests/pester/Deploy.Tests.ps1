@@ -34,13 +34,13 @@ BeforeAll {
 
     # Everything a fresh pwsh prints (every stream and the host's own output, -WhatIf included)
     # while running $Command against the sandbox, as one string.
-    function Invoke-CapturedPwsh([string] $Command) {
+    function Invoke-CapturedPwsh([string] $Command, $Sandbox = $script:sandbox) {
         $script = Join-Path $script:work ("run-" + [guid]::NewGuid().ToString('n') + '.ps1')
         @"
-`$env:AWS_ENDPOINT_URL = '$($script:sandbox.Endpoint)'
-`$env:AWS_REGION = '$($script:sandbox.Region)'
-`$env:AWS_ACCESS_KEY_ID = '$($script:sandbox.AccessKeyId)'
-`$env:AWS_SECRET_ACCESS_KEY = '$($script:sandbox.SecretAccessKey)'
+`$env:AWS_ENDPOINT_URL = '$($Sandbox.Endpoint)'
+`$env:AWS_REGION = '$($Sandbox.Region)'
+`$env:AWS_ACCESS_KEY_ID = '$($Sandbox.AccessKeyId)'
+`$env:AWS_SECRET_ACCESS_KEY = '$($Sandbox.SecretAccessKey)'
 Import-Module '$($script:ModuleManifest)'
 `$VerbosePreference = 'Continue'; `$DebugPreference = 'Continue'; `$InformationPreference = 'Continue'
 $Command *>&1 | Out-String -Width 500
@@ -350,11 +350,79 @@ Describe 'Publish-MightyService timeout' {
         Stop-MightySandbox -Sandbox $script:slow
     }
 
+    BeforeAll {
+        <#
+        Runs $Script (a deploy cmdlet given -Timeout as a number) in a runspace against the slow
+        sandbox. Once its watch has polled ECS (a DescribeServices after $After requests of the
+        kind that start it), simulated time jumps ten minutes, so the rollout completes by the next
+        poll. A -Timeout read as ticks has expired by that first poll. Returns what the script wrote.
+        #>
+        function Invoke-WatchAcrossTime([string] $Script, [string] $After, [object[]] $Arguments) {
+            $script:slow.ResetRequestCounts()
+            $ps = [powershell]::Create()
+            $null = $ps.AddScript("param(`$Manifest, `$Endpoint, `$Arguments) Import-Module `$Manifest; $Script").AddArgument($script:ModuleManifest).AddArgument($script:slow.Endpoint).AddArgument($Arguments)
+            $async = $ps.BeginInvoke()
+            try {
+                $deadline = [DateTime]::UtcNow.AddSeconds(60)
+                function Count([string] $Operation) { [int]($script:slow.RequestCounts[$Operation] ?? 0) }
+                while ((Count $After) -lt 1 -and -not $async.IsCompleted) { Start-Sleep -Milliseconds 20; if ([DateTime]::UtcNow -gt $deadline) { throw "no $After" } }
+                $polls = Count 'ecs.DescribeServices'
+                while ((Count 'ecs.DescribeServices') -le $polls -and -not $async.IsCompleted) { Start-Sleep -Milliseconds 20; if ([DateTime]::UtcNow -gt $deadline) { throw 'no poll' } }
+                $script:slow.AdvanceTime([timespan]::FromMinutes(10))
+                [pscustomobject]@{ Output = @($ps.EndInvoke($async)); Errors = @($ps.Streams.Error); Updates = Count 'ecs.UpdateService' }
+            }
+            finally { $ps.Dispose() }
+        }
+    }
+
+    It 'Publish-MightyService -Timeout 600 watches the rollout to its end instead of timing out at once' {
+        $run = Invoke-WatchAcrossTime 'Publish-MightyService -EndpointUrl $Endpoint -Cluster production -Service searchkick -Tag master.3 -Timeout 600' -After 'ecs.UpdateService'
+        $run.Errors | Should -BeNullOrEmpty
+        $run.Output.Status | Should -Be 'Completed'
+        $run.Updates | Should -Be 1 -Because 'the deploy, and no rollback'
+    }
+
+    It 'Wait-MightyDeployment -Timeout 120 and Restore-MightyService -Timeout 300 wait for the rollout' {
+        $started = Publish-MightyService -EndpointUrl $script:slow.Endpoint -Cluster production -Service geocoding -Tag master.3 -NoWait
+        $wait = Invoke-WatchAcrossTime '$Arguments[0] | Wait-MightyDeployment -EndpointUrl $Endpoint -Timeout 120' -After 'ecs.DescribeServices' -Arguments (, $started)
+        $wait.Errors | Should -BeNullOrEmpty
+        $wait.Output.Status | Should -Be 'Completed'
+        $wait.Updates | Should -Be 0
+
+        $restore = Invoke-WatchAcrossTime 'Restore-MightyService -EndpointUrl $Endpoint -Cluster production -Service geocoding -Previous -Timeout 300' -After 'ecs.UpdateService'
+        $restore.Errors | Should -BeNullOrEmpty
+        $restore.Output.Status | Should -Be 'Completed'
+        $restore.Output.TaskDefinition | Should -Be $started.PreviousTaskDefinition
+        $restore.Updates | Should -Be 1
+    }
+
+    It 'takes polls of an endpoint that answers as no outage, however short -UnreachableTimeout is' {
+        $started = Publish-MightyService -EndpointUrl $script:slow.Endpoint -Cluster production -Service pdf_generation -Tag master.3 -NoWait
+        # Polls 5 s apart at the slowest, with a 1 s bound: the pause between polls is no outage.
+        $watch = Invoke-WatchAcrossTime '$Arguments[0] | Wait-MightyDeployment -EndpointUrl $Endpoint -Timeout 120 -UnreachableTimeout 1' -After 'ecs.DescribeServices' -Arguments (, $started)
+        $watch.Errors | Should -BeNullOrEmpty
+        $watch.Output.Status | Should -Be 'Completed'
+    }
+
     It 'gives TimedOut and DeploymentTimedOut when the rollout does not finish in time' {
         $result = Publish-MightyService -EndpointUrl $script:slow.Endpoint -Cluster production -Service API -Tag master.3 -Timeout 00:00:02 -NoRollback -ErrorVariable failed -ErrorAction SilentlyContinue
         $result.Status | Should -Be 'TimedOut'
         $failed[0].FullyQualifiedErrorId | Should -BeLike 'DeploymentTimedOut,*'
         $failed[0].ToString() | Should -Match 'did not complete within 00:00:02'
         $failed[0].ToString() | Should -Match 'Wait-MightyDeployment -Service API'
+    }
+
+    It 'Wait-MightyDeployment -WhatIf shows the rollback it would make after a timeout, and makes none' {
+        $started = Publish-MightyService -EndpointUrl $script:slow.Endpoint -Cluster production -Service WEB -Tag master.3 -NoWait
+        $script:slow.ResetRequestCounts()
+        $text = Invoke-CapturedPwsh -Sandbox $script:slow "Wait-MightyDeployment -Cluster production -Service WEB -Timeout 2 -WhatIf"
+        $previous = $started.PreviousTaskDefinition -replace '^.*/', ''
+        $revision = $started.TaskDefinition -replace '^.*/', ''
+        $text | Should -Match ([regex]::Escape("What if: Performing the operation `"Roll back to $previous (the deployment of $revision timed out)`" on target `"production/WEB`"."))
+        # The error view wraps the message at the console's width, behind '| '.
+        $flat = (($text -split "`n" | ForEach-Object { $_ -replace '^\s*\|\s?', '' }) -join ' ') -replace '\s+', ' '
+        $flat | Should -Match ([regex]::Escape("Not rolled back (-WhatIf): the service stays on the deployment of $revision. Roll back with Restore-MightyService -Cluster production -Service WEB -Previous."))
+        [int]$script:slow.RequestCounts['ecs.UpdateService'] | Should -Be 0
+        (Get-MightyService -EndpointUrl $script:slow.Endpoint -Cluster production -Service WEB).TaskDefinitionArn | Should -Be $started.TaskDefinition
     }
 }

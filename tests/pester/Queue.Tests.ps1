@@ -292,5 +292,25 @@ Describe 'Redis that cannot be read: a clear error and no scaling' {
         finally { Stop-TestRedis $tls }
     }
 
+    It 'reports a Redis that stops answering as RedisTimeout with the time waited, not as unreachable, and scales nothing' {
+        $frozen = Start-TestRedis
+        try {
+            Push-SidekiqJob $frozen.Url @{ mailers = 12 }
+            kill -STOP $frozen.Process.Id
+            $script:sandbox.ResetRequestCounts()
+            Set-MightyQueueScale -Queue mailers -Cluster production -Auto -Redis $frozen.Url -ErrorVariable failures -ErrorAction SilentlyContinue
+            $failures.Count | Should -Be 1
+            $failures[0].FullyQualifiedErrorId | Should -BeLike 'RedisTimeout,*'
+            $failures[0].CategoryInfo.Category | Should -Be 'OperationTimeout'
+            "$($failures[0])" | Should -Match "Redis at redis://127\.0\.0\.1:$($frozen.Port)/0 accepted the connection but did not answer within 5 s"
+            "$($failures[0])" | Should -Not -Match 'Could not connect'
+            Get-Count 'ecs.UpdateService' | Should -Be 0
+        }
+        finally {
+            kill -CONT $frozen.Process.Id
+            Stop-TestRedis $frozen
+        }
+    }
+
     AfterAll { Stop-TestRedis $script:secured }
 }

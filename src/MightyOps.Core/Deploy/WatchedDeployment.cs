@@ -52,6 +52,9 @@ public sealed class WatchedDeployment
 
     internal string? LastCounts { get; set; }
 
+    /// <summary>The progress last shown for it, kept while ECS does not answer.</summary>
+    internal int LastPercent { get; set; }
+
     /// <summary>The exited containers' last log lines (CrashOutput), each on its own lines; appended to the final reason.</summary>
     internal string CrashOutput { get; set; } = string.Empty;
 
