@@ -29,7 +29,7 @@ BeforeAll {
 
     # The task definition the service's running containers were started from, per container.
     function Get-RunningDefinition([string] $Service) {
-        @($script:sandbox.GetContainers('production', $Service) | Where-Object LastStatus -EQ 'RUNNING' | ForEach-Object TaskDefinition | Sort-Object -Unique)
+        @($script:sandbox.GetContainers('production', $Service) | Where-Object LastStatus -EQ 'RUNNING' | ForEach-Object TaskDefinitionArn | Sort-Object -Unique)
     }
 
     # Everything a fresh pwsh prints (every stream and the host's own output, -WhatIf included)
@@ -75,24 +75,24 @@ Describe 'Publish-MightyService' {
         $result = Publish-MightyService -Cluster production -Service API -Tag master.5 -InformationVariable events
         $result | Should -BeOfType ([MightyOps.MightyDeployment])
         $result.Status | Should -Be 'Completed'
-        $result.PreviousTaskDefinition | Should -Be $before.TaskDefinitionArn
-        $result.TaskDefinition | Should -Not -Be $before.TaskDefinitionArn
+        $result.PreviousTaskDefinitionArn | Should -Be $before.TaskDefinitionArn
+        $result.TaskDefinitionArn | Should -Not -Be $before.TaskDefinitionArn
         $result.DeploymentId | Should -Match '^ecs-svc/\d{19}$'
         $result.Images['application'] | Should -Match '/app:master\.5$'
         $result.Duration | Should -BeGreaterThan ([timespan]::Zero)
 
         $service = Get-MightyService -Cluster production -Service API
-        $service.TaskDefinitionArn | Should -Be $result.TaskDefinition
+        $service.TaskDefinitionArn | Should -Be $result.TaskDefinitionArn
         $service.Deployments.Count | Should -Be 1
         $service.RunningTasks | Should -Be $service.DesiredTasks
-        Get-RunningDefinition API | Should -Be @($result.TaskDefinition)
+        Get-RunningDefinition API | Should -Be @($result.TaskDefinitionArn)
 
         $events | Should -Not -BeNullOrEmpty
         $events | ForEach-Object { $_.Tags | Should -Contain 'MightyOps.Event'; "$($_.MessageData)" | Should -BeLike 'API: (service API)*' }
         ($events.MessageData -join "`n") | Should -Match 'deployment completed'
         $result.Events.Message | Should -Contain "(service API) has reached a steady state."
 
-        $tags = (aws ecs describe-task-definition --task-definition $result.TaskDefinition --include TAGS | ConvertFrom-Json).tags
+        $tags = (aws ecs describe-task-definition --task-definition $result.TaskDefinitionArn --include TAGS | ConvertFrom-Json).tags
         ($tags | Where-Object key -EQ 'mightyops:release').value | Should -Be 'master.5'
         ($tags | Where-Object key -EQ 'mightyops:previous-task-definition').value | Should -Be $before.TaskDefinitionArn
     }
@@ -126,7 +126,7 @@ Describe 'Publish-MightyService' {
         $script:results.Status | Should -Be @('Completed', 'Completed')
         $counts.Register | Should -Be 2
         $counts.Update | Should -Be 2
-        Get-RunningDefinition WEB | Should -Be @(($script:results | Where-Object Service -EQ WEB).TaskDefinition)
+        Get-RunningDefinition WEB | Should -Be @(($script:results | Where-Object Service -EQ WEB).TaskDefinitionArn)
     }
 
     It 'leaves a Docker Hub sidecar alone with -Tag and narrows to -Container' {
@@ -151,7 +151,7 @@ Describe 'Publish-MightyService' {
         $result = Publish-MightyService -Cluster production -Service FRESH -Tag master.5 -ConfigPath $path
         $result.Status | Should -Be 'Completed'
         $result.Images['application'] | Should -BeExactly "$($script:sandbox.AccountId).dkr.ecr.$($script:sandbox.Region).amazonaws.com/app:master.5"
-        Get-RunningDefinition FRESH | Should -Be @($result.TaskDefinition)
+        Get-RunningDefinition FRESH | Should -Be @($result.TaskDefinitionArn)
     }
 
     It 'reports a crashing image as failed, with the stopped reason and exit code, and rolls back' {
@@ -198,7 +198,7 @@ Describe 'Secrets' {
         $definition | Should -Not -Match ([regex]::Escape($secret))
         $definition | Should -Match 'arn:aws:s3:::mighty-secrets/planted/sync_crm-[0-9a-f]{12}\.env'
 
-        $running = @($script:sandbox.GetContainers('production', 'sync_crm') | Where-Object { $_.LastStatus -eq 'RUNNING' -and $_.TaskDefinition -eq $service.TaskDefinitionArn })
+        $running = @($script:sandbox.GetContainers('production', 'sync_crm') | Where-Object { $_.LastStatus -eq 'RUNNING' -and $_.TaskDefinitionArn -eq $service.TaskDefinitionArn })
         $running.Count | Should -BeGreaterThan 0
         $running[0].Environment['PLANTED_SECRET'] | Should -Be $secret
         $running[0].Environment['CRM_TOKEN'] | Should -Be "$secret-crm"
@@ -296,24 +296,24 @@ Describe 'Wait-MightyDeployment, Restore-MightyService and Get-MightyServiceEven
         $done = @($started | Wait-MightyDeployment)
         $done.Status | Should -Be @('Completed', 'Completed')
         $done.DeploymentId | Should -Be $started.DeploymentId
-        foreach ($result in $done) { Get-RunningDefinition $result.Service | Should -Be @($result.TaskDefinition) }
+        foreach ($result in $done) { Get-RunningDefinition $result.Service | Should -Be @($result.TaskDefinitionArn) }
     }
 
     It 'waits for a service''s current deployment with -Service' {
         $null = Publish-MightyService -Cluster production -Service reports -Tag master.5 -NoWait
         $done = Wait-MightyDeployment -Cluster production -Service reports
         $done.Status | Should -Be 'Completed'
-        $done.TaskDefinition | Should -Be (Get-MightyService -Cluster production -Service reports).TaskDefinitionArn
+        $done.TaskDefinitionArn | Should -Be (Get-MightyService -Cluster production -Service reports).TaskDefinitionArn
     }
 
     It 'restores the previously deployed revision, not revision - 1' {
         $first = Publish-MightyService -Cluster production -Service billing -Tag master.5
         $second = Publish-MightyService -Cluster production -Service billing -Tag master.3
-        $second.PreviousTaskDefinition | Should -Be $first.TaskDefinition
+        $second.PreviousTaskDefinitionArn | Should -Be $first.TaskDefinitionArn
         $restored = Restore-MightyService -Cluster production -Service billing -Previous
         $restored.Status | Should -Be 'Completed'
-        $restored.TaskDefinition | Should -Be $first.TaskDefinition
-        Get-RunningDefinition billing | Should -Be @($first.TaskDefinition)
+        $restored.TaskDefinitionArn | Should -Be $first.TaskDefinitionArn
+        Get-RunningDefinition billing | Should -Be @($first.TaskDefinitionArn)
     }
 
     It 'restores a revision named by number and changes nothing with -WhatIf' {
@@ -321,7 +321,7 @@ Describe 'Wait-MightyDeployment, Restore-MightyService and Get-MightyServiceEven
         Restore-MightyService -Cluster production -Service billing -TaskDefinition 1 -WhatIf
         [int]$script:sandbox.RequestCounts['ecs.UpdateService'] | Should -Be 0
         $restored = Restore-MightyService -Cluster production -Service billing -TaskDefinition 1
-        $restored.TaskDefinition | Should -Match 'task-definition/billing:1$'
+        $restored.TaskDefinitionArn | Should -Match 'task-definition/billing:1$'
         $restored.Status | Should -Be 'Completed'
     }
 

@@ -46,8 +46,8 @@ Describe 'Get-MightyQueue' {
         $mailers = $queues | Where-Object Queue -EQ mailers
         $mailers.Service | Should -BeExactly 'mailers'
         $mailers.Cluster | Should -Be 'production'
-        $mailers.DesiredCount | Should -Be 2
-        $mailers.RunningCount | Should -Be 2
+        $mailers.DesiredTasks | Should -Be 2
+        $mailers.RunningTasks | Should -Be 2
         ($mailers.MinCount, $mailers.MaxCount, $mailers.JobsPerTask, $mailers.CooldownMinutes) | Should -Be @(0, 10, 100, 10)
         $mailers.SuggestedCount | Should -Be 5
         $mailers.Reason | Should -Be '412 waiting, 100 per task → 5'
@@ -191,7 +191,7 @@ Describe 'Set-MightyQueueScale' {
             $busy | Should -Be 2
 
             $queue = Get-MightyQueue -Cluster production -Name webhooks
-            ($queue.Size, $queue.Busy, $queue.DesiredCount) | Should -Be @(0, 2, 2)
+            ($queue.Size, $queue.Busy, $queue.DesiredTasks) | Should -Be @(0, 2, 2)
             $change = Set-MightyQueueScale -Queue webhooks -Cluster production -Auto
             ($change.From, $change.To) | Should -Be @(2, 1) -Because 'both jobs run in one Sidekiq process: one task, never 0'
             $change.Reason | Should -Be '0 waiting, 100 per task → 0; 2 jobs in flight on 1 task → 1'

@@ -191,8 +191,8 @@ public sealed class PublishMightyServiceCommand : RolloutCmdlet
     {
         Cluster = plan.Cluster,
         Service = plan.Service,
-        TaskDefinition = plan.LiveArn,
-        PreviousTaskDefinition = plan.LiveArn,
+        TaskDefinitionArn = plan.LiveArn,
+        PreviousTaskDefinitionArn = plan.LiveArn,
         Images = plan.Images,
         Status = MightyDeploymentStatus.Unchanged,
     };
