@@ -28,8 +28,8 @@ BeforeAll {
     }
 
     # The task definition the service's running containers were started from, per container.
-    function Get-RunningDefinition([string] $Service) {
-        @($script:sandbox.GetContainers('production', $Service) | Where-Object LastStatus -EQ 'RUNNING' | ForEach-Object TaskDefinitionArn | Sort-Object -Unique)
+    function Get-RunningDefinition([string] $Service, [string] $Cluster = 'production') {
+        @($script:sandbox.GetContainers($Cluster, $Service) | Where-Object LastStatus -EQ 'RUNNING' | ForEach-Object TaskDefinitionArn | Sort-Object -Unique)
     }
 
     # Everything a fresh pwsh prints (every stream and the host's own output, -WhatIf included)
@@ -212,6 +212,31 @@ Describe 'Secrets' {
         $script:forced.Status | Should -Be 'Completed'
         $counts.Register | Should -Be 0
         $counts.Update | Should -Be 1
+    }
+}
+
+Describe 'Publish-MightyService -Image given one string' {
+    It 'deploys a bare tag as -Tag does: every container of this account''s ECR' {
+        $result = Publish-MightyService -Cluster staging -Service WEB -Image master.5
+        $result.Status | Should -Be 'Completed'
+        $result.Images['application'] | Should -Match '/app:master\.5$'
+        $result.Images['nginx'] | Should -Match '/nginx-proxy:master\.5$'
+    }
+
+    It 'deploys repository:tag to the containers that run that repository, and leaves the others' {
+        $result = Publish-MightyService -Cluster staging -Service WEB -Image 'nginx-proxy:master.3'
+        $result.Status | Should -Be 'Completed'
+        $result.Images['nginx'] | Should -BeExactly "$($script:sandbox.AccountId).dkr.ecr.$($script:sandbox.Region).amazonaws.com/nginx-proxy:master.3"
+        $result.Images['application'] | Should -Match '/app:master\.5$'
+        Get-RunningDefinition WEB -Cluster staging | Should -Be @($result.TaskDefinitionArn)
+    }
+
+    It 'asks which container when the image fits none of several, registering nothing' {
+        $counts = Measure-Change { Publish-MightyService -Cluster staging -Service WEB -Image 'ghcr.io/acme/app:1.0' -ErrorAction SilentlyContinue -ErrorVariable +script:failed | Out-Null }
+        $script:failed[0].FullyQualifiedErrorId | Should -BeLike 'ContainerNameRequired,*'
+        "$($script:failed[0])" | Should -Match "does not say which to change\. Name the container: -Image @\{ application = 'ghcr\.io/acme/app:1\.0' \}"
+        $counts.Register | Should -Be 0
+        $counts.Update | Should -Be 0
     }
 }
 
