@@ -276,6 +276,34 @@ Describe 'Publish-MightyService with bad input changes nothing' {
         $script:sandbox.RequestCounts.Count | Should -Be 0
     }
 
+    It 'refuses a configured container the task definition lacks, naming the key path, the file and the nearest name' {
+        $path = Write-Config "@{`n    Cluster  = 'production'`n    Services = @{`n        WEB = @{ Containers = @{ ngnix = @{ Cpu = 96 } } }`n    }`n}"
+        $counts = Measure-Change { Publish-MightyService -Service WEB -Tag master.5 -ConfigPath $path -ErrorAction SilentlyContinue -ErrorVariable +script:failed | Out-Null }
+        $script:failed.Count | Should -Be 1
+        $script:failed[0].FullyQualifiedErrorId | Should -BeLike 'ConfigInvalid,*'
+        $script:failed[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        "$($script:failed[0])" | Should -Match ("^" + [regex]::Escape($path) + ":4:34: Services\.WEB\.Containers\.ngnix: service 'WEB' has no container 'ngnix'; its task definition WEB:\d+ has 'application', 'nginx'\. Did you mean 'nginx'\?")
+        $counts.Register | Should -Be 0
+        $counts.Update | Should -Be 0
+        $counts.Put | Should -Be 0
+    }
+
+    It 'names where a repository that does not exist came from: <Case>' -ForEach @(
+        @{ Case = 'the config file'; Config = "@{ Cluster = 'production'; Services = @{ API = @{ Containers = @{ application = @{ Repository = 'ap' } } } } }"; Arguments = @{ Tag = 'master.5' }
+           Pattern = "ECR repository 'ap' was not found.* The repository of container 'application' comes from Services\.API\.Containers\.application\.Repository in (?<file>.+): fix the name there\." }
+        @{ Case = '-Image'; Config = "@{ Cluster = 'production' }"; Arguments = @{ Image = 'ap:master.5' }
+           Pattern = "ECR repository 'ap' was not found.* The repository of container 'application' comes from -Image: check the name there\." }
+    ) {
+        $path = Write-Config $Config
+        $counts = Measure-Change { Publish-MightyService -Service API @Arguments -ConfigPath $path -ErrorAction SilentlyContinue -ErrorVariable +script:failed | Out-Null }
+        $script:failed[0].FullyQualifiedErrorId | Should -BeLike 'RepositoryNotFound,*'
+        "$($script:failed[0])" | Should -Match $Pattern
+        "$($script:failed[0])" | Should -Not -Match 'Check the repository name in -Image or the task definition'
+        if ($Matches.file) { $Matches.file | Should -BeExactly $path }
+        $counts.Register | Should -Be 0
+        $counts.Update | Should -Be 0
+    }
+
     It 'refuses secrets that are <Case>, naming the key but never the value' -ForEach @(
         @{ Case = 'missing'; Key = 'absent.json'; Json = $null; Pattern = 'absent\.json' }
         @{ Case = 'not JSON'; Key = 'bad-json.json'; Json = '{"shared": '; Pattern = 'bad-json\.json' }

@@ -55,9 +55,38 @@ public sealed record ImageRequest(string? Tag, IReadOnlyDictionary<string, strin
     }
 }
 
+/// <summary>Where the repository of a container's new image was named, for messages about a wrong one.</summary>
+public enum RepositorySource
+{
+    /// <summary>The image the live task definition runs (-Tag, or a bare tag in -Image, retags it).</summary>
+    TaskDefinition,
+
+    /// <summary>-Image, as <c>repository:tag</c> or a full URI.</summary>
+    Parameter,
+
+    /// <summary>The container's <c>Repository</c> in mighty.psd1.</summary>
+    Config,
+}
+
 /// <summary>Turns an <see cref="ImageRequest"/> into the new image of each container of one task definition.</summary>
 public static class ImageSelection
 {
+    /// <summary>
+    /// Where <see cref="Resolve"/> took the repository of <paramref name="container"/>'s image
+    /// from: -Image when it names a repository (one image, or <c>repository:tag</c> / a URI for
+    /// the container), else the container's configured <paramref name="configuredRepository"/>,
+    /// else the live task definition.
+    /// </summary>
+    public static RepositorySource SourceOf(ImageRequest request, string container, string? configuredRepository)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Image is not null || (request.Images?.TryGetValue(container, out string? value) == true && !IsBareTag(value)))
+        {
+            return RepositorySource.Parameter;
+        }
+        return configuredRepository is null ? RepositorySource.TaskDefinition : RepositorySource.Config;
+    }
+
     /// <summary>
     /// The containers that get a new image, and that image. Throws <c>ContainerNotFound</c>
     /// (listing the names the definition has) for a container it lacks, and

@@ -147,6 +147,21 @@ public sealed class TaskDefinitionRenderingTests
         Assert.Contains("-Image @{ application = 'ghcr.io/acme/app:1.0' }", unclear.Message, StringComparison.Ordinal);
     }
 
+    // Where a container's repository was named, for the message about one that does not exist.
+    [Theory]
+    [InlineData("master.5", null, null, null, RepositorySource.TaskDefinition)]
+    [InlineData("master.5", null, null, "app", RepositorySource.Config)]
+    [InlineData(null, "master.5", null, null, RepositorySource.TaskDefinition)]
+    [InlineData(null, "master.5", null, "app", RepositorySource.Config)]
+    [InlineData(null, "ap:master.5", null, "app", RepositorySource.Parameter)]
+    [InlineData(null, "ghcr.io/acme/app:1", null, null, RepositorySource.Parameter)]
+    [InlineData(null, null, "ap:master.5", "app", RepositorySource.Parameter)]
+    public void The_source_of_a_repository_is_the_parameter_the_config_or_the_task_definition(string? tag, string? imageForContainer, string? oneImage, string? configured, RepositorySource expected)
+    {
+        var request = new ImageRequest(tag, imageForContainer is null ? null : new Dictionary<string, string> { ["application"] = imageForContainer }, null) { Image = oneImage };
+        Assert.Equal(expected, ImageSelection.SourceOf(request, "application", configured));
+    }
+
     [Fact]
     public void Stopped_tasks_are_summarised_with_reasons_and_exit_codes()
     {
