@@ -213,8 +213,8 @@ public sealed class RolloutWatcher
             {
                 // Someone else deployed over ours: not ours to roll back, and no failure of ours.
                 deployment.CompletedAt = primary?.CreatedAt;
-                deployment.SupersededBy = primary?.TaskDefinition ?? string.Empty;
-                string winner = MightyServiceDeployment.ShortTaskDefinition(deployment.SupersededBy);
+                deployment.SupersededByTaskDefinitionArn = primary?.TaskDefinition ?? string.Empty;
+                string winner = MightyServiceDeployment.ShortTaskDefinition(deployment.SupersededByTaskDefinitionArn);
                 _log.Warning($"{deployment.Service}: the deployment of {MightyServiceDeployment.ShortTaskDefinition(deployment.TaskDefinitionArn)} was superseded by {winner} ({primary?.Id}) before it completed; the service runs {winner}.");
                 await FinishAsync(deployment, MightyDeploymentStatus.Superseded,
                     $"Superseded by another deployment before it completed: {primary?.Id} runs {winner} now.",

@@ -90,8 +90,8 @@ public sealed class WaitMightyDeploymentCommand : RolloutCmdlet
                     Cluster = deployment.Cluster,
                     Service = deployment.Service,
                     DeploymentId = deployment.DeploymentId,
-                    TaskDefinitionArn = deployment.TaskDefinition,
-                    PreviousTaskDefinitionArn = deployment.PreviousTaskDefinition,
+                    TaskDefinitionArn = deployment.TaskDefinitionArn,
+                    PreviousTaskDefinitionArn = deployment.PreviousTaskDefinitionArn,
                     Images = deployment.Images,
                     StartedAt = deployment.StartedAt,
                 });
