@@ -243,7 +243,8 @@ Describe 'What each output type binds in AWS.Tools Update-ECSService' {
     It 'has a row for every public output type, and no other' {
         $script:types.Count | Should -BeGreaterThan 10
         @($script:rows.Keys | Sort-Object) | Should -Be @($script:types.Name)
-        $written = Get-Command -Module MightyOps | ForEach-Object OutputType | ForEach-Object Type | Where-Object { $_ -ne [void] }
+        # Plain strings (Get-MightyLog -Raw) name nothing AWS.Tools binds by property; every MightyOps type needs its row.
+        $written = Get-Command -Module MightyOps | ForEach-Object OutputType | ForEach-Object Type | Where-Object { $_ -ne [void] -and $_ -ne [string] }
         $written | ForEach-Object { $_ | Should -BeIn $script:types }
     }
 
