@@ -16,6 +16,10 @@ public sealed class SetMightyQueueScaleCommand : QueueCmdlet
     // ListServices + DescribeServices round for the whole pipeline, on fresh numbers.
     private readonly List<(string? Cluster, List<string> Queues)> _requests = [];
 
+    // Queues that came through the pipeline: Get-MightyQueue has already warned (under its own
+    // -WarningAction) about those that no service works, so they are not warned about again.
+    private readonly HashSet<string> _piped = new(StringComparer.Ordinal);
+
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Name")]
     [SupportsWildcards]
@@ -38,6 +42,10 @@ public sealed class SetMightyQueueScaleCommand : QueueCmdlet
 
     protected override void ProcessRecord()
     {
+        if (MyInvocation.ExpectingInput)
+        {
+            _piped.UnionWith(Queue);
+        }
         int index = _requests.FindIndex(r => r.Cluster == Cluster);
         if (index < 0)
         {
@@ -80,7 +88,15 @@ public sealed class SetMightyQueueScaleCommand : QueueCmdlet
                 if (queue.Service is null && Auto)
                 {
                     // A runbook pipes every queue in; one without a service must not stop the others.
-                    WriteWarning($"Queue '{queue.Queue}' is skipped: no ECS service in cluster '{queue.Cluster}' works it.");
+                    string skipped = $"Queue '{queue.Queue}' is skipped: no ECS service in cluster '{queue.Cluster}' works it.";
+                    if (_piped.Contains(queue.Queue))
+                    {
+                        WriteVerbose(skipped);
+                    }
+                    else
+                    {
+                        WriteWarning(skipped);
+                    }
                     continue;
                 }
                 QueueScalePlan plan;
