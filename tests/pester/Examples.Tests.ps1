@@ -52,9 +52,11 @@ BeforeAll {
     foreach ($result in Invoke-ExampleRunner Setup @($script:all | Where-Object Kind -In 'Setup', 'UntilStop', 'Script')) {
         $script:results[$result.Id] = $result
     }
+    $setupSeconds = $script:clock.Elapsed.TotalSeconds
     foreach ($result in Invoke-ExampleRunner Own @($script:all | Where-Object Kind -In 'Own', 'Pester')) {
         $script:results[$result.Id] = $result
     }
+    $ownSeconds = $script:clock.Elapsed.TotalSeconds - $setupSeconds
 
     # Examples that need a terminal: typed into pwsh in a tmux pane (a terminal of its own), as a
     # user types them; when the container's shell prompt appears, 'exit' is typed.
@@ -129,7 +131,8 @@ BeforeAll {
     Invoke-InTerminal @($terminal | Where-Object { -not $_.Starts })  -WithSetup
     Invoke-InTerminal @($terminal | Where-Object Starts)
     $script:clock.Stop()
-    Write-Host "Examples: $($script:all.Count) found, $($script:results.Count - 1) run, in $([math]::Round($script:clock.Elapsed.TotalSeconds)) s."
+    Write-Host ("Examples: {0} found, {1} run in {2:0} s (after the setup {3:0} s, in sessions of their own {4:0} s, in a terminal {5:0} s)." -f
+        $script:all.Count, ($script:results.Count - 1), $script:clock.Elapsed.TotalSeconds, $setupSeconds, $ownSeconds, ($script:clock.Elapsed.TotalSeconds - $setupSeconds - $ownSeconds))
 }
 
 AfterAll {
