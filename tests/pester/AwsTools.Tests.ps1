@@ -56,13 +56,61 @@ Describe 'AWS.Tools parameter names' {
         $text = ($everything + $failures | ForEach-Object { $_ | Out-String; if ($_ -is [Management.Automation.ErrorRecord]) { $_.Exception.ToString() } }) -join "`n"
         $text | Should -Not -Match $secret
         $text | Should -Not -Match $token
-        $text | Should -Match 'AKIANOBODYKNOWS0000' -Because 'the access key id is not secret and helps'
+        $text | Should -Match 'AKIA…0000' -Because 'the access key id, shortened, tells keys apart'
+        $text | Should -Not -Match 'AKIANOBODYKNOWS0000' -Because 'the whole key id does not go into logs (docs/design/credentials.md)'
+    }
+
+    It 'shows the access key id in -Verbose as AKIA… and the last four characters' {
+        $verbose = Get-MightyService -Cluster staging -Verbose 4>&1 | Where-Object { $_ -is [Management.Automation.VerboseRecord] } | ForEach-Object Message
+        $key = $script:sandbox.AccessKeyId
+        @($verbose -match "access key $($key.Substring(0, 4))…$($key.Substring($key.Length - 4)) from ") | Should -HaveCount 1
+        ($verbose -join "`n") | Should -Not -Match $key
+    }
+
+    It 'takes environment keys before AWS_PROFILE, whose profile still gives the region, as the AWS CLI does' {
+        $regional = Start-MightySandbox -Seed demo -Region eu-west-2 -NoEnvironment
+        try {
+            $result = Invoke-InFreshPwsh -ArgumentList $regional.Endpoint, $regional.AccessKeyId, $regional.SecretAccessKey -ScriptBlock {
+                param($endpoint, $key, $secret)
+                $folder = Join-Path ([IO.Path]::GetTempPath()) ('mighty-profiles-' + [guid]::NewGuid().ToString('n').Substring(0, 8))
+                New-Item -ItemType Directory -Path $folder | Out-Null
+                "[ops]`naws_access_key_id = AKIAPROFILEKEYS00042`naws_secret_access_key = not-the-sandbox-secret`n" | Set-Content (Join-Path $folder 'credentials')
+                "[profile ops]`nregion = eu-west-2`n" | Set-Content (Join-Path $folder 'config')
+                $env:AWS_SHARED_CREDENTIALS_FILE = Join-Path $folder 'credentials'
+                $env:AWS_CONFIG_FILE = Join-Path $folder 'config'
+                $env:AWS_PROFILE = 'ops'
+                $env:AWS_ACCESS_KEY_ID = $key
+                $env:AWS_SECRET_ACCESS_KEY = $secret
+                $env:AWS_ENDPOINT_URL = $endpoint
+                $env:AWS_REGION = $null
+                $env:AWS_DEFAULT_REGION = $null
+                $env:AWS_SESSION_TOKEN = $null
+                $services = Get-MightyService -Cluster production -Verbose 4>&1
+                $cliClusters = (aws ecs list-clusters --output json | ConvertFrom-Json).clusterArns
+                [pscustomobject]@{
+                    Services = @($services | Where-Object { $_ -isnot [Management.Automation.VerboseRecord] }).Count
+                    Verbose = @($services | Where-Object { $_ -is [Management.Automation.VerboseRecord] } | ForEach-Object Message)
+                    CliClusters = @($cliClusters)
+                    CliSources = @(aws configure list | Select-String '^\s*(access_key|region)\s' | ForEach-Object { ($_.Line -split '\s+' | Where-Object { $_ })[0, 2] -join '=' })
+                }
+            }
+        }
+        finally {
+            $regional | Stop-MightySandbox
+        }
+        # The AWS CLI, the reference: keys from the environment, region from the profile's config file.
+        $result.CliSources | Should -Be @('access_key=env', 'region=config-file')
+        $result.CliClusters | Should -Contain "arn:aws:ecs:eu-west-2:$($regional.AccountId):cluster/production"
+        # MightyOps agrees, and says that the profile's keys are not the ones used.
+        $result.Services | Should -Be 32
+        $result.Verbose | Should -Contain "AWS region eu-west-2 (from profile 'ops'); access key $($regional.AccessKeyId.Substring(0, 4))…$($regional.AccessKeyId.Substring($regional.AccessKeyId.Length - 4)) from environment variables (AWS_ACCESS_KEY_ID)."
+        @($result.Verbose -match "^AWS_PROFILE names profile 'ops', but AWS_ACCESS_KEY_ID holds keys, and those come first") | Should -HaveCount 1
     }
 
     It 'names the endpoint that refused an unknown access key' {
         Get-MightyService -Cluster staging -AccessKey AKIANOBODYKNOWS0000 -SecretKey x -ErrorVariable failures -ErrorAction SilentlyContinue
         $failures[0].FullyQualifiedErrorId | Should -BeLike 'AwsAuthenticationFailed,*'
-        "$($failures[0])" | Should -Match ([regex]::Escape("The endpoint $($script:sandbox.Endpoint.TrimEnd('/')) does not recognise access key AKIANOBODYKNOWS0000"))
+        "$($failures[0])" | Should -Match ([regex]::Escape("The endpoint $($script:sandbox.Endpoint.TrimEnd('/')) does not recognise access key AKIA…0000"))
     }
 
     It 'writes in -Verbose only the endpoints of the services it calls' {

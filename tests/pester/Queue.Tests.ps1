@@ -217,6 +217,35 @@ Describe 'Set-MightyQueueScale' {
         $byHand.Reason | Should -Be 'set by hand to 3'
     }
 
+    It 'runs the scheduled runbook of its help (example 2) twice, as cron would: the second run writes nothing, though a queue has no service' {
+        . $PSScriptRoot/Examples.ps1
+        $runbook = Get-DocExample -Root (Join-Path $PSScriptRoot '../..') | Where-Object Id -EQ 'Set-MightyQueueScale Example 2'
+        $runbook.FileName | Should -Be 'scale-queues.ps1'
+        $folder = Join-Path ([IO.Path]::GetTempPath()) ('mighty-runbook-' + [guid]::NewGuid().ToString('n').Substring(0, 8))
+        New-Item -ItemType Directory -Path $folder | Out-Null
+        Set-Content (Join-Path $folder 'scale-queues.ps1') $runbook.Code
+        "@{ Cluster = 'production'; Redis = '$($script:redis.Url)' }" | Set-Content (Join-Path $folder 'mighty.psd1')
+        $pwsh = Get-FreshPwsh
+        $savedModulePath = $env:PSModulePath
+        # MightyOps installed (its #Requires -Modules finds it by name); the sandbox's AWS_* variables inherited.
+        $env:PSModulePath = (Split-Path (Split-Path $script:ModuleManifest -Parent) -Parent | Split-Path -Parent) + [IO.Path]::PathSeparator + $env:PSModulePath
+        Push-Location $folder
+        try {
+            $first = @(& $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File ./scale-queues.ps1 *>&1 | ForEach-Object { "$_" })
+            $LASTEXITCODE | Should -Be 0
+            $second = @(& $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File ./scale-queues.ps1 *>&1 | ForEach-Object { "$_" })
+            $LASTEXITCODE | Should -Be 0
+        }
+        finally {
+            Pop-Location
+            $env:PSModulePath = $savedModulePath
+            Remove-Item $folder -Recurse -Force -ErrorAction SilentlyContinue
+        }
+        ($first -join "`n") | Should -Match 'ios_web_scrape: 2 -> 10 \(1200 waiting'
+        ($first -join "`n") | Should -Not -Match 'WARNING' -Because 'Get-MightyQueue -WarningAction SilentlyContinue quiets the queue without a service, and Set-MightyQueueScale does not say it again'
+        $second | Should -BeNullOrEmpty -Because 'the help says a run right after another changes nothing and writes nothing'
+    }
+
     It 'names a queue without a service as an error with -Count, and skips it with a warning with -Auto' {
         Set-MightyQueueScale -Queue orphan -Cluster production -Count 1 -ErrorVariable failures -ErrorAction SilentlyContinue
         $failures[0].FullyQualifiedErrorId | Should -BeLike 'QueueHasNoService,*'

@@ -16,6 +16,10 @@ public sealed class SetMightyQueueScaleCommand : QueueCmdlet
     // read and one ListServices + DescribeServices round for the whole pipeline, on fresh numbers.
     private readonly List<ScaleRequest> _requests = [];
 
+    // Queues that came through the pipeline: Get-MightyQueue has already warned (under its own
+    // -WarningAction) about those that no service works, so they are not warned about again.
+    private readonly HashSet<string> _piped = new(StringComparer.Ordinal);
+
     // Neither is mandatory: an object that binds either names what to scale (Get-MightyQueue's
     // queues, Get-MightyService's services), and naming neither is QueueNotNamed, not a prompt.
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -61,6 +65,10 @@ public sealed class SetMightyQueueScaleCommand : QueueCmdlet
 
     protected override void ProcessRecord()
     {
+        if (MyInvocation.ExpectingInput && Queue is { Length: > 0 })
+        {
+            _piped.UnionWith(Queue);
+        }
         string[] services = (Service ?? []).Where(s => !string.IsNullOrEmpty(s)).ToArray();
         if (Queue is not { Length: > 0 } && services.Length == 0)
         {
@@ -130,7 +138,15 @@ public sealed class SetMightyQueueScaleCommand : QueueCmdlet
                 if (queue.Service is null && Auto)
                 {
                     // A runbook pipes every queue in; one without a service must not stop the others.
-                    WriteWarning($"Queue '{TerminalText.Quote(queue.Queue)}' is skipped: no ECS service in cluster '{queue.Cluster}' works it.");
+                    string skipped = $"Queue '{TerminalText.Quote(queue.Queue)}' is skipped: no ECS service in cluster '{queue.Cluster}' works it.";
+                    if (_piped.Contains(queue.Queue))
+                    {
+                        WriteVerbose(skipped);
+                    }
+                    else
+                    {
+                        WriteWarning(skipped);
+                    }
                     continue;
                 }
                 QueueScalePlan plan;
