@@ -23,7 +23,7 @@ public enum MightyDeploymentStatus
 
     /// <summary>
     /// Another deployment of the service (another deploy, someone's update) replaced this one
-    /// before it completed; <see cref="MightyDeployment.SupersededBy"/> names the revision that won.
+    /// before it completed; <see cref="MightyDeployment.SupersededByTaskDefinitionArn"/> names the revision that won.
     /// Not a failure of this deployment, and not rolled back.
     /// </summary>
     Superseded,
@@ -32,7 +32,10 @@ public enum MightyDeploymentStatus
 /// <summary>
 /// One service deployment as Publish-MightyService, Wait-MightyDeployment and
 /// Restore-MightyService report it: what was deployed, from what, and how it ended. Piped into
-/// Wait-MightyDeployment it is watched again (Cluster, Service and DeploymentId bind by name).
+/// Wait-MightyDeployment it is watched again. Piped into AWS.Tools' Update-ECSService it names the
+/// service and nothing else: the revisions are <see cref="TaskDefinitionArn"/> and
+/// <see cref="PreviousTaskDefinitionArn"/>, not TaskDefinition, so a RolledBack result cannot
+/// redeploy the revision that failed (docs/design/aws-tools-pipeline.md).
 /// </summary>
 public sealed class MightyDeployment
 {
@@ -45,11 +48,11 @@ public sealed class MightyDeployment
     /// <summary>The ECS deployment id (<c>ecs-svc/…</c>); empty when nothing was deployed (Unchanged).</summary>
     public string DeploymentId { get; init; } = string.Empty;
 
-    /// <summary>The task definition ARN this deployment runs.</summary>
-    public string TaskDefinition { get; init; } = string.Empty;
+    /// <summary>The task definition ARN this deployment runs (for a RolledBack or Failed result: the revision that failed).</summary>
+    public string TaskDefinitionArn { get; init; } = string.Empty;
 
     /// <summary>The task definition ARN the service ran before; what a rollback returns to.</summary>
-    public string PreviousTaskDefinition { get; init; } = string.Empty;
+    public string PreviousTaskDefinitionArn { get; init; } = string.Empty;
 
     /// <summary>Container name to image, as the deployed task definition has them.</summary>
     public IReadOnlyDictionary<string, string> Images { get; init; } = new Dictionary<string, string>();
@@ -69,11 +72,11 @@ public sealed class MightyDeployment
     public string FailureReason { get; init; } = string.Empty;
 
     /// <summary>When <see cref="Status"/> is Superseded: the task definition ARN of the deployment that replaced this one; empty otherwise.</summary>
-    public string SupersededBy { get; init; } = string.Empty;
+    public string SupersededByTaskDefinitionArn { get; init; } = string.Empty;
 
     /// <summary>The service events seen while it was watched, oldest first.</summary>
     public IReadOnlyList<MightyServiceEvent> Events { get; init; } = Array.Empty<MightyServiceEvent>();
 
     /// <inheritdoc />
-    public override string ToString() => TerminalText.VisibleLine($"{Cluster}/{Service} {MightyServiceDeployment.ShortTaskDefinition(TaskDefinition)} {Status}");
+    public override string ToString() => TerminalText.VisibleLine($"{Cluster}/{Service} {MightyServiceDeployment.ShortTaskDefinition(TaskDefinitionArn)} {Status}");
 }

@@ -3,7 +3,8 @@ namespace MightyOps;
 /// <summary>
 /// One Sidekiq queue next to the ECS service that works it, as Get-MightyQueue reports it. The
 /// queue numbers come from Sidekiq's Redis, the counts from ECS, the policy from mighty.psd1.
-/// Pipes into Set-MightyQueueScale (Queue and Cluster bind by property name).
+/// Pipes into Set-MightyQueueScale (Queue, Service and Cluster bind by property name); piped into
+/// AWS.Tools it names the cluster and service, never a count.
 /// </summary>
 public sealed class MightyQueue
 {
@@ -25,12 +26,18 @@ public sealed class MightyQueue
     /// <summary>Jobs of this queue running right now (per Sidekiq's last heartbeat, at most 5 s old).</summary>
     public int Busy { get; init; }
 
-    /// <summary>The service's desired count (0 when there is no service).</summary>
-    public int DesiredCount { get; init; }
+    /// <summary>
+    /// The service's desired count (ECS <c>desiredCount</c>; 0 when there is no service). Not named
+    /// DesiredCount: AWS.Tools' Update-ECSService would bind that from the pipeline and write back
+    /// a count that may have changed since this read (docs/design/aws-tools-pipeline.md).
+    /// </summary>
+    public int DesiredTasks { get; init; }
 
-    public int RunningCount { get; init; }
+    /// <summary>The service's running tasks (ECS <c>runningCount</c>).</summary>
+    public int RunningTasks { get; init; }
 
-    public int PendingCount { get; init; }
+    /// <summary>The service's starting tasks (ECS <c>pendingCount</c>).</summary>
+    public int PendingTasks { get; init; }
 
     /// <summary>The policy's lowest desired count.</summary>
     public int MinCount { get; init; }

@@ -206,7 +206,8 @@ public sealed class MightySandboxContainer
 
     public string TaskArn { get; init; } = string.Empty;
 
-    public string TaskDefinition { get; init; } = string.Empty;
+    /// <summary>The task definition ARN the task was started from.</summary>
+    public string TaskDefinitionArn { get; init; } = string.Empty;
 
     public string Image { get; init; } = string.Empty;
 

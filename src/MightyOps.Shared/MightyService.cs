@@ -77,7 +77,11 @@ public sealed class MightyService
     public override string ToString() => TerminalText.VisibleLine($"{Cluster}/{Service}");
 }
 
-/// <summary>One deployment of a service (ECS rolling deployment controller).</summary>
+/// <summary>
+/// One deployment of a service (ECS rolling deployment controller), as <see cref="MightyService.Deployments"/>
+/// lists them. Its counts and revision carry the names <see cref="MightyService"/> uses, so that
+/// <c>$service.Deployments | Update-ECSService -Service WEB</c> cannot write them back.
+/// </summary>
 public sealed class MightyServiceDeployment
 {
     /// <summary>The deployment id, e.g. <c>ecs-svc/7419115625193919142</c>.</summary>
@@ -86,16 +90,20 @@ public sealed class MightyServiceDeployment
     /// <summary>PRIMARY, ACTIVE or INACTIVE.</summary>
     public string Status { get; init; } = string.Empty;
 
-    public string TaskDefinition { get; init; } = string.Empty;
+    /// <summary>The task definition ARN the deployment runs.</summary>
+    public string TaskDefinitionArn { get; init; } = string.Empty;
 
-    /// <summary><c>family:revision</c> of <see cref="TaskDefinition"/>.</summary>
-    public string TaskDefinitionName => ShortTaskDefinition(TaskDefinition);
+    /// <summary><c>family:revision</c> of <see cref="TaskDefinitionArn"/>.</summary>
+    public string TaskDefinitionName => ShortTaskDefinition(TaskDefinitionArn);
 
-    public int DesiredCount { get; init; }
+    /// <summary>The deployment's desired count (ECS <c>desiredCount</c>).</summary>
+    public int DesiredTasks { get; init; }
 
-    public int PendingCount { get; init; }
+    /// <summary>Tasks of the deployment starting (ECS <c>pendingCount</c>).</summary>
+    public int PendingTasks { get; init; }
 
-    public int RunningCount { get; init; }
+    /// <summary>Tasks of the deployment running (ECS <c>runningCount</c>).</summary>
+    public int RunningTasks { get; init; }
 
     public int FailedTasks { get; init; }
 
@@ -110,7 +118,7 @@ public sealed class MightyServiceDeployment
 
     /// <inheritdoc />
     public override string ToString() =>
-        TerminalText.VisibleLine($"{Status} {ShortTaskDefinition(TaskDefinition)} {RunningCount}/{DesiredCount} {RolloutState}".TrimEnd());
+        TerminalText.VisibleLine($"{Status} {ShortTaskDefinition(TaskDefinitionArn)} {RunningTasks}/{DesiredTasks} {RolloutState}".TrimEnd());
 
     /// <summary><c>family:revision</c> from a task definition ARN (or the input when it is not an ARN).</summary>
     public static string ShortTaskDefinition(string taskDefinition)

@@ -1,4 +1,4 @@
-# Dot-sourced by OutputTypes.Tests.ps1: a stand-in for AWS.Tools.ECS's Update-ECSService that
+# Dot-sourced by AwsTools.Tests.ps1: a stand-in for AWS.Tools.ECS's Update-ECSService that
 # declares the parameters of the real cmdlet (names, aliases, ValueFromPipeline[ByPropertyName],
 # Position, Mandatory) and returns what PowerShell bound. Where the attributes were copied from
 # (aws/aws-tools-for-powershell, commits and files) and how the types were replaced is written down

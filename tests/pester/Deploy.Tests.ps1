@@ -28,19 +28,19 @@ BeforeAll {
     }
 
     # The task definition the service's running containers were started from, per container.
-    function Get-RunningDefinition([string] $Service) {
-        @($script:sandbox.GetContainers('production', $Service) | Where-Object LastStatus -EQ 'RUNNING' | ForEach-Object TaskDefinition | Sort-Object -Unique)
+    function Get-RunningDefinition([string] $Service, [string] $Cluster = 'production') {
+        @($script:sandbox.GetContainers($Cluster, $Service) | Where-Object LastStatus -EQ 'RUNNING' | ForEach-Object TaskDefinitionArn | Sort-Object -Unique)
     }
 
     # Everything a fresh pwsh prints (every stream and the host's own output, -WhatIf included)
     # while running $Command against the sandbox, as one string.
-    function Invoke-CapturedPwsh([string] $Command) {
+    function Invoke-CapturedPwsh([string] $Command, $Sandbox = $script:sandbox) {
         $script = Join-Path $script:work ("run-" + [guid]::NewGuid().ToString('n') + '.ps1')
         @"
-`$env:AWS_ENDPOINT_URL = '$($script:sandbox.Endpoint)'
-`$env:AWS_REGION = '$($script:sandbox.Region)'
-`$env:AWS_ACCESS_KEY_ID = '$($script:sandbox.AccessKeyId)'
-`$env:AWS_SECRET_ACCESS_KEY = '$($script:sandbox.SecretAccessKey)'
+`$env:AWS_ENDPOINT_URL = '$($Sandbox.Endpoint)'
+`$env:AWS_REGION = '$($Sandbox.Region)'
+`$env:AWS_ACCESS_KEY_ID = '$($Sandbox.AccessKeyId)'
+`$env:AWS_SECRET_ACCESS_KEY = '$($Sandbox.SecretAccessKey)'
 Import-Module '$($script:ModuleManifest)'
 `$VerbosePreference = 'Continue'; `$DebugPreference = 'Continue'; `$InformationPreference = 'Continue'
 $Command *>&1 | Out-String -Width 500
@@ -75,24 +75,24 @@ Describe 'Publish-MightyService' {
         $result = Publish-MightyService -Cluster production -Service API -Tag master.5 -InformationVariable events
         $result | Should -BeOfType ([MightyOps.MightyDeployment])
         $result.Status | Should -Be 'Completed'
-        $result.PreviousTaskDefinition | Should -Be $before.TaskDefinitionArn
-        $result.TaskDefinition | Should -Not -Be $before.TaskDefinitionArn
+        $result.PreviousTaskDefinitionArn | Should -Be $before.TaskDefinitionArn
+        $result.TaskDefinitionArn | Should -Not -Be $before.TaskDefinitionArn
         $result.DeploymentId | Should -Match '^ecs-svc/\d{19}$'
         $result.Images['application'] | Should -Match '/app:master\.5$'
         $result.Duration | Should -BeGreaterThan ([timespan]::Zero)
 
         $service = Get-MightyService -Cluster production -Service API
-        $service.TaskDefinitionArn | Should -Be $result.TaskDefinition
+        $service.TaskDefinitionArn | Should -Be $result.TaskDefinitionArn
         $service.Deployments.Count | Should -Be 1
         $service.RunningTasks | Should -Be $service.DesiredTasks
-        Get-RunningDefinition API | Should -Be @($result.TaskDefinition)
+        Get-RunningDefinition API | Should -Be @($result.TaskDefinitionArn)
 
         $events | Should -Not -BeNullOrEmpty
         $events | ForEach-Object { $_.Tags | Should -Contain 'MightyOps.Event'; "$($_.MessageData)" | Should -BeLike 'API: (service API)*' }
         ($events.MessageData -join "`n") | Should -Match 'deployment completed'
         $result.Events.Message | Should -Contain "(service API) has reached a steady state."
 
-        $tags = (aws ecs describe-task-definition --task-definition $result.TaskDefinition --include TAGS | ConvertFrom-Json).tags
+        $tags = (aws ecs describe-task-definition --task-definition $result.TaskDefinitionArn --include TAGS | ConvertFrom-Json).tags
         ($tags | Where-Object key -EQ 'mightyops:release').value | Should -Be 'master.5'
         ($tags | Where-Object key -EQ 'mightyops:previous-task-definition').value | Should -Be $before.TaskDefinitionArn
     }
@@ -126,7 +126,7 @@ Describe 'Publish-MightyService' {
         $script:results.Status | Should -Be @('Completed', 'Completed')
         $counts.Register | Should -Be 2
         $counts.Update | Should -Be 2
-        Get-RunningDefinition WEB | Should -Be @(($script:results | Where-Object Service -EQ WEB).TaskDefinition)
+        Get-RunningDefinition WEB | Should -Be @(($script:results | Where-Object Service -EQ WEB).TaskDefinitionArn)
     }
 
     It 'leaves a Docker Hub sidecar alone with -Tag and narrows to -Container' {
@@ -151,7 +151,7 @@ Describe 'Publish-MightyService' {
         $result = Publish-MightyService -Cluster production -Service FRESH -Tag master.5 -ConfigPath $path
         $result.Status | Should -Be 'Completed'
         $result.Images['application'] | Should -BeExactly "$($script:sandbox.AccountId).dkr.ecr.$($script:sandbox.Region).amazonaws.com/app:master.5"
-        Get-RunningDefinition FRESH | Should -Be @($result.TaskDefinition)
+        Get-RunningDefinition FRESH | Should -Be @($result.TaskDefinitionArn)
     }
 
     It 'reports a crashing image as failed, with the stopped reason and exit code, and rolls back' {
@@ -198,7 +198,7 @@ Describe 'Secrets' {
         $definition | Should -Not -Match ([regex]::Escape($secret))
         $definition | Should -Match 'arn:aws:s3:::mighty-secrets/planted/sync_crm-[0-9a-f]{12}\.env'
 
-        $running = @($script:sandbox.GetContainers('production', 'sync_crm') | Where-Object { $_.LastStatus -eq 'RUNNING' -and $_.TaskDefinition -eq $service.TaskDefinitionArn })
+        $running = @($script:sandbox.GetContainers('production', 'sync_crm') | Where-Object { $_.LastStatus -eq 'RUNNING' -and $_.TaskDefinitionArn -eq $service.TaskDefinitionArn })
         $running.Count | Should -BeGreaterThan 0
         $running[0].Environment['PLANTED_SECRET'] | Should -Be $secret
         $running[0].Environment['CRM_TOKEN'] | Should -Be "$secret-crm"
@@ -212,6 +212,31 @@ Describe 'Secrets' {
         $script:forced.Status | Should -Be 'Completed'
         $counts.Register | Should -Be 0
         $counts.Update | Should -Be 1
+    }
+}
+
+Describe 'Publish-MightyService -Image given one string' {
+    It 'deploys a bare tag as -Tag does: every container of this account''s ECR' {
+        $result = Publish-MightyService -Cluster staging -Service WEB -Image master.5
+        $result.Status | Should -Be 'Completed'
+        $result.Images['application'] | Should -Match '/app:master\.5$'
+        $result.Images['nginx'] | Should -Match '/nginx-proxy:master\.5$'
+    }
+
+    It 'deploys repository:tag to the containers that run that repository, and leaves the others' {
+        $result = Publish-MightyService -Cluster staging -Service WEB -Image 'nginx-proxy:master.3'
+        $result.Status | Should -Be 'Completed'
+        $result.Images['nginx'] | Should -BeExactly "$($script:sandbox.AccountId).dkr.ecr.$($script:sandbox.Region).amazonaws.com/nginx-proxy:master.3"
+        $result.Images['application'] | Should -Match '/app:master\.5$'
+        Get-RunningDefinition WEB -Cluster staging | Should -Be @($result.TaskDefinitionArn)
+    }
+
+    It 'asks which container when the image fits none of several, registering nothing' {
+        $counts = Measure-Change { Publish-MightyService -Cluster staging -Service WEB -Image 'ghcr.io/acme/app:1.0' -ErrorAction SilentlyContinue -ErrorVariable +script:failed | Out-Null }
+        $script:failed[0].FullyQualifiedErrorId | Should -BeLike 'ContainerNameRequired,*'
+        "$($script:failed[0])" | Should -Match "does not say which to change\. Name the container: -Image @\{ application = 'ghcr\.io/acme/app:1\.0' \}"
+        $counts.Register | Should -Be 0
+        $counts.Update | Should -Be 0
     }
 }
 
@@ -249,6 +274,34 @@ Describe 'Publish-MightyService with bad input changes nothing' {
         $script:sandbox.ResetRequestCounts()
         { Publish-MightyService -Service WEB -Tag master.5 -ConfigPath $path -ErrorAction Stop } | Should -Throw
         $script:sandbox.RequestCounts.Count | Should -Be 0
+    }
+
+    It 'refuses a configured container the task definition lacks, naming the key path, the file and the nearest name' {
+        $path = Write-Config "@{`n    Cluster  = 'production'`n    Services = @{`n        WEB = @{ Containers = @{ ngnix = @{ Cpu = 96 } } }`n    }`n}"
+        $counts = Measure-Change { Publish-MightyService -Service WEB -Tag master.5 -ConfigPath $path -ErrorAction SilentlyContinue -ErrorVariable +script:failed | Out-Null }
+        $script:failed.Count | Should -Be 1
+        $script:failed[0].FullyQualifiedErrorId | Should -BeLike 'ConfigInvalid,*'
+        $script:failed[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        "$($script:failed[0])" | Should -Match ("^" + [regex]::Escape($path) + ":4:34: Services\.WEB\.Containers\.ngnix: service 'WEB' has no container 'ngnix'; its task definition WEB:\d+ has 'application', 'nginx'\. Did you mean 'nginx'\?")
+        $counts.Register | Should -Be 0
+        $counts.Update | Should -Be 0
+        $counts.Put | Should -Be 0
+    }
+
+    It 'names where a repository that does not exist came from: <Case>' -ForEach @(
+        @{ Case = 'the config file'; Config = "@{ Cluster = 'production'; Services = @{ API = @{ Containers = @{ application = @{ Repository = 'ap' } } } } }"; Arguments = @{ Tag = 'master.5' }
+           Pattern = "ECR repository 'ap' was not found.* The repository of container 'application' comes from Services\.API\.Containers\.application\.Repository in (?<file>.+): fix the name there\." }
+        @{ Case = '-Image'; Config = "@{ Cluster = 'production' }"; Arguments = @{ Image = 'ap:master.5' }
+           Pattern = "ECR repository 'ap' was not found.* The repository of container 'application' comes from -Image: check the name there\." }
+    ) {
+        $path = Write-Config $Config
+        $counts = Measure-Change { Publish-MightyService -Service API @Arguments -ConfigPath $path -ErrorAction SilentlyContinue -ErrorVariable +script:failed | Out-Null }
+        $script:failed[0].FullyQualifiedErrorId | Should -BeLike 'RepositoryNotFound,*'
+        "$($script:failed[0])" | Should -Match $Pattern
+        "$($script:failed[0])" | Should -Not -Match 'Check the repository name in -Image or the task definition'
+        if ($Matches.file) { $Matches.file | Should -BeExactly $path }
+        $counts.Register | Should -Be 0
+        $counts.Update | Should -Be 0
     }
 
     It 'refuses secrets that are <Case>, naming the key but never the value' -ForEach @(
@@ -297,24 +350,24 @@ Describe 'Wait-MightyDeployment, Restore-MightyService and Get-MightyServiceEven
         $done = @($started | Wait-MightyDeployment)
         $done.Status | Should -Be @('Completed', 'Completed')
         $done.DeploymentId | Should -Be $started.DeploymentId
-        foreach ($result in $done) { Get-RunningDefinition $result.Service | Should -Be @($result.TaskDefinition) }
+        foreach ($result in $done) { Get-RunningDefinition $result.Service | Should -Be @($result.TaskDefinitionArn) }
     }
 
     It 'waits for a service''s current deployment with -Service' {
         $null = Publish-MightyService -Cluster production -Service reports -Tag master.5 -NoWait
         $done = Wait-MightyDeployment -Cluster production -Service reports
         $done.Status | Should -Be 'Completed'
-        $done.TaskDefinition | Should -Be (Get-MightyService -Cluster production -Service reports).TaskDefinitionArn
+        $done.TaskDefinitionArn | Should -Be (Get-MightyService -Cluster production -Service reports).TaskDefinitionArn
     }
 
     It 'restores the previously deployed revision, not revision - 1' {
         $first = Publish-MightyService -Cluster production -Service billing -Tag master.5
         $second = Publish-MightyService -Cluster production -Service billing -Tag master.3
-        $second.PreviousTaskDefinition | Should -Be $first.TaskDefinition
+        $second.PreviousTaskDefinitionArn | Should -Be $first.TaskDefinitionArn
         $restored = Restore-MightyService -Cluster production -Service billing -Previous
         $restored.Status | Should -Be 'Completed'
-        $restored.TaskDefinition | Should -Be $first.TaskDefinition
-        Get-RunningDefinition billing | Should -Be @($first.TaskDefinition)
+        $restored.TaskDefinitionArn | Should -Be $first.TaskDefinitionArn
+        Get-RunningDefinition billing | Should -Be @($first.TaskDefinitionArn)
     }
 
     It 'restores a revision named by number and changes nothing with -WhatIf' {
@@ -322,7 +375,7 @@ Describe 'Wait-MightyDeployment, Restore-MightyService and Get-MightyServiceEven
         Restore-MightyService -Cluster production -Service billing -TaskDefinition 1 -WhatIf
         [int]$script:sandbox.RequestCounts['ecs.UpdateService'] | Should -Be 0
         $restored = Restore-MightyService -Cluster production -Service billing -TaskDefinition 1
-        $restored.TaskDefinition | Should -Match 'task-definition/billing:1$'
+        $restored.TaskDefinitionArn | Should -Match 'task-definition/billing:1$'
         $restored.Status | Should -Be 'Completed'
     }
 
@@ -350,11 +403,79 @@ Describe 'Publish-MightyService timeout' {
         Stop-MightySandbox -Sandbox $script:slow
     }
 
+    BeforeAll {
+        <#
+        Runs $Script (a deploy cmdlet given -Timeout as a number) in a runspace against the slow
+        sandbox. Once its watch has polled ECS (a DescribeServices after $After requests of the
+        kind that start it), simulated time jumps ten minutes, so the rollout completes by the next
+        poll. A -Timeout read as ticks has expired by that first poll. Returns what the script wrote.
+        #>
+        function Invoke-WatchAcrossTime([string] $Script, [string] $After, [object[]] $Arguments) {
+            $script:slow.ResetRequestCounts()
+            $ps = [powershell]::Create()
+            $null = $ps.AddScript("param(`$Manifest, `$Endpoint, `$Arguments) Import-Module `$Manifest; $Script").AddArgument($script:ModuleManifest).AddArgument($script:slow.Endpoint).AddArgument($Arguments)
+            $async = $ps.BeginInvoke()
+            try {
+                $deadline = [DateTime]::UtcNow.AddSeconds(60)
+                function Count([string] $Operation) { [int]($script:slow.RequestCounts[$Operation] ?? 0) }
+                while ((Count $After) -lt 1 -and -not $async.IsCompleted) { Start-Sleep -Milliseconds 20; if ([DateTime]::UtcNow -gt $deadline) { throw "no $After" } }
+                $polls = Count 'ecs.DescribeServices'
+                while ((Count 'ecs.DescribeServices') -le $polls -and -not $async.IsCompleted) { Start-Sleep -Milliseconds 20; if ([DateTime]::UtcNow -gt $deadline) { throw 'no poll' } }
+                $script:slow.AdvanceTime([timespan]::FromMinutes(10))
+                [pscustomobject]@{ Output = @($ps.EndInvoke($async)); Errors = @($ps.Streams.Error); Updates = Count 'ecs.UpdateService' }
+            }
+            finally { $ps.Dispose() }
+        }
+    }
+
+    It 'Publish-MightyService -Timeout 600 watches the rollout to its end instead of timing out at once' {
+        $run = Invoke-WatchAcrossTime 'Publish-MightyService -EndpointUrl $Endpoint -Cluster production -Service searchkick -Tag master.3 -Timeout 600' -After 'ecs.UpdateService'
+        $run.Errors | Should -BeNullOrEmpty
+        $run.Output.Status | Should -Be 'Completed'
+        $run.Updates | Should -Be 1 -Because 'the deploy, and no rollback'
+    }
+
+    It 'Wait-MightyDeployment -Timeout 120 and Restore-MightyService -Timeout 300 wait for the rollout' {
+        $started = Publish-MightyService -EndpointUrl $script:slow.Endpoint -Cluster production -Service geocoding -Tag master.3 -NoWait
+        $wait = Invoke-WatchAcrossTime '$Arguments[0] | Wait-MightyDeployment -EndpointUrl $Endpoint -Timeout 120' -After 'ecs.DescribeServices' -Arguments (, $started)
+        $wait.Errors | Should -BeNullOrEmpty
+        $wait.Output.Status | Should -Be 'Completed'
+        $wait.Updates | Should -Be 0
+
+        $restore = Invoke-WatchAcrossTime 'Restore-MightyService -EndpointUrl $Endpoint -Cluster production -Service geocoding -Previous -Timeout 300' -After 'ecs.UpdateService'
+        $restore.Errors | Should -BeNullOrEmpty
+        $restore.Output.Status | Should -Be 'Completed'
+        $restore.Output.TaskDefinitionArn | Should -Be $started.PreviousTaskDefinitionArn
+        $restore.Updates | Should -Be 1
+    }
+
+    It 'takes polls of an endpoint that answers as no outage, however short -UnreachableTimeout is' {
+        $started = Publish-MightyService -EndpointUrl $script:slow.Endpoint -Cluster production -Service pdf_generation -Tag master.3 -NoWait
+        # Polls 5 s apart at the slowest, with a 1 s bound: the pause between polls is no outage.
+        $watch = Invoke-WatchAcrossTime '$Arguments[0] | Wait-MightyDeployment -EndpointUrl $Endpoint -Timeout 120 -UnreachableTimeout 1' -After 'ecs.DescribeServices' -Arguments (, $started)
+        $watch.Errors | Should -BeNullOrEmpty
+        $watch.Output.Status | Should -Be 'Completed'
+    }
+
     It 'gives TimedOut and DeploymentTimedOut when the rollout does not finish in time' {
         $result = Publish-MightyService -EndpointUrl $script:slow.Endpoint -Cluster production -Service API -Tag master.3 -Timeout 00:00:02 -NoRollback -ErrorVariable failed -ErrorAction SilentlyContinue
         $result.Status | Should -Be 'TimedOut'
         $failed[0].FullyQualifiedErrorId | Should -BeLike 'DeploymentTimedOut,*'
         $failed[0].ToString() | Should -Match 'did not complete within 00:00:02'
         $failed[0].ToString() | Should -Match 'Wait-MightyDeployment -Service API'
+    }
+
+    It 'Wait-MightyDeployment -WhatIf shows the rollback it would make after a timeout, and makes none' {
+        $started = Publish-MightyService -EndpointUrl $script:slow.Endpoint -Cluster production -Service WEB -Tag master.3 -NoWait
+        $script:slow.ResetRequestCounts()
+        $text = Invoke-CapturedPwsh -Sandbox $script:slow "Wait-MightyDeployment -Cluster production -Service WEB -Timeout 2 -WhatIf"
+        $previous = $started.PreviousTaskDefinitionArn -replace '^.*/', ''
+        $revision = $started.TaskDefinitionArn -replace '^.*/', ''
+        $text | Should -Match ([regex]::Escape("What if: Performing the operation `"Roll back to $previous (the deployment of $revision timed out)`" on target `"production/WEB`"."))
+        # The error view wraps the message at the console's width, behind '| '.
+        $flat = (($text -split "`n" | ForEach-Object { $_ -replace '^\s*\|\s?', '' }) -join ' ') -replace '\s+', ' '
+        $flat | Should -Match ([regex]::Escape("Not rolled back (-WhatIf): the service stays on the deployment of $revision. Roll back with Restore-MightyService -Cluster production -Service WEB -Previous."))
+        [int]$script:slow.RequestCounts['ecs.UpdateService'] | Should -Be 0
+        (Get-MightyService -EndpointUrl $script:slow.Endpoint -Cluster production -Service WEB).TaskDefinitionArn | Should -Be $started.TaskDefinitionArn
     }
 }

@@ -39,8 +39,8 @@ Describe 'Publish-MightyService with 30 piped services' {
         # would be 30 on the first poll alone.
         $counts['ecs.DescribeServices'] | Should -BeLessThan 30
         foreach ($result in $results) {
-            $running = @($script:sandbox.GetContainers('production', $result.Service) | Where-Object LastStatus -EQ 'RUNNING' | ForEach-Object TaskDefinition | Sort-Object -Unique)
-            if ($running) { $running | Should -Be @($result.TaskDefinition) }
+            $running = @($script:sandbox.GetContainers('production', $result.Service) | Where-Object LastStatus -EQ 'RUNNING' | ForEach-Object TaskDefinitionArn | Sort-Object -Unique)
+            if ($running) { $running | Should -Be @($result.TaskDefinitionArn) }
         }
     }
 

@@ -110,8 +110,8 @@ Describe 'A deploy against an endpoint that answers RegisterTaskDefinition after
         $script:sandbox.RequestCounts['ecs.RegisterTaskDefinition'] | Should -Be 1 -Because 'a registration that got no answer is never sent again'
         $after = Get-Revision API
         $after.Count | Should -Be ($before.Count + 1)
-        $after[0] | Should -Be $result.TaskDefinition
-        $tags = (aws ecs describe-task-definition --task-definition $result.TaskDefinition --include TAGS | ConvertFrom-Json).tags
+        $after[0] | Should -Be $result.TaskDefinitionArn
+        $tags = (aws ecs describe-task-definition --task-definition $result.TaskDefinitionArn --include TAGS | ConvertFrom-Json).tags
         ($tags | Where-Object key -EQ 'mightyops:request').value | Should -Match '^[0-9a-f]{32}$'
     }
 
@@ -139,7 +139,7 @@ Describe 'A deploy against an endpoint that answers RegisterTaskDefinition after
 
         $rerun = Publish-MightyService -Cluster production -Service WEB -Tag master.5
         $rerun.Status | Should -Be 'Completed'
-        $rerun.TaskDefinition | Should -Be $landed[0]
+        $rerun.TaskDefinitionArn | Should -Be $landed[0]
         $script:sandbox.RequestCounts['ecs.RegisterTaskDefinition'] | Should -Be 1 -Because 'the rerun deploys the revision that landed'
         (Get-Revision WEB).Count | Should -Be ($before.Count + 1)
     }
@@ -164,8 +164,8 @@ Describe 'A deploy killed after it registered, before it updated the service' {
 
         $rerun = Publish-MightyService -Cluster production -Service mailers -Tag master.5
         $rerun.Status | Should -Be 'Completed'
-        $rerun.TaskDefinition | Should -Be $registered[0]
-        $rerun.PreviousTaskDefinition | Should -Be $live
+        $rerun.TaskDefinitionArn | Should -Be $registered[0]
+        $rerun.PreviousTaskDefinitionArn | Should -Be $live
         $script:sandbox.RequestCounts['ecs.RegisterTaskDefinition'] | Should -Be 1
         (Get-Revision mailers).Count | Should -Be ($before.Count + 1)
     }
@@ -206,8 +206,8 @@ Describe 'A rerun while the rollout of a killed deploy is still in progress' {
         }
         $result.Status | Should -Be $Outcome
         $result.DeploymentId | Should -Be $inFlight.Id
-        $result.TaskDefinition | Should -Be $inFlight.TaskDefinition
-        $result.PreviousTaskDefinition | Should -Be $live
+        $result.TaskDefinitionArn | Should -Be $inFlight.TaskDefinitionArn
+        $result.PreviousTaskDefinitionArn | Should -Be $live
         if ($Outcome -eq 'RolledBack') {
             $failed[0].FullyQualifiedErrorId | Should -BeLike 'DeploymentFailed,*'
             $result.FailureReason | Should -Match 'exit code 1'
@@ -237,12 +237,12 @@ Describe 'A rerun while the rollout of a killed deploy is still in progress' {
         }
         $winner.Status | Should -Be 'Completed'
         $loser.Status | Should -Be 'Superseded'
-        $loser.SupersededBy | Should -Be $winner.TaskDefinition
-        $loser.FailureReason | Should -Match ([regex]::Escape([MightyOps.MightyServiceDeployment]::ShortTaskDefinition($winner.TaskDefinition)))
+        $loser.SupersededByTaskDefinitionArn | Should -Be $winner.TaskDefinitionArn
+        $loser.FailureReason | Should -Match ([regex]::Escape([MightyOps.MightyServiceDeployment]::ShortTaskDefinition($winner.TaskDefinitionArn)))
         $loserErrors | Should -BeNullOrEmpty -Because 'being superseded is not a failure of the deploy'
         $winnerErrors | Should -BeNullOrEmpty
         "$loserWarnings" | Should -Match 'superseded by'
-        (Get-MightyService -EndpointUrl $script:frozen.Endpoint -Cluster production -Service low).TaskDefinitionArn | Should -Be $winner.TaskDefinition
+        (Get-MightyService -EndpointUrl $script:frozen.Endpoint -Cluster production -Service low).TaskDefinitionArn | Should -Be $winner.TaskDefinitionArn
     }
 }
 

@@ -11,29 +11,10 @@ BeforeAll {
     New-Item -ItemType Directory -Path $work | Out-Null
     # A private tmux server (its own socket) that inherits this process's environment: the
     # sandbox's endpoint and keys set by Start-MightySandbox.
-    $script:socket = Join-Path $work 'tmux.sock'
+    $script:TmuxSocket = Join-Path $work 'tmux.sock'
+    $script:TmuxSession = 'mighty'
     $env:HOME_FOR_PANE = $work
-
-    function script:Invoke-Tmux { & tmux -S $script:socket @args }
-
-    function script:Get-Pane { (Invoke-Tmux capture-pane -p -J -S -500 -t mighty) -join "`n" }
-
-    # Waits (polling the pane, at most $Seconds) until its text matches $Pattern; returns the text.
-    function script:Wait-Pane {
-        param([string] $Pattern, [int] $Seconds = 30)
-        $deadline = [DateTime]::UtcNow.AddSeconds($Seconds)
-        do {
-            $text = Get-Pane
-            if ($text -match $Pattern) { return $text }
-            Start-Sleep -Milliseconds 100
-        } while ([DateTime]::UtcNow -lt $deadline)
-        throw "The pane never showed /$Pattern/ within $Seconds s. It shows:`n$text"
-    }
-
-    function script:Send-Line([string] $Text) {
-        Invoke-Tmux send-keys -t mighty -l $Text
-        Invoke-Tmux send-keys -t mighty Enter
-    }
+    . $PSScriptRoot/TmuxPane.ps1
 }
 
 AfterAll {

@@ -107,6 +107,98 @@ printf '[%s]' "two  words" 'it'\''s' "$RAILS_ENV" '$HOME' "a;b|c" `echo x`
             ((Get-Date) - $started).TotalSeconds | Should -BeLessThan 20
         }
 
+        It 'ends the command and its children in the container when -Timeout passes' {
+            $a = Get-Random -Minimum 40000 -Maximum 49999
+            $b = $a + 1
+            Invoke-MightyContainer @ssh API application "sleep $a & sleep $b" -Timeout 1 -ErrorVariable failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $failures[0].FullyQualifiedErrorId | Should -BeLike 'CommandTimedOut,*'
+            $failures[0].ToString() | Should -Match 'in container .application. of task [0-9a-f]{32} .* within 1 s; MightyOps ended it and its child processes there \(\d+ processes\)'
+            # The rig's docker stand-in runs the command on the sshd host, this machine.
+            @(ps -eo args | Where-Object { $_ -match "^sleep ($a|$b)$" }) | Should -BeNullOrEmpty -Because 'neither the command nor its child may outlive the timeout'
+        }
+
+        It 'ends the command in the container when the pipeline is stopped (Ctrl+C)' {
+            $seconds = Get-Random -Minimum 50000 -Maximum 59999
+            $ps = [powershell]::Create()
+            $null = $ps.AddScript({
+                    param($Manifest, $Ssh, $Seconds, $HomeFolder)
+                    $env:HOME = $HomeFolder
+                    Import-Module $Manifest
+                    Invoke-MightyContainer @Ssh API application "sleep $Seconds" -WarningVariable +warned -WarningAction SilentlyContinue
+                }).AddArgument($script:ModuleManifest).AddArgument($ssh).AddArgument($seconds).AddArgument($env:HOME)
+            $async = $ps.BeginInvoke()
+            try {
+                $deadline = [DateTime]::UtcNow.AddSeconds(30)
+                while (-not @(ps -eo args | Where-Object { $_ -eq "sleep $seconds" })) {
+                    if ([DateTime]::UtcNow -gt $deadline -or $async.IsCompleted) { throw "sleep $seconds never started: $($ps.Streams.Error)" }
+                    Start-Sleep -Milliseconds 100
+                }
+                $ps.Stop()
+            }
+            finally { $ps.Dispose() }
+            @(ps -eo args | Where-Object { $_ -eq "sleep $seconds" }) | Should -BeNullOrEmpty
+        }
+
+        It 'keeps the last 1 MiB of a large output, says so, and stays within bounded memory' {
+            # 50 MiB of 61-byte lines, then a last line to recognise.
+            $command = "yes 0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijk | head -c 52428800; echo; echo the-end"
+            $measured = Invoke-InFreshPwsh -ArgumentList $sandbox.Endpoint, $ssh, $command, $env:HOME -ScriptBlock {
+                param($endpoint, $ssh, $command, $home_)
+                $env:HOME = $home_
+                $process = [Diagnostics.Process]::GetCurrentProcess()
+                $null = Invoke-MightyContainer @ssh -EndpointUrl $endpoint API application 'true'
+                [GC]::Collect()
+                $process.Refresh()
+                $before = $process.WorkingSet64
+                $result = Invoke-MightyContainer @ssh -EndpointUrl $endpoint API application $command -WarningVariable warned -WarningAction SilentlyContinue
+                $process.Refresh()
+                [pscustomobject]@{
+                    Before = $before; After = $process.WorkingSet64; Peak = $process.PeakWorkingSet64
+                    OutputLength = $result.Output.Length; OutputBytes = $result.OutputBytes; Truncated = $result.OutputTruncated
+                    LastLine = @($result.Output.TrimEnd() -split "`n")[-1]; FirstLine = @($result.Output -split "`n")[0]
+                    Warnings = @($warned | ForEach-Object Message)
+                }
+            }
+            Write-Host ("    50 MiB of output: working set {0:N0} MB before, {1:N0} MB after, peak {2:N0} MB; the result keeps {3:N0} characters" -f ($measured.Before / 1MB), ($measured.After / 1MB), ($measured.Peak / 1MB), $measured.OutputLength)
+            $measured.OutputBytes | Should -Be (52428800 + 1 + 'the-end'.Length + 1)
+            $measured.Truncated | Should -BeTrue
+            $measured.OutputLength | Should -BeLessOrEqual 1048576
+            $measured.OutputLength | Should -BeGreaterThan 1000000
+            $measured.LastLine | Should -Be 'the-end'
+            $measured.FirstLine | Should -Be '0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijk' -Because 'the kept text starts at a whole line'
+            @($measured.Warnings).Count | Should -Be 1
+            @($measured.Warnings)[0] | Should -Match "wrote 50 MiB to standard output; the result's Output keeps the last 1 MiB of it \(OutputTruncated\)\. -OutFile saves standard output whole, byte for byte"
+        }
+
+        It 'writes standard output byte for byte to -OutFile' {
+            $bytes = [byte[]]::new(256)
+            [Security.Cryptography.RandomNumberGenerator]::Fill($bytes)
+            $source = Join-Path $env:HOME 'random.bin'
+            [IO.File]::WriteAllBytes($source, $bytes)
+            $target = Join-Path $env:HOME 'copy.bin'
+            $result = Invoke-MightyContainer @ssh API application "cat '$source'; echo done >&2" -OutFile $target
+            $result.OutputFile | Should -Be $target
+            $result.Output | Should -BeExactly ''
+            $result.OutputBytes | Should -Be 256
+            $result.Error | Should -Be "done`n"
+            [IO.File]::ReadAllBytes($target) | Should -Be $bytes
+            [Convert]::ToHexString([IO.File]::ReadAllBytes($target)) | Should -BeExactly ([Convert]::ToHexString($bytes))
+        }
+
+        It 'refuses -OutFile for several tasks before running anything' {
+            $target = Join-Path $env:HOME 'many.out'
+            { Invoke-MightyContainer @ssh WEB nginx 'echo x' -AllTasks -OutFile $target -ErrorAction Stop } | Should -Throw -ErrorId 'OutFileNeedsOneContainer,*'
+            Test-Path $target | Should -BeFalse
+        }
+
+        It 'refuses a NUL in the command up front, naming it, before any lookup' {
+            $sandbox.ResetRequestCounts()
+            $logins = @(Select-String -Path $rig.Log -Pattern 'Accepted publickey').Count
+            { Invoke-MightyContainer @ssh API application "echo a`0b" -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidCommand,*' -ExpectedMessage '*NUL character at position 7*'
+            $sandbox.RequestCounts.Count | Should -Be 0
+            @(Select-String -Path $rig.Log -Pattern 'Accepted publickey').Count | Should -Be $logins
+        }
+
         It 'shows a table with the task, container, exit code and output' {
             $text = Invoke-MightyContainer @ssh API application 'echo table' | Out-String -Width 200
             $text | Should -Match 'Service\s+TaskId\s+Container\s+ExitCode\s+Duration\s+Output'

@@ -1,12 +1,10 @@
-# Every output type, as the cmdlets return it: what it binds when piped into AWS.Tools'
-# Update-ECSService (a stand-in with the real cmdlet's parameter attributes, see
-# AwsToolsStandIns.ps1) and into MightyOps; whether each table column shows its property's own
+# Every output type, as the cmdlets return it: what it binds when piped into MightyOps (what it
+# binds in AWS.Tools is AwsTools.Tests.ps1's); whether each table column shows its property's own
 # value; and what Export-Csv writes.
 
 BeforeAll {
     . $PSScriptRoot/Common.ps1
     . $PSScriptRoot/TagWorld.ps1
-    . $PSScriptRoot/AwsToolsStandIns.ps1
 
     $script:sandbox = Start-MightySandbox -Seed demo
     $script:service = Get-MightyService -Cluster production -Service WEB -IncludeImages
@@ -23,23 +21,6 @@ BeforeAll {
         Tag        = $script:tag
         Sandbox    = $script:sandbox
         Task       = (Get-MightyTask -Cluster production -Service WEB)[0]
-    }
-
-    # The parameters Update-ECSService binds from one piped object, or the binding error's id.
-    # A binding error of piped input is an error record (or, with ErrorAction Stop, an exception).
-    function Get-UpdateEcsServiceBinding([object] $InputObject) {
-        $ErrorActionPreference = 'Continue'
-        $results = try {
-            @(& { $InputObject | Update-ECSServiceStandIn -ForceNewDeployment $true } 2>&1)
-        }
-        catch {
-            $_
-        }
-        $failed = @($results | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
-        if ($failed) {
-            return 'error: ' + ($failed[0].FullyQualifiedErrorId -split ',')[0]
-        }
-        @($results[0].PSObject.Properties.Name)
     }
 
     # The table view of an object's type: one entry per column with its label and cell value.
@@ -69,38 +50,23 @@ AfterAll {
     Remove-TagWorld $script:world
 }
 
-Describe 'Piping output into AWS.Tools Update-ECSService' {
-    It 'a service binds -Cluster, -Service and -Region, never its desired count or task definition' {
-        $bound = $script:service | Update-ECSServiceStandIn -ForceNewDeployment $true
-        @($bound.PSObject.Properties.Name) | Should -Be @('Cluster', 'ForceNewDeployment', 'Region', 'Service')
-        $bound.Cluster | Should -BeExactly 'production'
-        $bound.Service | Should -BeExactly 'WEB'
-        $bound.Region | Should -BeExactly $script:sandbox.Region
-    }
-
-    It 'a service event names its service: -Cluster and -Service' {
-        Get-UpdateEcsServiceBinding $script:outputs.Event | Should -Be @('Cluster', 'ForceNewDeployment', 'Service')
-    }
-
-    It 'a task binds -Cluster and -Service, never its task definition' {
-        Get-UpdateEcsServiceBinding $script:outputs.Task | Should -Be @('Cluster', 'ForceNewDeployment', 'Service')
-    }
-
-    It '<_> names no service, so Update-ECSService refuses it' -ForEach @('Deployment', 'Tag', 'Sandbox') {
-        Get-UpdateEcsServiceBinding $script:outputs[$_] | Should -Be 'error: InputObjectMissingMandatory'
-    }
-
-    It 'the stand-in really binds what a snapshot must not carry (the check can fail)' {
-        $old = [pscustomobject]@{ Cluster = 'production'; Service = 'WEB'; DesiredCount = 2; TaskDefinition = 'WEB:1' }
-        Get-UpdateEcsServiceBinding $old | Should -Be @('Cluster', 'DesiredCount', 'ForceNewDeployment', 'Service', 'TaskDefinition')
-    }
-}
-
 Describe 'Piping output into MightyOps' {
     It 'a <_> finds its service again with Get-MightyService' -ForEach @('Service', 'Event') {
         $again = $script:outputs[$_] | Get-MightyService
         $again.Cluster | Should -BeExactly 'production'
         $again.Service | Should -BeExactly 'WEB'
+    }
+
+    It 'a deployment result goes whole into Wait-MightyDeployment and names its service to Restore-MightyService' {
+        $deployment = Publish-MightyService -Cluster production -Service WEB -Tag master.4
+        $deployment.Status | Should -Be 'Unchanged'
+        $waited = $deployment | Wait-MightyDeployment
+        $waited.TaskDefinitionArn | Should -BeExactly $deployment.TaskDefinitionArn
+        $script:sandbox.ResetRequestCounts()
+        $deployment | Restore-MightyService -TaskDefinition 1 -WhatIf -ErrorVariable failures -ErrorAction SilentlyContinue
+        $failures | Should -BeNullOrEmpty -Because 'Cluster and Service bind by property name'
+        [int]$script:sandbox.RequestCounts['ecs.DescribeServices'] | Should -BeGreaterThan 0
+        [int]$script:sandbox.RequestCounts['ecs.UpdateService'] | Should -Be 0
     }
 }
 

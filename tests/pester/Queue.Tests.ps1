@@ -46,8 +46,8 @@ Describe 'Get-MightyQueue' {
         $mailers = $queues | Where-Object Queue -EQ mailers
         $mailers.Service | Should -BeExactly 'mailers'
         $mailers.Cluster | Should -Be 'production'
-        $mailers.DesiredCount | Should -Be 2
-        $mailers.RunningCount | Should -Be 2
+        $mailers.DesiredTasks | Should -Be 2
+        $mailers.RunningTasks | Should -Be 2
         ($mailers.MinCount, $mailers.MaxCount, $mailers.JobsPerTask, $mailers.CooldownMinutes) | Should -Be @(0, 10, 100, 10)
         $mailers.SuggestedCount | Should -Be 5
         $mailers.Reason | Should -Be '412 waiting, 100 per task → 5'
@@ -191,7 +191,7 @@ Describe 'Set-MightyQueueScale' {
             $busy | Should -Be 2
 
             $queue = Get-MightyQueue -Cluster production -Name webhooks
-            ($queue.Size, $queue.Busy, $queue.DesiredCount) | Should -Be @(0, 2, 2)
+            ($queue.Size, $queue.Busy, $queue.DesiredTasks) | Should -Be @(0, 2, 2)
             $change = Set-MightyQueueScale -Queue webhooks -Cluster production -Auto
             ($change.From, $change.To) | Should -Be @(2, 1) -Because 'both jobs run in one Sidekiq process: one task, never 0'
             $change.Reason | Should -Be '0 waiting, 100 per task → 0; 2 jobs in flight on 1 task → 1'
@@ -217,11 +217,131 @@ Describe 'Set-MightyQueueScale' {
         $byHand.Reason | Should -Be 'set by hand to 3'
     }
 
+    It 'runs the scheduled runbook of its help (example 2) twice, as cron would: the second run writes nothing, though a queue has no service' {
+        . $PSScriptRoot/Examples.ps1
+        $runbook = Get-DocExample -Root (Join-Path $PSScriptRoot '../..') | Where-Object Id -EQ 'Set-MightyQueueScale Example 2'
+        $runbook.FileName | Should -Be 'scale-queues.ps1'
+        $folder = Join-Path ([IO.Path]::GetTempPath()) ('mighty-runbook-' + [guid]::NewGuid().ToString('n').Substring(0, 8))
+        New-Item -ItemType Directory -Path $folder | Out-Null
+        Set-Content (Join-Path $folder 'scale-queues.ps1') $runbook.Code
+        "@{ Cluster = 'production'; Redis = '$($script:redis.Url)' }" | Set-Content (Join-Path $folder 'mighty.psd1')
+        $pwsh = Get-FreshPwsh
+        $savedModulePath = $env:PSModulePath
+        # MightyOps installed (its #Requires -Modules finds it by name); the sandbox's AWS_* variables inherited.
+        $env:PSModulePath = (Split-Path (Split-Path $script:ModuleManifest -Parent) -Parent | Split-Path -Parent) + [IO.Path]::PathSeparator + $env:PSModulePath
+        Push-Location $folder
+        try {
+            $first = @(& $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File ./scale-queues.ps1 *>&1 | ForEach-Object { "$_" })
+            $LASTEXITCODE | Should -Be 0
+            $second = @(& $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File ./scale-queues.ps1 *>&1 | ForEach-Object { "$_" })
+            $LASTEXITCODE | Should -Be 0
+        }
+        finally {
+            Pop-Location
+            $env:PSModulePath = $savedModulePath
+            Remove-Item $folder -Recurse -Force -ErrorAction SilentlyContinue
+        }
+        ($first -join "`n") | Should -Match 'ios_web_scrape: 2 -> 10 \(1200 waiting'
+        ($first -join "`n") | Should -Not -Match 'WARNING' -Because 'Get-MightyQueue -WarningAction SilentlyContinue quiets the queue without a service, and Set-MightyQueueScale does not say it again'
+        $second | Should -BeNullOrEmpty -Because 'the help says a run right after another changes nothing and writes nothing'
+    }
+
     It 'names a queue without a service as an error with -Count, and skips it with a warning with -Auto' {
         Set-MightyQueueScale -Queue orphan -Cluster production -Count 1 -ErrorVariable failures -ErrorAction SilentlyContinue
         $failures[0].FullyQualifiedErrorId | Should -BeLike 'QueueHasNoService,*'
         Set-MightyQueueScale -Queue orphan, mailers -Cluster production -Auto -WarningVariable warnings -WarningAction SilentlyContinue | ForEach-Object Service | Should -Be 'mailers'
         "$warnings" | Should -Match "Queue 'orphan' is skipped"
+    }
+}
+
+Describe 'Set-MightyQueueScale: what to scale and how, said once' {
+    BeforeEach { Reset-World }
+
+    It 'scales the queue a piped service works: Get-MightyService | Set-MightyQueueScale -Auto' {
+        $script:sandbox.ResetRequestCounts()
+        $change = Get-MightyService -Cluster production -Service mailers | Set-MightyQueueScale -Auto
+        ($change.Queue, $change.Service, $change.From, $change.To) | Should -Be @('mailers', 'mailers', 2, 5)
+        Get-Count 'ecs.UpdateService' | Should -Be 1
+        Get-Desired mailers | Should -Be 5
+    }
+
+    It 'says how to map a piped service that works no queue, and names one that is not there' {
+        $script:sandbox.ResetRequestCounts()
+        Get-MightyService -Cluster production -Service WEB | Set-MightyQueueScale -Auto -ErrorVariable failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $failures.Count | Should -Be 1
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'ServiceHasNoQueue,*'
+        "$($failures[0])" | Should -Match "Service 'WEB' in cluster 'production' works no Sidekiq queue.*Services\.WEB\.Queue = '<queue>'.*mightyops:queue=<queue>.*-Queue"
+        Set-MightyQueueScale -Service Mailers -Cluster production -Auto -ErrorVariable failures -ErrorAction SilentlyContinue
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'ServiceNotFound,*'
+        "$($failures[0])" | Should -Match "did you mean 'mailers'"
+        Get-Count 'ecs.UpdateService' | Should -Be 0
+    }
+
+    It 'refuses a queue and a service that do not belong together, changing nothing' {
+        $script:sandbox.ResetRequestCounts()
+        Get-MightyQueue -Cluster production -Name mailers | Set-MightyQueueScale -Service default -Count 3 -ErrorVariable failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'QueueServiceMismatch,*'
+        "$($failures[0])" | Should -Match "Queue 'mailers' is worked by service 'mailers'.*not by 'default'"
+        Get-Count 'ecs.UpdateService' | Should -Be 0
+    }
+
+    It 'is a clear error, not a prompt, without -Count or -Auto (<Case>)' -ForEach @(
+        @{ Case = 'a queue named'; Arguments = @{ Queue = 'mailers' } }
+        @{ Case = 'a queue piped'; Piped = $true; Arguments = @{} }
+        @{ Case = '-Auto:$false'; Arguments = @{ Queue = 'mailers'; Auto = $false } }
+    ) {
+        $script:sandbox.ResetRequestCounts()
+        $call = if ($Piped) { { Get-MightyQueue -Cluster production -Name mailers | Set-MightyQueueScale -Cluster production -ErrorAction Stop } } else { { Set-MightyQueueScale -Cluster production @Arguments -ErrorAction Stop } }
+        $call | Should -Throw -ErrorId 'ScaleModeNotGiven,MightyOps.Commands.Queues.SetMightyQueueScaleCommand'
+        try { & $call } catch { "$_" | Should -Match '-Count <n> sets the desired count by hand, -Auto lets each queue''s policy decide' }
+        Get-Count 'ecs.UpdateService' | Should -Be 0
+        # Nothing the user could be prompted for: no parameter is mandatory but -Count.
+        $mandatory = (Get-Command Set-MightyQueueScale).ParameterSets.Parameters | Where-Object IsMandatory | ForEach-Object Name | Sort-Object -Unique
+        $mandatory | Should -Be 'Count'
+    }
+
+    It 'asks for a queue or a service when given neither' {
+        { Set-MightyQueueScale -Cluster production -Auto -ErrorAction Stop } | Should -Throw -ErrorId 'QueueNotNamed,*'
+        Set-MightyQueueScale -Cluster production -Auto -ErrorVariable failures -ErrorAction SilentlyContinue
+        "$($failures[0])" | Should -Match '-Queue mailers, -Service with the ECS service that works the queue, or pipe in Get-MightyQueue or Get-MightyService'
+    }
+
+    Context 'without Redis' {
+        BeforeAll {
+            $env:REDIS_URL = $null
+            $script:closed = "redis://127.0.0.1:$(Get-FreeLoopbackPort)/0"
+        }
+        AfterAll { $env:REDIS_URL = $script:redis.Url }
+
+        It '-Count sets a count by hand with ECS alone, even with a Redis that does not answer (<Case>)' -ForEach @(
+            @{ Case = 'no Redis anywhere'; Redis = @{} }
+            @{ Case = 'an unreachable -Redis'; Redis = @{ Redis = 'closed' } }
+        ) {
+            $given = if ($Redis.Redis) { @{ Redis = $script:closed } } else { @{} }
+            $script:sandbox.ResetRequestCounts()
+            $change = Set-MightyQueueScale -Queue mailers -Cluster production -Count 3 @given
+            ($change.Queue, $change.Service, $change.From, $change.To, $change.Reason) | Should -Be @('mailers', 'mailers', 2, 3, 'set by hand to 3')
+            Get-Desired mailers | Should -Be 3
+            Get-Count 'ecs.UpdateService' | Should -Be 1
+        }
+
+        It '-Count by service works through mighty.psd1''s mapping, and names a queue without a service' {
+            $path = Join-Path $TestDrive 'count.psd1'
+            "@{ Cluster = 'production'; Services = @{ reports = @{ Queue = 'orphan'; MaxCount = 4 } } }" | Set-Content $path
+            $change = Get-MightyService -Cluster production -Service reports | Set-MightyQueueScale -Count 4 -ConfigPath $path
+            ($change.Queue, $change.Service, $change.To) | Should -Be @('orphan', 'reports', 4)
+            Set-MightyQueueScale -Queue orphan -Count 5 -ConfigPath $path -ErrorVariable failures -ErrorAction SilentlyContinue
+            $failures[0].FullyQualifiedErrorId | Should -BeLike 'CountOutsidePolicy,*'
+            Set-MightyQueueScale -Queue nobody_works_this -Cluster production -Count 1 -ErrorVariable failures -ErrorAction SilentlyContinue
+            $failures[0].FullyQualifiedErrorId | Should -BeLike 'QueueHasNoService,*'
+        }
+
+        It '-Auto and wildcards still need Redis, and say so' {
+            { Set-MightyQueueScale -Queue mailers -Cluster production -Auto -ErrorAction Stop } | Should -Throw -ErrorId 'RedisNotConfigured,*'
+            Set-MightyQueueScale -Queue 'mail*' -Cluster production -Count 3 -ErrorVariable failures -ErrorAction SilentlyContinue
+            $failures[0].FullyQualifiedErrorId | Should -BeLike 'RedisNotConfigured,*'
+            "$($failures[0])" | Should -Match "-Queue 'mail\*' is a wildcard.*name the queues.*-Count with queue names needs no Redis"
+        }
     }
 }
 
@@ -266,7 +386,7 @@ Describe 'Redis that cannot be read: a clear error and no scaling' {
         $failures.Count | Should -Be 1
         $failures[0].FullyQualifiedErrorId | Should -BeLike 'SidekiqDataInvalid,*'
         $message = "$($failures[0])"
-        $message | Should -BeLike "Redis key 'queue:mailers' holds a job whose enqueued_at reads as $Reads*LINDEX queue:mailers -1*"
+        $message | Should -BeLike "Redis key 'queue:mailers' holds, at index -1 (its oldest job), a job whose enqueued_at reads as $Reads*"
         $message | Should -Not -Match 'bug|Hunter2Secret'
         Get-Count 'ecs.UpdateService' | Should -Be 0
     }
@@ -290,6 +410,26 @@ Describe 'Redis that cannot be read: a clear error and no scaling' {
             { Get-MightyQueue -Cluster production -Redis $url -ErrorAction Stop } | Should -Throw -ErrorId 'RedisTlsFailed,MightyOps.Commands.Queues.GetMightyQueueCommand'
         }
         finally { Stop-TestRedis $tls }
+    }
+
+    It 'reports a Redis that stops answering as RedisTimeout with the time waited, not as unreachable, and scales nothing' {
+        $frozen = Start-TestRedis
+        try {
+            Push-SidekiqJob $frozen.Url @{ mailers = 12 }
+            kill -STOP $frozen.Process.Id
+            $script:sandbox.ResetRequestCounts()
+            Set-MightyQueueScale -Queue mailers -Cluster production -Auto -Redis $frozen.Url -ErrorVariable failures -ErrorAction SilentlyContinue
+            $failures.Count | Should -Be 1
+            $failures[0].FullyQualifiedErrorId | Should -BeLike 'RedisTimeout,*'
+            $failures[0].CategoryInfo.Category | Should -Be 'OperationTimeout'
+            "$($failures[0])" | Should -Match "Redis at redis://127\.0\.0\.1:$($frozen.Port)/0 accepted the connection but did not answer within 5 s"
+            "$($failures[0])" | Should -Not -Match 'Could not connect'
+            Get-Count 'ecs.UpdateService' | Should -Be 0
+        }
+        finally {
+            kill -CONT $frozen.Process.Id
+            Stop-TestRedis $frozen
+        }
     }
 
     AfterAll { Stop-TestRedis $script:secured }

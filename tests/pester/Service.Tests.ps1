@@ -37,7 +37,7 @@ Describe 'Get-MightyService' {
         $web.Deployments[0].Status | Should -Be 'PRIMARY'
         $web.Deployments[0].RolloutState | Should -Be 'COMPLETED'
         $web.Deployments[0].Id | Should -Match '^ecs-svc/\d{19}$'
-        $web.Deployments[0].TaskDefinition | Should -Be $web.TaskDefinitionArn
+        $web.Deployments[0].TaskDefinitionArn | Should -Be $web.TaskDefinitionArn
         $web.LastEvent.Message | Should -Match 'has reached a steady state'
         $web.Images | Should -BeNullOrEmpty -Because 'images cost a DescribeTaskDefinition each and are only read with -IncludeImages'
     }

@@ -52,7 +52,9 @@ function New-SshRigKeys {
 <#
 Starts one sshd and waits until it accepts connections. -Docker: Normal (the stand-in on PATH),
 Missing (no docker on PATH), Denied (docker answers like a socket the user may not open).
-Returns Port, Folder, Process, HostKey (its public key line) and HostKeyFingerprint.
+Returns Port, User and KeyFilePath (what -Port, -User and -KeyFilePath of the exec cmdlets take:
+the current user, the Ed25519 key of -Keys), Folder, Process, HostKey (its public key line) and
+HostKeyFingerprint.
 #>
 function Start-SshRig {
     param(
@@ -106,6 +108,8 @@ SetEnv HOME=$dir PATH=$path MIGHTY_SANDBOX_ENDPOINT=$SandboxEndpoint MIGHTY_DOCK
     $hostKey = (Get-Content (Join-Path $dir 'host_ed25519.pub') -Raw).Trim()
     [pscustomobject]@{
         Port = $port
+        User = [Environment]::UserName
+        KeyFilePath = $Keys.Ed25519
         Folder = $dir
         Process = $process
         HostKey = $hostKey

@@ -52,6 +52,31 @@ Describe 'Get-MightyService targets exactly what was named' {
         "$($failures[0])" | Should -Match "case-sensitive: did you mean 'WEB'\?"
     }
 
+    It 'reports a cluster in the wrong case as ClusterNotFound, suggesting the real spelling, in every cmdlet: <Command>' -ForEach @(
+        @{ Command = 'Get-MightyService -Cluster Production' }
+        @{ Command = 'Get-MightyTask -Cluster Production' }
+        @{ Command = 'Get-MightyTask -Cluster Production -TaskId 0123456789abcdef0123456789abcdef' }
+        @{ Command = 'Get-MightyLog -Cluster Production -Service API -Tail 1' }
+        @{ Command = 'Get-MightyServiceEvent -Cluster Production -Service WEB' }
+        @{ Command = 'Publish-MightyService -Cluster Production -Service WEB -Tag master.4 -WhatIf' }
+        @{ Command = 'Invoke-MightyContainer -Cluster Production -Service WEB -Container nginx -Command true' }
+    ) {
+        $null = Invoke-Expression "$Command -ErrorVariable failures -ErrorAction SilentlyContinue"
+        $failures.Count | Should -Be 1
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'ClusterNotFound,*'
+        "$($failures[0])" | Should -BeLike "Cluster 'Production' was not found in $($script:sandbox.Region). ECS names are case-sensitive: did you mean 'production'? Pass -Cluster with one of the clusters there: production, staging."
+    }
+
+    It 'says which cluster to name when no -Cluster was given and ECS has no default cluster' {
+        $folder = Join-Path ([IO.Path]::GetTempPath()) ('mighty-noconfig-' + [guid]::NewGuid().ToString('n').Substring(0, 8))
+        New-Item -ItemType Directory -Path $folder | Out-Null
+        Push-Location $folder
+        try { Get-MightyLog API -Tail 1 -ErrorVariable failures -ErrorAction SilentlyContinue }
+        finally { Pop-Location; Remove-Item $folder -Recurse -Force }
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'ClusterNotFound,*'
+        "$($failures[0])" | Should -Be "Cluster 'default' was not found in $($script:sandbox.Region). No -Cluster was given, so the default was used (Cluster in mighty.psd1, else ECS's 'default'). Pass -Cluster with one of the clusters there: production, staging."
+    }
+
     It 'matches wildcards without regard to case, like -like' {
         @(Get-MightyService -Cluster staging -Service 'w*').Service | Should -BeExactly @('WEB', 'web')
         @(Get-MightyService -Cluster production -Service '*_WEB_SCRAPE').Service | Should -Be @('android_web_scrape', 'ios_web_scrape')

@@ -286,7 +286,7 @@ BeforeAll {
         PrintPlanted = $script:printPlanted; Key = (Join-Path $script:keys 'id_ed25519'); Port = $script:rig.Port; User = [Environment]::UserName
         Web = @{
             Cluster = $script:web.Cluster; Service = $script:web.Service; DeploymentId = $script:web.DeploymentId; Status = 'InProgress'
-            TaskDefinition = $script:web.TaskDefinition; PreviousTaskDefinition = $script:web.PreviousTaskDefinition; StartedAt = $script:web.StartedAt.ToString('o')
+            TaskDefinitionArn = $script:web.TaskDefinitionArn; PreviousTaskDefinitionArn = $script:web.PreviousTaskDefinitionArn; StartedAt = $script:web.StartedAt.ToString('o')
         }
     }
 

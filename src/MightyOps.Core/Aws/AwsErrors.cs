@@ -18,7 +18,7 @@ public sealed record AwsErrorResponse(int StatusCode, string Code, string Messag
 /// <param name="Operation">The API operation, e.g. DescribeServices.</param>
 /// <param name="Endpoint">The endpoint the request went to.</param>
 /// <param name="Region">The region the request was signed for.</param>
-/// <param name="AccessKeyId">The access key id used (not secret; AWS prints it too), when known.</param>
+/// <param name="AccessKeyId">The access key id used, when known; messages show it shortened (<see cref="MightyOps.Core.Aws.AccessKeyId.Mask(string)"/>).</param>
 /// <param name="Target">What the call was about (cluster, service, repository, bucket/key), when known.</param>
 public sealed record AwsCall(string Service, string SigningName, string Operation, Uri Endpoint, string Region, string? AccessKeyId = null, object? Target = null);
 
@@ -133,7 +133,7 @@ public static class AwsErrors
     {
         string code = error.Code;
         string awsSays = Suffix(error);
-        string key = call.AccessKeyId is null ? "the access key" : $"access key {call.AccessKeyId}";
+        string key = call.AccessKeyId is null ? "the access key" : $"access key {AccessKeyId.Mask(call.AccessKeyId)}";
         string what = $"{call.Service} {call.Operation}";
         string target = call.Target?.ToString() ?? string.Empty;
 

@@ -107,7 +107,7 @@ public sealed class AwsSession : IDisposable
         // Fetch once now: a role to assume or an SSO login to refresh fails here, with its own message,
         // rather than inside the first ECS call.
         AwsCredentialSnapshot snapshot = await credentials.GetAsync(cancellationToken).ConfigureAwait(false);
-        log.Verbose($"AWS region {region} (from {regionSource}); access key {snapshot.AccessKeyId} from {credentials.Description}.");
+        log.Verbose($"AWS region {region} (from {regionSource}); access key {AccessKeyId.Mask(snapshot.AccessKeyId)} from {credentials.Description}.");
         return new AwsSession(region, regionSource, credentials, endpoints, retry ?? RetryPolicy.FromEnvironment(log, options.AttemptTimeout), log, http);
     }
 

@@ -9,9 +9,10 @@ namespace MightyOps.Core.Aws;
 /// <summary>
 /// Finds credentials the way the AWS SDKs do: explicit keys, else an explicitly named profile
 /// (only that profile: environment keys do not override -ProfileName), else AWSSDK.Core's default
-/// chain (<see cref="DefaultAWSCredentialsIdentityResolver"/>: environment, web identity, the
+/// chain (<see cref="DefaultAWSCredentialsIdentityResolver"/>: environment keys, web identity, the
 /// AWS_PROFILE/default profile including role, SSO and credential_process profiles, container
-/// credentials, EC2 instance metadata).
+/// credentials, EC2 instance metadata). Environment keys therefore win over AWS_PROFILE, as in the
+/// AWS CLI and the AWS SDK for .NET (docs/design/credentials.md).
 /// </summary>
 /// <remarks>
 /// The one change to the SDK's chain is how the instance-metadata step fails. With nothing
@@ -105,6 +106,12 @@ internal static class CredentialResolver
             throw ProfileFailure() ?? NotFound(e);
         }
         string description = Describe(credentials);
+        if (credentials is EnvironmentVariablesAWSCredentials && Environment.GetEnvironmentVariable("AWS_PROFILE") is { Length: > 0 } profileName)
+        {
+            // The AWS CLI and the SDKs (.NET included) take environment keys before AWS_PROFILE's
+            // profile; a shell with both set is worth a word (docs/design/credentials.md).
+            log.Verbose($"AWS_PROFILE names profile '{profileName.Trim()}', but AWS_ACCESS_KEY_ID holds keys, and those come first (as in the AWS CLI and SDKs): the profile is read only for settings such as its region. Unset one of the two to choose.");
+        }
         log.Verbose($"AWS credentials from {description}.");
         return CredentialSource.FromSdk(credentials, description);
     }

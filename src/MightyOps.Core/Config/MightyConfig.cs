@@ -183,6 +183,13 @@ public sealed record ServiceSettings
 
     /// <summary>Per-container settings by container name as written (case-sensitive, as in ECS).</summary>
     public IReadOnlyDictionary<string, ContainerSettings> Containers { get; init; } = new Dictionary<string, ContainerSettings>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Where each key of <see cref="Containers"/> is written in the file (line and column), so a
+    /// container name that only the live task definition can prove wrong is reported like every
+    /// other mistake in the file.
+    /// </summary>
+    public IReadOnlyDictionary<string, TextPosition> ContainerPositions { get; init; } = new Dictionary<string, TextPosition>(StringComparer.Ordinal);
 }
 
 /// <summary>

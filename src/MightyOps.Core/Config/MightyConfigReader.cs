@@ -192,6 +192,7 @@ public sealed partial class MightyConfigReader
             Problem(min.Value.Position, $"{path}.MinCount: {service.MinCount} is more than MaxCount ({service.MaxCount}); MinCount must not exceed MaxCount.");
         }
         var containers = new Dictionary<string, ContainerSettings>(StringComparer.Ordinal);
+        var positions = new Dictionary<string, TextPosition>(StringComparer.Ordinal);
         if (Table(table, path, "Containers") is { } containerTable)
         {
             foreach (DataFileEntry entry in containerTable.Entries)
@@ -206,11 +207,12 @@ public sealed partial class MightyConfigReader
                 {
                     ContainerSettings settings = Container(container, containerPath, ContainerKeys);
                     containers[entry.Key] = settings;
+                    positions[entry.Key] = entry.KeyPosition;
                     CheckMemory(defaults.Overlay(settings), container, containerPath);
                 }
             }
         }
-        return service with { Containers = containers };
+        return service with { Containers = containers, ContainerPositions = positions };
     }
 
     private ContainerSettings Container(DataFileHashtable table, string path, string[] keys)

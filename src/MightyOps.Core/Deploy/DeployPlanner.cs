@@ -149,6 +149,11 @@ public sealed class DeployPlanner
         foreach (EcsService service in active)
         {
             EcsTaskDefinition live = definitions[service.TaskDefinition!].TaskDefinition!;
+            if (UnknownContainer(options.Config, service.ServiceName!, live) is MightyOpsException unknown)
+            {
+                onError(unknown);
+                continue;
+            }
             string account = EcsArn.TryParse(service.ServiceArn ?? string.Empty, out EcsArn arn) ? arn.Account : string.Empty;
             try
             {
@@ -194,16 +199,17 @@ public sealed class DeployPlanner
         {
             string name = service.ServiceName!;
             IReadOnlyDictionary<string, string> images = chosen[name];
-            List<MightyOpsException> problems = images.Values.Distinct(StringComparer.Ordinal)
-                .Where(missing.ContainsKey)
-                .Select(image => missing[image])
-                .ToList();
+            List<string> problems = images.Values.Distinct(StringComparer.Ordinal).Where(missing.ContainsKey).ToList();
             if (problems.Count > 0)
             {
-                foreach (MightyOpsException problem in problems)
+                foreach (string image in problems)
                 {
+                    MightyOpsException problem = missing[image];
+                    string hint = problem.ErrorId == "RepositoryNotFound"
+                        ? " " + RepositoryHint(options, name, images.Where(i => i.Value == image).Select(i => i.Key), definitions[service.TaskDefinition!].TaskDefinition!)
+                        : string.Empty;
                     onError(new MightyOpsException(problem.ErrorId, problem.Kind,
-                        $"Service '{name}' was not deployed: {problem.Message}", name, problem));
+                        $"Service '{name}' was not deployed: {problem.Message}{hint}", name, problem));
                 }
                 continue;
             }
@@ -241,6 +247,52 @@ public sealed class DeployPlanner
                 }
             }).ConfigureAwait(false);
         return plans.Where(p => p.Rendered is null || checkedPlans.Contains(p)).ToList();
+    }
+
+    /// <summary>
+    /// <c>ConfigInvalid</c> when mighty.psd1 configures a container of <paramref name="service"/>
+    /// that its live task definition lacks: a misspelt name would otherwise be ignored and the
+    /// deploy report Unchanged. Names the key path, the file (with line and column), the
+    /// containers there are and the nearest one.
+    /// </summary>
+    private static MightyOpsException? UnknownContainer(MightyConfig config, string service, EcsTaskDefinition live)
+    {
+        if (!config.Services.TryGetValue(service, out ServiceSettings? settings))
+        {
+            return null;
+        }
+        List<string> names = (live.ContainerDefinitions ?? []).Select(c => c.Name).OfType<string>().ToList();
+        List<string> unknown = settings.Containers.Keys.Where(k => !names.Contains(k, StringComparer.Ordinal)).Order(StringComparer.Ordinal).ToList();
+        if (unknown.Count == 0)
+        {
+            return null;
+        }
+        string definition = MightyServiceDeployment.ShortTaskDefinition(live.TaskDefinitionArn ?? string.Empty);
+        IEnumerable<string> problems = unknown.Select(key =>
+        {
+            string at = settings.ContainerPositions.TryGetValue(key, out TextPosition position) ? $"{config.Path}:{position}" : $"{config.Path}";
+            string? near = names.FirstOrDefault(n => string.Equals(n, key, StringComparison.OrdinalIgnoreCase)) ?? ConfigErrors.Suggest(key, names);
+            string suggestion = near is null ? string.Empty : $" Did you mean '{near}'?";
+            return $"{at}: Services.{service}.Containers.{key}: service '{service}' has no container '{key}'; its task definition {definition} has {string.Join(", ", names.Select(n => $"'{n}'"))}.{suggestion}";
+        });
+        return ConfigErrors.Invalid(config.Path ?? service,
+            $"{string.Join(System.Environment.NewLine, problems)} Service '{service}' was not deployed; fix the container name in the config file.");
+    }
+
+    // Where the repository of a missing ECR repository came from, and where to fix it.
+    private static string RepositoryHint(DeployOptions options, string service, IEnumerable<string> containers, EcsTaskDefinition live)
+    {
+        IEnumerable<string> hints = containers.Order(StringComparer.Ordinal).Select(container =>
+        {
+            string? configured = options.Config.ContainerSettingsFor(service, container)?.Repository;
+            return ImageSelection.SourceOf(options.Images, container, configured) switch
+            {
+                RepositorySource.Config => $"The repository of container '{container}' comes from Services.{service}.Containers.{container}.Repository in {options.Config.Path}: fix the name there.",
+                RepositorySource.Parameter => $"The repository of container '{container}' comes from -Image: check the name there.",
+                _ => $"The repository of container '{container}' comes from the image task definition {MightyServiceDeployment.ShortTaskDefinition(live.TaskDefinitionArn ?? string.Empty)} runs: name the image with -Image, or set Services.{service}.Containers.{container}.Repository in mighty.psd1.",
+            };
+        });
+        return string.Join(" ", hints.Distinct(StringComparer.Ordinal));
     }
 
     private ServicePlan Plan(string cluster, EcsService ecsService, DescribeTaskDefinitionResponse described, IReadOnlyDictionary<string, string> images, DeployOptions options, ConfigRendering rendering)

@@ -8,8 +8,26 @@ namespace MightyOps.Core.Deploy;
 /// <param name="Containers">With <paramref name="Tag"/>: only these containers.</param>
 public sealed record ImageRequest(string? Tag, IReadOnlyDictionary<string, string>? Images, IReadOnlyList<string>? Containers)
 {
+    /// <summary>
+    /// One image, <c>repository:tag</c> or a full URI, given without container names: it goes to
+    /// the containers that run its repository now (or that mighty.psd1 gives that
+    /// <c>Repository</c>), else to the task definition's only container.
+    /// </summary>
+    public string? Image { get; init; }
+
     /// <summary>Nothing asked: the same images (a forced redeploy or a config-only change).</summary>
-    public bool IsEmpty => Tag is null && (Images is null || Images.Count == 0);
+    public bool IsEmpty => Tag is null && Image is null && (Images is null || Images.Count == 0);
+
+    /// <summary>
+    /// <c>-Image</c> given as one string rather than per container: a bare tag (<c>master.5</c>)
+    /// means what <c>-Tag</c> means; <c>repository:tag</c> or a full URI is <see cref="Image"/>.
+    /// </summary>
+    public static ImageRequest FromImageText(string text)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(text);
+        string value = text.Trim();
+        return ImageSelection.IsBareTag(value) ? new ImageRequest(value, null, null) : new ImageRequest(null, null, null) { Image = value };
+    }
 
     /// <summary>What <c>mightyops:release</c> says: the tag, or <c>container=tag</c> pairs for -Image.</summary>
     public string? ReleaseLabel(IReadOnlyDictionary<string, string> chosen)
@@ -37,9 +55,38 @@ public sealed record ImageRequest(string? Tag, IReadOnlyDictionary<string, strin
     }
 }
 
+/// <summary>Where the repository of a container's new image was named, for messages about a wrong one.</summary>
+public enum RepositorySource
+{
+    /// <summary>The image the live task definition runs (-Tag, or a bare tag in -Image, retags it).</summary>
+    TaskDefinition,
+
+    /// <summary>-Image, as <c>repository:tag</c> or a full URI.</summary>
+    Parameter,
+
+    /// <summary>The container's <c>Repository</c> in mighty.psd1.</summary>
+    Config,
+}
+
 /// <summary>Turns an <see cref="ImageRequest"/> into the new image of each container of one task definition.</summary>
 public static class ImageSelection
 {
+    /// <summary>
+    /// Where <see cref="Resolve"/> took the repository of <paramref name="container"/>'s image
+    /// from: -Image when it names a repository (one image, or <c>repository:tag</c> / a URI for
+    /// the container), else the container's configured <paramref name="configuredRepository"/>,
+    /// else the live task definition.
+    /// </summary>
+    public static RepositorySource SourceOf(ImageRequest request, string container, string? configuredRepository)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Image is not null || (request.Images?.TryGetValue(container, out string? value) == true && !IsBareTag(value)))
+        {
+            return RepositorySource.Parameter;
+        }
+        return configuredRepository is null ? RepositorySource.TaskDefinition : RepositorySource.Config;
+    }
+
     /// <summary>
     /// The containers that get a new image, and that image. Throws <c>ContainerNotFound</c>
     /// (listing the names the definition has) for a container it lacks, and
@@ -77,6 +124,10 @@ public static class ImageSelection
         }
 
         var chosen = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (request.Image is string image)
+        {
+            return ForOneImage(containers, image, account, region, service, live.TaskDefinitionArn, repositoryOf);
+        }
         if (request.Tag is string tag)
         {
             HashSet<string>? only = request.Containers is { Count: > 0 } ? new HashSet<string>(request.Containers, StringComparer.Ordinal) : null;
@@ -119,8 +170,66 @@ public static class ImageSelection
         return chosen;
     }
 
-    private static bool IsBareTag(string value) =>
+    /// <summary>True for a value with no repository, registry or digest part: a tag alone.</summary>
+    public static bool IsBareTag(string value) =>
         value.IndexOfAny([':', '/', '@']) < 0;
+
+    // One image for the containers that run its repository (the same registry and name, any tag),
+    // or that mighty.psd1 gives that repository; with none, the only container; else the user
+    // must say which container.
+    private static Dictionary<string, string> ForOneImage(List<EcsContainerDefinition> containers, string image, string account, string region, string service, string? taskDefinitionArn, Func<string, string?> repositoryOf)
+    {
+        string full = ImageFor(null, image, account, region);
+        string name = RepositoryOf(full);
+        string registry = EcrImageUri.RegistryHost(account, region);
+        List<EcsContainerDefinition> running = containers.Where(c =>
+            (repositoryOf(c.Name!) is string repository && $"{registry}/{repository}" == name)
+            || (c.Image is not null && RepositoryOf(c.Image) == name)).ToList();
+        if (running.Count == 0 && containers.Count == 1)
+        {
+            running = containers;
+        }
+        if (running.Count == 0)
+        {
+            string first = containers.Select(c => c.Name).FirstOrDefault() ?? "application";
+            throw new MightyOpsException("ContainerNameRequired", MightyErrorKind.InvalidArgument,
+                $"No container of service '{service}' runs {name}, and its task definition {MightyServiceDeployment.ShortTaskDefinition(taskDefinitionArn ?? string.Empty)} has several ({string.Join(", ", containers.Select(c => $"{c.Name}: {c.Image}"))}), so -Image '{image}' does not say which to change. Name the container: -Image @{{ {first} = '{image}' }}.",
+                image);
+        }
+        return running.ToDictionary(c => c.Name!, _ => full, StringComparer.Ordinal);
+    }
+
+    // Registry and repository of an image, spelled as Docker resolves them: a name without a
+    // registry host is Docker Hub's (docker.io/library/ for a single-segment name).
+    private static string RepositoryOf(string image)
+    {
+        string name = WithoutTagOrDigest(image);
+        int slash = name.IndexOf('/', StringComparison.Ordinal);
+        if (slash < 0)
+        {
+            return $"docker.io/library/{name}";
+        }
+        string first = name[..slash];
+        if (first == "index.docker.io")
+        {
+            return $"docker.io/{name[(slash + 1)..]}";
+        }
+        return first.Contains('.', StringComparison.Ordinal) || first.Contains(':', StringComparison.Ordinal) || first == "localhost"
+            ? name
+            : $"docker.io/{name}";
+    }
+
+    // The image reference without its tag or digest: registry and repository.
+    private static string WithoutTagOrDigest(string image)
+    {
+        int at = image.IndexOf('@', StringComparison.Ordinal);
+        if (at >= 0)
+        {
+            image = image[..at];
+        }
+        int colon = image.LastIndexOf(':');
+        return colon > image.LastIndexOf('/') ? image[..colon] : image;
+    }
 
     /// <summary>A full image reference from a tag, <c>repository:tag</c>, or a full URI.</summary>
     public static string ImageFor(string? currentImage, string value, string account, string region)
@@ -141,17 +250,6 @@ public static class ImageSelection
             return uri.WithTag(value).ToString();
         }
         // A tag for an image from another registry: same image, new tag.
-        string image = currentImage ?? string.Empty;
-        int at = image.IndexOf('@', StringComparison.Ordinal);
-        if (at >= 0)
-        {
-            image = image[..at];
-        }
-        int colon = image.LastIndexOf(':');
-        if (colon > image.LastIndexOf('/'))
-        {
-            image = image[..colon];
-        }
-        return $"{image}:{value}";
+        return $"{WithoutTagOrDigest(currentImage ?? string.Empty)}:{value}";
     }
 }

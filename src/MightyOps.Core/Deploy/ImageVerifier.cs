@@ -78,7 +78,7 @@ public sealed class ImageVerifier
             foreach (EcrImageUri uri in wanted)
             {
                 problems[uri.ToString()] = new MightyOpsException("RepositoryNotFound", MightyErrorKind.NotFound,
-                    $"ECR repository '{repository}' was not found in {_aws.Region} (account {account}), so {uri} cannot run. Check the repository name in -Image or the task definition.",
+                    $"ECR repository '{repository}' was not found in {_aws.Region} (account {account}), so {uri} cannot run.",
                     uri.ToString(), e);
             }
             return problems;

@@ -11,9 +11,25 @@ namespace MightyOps.Core.Deploy;
 /// <param name="Throttled">The interval doubles up to this while ECS throttles the polls.</param>
 public sealed record RolloutTiming(TimeSpan Fast, TimeSpan Slow, TimeSpan Throttled)
 {
-    /// <summary>1 s while tasks change, up to 5 s while waiting, up to 30 s under throttling.</summary>
+    /// <summary>The default of <see cref="UnreachableTimeout"/>: 2 minutes.</summary>
+    public static readonly TimeSpan DefaultUnreachableTimeout = TimeSpan.FromMinutes(2);
+
+    /// <summary>1 s while tasks change, up to 5 s while waiting, up to 30 s under throttling; gives up after 2 minutes without an answer.</summary>
     public static RolloutTiming Default { get; } = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30));
+
+    /// <summary>
+    /// How long the polls may go without any answer from ECS (refused, reset, timed out; a
+    /// throttle or a 5xx is an answer) before the watch stops with <c>AwsEndpointUnreachable</c>.
+    /// </summary>
+    public TimeSpan UnreachableTimeout { get; init; } = DefaultUnreachableTimeout;
 }
+
+/// <summary>
+/// Asked before MightyOps rolls a service back itself (not before following the circuit
+/// breaker's own rollback). Null lets it go ahead; otherwise the reason it may not ("-WhatIf"),
+/// and the deployment ends as it stands, not rolled back.
+/// </summary>
+public delegate Task<string?> RollbackApproval(WatchedDeployment deployment, string action, CancellationToken cancellationToken);
 
 /// <summary>One service's line in the progress display.</summary>
 public sealed record RolloutProgress(string Cluster, string Service, string Status, int PercentComplete, bool Finished);
@@ -44,6 +60,18 @@ public sealed class RolloutWatcher
     /// <summary>Polls made so far (each is ⌈services / 10⌉ DescribeServices per cluster).</summary>
     public int Polls { get; private set; }
 
+    /// <summary>Asked before each rollback MightyOps starts itself; null rolls back without asking.</summary>
+    public RollbackApproval? ApproveRollback { get; init; }
+
+    /// <summary>
+    /// The command that picks the watch up again: <c>Wait-MightyDeployment -Cluster c -Service a,b</c>,
+    /// one per cluster.
+    /// </summary>
+    public static string FollowCommand(IEnumerable<WatchedDeployment> deployments) =>
+        string.Join("; ", deployments
+            .GroupBy(d => d.Cluster, StringComparer.Ordinal)
+            .Select(c => $"Wait-MightyDeployment -Cluster {c.Key} -Service {string.Join(",", c.Select(d => d.Service))}"));
+
     /// <summary>
     /// Watches until every deployment has finished or <paramref name="timeout"/> has passed for
     /// it. <paramref name="onFinished"/> runs as each one finishes. Without
@@ -59,10 +87,17 @@ public sealed class RolloutWatcher
         CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
+        var unanswered = new UnansweredPolls(_aws.Ecs.Endpoint.Url, _timing.UnreachableTimeout, _log);
         TimeSpan interval = _timing.Fast;
         while (deployments.Any(d => !d.IsFinished))
         {
-            await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(unanswered.Failing ? Max(Min(interval, unanswered.Left), TimeSpan.Zero) : interval, cancellationToken).ConfigureAwait(false);
+            if (unanswered.Expired || (unanswered.Failing && clock.Elapsed >= timeout))
+            {
+                // Nothing can be judged or rolled back while ECS does not answer: stop, and leave
+                // the deployments to ECS.
+                throw unanswered.GiveUp(deployments.Where(d => !d.IsFinished).ToList(), clock.Elapsed >= timeout ? timeout : null);
+            }
             bool changed = false;
             bool throttled = false;
             Polls++;
@@ -71,15 +106,27 @@ public sealed class RolloutWatcher
                 DescribeServicesResponse response;
                 try
                 {
-                    response = await _aws.Ecs.DescribeServicesAsync(cluster.Key, cluster.Select(d => d.Service), cancellationToken).ConfigureAwait(false);
+                    response = await unanswered.PollAsync(ct => _aws.Ecs.DescribeServicesAsync(cluster.Key, cluster.Select(d => d.Service), ct), cancellationToken).ConfigureAwait(false);
                 }
-                catch (MightyOpsException e) when (e.Kind is MightyErrorKind.Throttled or MightyErrorKind.Connection or MightyErrorKind.Failed)
+                catch (MightyOpsException e) when (UnansweredPolls.IsNoAnswer(e))
+                {
+                    // Every cluster is behind the same endpoint: the others would fail the same way.
+                    unanswered.Failed(e);
+                    foreach (WatchedDeployment open in deployments.Where(d => !d.IsFinished))
+                    {
+                        Report(progress, open, unanswered.Status, open.LastPercent);
+                    }
+                    break;
+                }
+                catch (MightyOpsException e) when (e.Kind is MightyErrorKind.Throttled or MightyErrorKind.Failed)
                 {
                     // Retries are exhausted for this poll; the deployment goes on in ECS, so poll again later.
+                    unanswered.Answered();
                     _log.Verbose($"Polling cluster '{cluster.Key}' failed ({e.Message}); trying again.");
                     throttled = true;
                     continue;
                 }
+                unanswered.Answered();
                 var byName = (response.Services ?? []).ToDictionary(s => s.ServiceName ?? string.Empty, StringComparer.Ordinal);
                 foreach (WatchedDeployment deployment in cluster)
                 {
@@ -90,6 +137,12 @@ public sealed class RolloutWatcher
                     }
                     changed |= await EvaluateAsync(deployment, service, noRollback, progress, onFinished, cancellationToken).ConfigureAwait(false);
                 }
+            }
+            if (unanswered.Failing)
+            {
+                // No timeout verdict without an answer: the next turn polls again or gives up.
+                interval = _timing.Slow;
+                continue;
             }
             foreach (WatchedDeployment late in deployments.Where(d => !d.IsFinished && clock.Elapsed >= timeout).ToList())
             {
@@ -160,8 +213,8 @@ public sealed class RolloutWatcher
             {
                 // Someone else deployed over ours: not ours to roll back, and no failure of ours.
                 deployment.CompletedAt = primary?.CreatedAt;
-                deployment.SupersededBy = primary?.TaskDefinition ?? string.Empty;
-                string winner = MightyServiceDeployment.ShortTaskDefinition(deployment.SupersededBy);
+                deployment.SupersededByTaskDefinitionArn = primary?.TaskDefinition ?? string.Empty;
+                string winner = MightyServiceDeployment.ShortTaskDefinition(deployment.SupersededByTaskDefinitionArn);
                 _log.Warning($"{deployment.Service}: the deployment of {MightyServiceDeployment.ShortTaskDefinition(deployment.TaskDefinitionArn)} was superseded by {winner} ({primary?.Id}) before it completed; the service runs {winner}.");
                 await FinishAsync(deployment, MightyDeploymentStatus.Superseded,
                     $"Superseded by another deployment before it completed: {primary?.Id} runs {winner} now.",
@@ -259,6 +312,15 @@ public sealed class RolloutWatcher
         if (deployment.PreviousTaskDefinitionArn.Length == 0)
         {
             await FinishAsync(deployment, MightyDeploymentStatus.Failed, deployment.FailureReason + " There is no previous task definition to roll back to.", null, progress, onFinished).ConfigureAwait(false);
+            return;
+        }
+        string previous = MightyServiceDeployment.ShortTaskDefinition(deployment.PreviousTaskDefinitionArn);
+        string action = $"Roll back to {previous} (the deployment of {MightyServiceDeployment.ShortTaskDefinition(deployment.TaskDefinitionArn)} {(finalStatus == MightyDeploymentStatus.TimedOut ? "timed out" : "failed")})";
+        if (ApproveRollback is not null && await ApproveRollback(deployment, action, cancellationToken).ConfigureAwait(false) is string refused)
+        {
+            await FinishAsync(deployment, finalStatus == MightyDeploymentStatus.TimedOut ? MightyDeploymentStatus.TimedOut : MightyDeploymentStatus.Failed,
+                deployment.FailureReason + $" Not rolled back ({refused}): the service stays on the deployment of {MightyServiceDeployment.ShortTaskDefinition(deployment.TaskDefinitionArn)}. Roll back with Restore-MightyService -Cluster {deployment.Cluster} -Service {deployment.Service} -Previous.",
+                null, progress, onFinished).ConfigureAwait(false);
             return;
         }
         try
@@ -369,11 +431,16 @@ public sealed class RolloutWatcher
         return Task.CompletedTask;
     }
 
-    private static void Report(IProgress<RolloutProgress>? progress, WatchedDeployment deployment, string status, EcsDeployment counts)
+    private static void Report(IProgress<RolloutProgress>? progress, WatchedDeployment deployment, string status, EcsDeployment counts) =>
+        Report(progress, deployment, status, counts.DesiredCount == 0 ? 50 : Math.Clamp(100 * counts.RunningCount / counts.DesiredCount, 0, 99));
+
+    private static void Report(IProgress<RolloutProgress>? progress, WatchedDeployment deployment, string status, int percent)
     {
-        int percent = counts.DesiredCount == 0 ? 50 : Math.Clamp(100 * counts.RunningCount / counts.DesiredCount, 0, 99);
+        deployment.LastPercent = percent;
         progress?.Report(new RolloutProgress(deployment.Cluster, deployment.Service, status, percent, Finished: false));
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }

@@ -39,7 +39,7 @@ public sealed class WatchedDeployment
     public string FailureReason { get; internal set; } = string.Empty;
 
     /// <summary>When <see cref="MightyDeploymentStatus.Superseded"/>: the task definition of the deployment that replaced this one.</summary>
-    public string SupersededBy { get; internal set; } = string.Empty;
+    public string SupersededByTaskDefinitionArn { get; internal set; } = string.Empty;
 
     /// <summary>The error to report with the result (DeploymentFailed / DeploymentTimedOut), if it failed.</summary>
     public MightyOpsException? Error { get; internal set; }
@@ -51,6 +51,9 @@ public sealed class WatchedDeployment
     internal MightyDeploymentStatus StatusAfterRollback { get; set; } = MightyDeploymentStatus.RolledBack;
 
     internal string? LastCounts { get; set; }
+
+    /// <summary>The progress last shown for it, kept while ECS does not answer.</summary>
+    internal int LastPercent { get; set; }
 
     /// <summary>The exited containers' last log lines (CrashOutput), each on its own lines; appended to the final reason.</summary>
     internal string CrashOutput { get; set; } = string.Empty;
@@ -82,14 +85,14 @@ public sealed class WatchedDeployment
         Cluster = Cluster,
         Service = Service,
         DeploymentId = DeploymentId,
-        TaskDefinition = TaskDefinitionArn,
-        PreviousTaskDefinition = PreviousTaskDefinitionArn,
+        TaskDefinitionArn = TaskDefinitionArn,
+        PreviousTaskDefinitionArn = PreviousTaskDefinitionArn,
         Images = Images,
         Status = Status,
         StartedAt = StartedAt,
         CompletedAt = CompletedAt,
         FailureReason = FailureReason,
-        SupersededBy = SupersededBy,
+        SupersededByTaskDefinitionArn = SupersededByTaskDefinitionArn,
         Events = _events.ToList(),
     };
 

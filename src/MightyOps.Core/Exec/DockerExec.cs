@@ -17,9 +17,51 @@ public static partial class DockerExec
         return word.Length > 0 && SafeWord().IsMatch(word) ? word : "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
     }
 
-    /// <summary><c>docker exec &lt;id&gt; sh -c '&lt;command&gt;'</c>: no terminal, no input; output and exit code come back.</summary>
-    public static string Command(string runtimeId, string command) =>
-        $"docker exec {Id(runtimeId)} sh -c {Quote(command)}";
+    /// <summary>The variable that marks a command's processes in the container, so that <see cref="Stop"/> can find them.</summary>
+    public const string MarkerVariable = "MIGHTYOPS_EXEC";
+
+    /// <summary>
+    /// <c>docker exec &lt;id&gt; env MIGHTYOPS_EXEC=&lt;execId&gt; sh -c '&lt;command&gt;'</c>: no
+    /// terminal, no input; output and exit code come back. The variable marks the command and
+    /// every child it starts, which is how <see cref="Stop"/> finds them.
+    /// </summary>
+    public static string Command(string runtimeId, string command, string execId)
+    {
+        CheckCommand(command);
+        return $"docker exec {Id(runtimeId)} env {MarkerVariable}={ExecId(execId)} sh -c {Quote(command)}";
+    }
+
+    /// <summary>A fresh id for <see cref="Command"/> and <see cref="Stop"/>.</summary>
+    public static string NewExecId() => Guid.NewGuid().ToString("n");
+
+    /// <summary>
+    /// Ends the processes of a command started by <see cref="Command"/> in the container: every
+    /// process whose environment holds its marker gets SIGTERM, those still there after about
+    /// 2 s SIGKILL. Prints <c>ended N</c> (the processes found), or <c>left PIDS</c> and exits 1
+    /// when some survived. Needs only sh, tr, grep and /proc in the container (busybox has them).
+    /// A docker exec process runs in the container's PID namespace, so /proc there shows only
+    /// the container's processes; killing the command also ends the docker client on the host.
+    /// </summary>
+    public static string Stop(string runtimeId, string execId) =>
+        $"docker exec {Id(runtimeId)} sh -c {Quote(StopScript(ExecId(execId)))}";
+
+    /// <summary>
+    /// Refuses a command an SSH exec request cannot carry: a NUL ends the string on the server,
+    /// which drops the connection (<c>InvalidCommand</c>, before anything is sent).
+    /// </summary>
+    public static void CheckCommand(string command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        int nul = command.IndexOf('\0', StringComparison.Ordinal);
+        if (nul >= 0)
+        {
+            throw new MightyOpsException(
+                "InvalidCommand",
+                MightyErrorKind.InvalidArgument,
+                $"The command has a NUL character at position {nul + 1}; a command line sent over SSH cannot carry one, so nothing was run. Remove it (in PowerShell it is written `0).",
+                command.Length > 80 ? command[..80] + "…" : command);
+        }
+    }
 
     /// <summary>
     /// Asks the container for bash (prints its path; exit 1 without it): the interactive default
@@ -30,10 +72,15 @@ public static partial class DockerExec
         $"docker exec {Id(runtimeId)} sh -c 'command -v bash'";
 
     /// <summary><c>docker exec -it &lt;id&gt; …</c>: the program under a terminal; <paramref name="command"/> null runs <paramref name="shell"/>.</summary>
-    public static string Interactive(string runtimeId, string? command, string shell) =>
-        command is null
-            ? $"docker exec -it {Id(runtimeId)} {Quote(shell)}"
-            : $"docker exec -it {Id(runtimeId)} sh -c {Quote(command)}";
+    public static string Interactive(string runtimeId, string? command, string shell)
+    {
+        if (command is null)
+        {
+            return $"docker exec -it {Id(runtimeId)} {Quote(shell)}";
+        }
+        CheckCommand(command);
+        return $"docker exec -it {Id(runtimeId)} sh -c {Quote(command)}";
+    }
 
     /// <summary>
     /// The failure of docker itself (as opposed to the command in the container) that a result
@@ -72,6 +119,24 @@ public static partial class DockerExec
         return null;
     }
 
+    private static string StopScript(string execId) => $$"""
+        m={{MarkerVariable}}={{execId}}
+        marked() { for d in /proc/[0-9]*; do p=${d#/proc/}; [ "$p" = "$$" ] && continue; tr "\000" "\n" 2>/dev/null < "$d/environ" | grep -qxF "$m" && printf "%s " "$p"; done; }
+        pids=$(marked)
+        if [ -z "$pids" ]; then echo "ended 0"; exit 0; fi
+        kill -TERM $pids 2>/dev/null
+        n=0
+        while [ $n -lt 10 ]; do left=$(marked); [ -z "$left" ] && break; kill -TERM $left 2>/dev/null; sleep 0.2 2>/dev/null || sleep 1; n=$((n+1)); done
+        left=$(marked)
+        if [ -n "$left" ]; then kill -KILL $left 2>/dev/null; sleep 0.2 2>/dev/null || sleep 1; left=$(marked); fi
+        set -- $pids
+        if [ -n "$left" ]; then echo "left $left"; exit 1; fi
+        echo "ended $#"
+        """;
+
+    private static string ExecId(string execId) =>
+        ExecIdPattern().IsMatch(execId) ? execId : throw new ArgumentException("An exec id is 32 hex digits (NewExecId).", nameof(execId));
+
     // Docker container ids are hex: anything else did not come from ECS and is not sent.
     private static string Id(string runtimeId)
     {
@@ -94,6 +159,9 @@ public static partial class DockerExec
 
     [GeneratedRegex(@"^[0-9a-f]{12,64}\z")]
     private static partial Regex RuntimeIdPattern();
+
+    [GeneratedRegex("^[0-9a-f]{32}$")]
+    private static partial Regex ExecIdPattern();
 
     [GeneratedRegex(@"docker: (command )?not found", RegexOptions.IgnoreCase)]
     private static partial Regex DockerMissing();

@@ -7,10 +7,23 @@ namespace MightyOps.Core.Exec;
 
 /// <summary>What a remote command returned.</summary>
 /// <param name="ExitCode">Its exit status (-1 when the server sent none, e.g. killed by a signal).</param>
-/// <param name="Output">Standard output.</param>
-/// <param name="Error">Standard error.</param>
+/// <param name="Output">Standard output (its end, when <see cref="OutputTruncated"/>).</param>
+/// <param name="Error">Standard error (its end, when <see cref="ErrorTruncated"/>).</param>
 /// <param name="Duration">From sending the command to its exit.</param>
-public sealed record RemoteResult(int ExitCode, string Output, string Error, TimeSpan Duration);
+public sealed record RemoteResult(int ExitCode, string Output, string Error, TimeSpan Duration)
+{
+    /// <summary>Every byte written to standard output.</summary>
+    public long OutputBytes { get; init; }
+
+    /// <summary>Every byte written to standard error.</summary>
+    public long ErrorBytes { get; init; }
+
+    /// <summary>True when <see cref="Output"/> keeps only the end of what was written.</summary>
+    public bool OutputTruncated { get; init; }
+
+    /// <summary>True when <see cref="Error"/> keeps only the end of what was written.</summary>
+    public bool ErrorTruncated { get; init; }
+}
 
 /// <summary>
 /// One authenticated SSH connection to an instance, directly or through a bastion (a local port
@@ -76,30 +89,82 @@ public sealed class SshConnection : IDisposable
     }
 
     /// <summary>
-    /// Runs a command line (given to the login shell on the host as it is) and collects its
-    /// output. <c>CommandTimedOut</c> when <paramref name="timeout"/> passes first: the command is
-    /// signalled to stop.
+    /// Runs a short command line (given to the login shell on the host as it is) and collects
+    /// its output. <c>CommandTimedOut</c> when <paramref name="timeout"/> passes first.
     /// </summary>
-    public async Task<RemoteResult> RunAsync(string commandLine, TimeSpan? timeout, CancellationToken cancellationToken)
+    public async Task<RemoteResult> RunAsync(string commandLine, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using SshCommand command = _client.CreateCommand(commandLine);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (timeout is TimeSpan span)
-        {
-            limit.CancelAfter(span);
-        }
-        var watch = Stopwatch.StartNew();
+        limit.CancelAfter(timeout);
         try
         {
-            await command.ExecuteAsync(limit.Token).ConfigureAwait(false);
+            return await RunAsync(commandLine, new OutputTail(), new OutputTail(), null, limit.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeout is TimeSpan passed)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new MightyOpsException(
                 "CommandTimedOut",
                 MightyErrorKind.Timeout,
-                $"The command did not finish on {Target.Address} within {passed.TotalSeconds:0.###} s and was stopped. Raise -Timeout if it needs longer.",
+                $"{Target.Address} did not answer within {timeout.TotalSeconds:0.###} s.",
                 Target.Address);
+        }
+    }
+
+    /// <summary>
+    /// Runs a command line (given to the login shell on the host as it is) and reads its
+    /// standard output and error into <paramref name="output"/> and <paramref name="error"/> as
+    /// they arrive. When <paramref name="cancellationToken"/> fires first,
+    /// <paramref name="whenCancelled"/> runs while the command's channel is still open (closing
+    /// the channel does not end a remote process: sshd signals nothing to a command without a
+    /// terminal, so the caller ends it there, see <see cref="DockerExec.Stop"/>), then the
+    /// channel is closed and <see cref="OperationCanceledException"/> thrown.
+    /// <c>SshConnectionLost</c> when the connection fails.
+    /// </summary>
+    public async Task<RemoteResult> RunAsync(string commandLine, OutputTail output, OutputTail error, Func<Task>? whenCancelled, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+        var watch = Stopwatch.StartNew();
+        Task pumps = Task.CompletedTask;
+        try
+        {
+            SshCommand command = _client.CreateCommand(commandLine);
+            try
+            {
+                // Not ExecuteAsync's own cancellation: it signals the process (which sshd ignores
+                // without a terminal) and waits for a reply, then closes the channel.
+                Task run = command.ExecuteAsync(CancellationToken.None);
+                pumps = Task.WhenAll(Pump(output, command.OutputStream), Pump(error, command.ExtendedOutputStream));
+                var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                using (cancellationToken.Register(() => cancelled.TrySetResult()))
+                {
+                    if (await Task.WhenAny(run, cancelled.Task).ConfigureAwait(false) != run)
+                    {
+                        if (whenCancelled is not null)
+                        {
+                            await whenCancelled().ConfigureAwait(false);
+                        }
+                        // A command that was ended exits and closes its channel by itself.
+                        await Task.WhenAny(run, Task.Delay(ChannelCloseWait, CancellationToken.None)).ConfigureAwait(false);
+                        throw new OperationCanceledException(cancellationToken);
+                    }
+                }
+                await run.ConfigureAwait(false);
+            }
+            finally
+            {
+                // Disposing the command closes its channel and ends both streams, so the readers
+                // finish whether the command did or not.
+                command.Dispose();
+                await pumps.ConfigureAwait(false);
+            }
+            return new RemoteResult(command.ExitStatus ?? -1, output.Text(), error.Text(), watch.Elapsed)
+            {
+                OutputBytes = output.TotalBytes,
+                ErrorBytes = error.TotalBytes,
+                OutputTruncated = output.Truncated,
+                ErrorTruncated = error.Truncated,
+            };
         }
         catch (Exception e) when (e is SshException or SocketException or ObjectDisposedException)
         {
@@ -110,8 +175,28 @@ public sealed class SshConnection : IDisposable
                 Target.Address,
                 e);
         }
-        return new RemoteResult(command.ExitStatus ?? -1, command.Result, command.Error, watch.Elapsed);
     }
+
+    private static readonly TimeSpan ChannelCloseWait = TimeSpan.FromSeconds(2);
+
+    // SSH.NET's output streams read only synchronously: each gets a thread of its own, so that
+    // many commands at once do not starve the thread pool. A stream disposed with its command
+    // simply ends.
+    private static Task Pump(OutputTail tail, Stream stream) =>
+        Task.Factory.StartNew(
+            () =>
+            {
+                try
+                {
+                    tail.ReadAll(stream);
+                }
+                catch (ObjectDisposedException)
+                {
+                }
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
 
     public void Dispose()
     {

@@ -1,6 +1,7 @@
 using MightyOps.Core.Aws;
 using MightyOps.Core.Aws.Ec2;
 using MightyOps.Core.Aws.Ecs;
+using MightyOps.Core.Targeting;
 
 namespace MightyOps.Core.Exec;
 
@@ -31,7 +32,8 @@ public sealed class TaskLocator
     /// <summary>
     /// The tasks the query names, sorted by service and start time (oldest first). A service or
     /// task id that is not there is passed to <paramref name="onNotFound"/> (<c>ServiceNotFound</c>,
-    /// <c>TaskNotFound</c>) and the rest still come back. A missing cluster throws <c>ClusterNotFound</c>.
+    /// <c>TaskNotFound</c>) and the rest still come back. A missing cluster throws <c>ClusterNotFound</c>, naming
+    /// the clusters there (<see cref="MissingCluster"/>).
     /// </summary>
     public async Task<IReadOnlyList<MightyTask>> GetAsync(TaskQuery query, Action<MightyOpsException> onNotFound, CancellationToken cancellationToken)
     {
@@ -41,12 +43,21 @@ public sealed class TaskLocator
         List<string> services = (query.Services ?? []).Select(EcsArn.LastSegment).Distinct(StringComparer.Ordinal).ToList();
         List<string> taskIds = (query.TaskIds ?? []).Select(EcsArn.LastSegment).Distinct(StringComparer.Ordinal).ToList();
 
-        List<string> taskArns = taskIds.Count > 0 ? taskIds : await ListAsync(cluster, services, query.DesiredStatus, onNotFound, cancellationToken).ConfigureAwait(false);
-        if (taskArns.Count == 0)
+        List<string> taskArns;
+        DescribeTasksResponse described;
+        try
         {
-            return [];
+            taskArns = taskIds.Count > 0 ? taskIds : await ListAsync(cluster, services, query.DesiredStatus, onNotFound, cancellationToken).ConfigureAwait(false);
+            if (taskArns.Count == 0)
+            {
+                return [];
+            }
+            described = await _aws.Ecs.DescribeTasksAsync(cluster, taskArns, includeTags: false, cancellationToken).ConfigureAwait(false);
         }
-        DescribeTasksResponse described = await _aws.Ecs.DescribeTasksAsync(cluster, taskArns, includeTags: false, cancellationToken).ConfigureAwait(false);
+        catch (MightyOpsException e) when (e.ErrorId == MissingCluster.ErrorId)
+        {
+            throw await MissingCluster.ExplainAsync(_aws, _log, cluster, query.Cluster, named: null, [], e, cancellationToken).ConfigureAwait(false);
+        }
         foreach (EcsFailure failure in described.Failures ?? [])
         {
             string id = EcsArn.LastSegment(failure.Arn ?? string.Empty);

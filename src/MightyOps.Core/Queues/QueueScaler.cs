@@ -76,7 +76,7 @@ public sealed class QueueScaler
             throw new MightyOpsException(
                 "CountOutsidePolicy",
                 MightyErrorKind.InvalidArgument,
-                $"{wanted} is outside queue '{name}''s policy ({policy.MinCount} to {policy.MaxCount} tasks). Pass -Force to set it anyway, or change MinCount/MaxCount in mighty.psd1.",
+                $"{wanted} is outside the policy of queue '{name}' ({policy.MinCount} to {policy.MaxCount} tasks). Pass -Force to set it anyway, or change MinCount/MaxCount in mighty.psd1.",
                 queue.Queue);
         }
         string reason = wanted < policy.MinCount || wanted > policy.MaxCount

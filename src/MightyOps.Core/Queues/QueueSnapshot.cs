@@ -14,16 +14,23 @@ public sealed record QueueServiceSettings(string? Queue, QueuePolicy Policy);
 /// <summary>What Get-MightyQueue and Set-MightyQueueScale read.</summary>
 /// <param name="Cluster">A cluster name or ARN; null for <paramref name="DefaultCluster"/>.</param>
 /// <param name="DefaultCluster">The config's Cluster, or "default".</param>
-/// <param name="Redis">Sidekiq's Redis.</param>
+/// <param name="Redis">Sidekiq's Redis; null to read ECS and the config only (see <see cref="NamedQueues"/>).</param>
 /// <param name="Namespace">A redis-namespace prefix, or null.</param>
 /// <param name="Services">Per service name, its configured queue and policy (services not named use the defaults).</param>
 public sealed record QueueSnapshotRequest(
     string? Cluster,
     string DefaultCluster,
-    RedisLocation Redis,
+    RedisLocation? Redis,
     string? Namespace,
     IReadOnlyDictionary<string, QueueServiceSettings> Services)
 {
+    /// <summary>
+    /// Without <see cref="Redis"/>: the queue names the user gave. They stand in for Sidekiq's
+    /// queue list (a service named like one of them works it) and are reported even when no
+    /// service works them.
+    /// </summary>
+    public IReadOnlyCollection<string> NamedQueues { get; init; } = [];
+
     /// <summary>
     /// The request from the parameters and mighty.psd1: a parameter wins over the config; the
     /// Redis URL falls back to <c>$env:REDIS_URL</c>. Every service in the config carries its
@@ -37,11 +44,46 @@ public sealed record QueueSnapshotRequest(
             config.Cluster ?? "default",
             RedisLocation.Resolve(redis, config.Redis?.OriginalString, environment),
             keyNamespace ?? config.Namespace,
-            config.Services.ToDictionary(
-                s => s.Key,
-                s => new QueueServiceSettings(s.Value.Queue, new QueuePolicy(s.Value.MinCount, s.Value.MaxCount, s.Value.JobsPerTask, s.Value.CooldownMinutes)),
-                StringComparer.Ordinal));
+            Policies(config));
     }
+
+    /// <summary>
+    /// The request for setting a count by hand (Set-MightyQueueScale -Count): ECS and the config
+    /// are enough for queue names, so Redis is neither needed nor read (an outage of Redis must
+    /// not stop a count set by hand). A wildcard among <paramref name="queues"/> is matched
+    /// against Sidekiq's queue list, so then Redis is read as for <see cref="From"/>, and its
+    /// absence is <c>RedisNotConfigured</c>. Without Redis a service is matched to a queue by its
+    /// name only for a queue named in <paramref name="queues"/>: a service's name alone is no
+    /// evidence that Sidekiq has such a queue.
+    /// </summary>
+    public static QueueSnapshotRequest ForCount(MightyConfig config, string? cluster, string? redis, string? keyNamespace, Func<string, string?> environment, IReadOnlyCollection<string> queues)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(queues);
+        if (queues.FirstOrDefault(q => !new Wildcard(q).IsLiteral) is string pattern)
+        {
+            try
+            {
+                return From(config, cluster, redis, keyNamespace, environment);
+            }
+            catch (MightyOpsException e) when (e.ErrorId == RedisLocation.NotConfiguredId)
+            {
+                throw new MightyOpsException(e.ErrorId, e.Kind,
+                    $"-Queue '{pattern}' is a wildcard, and matching it needs Sidekiq's queue list from Redis: name the queues, or pass -Redis redis://host:6379/0, set Redis in mighty.psd1, or set ${RedisLocation.EnvironmentVariable}. (-Count with queue names needs no Redis.)",
+                    pattern, e);
+            }
+        }
+        return new QueueSnapshotRequest(cluster, config.Cluster ?? "default", null, keyNamespace ?? config.Namespace, Policies(config))
+        {
+            NamedQueues = queues.Distinct(StringComparer.Ordinal).ToArray(),
+        };
+    }
+
+    private static Dictionary<string, QueueServiceSettings> Policies(MightyConfig config) =>
+        config.Services.ToDictionary(
+            s => s.Key,
+            s => new QueueServiceSettings(s.Value.Queue, new QueuePolicy(s.Value.MinCount, s.Value.MaxCount, s.Value.JobsPerTask, s.Value.CooldownMinutes)),
+            StringComparer.Ordinal);
 }
 
 /// <summary>One queue, its service (when one works it) and what -Auto would do with it.</summary>
@@ -65,9 +107,9 @@ public sealed record QueueState(
         Size = Stats.Size,
         Latency = Stats.Latency,
         Busy = Stats.Busy,
-        DesiredCount = Service?.DesiredCount ?? 0,
-        RunningCount = Service?.RunningCount ?? 0,
-        PendingCount = Service?.PendingCount ?? 0,
+        DesiredTasks = Service?.DesiredCount ?? 0,
+        RunningTasks = Service?.RunningCount ?? 0,
+        PendingTasks = Service?.PendingCount ?? 0,
         MinCount = Policy.MinCount,
         MaxCount = Policy.MaxCount,
         JobsPerTask = Policy.JobsPerTask,
@@ -81,9 +123,14 @@ public sealed record QueueState(
 
 /// <summary>The queues of one read, sorted by name.</summary>
 /// <param name="Cluster">The cluster's short name.</param>
-/// <param name="Queues">Every queue: Sidekiq's, and the ones a service is mapped to.</param>
-/// <param name="RedisRoundTrips">Pipelined Redis round trips the read took.</param>
-public sealed record QueueSnapshotResult(string Cluster, IReadOnlyList<QueueState> Queues, int RedisRoundTrips);
+/// <param name="Queues">Every queue: Sidekiq's, and the ones a service is mapped to (without Redis: only those).</param>
+/// <param name="RedisRoundTrips">Pipelined Redis round trips the read took (0 when Redis was not read).</param>
+/// <param name="ServiceNames">Every active service of the cluster, for messages about a service that works no queue.</param>
+public sealed record QueueSnapshotResult(string Cluster, IReadOnlyList<QueueState> Queues, int RedisRoundTrips, IReadOnlyList<string> ServiceNames)
+{
+    /// <summary>True when Sidekiq's Redis was read; false for a count set by hand (ECS and the config only).</summary>
+    public bool SidekiqRead { get; init; } = true;
+}
 
 /// <summary>
 /// Get-MightyQueue's engine: Sidekiq's numbers from Redis (two pipelined round trips) next to the
@@ -95,6 +142,9 @@ public sealed class QueueSnapshot
 {
     /// <summary>The service tag naming the queue a service works.</summary>
     public const string QueueTag = "mightyops:queue";
+
+    /// <summary>Error id of a service named for scaling that works no queue.</summary>
+    public const string ServiceHasNoQueueId = "ServiceHasNoQueue";
 
     /// <summary>The service tag holding when MightyOps last changed its desired count (ISO 8601, UTC).</summary>
     public const string ScaledAtTag = "mightyops:scaled-at";
@@ -123,7 +173,9 @@ public sealed class QueueSnapshot
     public async Task<QueueSnapshotResult> ReadAsync(QueueSnapshotRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        Task<SidekiqReading> redis = ReadRedisAsync(request, cancellationToken);
+        Task<SidekiqReading> redis = request.Redis is null
+            ? Task.FromResult(new SidekiqReading(request.NamedQueues.Select(q => new SidekiqQueueStats(q, 0, TimeSpan.Zero, 0, 0, Known: false)).ToList(), new Dictionary<string, (int, int)>(), 0, 0))
+            : ReadRedisAsync(request.Redis, request.Namespace, cancellationToken);
         Task<(string Cluster, List<EcsService> Services)> ecs = ReadServicesAsync(request, cancellationToken);
         try
         {
@@ -140,7 +192,9 @@ public sealed class QueueSnapshot
         }
         SidekiqReading reading = redis.Result;
         (string cluster, List<EcsService> services) = ecs.Result;
-        _log.Verbose($"Read {reading.Queues.Count} queues and {reading.Processes} Sidekiq processes in {reading.RoundTrips} Redis round trips; {services.Count} services in cluster '{cluster}'.");
+        _log.Verbose(request.Redis is null
+            ? $"Redis not read (a count set by hand needs ECS and the config only); {services.Count} services in cluster '{cluster}'."
+            : $"Read {reading.Queues.Count} queues and {reading.Processes} Sidekiq processes in {reading.RoundTrips} Redis round trips; {services.Count} services in cluster '{cluster}'.");
 
         Dictionary<string, EcsService> byQueue = MapQueues(request, cluster, services, reading.Queues.Select(q => q.Name).ToHashSet(StringComparer.Ordinal));
         DateTimeOffset now = _clock.GetUtcNow();
@@ -159,7 +213,10 @@ public sealed class QueueSnapshot
                 : QueueAutoScale.Decide(stats, service.DesiredCount, policy, scaledAt, cannotPlace, now);
             queues.Add(new QueueState(stats, cluster, service, policy, scaledAt, cannotPlace, suggested));
         }
-        return new QueueSnapshotResult(cluster, queues, reading.RoundTrips);
+        return new QueueSnapshotResult(cluster, queues, reading.RoundTrips, services.Select(s => s.ServiceName!).Order(StringComparer.Ordinal).ToList())
+        {
+            SidekiqRead = request.Redis is not null,
+        };
     }
 
     /// <summary>
@@ -192,9 +249,49 @@ public sealed class QueueSnapshot
         return snapshot.Queues.Where(q => wildcards.Any(w => Matches(w, q.Queue))).ToList();
     }
 
-    private async Task<SidekiqReading> ReadRedisAsync(QueueSnapshotRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// The queues the services named exactly so work (ECS names are case-sensitive), by the same
+    /// mapping as every read. A service that is not in the cluster goes to
+    /// <paramref name="onError"/> as <c>ServiceNotFound</c>; one that works no queue as
+    /// <c>ServiceHasNoQueue</c>, saying how to map it.
+    /// </summary>
+    public static IReadOnlyList<QueueState> SelectWorkedBy(QueueSnapshotResult snapshot, IReadOnlyList<string> services, Action<MightyOpsException> onError)
     {
-        await using SidekiqStats stats = await SidekiqStats.ConnectAsync(request.Redis, request.Namespace, TimeSpan.FromSeconds(5), _clock, _log, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(onError);
+        var selected = new List<QueueState>();
+        foreach (string service in services.Distinct(StringComparer.Ordinal))
+        {
+            List<QueueState> worked = snapshot.Queues.Where(q => string.Equals(q.Service?.ServiceName, service, StringComparison.Ordinal)).ToList();
+            if (worked.Count > 0)
+            {
+                selected.AddRange(worked);
+                continue;
+            }
+            if (!snapshot.ServiceNames.Contains(service, StringComparer.Ordinal))
+            {
+                string? otherCase = snapshot.ServiceNames.FirstOrDefault(s => string.Equals(s, service, StringComparison.OrdinalIgnoreCase));
+                string hint = otherCase is null
+                    ? $"Run Get-MightyService -Cluster {snapshot.Cluster} to see the services there."
+                    : $"ECS names are case-sensitive: did you mean '{otherCase}'?";
+                onError(new MightyOpsException("ServiceNotFound", MightyErrorKind.NotFound,
+                    $"Service '{service}' was not found in cluster '{snapshot.Cluster}'. {hint}", service));
+                continue;
+            }
+            string why = snapshot.SidekiqRead
+                ? "neither mighty.psd1 nor a tag maps a queue to it, and Sidekiq has no queue of its name"
+                : $"neither mighty.psd1 nor a tag maps a queue to it (Redis was not read, so a queue of the service's own name counts only when named: -Queue {service})";
+            onError(new MightyOpsException(ServiceHasNoQueueId, MightyErrorKind.NotFound,
+                $"Service '{service}' in cluster '{snapshot.Cluster}' works no Sidekiq queue: {why}. Map one with Services.{service}.Queue = '<queue>' in mighty.psd1 or the service tag {QueueTag}=<queue>, or name the queue with -Queue.",
+                service));
+        }
+        return selected;
+    }
+
+    private async Task<SidekiqReading> ReadRedisAsync(RedisLocation redis, string? keyNamespace, CancellationToken cancellationToken)
+    {
+        await using SidekiqStats stats = await SidekiqStats.ConnectAsync(redis, keyNamespace, TimeSpan.FromSeconds(5), _clock, _log, cancellationToken).ConfigureAwait(false);
         return await stats.ReadAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -13,6 +13,9 @@ public sealed class RedisLocation
     /// <summary>The environment variable read when neither a parameter nor the config names a Redis.</summary>
     public const string EnvironmentVariable = "REDIS_URL";
 
+    /// <summary>Error id of a command that needs Redis when none is named anywhere.</summary>
+    public const string NotConfiguredId = "RedisNotConfigured";
+
     private const int DefaultPort = 6379;
 
     private RedisLocation(string host, int port, bool tls, string? user, string? password, int database)
@@ -51,7 +54,7 @@ public sealed class RedisLocation
         if (url is null)
         {
             throw new MightyOpsException(
-                "RedisNotConfigured",
+                NotConfiguredId,
                 MightyErrorKind.InvalidOperation,
                 $"No Redis to read Sidekiq's queues from: pass -Redis redis://host:6379/0, set Redis in mighty.psd1, or set ${EnvironmentVariable}.");
         }

@@ -51,24 +51,28 @@ public sealed class SidekiqStats : IAsyncDisposable
     private readonly RedisLocation _location;
     private readonly string _prefix;
     private readonly TimeProvider _clock;
+    private readonly TimeSpan _timeout;
 
-    private SidekiqStats(ConnectionMultiplexer redis, RedisLocation location, string? keyNamespace, TimeProvider clock)
+    private SidekiqStats(ConnectionMultiplexer redis, RedisLocation location, string? keyNamespace, TimeProvider clock, TimeSpan timeout)
     {
         _redis = redis;
         _location = location;
         _prefix = string.IsNullOrEmpty(keyNamespace) ? string.Empty : keyNamespace.TrimEnd(':') + ":";
         _clock = clock;
+        _timeout = timeout;
     }
 
     /// <summary>
     /// Connects to <paramref name="location"/>. <paramref name="keyNamespace"/> is a redis-namespace
-    /// prefix (<c>myapp</c> reads <c>myapp:queues</c>, ...). Failures are <c>RedisUnreachable</c>,
-    /// <c>RedisAuthenticationFailed</c> or <c>RedisTimeout</c>.
+    /// prefix (<c>myapp</c> reads <c>myapp:queues</c>, ...). <paramref name="timeout"/> bounds the
+    /// connection and handshake, and each read after it. Failures are <c>RedisUnreachable</c>
+    /// (refused, unknown host), <c>RedisTimeout</c> (no connection or no answer in time),
+    /// <c>RedisAuthenticationFailed</c> or <c>RedisTlsFailed</c>.
     /// </summary>
     public static async Task<SidekiqStats> ConnectAsync(
         RedisLocation location,
         string? keyNamespace,
-        TimeSpan connectTimeout,
+        TimeSpan timeout,
         TimeProvider? clock,
         IOperationLog log,
         CancellationToken cancellationToken)
@@ -86,9 +90,9 @@ public sealed class SidekiqStats : IAsyncDisposable
             // see "unreachable" or "wrong password", not a timeout on its first command.
             AbortOnConnectFail = true,
             ConnectRetry = 1,
-            ConnectTimeout = (int)connectTimeout.TotalMilliseconds,
-            AsyncTimeout = Math.Max(5_000, (int)connectTimeout.TotalMilliseconds),
-            SyncTimeout = Math.Max(5_000, (int)connectTimeout.TotalMilliseconds),
+            ConnectTimeout = (int)timeout.TotalMilliseconds,
+            AsyncTimeout = (int)timeout.TotalMilliseconds,
+            SyncTimeout = (int)timeout.TotalMilliseconds,
             ClientName = "MightyOps",
             // Only reads; no CONFIG/INFO admin commands (managed Redis often forbids them).
             AllowAdmin = false,
@@ -98,11 +102,11 @@ public sealed class SidekiqStats : IAsyncDisposable
         try
         {
             ConnectionMultiplexer redis = await ConnectionMultiplexer.ConnectAsync(options).WaitAsync(cancellationToken).ConfigureAwait(false);
-            return new SidekiqStats(redis, location, keyNamespace, clock ?? TimeProvider.System);
+            return new SidekiqStats(redis, location, keyNamespace, clock ?? TimeProvider.System, timeout);
         }
         catch (Exception e) when (e is RedisException or TimeoutException or System.Net.Sockets.SocketException or IOException)
         {
-            throw RedisErrors.From(e, location);
+            throw await RedisErrors.ConnectFailedAsync(e, location, timeout, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -187,7 +191,7 @@ public sealed class SidekiqStats : IAsyncDisposable
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            throw RedisErrors.From(e, _location);
+            throw RedisErrors.ReadFailed(e, _location, _timeout);
         }
     }
 
@@ -201,7 +205,7 @@ public sealed class SidekiqStats : IAsyncDisposable
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            throw RedisErrors.From(e, _location);
+            throw RedisErrors.ReadFailed(e, _location, _timeout);
         }
     }
 
@@ -366,10 +370,75 @@ internal static class SidekiqJob
             place.Key);
 }
 
-/// <summary>Turns StackExchange.Redis failures into MightyOps errors that say what to check.</summary>
+/// <summary>
+/// Turns StackExchange.Redis failures into MightyOps errors that say what happened and what to
+/// check: a refused connection, no answer in time (with the time waited), a connection lost in
+/// the middle of a read, a refused password, a TLS failure (docs/design/queue-scaling.md,
+/// "When Redis fails").
+/// </summary>
 internal static class RedisErrors
 {
-    public static MightyOpsException From(Exception e, RedisLocation location)
+    /// <summary>
+    /// A failed connect. StackExchange.Redis reports a refused port and a server that took the
+    /// connection and never answered the same way ("UnableToConnect"), so a plain TCP connect
+    /// tells them apart afterwards.
+    /// </summary>
+    public static async Task<MightyOpsException> ConnectFailedAsync(Exception e, RedisLocation location, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (Known(e, location) is MightyOpsException known)
+        {
+            return known;
+        }
+        string waited = Seconds(timeout);
+        return await ProbeAsync(location, timeout, cancellationToken).ConfigureAwait(false) switch
+        {
+            Probe.Accepted => new MightyOpsException(
+                "RedisTimeout",
+                MightyErrorKind.Timeout,
+                $"Redis at {location} accepted the connection but did not answer within {waited}: the server is frozen, overloaded or busy with a slow command, or what listens there is not Redis{(location.UseTls ? " (or does not speak TLS)" : string.Empty)}. Check it with redis-cli -h {location.Host} -p {location.Port} PING.",
+                location.ToString(),
+                e),
+            Probe.NoAnswer => new MightyOpsException(
+                "RedisTimeout",
+                MightyErrorKind.Timeout,
+                $"Redis at {location} did not take a connection within {waited}: packets to {location.Host}:{location.Port} go unanswered (a firewall or security group that drops them, a host that is down, or the wrong address).",
+                location.ToString(),
+                e),
+            _ => new MightyOpsException(
+                "RedisUnreachable",
+                MightyErrorKind.Connection,
+                $"Could not connect to Redis at {location}{(location.UseTls ? " over TLS" : string.Empty)}. Check the host, port and network (and rediss:// for a TLS-only Redis).",
+                location.ToString(),
+                e),
+        };
+    }
+
+    /// <summary>A failure after the connection was made: no answer in time, or the connection lost under the read.</summary>
+    public static MightyOpsException ReadFailed(Exception e, RedisLocation location, TimeSpan timeout)
+    {
+        if (Known(e, location) is MightyOpsException known)
+        {
+            return known;
+        }
+        if (e is RedisTimeoutException or TimeoutException)
+        {
+            return new MightyOpsException(
+                "RedisTimeout",
+                MightyErrorKind.Timeout,
+                $"Redis at {location} did not answer within {Seconds(timeout)} while Sidekiq's queues were read: the server is frozen, overloaded or busy with a slow command. Nothing was reported or scaled on a partial read; check that it is up and responsive (redis-cli -h {location.Host} -p {location.Port} PING).",
+                location.ToString(),
+                e);
+        }
+        return new MightyOpsException(
+            "RedisConnectionLost",
+            MightyErrorKind.Connection,
+            $"The connection to Redis at {location} was lost while Sidekiq's queues were read ({Cause(e)}). Nothing was reported or scaled on a partial read. Try again; if it keeps happening, look at the server (restarts, maxclients, client-output-buffer-limit, CLIENT KILL) and the network.",
+            location.ToString(),
+            e);
+    }
+
+    // Failures that mean the same whenever they come: TLS, credentials, keys of another type.
+    private static MightyOpsException? Known(Exception e, RedisLocation location)
     {
         string message = e.Message;
         // StackExchange.Redis reports a TLS handshake failure as an authentication failure too;
@@ -407,20 +476,55 @@ internal static class RedisErrors
                 location.ToString(),
                 e);
         }
-        if (e is RedisTimeoutException or TimeoutException)
-        {
-            return new MightyOpsException(
-                "RedisTimeout",
-                MightyErrorKind.Timeout,
-                $"Redis at {location} did not answer in time. Check that it is up and not overloaded.",
-                location.ToString(),
-                e);
-        }
-        return new MightyOpsException(
-            "RedisUnreachable",
-            MightyErrorKind.Connection,
-            $"Could not connect to Redis at {location}{(location.UseTls ? " over TLS" : string.Empty)}. Check the host, port and network (and rediss:// for a TLS-only Redis).",
-            location.ToString(),
-            e);
+        return null;
     }
+
+    private enum Probe
+    {
+        Refused,
+        Accepted,
+        NoAnswer,
+    }
+
+    private static async Task<Probe> ProbeAsync(RedisLocation location, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var tcp = new System.Net.Sockets.TcpClient();
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        try
+        {
+            await tcp.ConnectAsync(location.Host, location.Port, limit.Token).ConfigureAwait(false);
+            return Probe.Accepted;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return Probe.NoAnswer;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return Probe.Refused;
+        }
+    }
+
+    // The socket's own words ("Connection reset by peer"), else StackExchange.Redis's failure type.
+    private static string Cause(Exception e)
+    {
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is System.Net.Sockets.SocketException socket)
+            {
+                return socket.Message.TrimEnd('.');
+            }
+        }
+        return e is RedisConnectionException connection
+            ? connection.FailureType switch
+            {
+                ConnectionFailureType.SocketClosed => "closed by the server",
+                ConnectionFailureType.ConnectionDisposed => "closed",
+                _ => connection.FailureType.ToString(),
+            }
+            : e.GetType().Name;
+    }
+
+    private static string Seconds(TimeSpan time) => time.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) + " s";
 }

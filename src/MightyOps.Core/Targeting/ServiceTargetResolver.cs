@@ -65,15 +65,14 @@ public sealed record ClusterTargets(string Cluster, IReadOnlyList<ServiceTarget>
 /// <item>No service (null or empty) means every service of the cluster in <see cref="TargetingMode.Read"/>,
 /// and is refused in <see cref="TargetingMode.Change"/>.</item>
 /// <item>No cluster means <c>defaultCluster</c> ("default" unless the caller knows better, e.g. from configuration).</item>
+/// <item>A cluster that is not there is <c>ClusterNotFound</c> naming the clusters that are, with a
+/// did-you-mean for one that differs only in case or by a typo (<see cref="MissingCluster"/>).</item>
 /// </list>
 /// <para>Cost: one ListServices per cluster (pages of 100); DescribeClusters only when an ARN's
 /// account must be checked against a cluster that has no services.</para>
 /// </remarks>
 public sealed class ServiceTargetResolver
 {
-    // Most clusters to name in a ClusterNotFound message before "and N more".
-    private const int ClustersNamed = 20;
-
     private readonly AwsSession _aws;
     private readonly IOperationLog _log;
     private readonly TargetingMode _mode;
@@ -142,7 +141,7 @@ public sealed class ServiceTargetResolver
                     $"No service was named for cluster '{whole}', and this command changes the services it targets. Name them with -Service (or pipe objects that carry a Service); -Service * means every service of the cluster.",
                     cluster ?? whole)];
             }
-            Request(whole, cluster).AddWhole(cluster ?? whole, clusterAccount);
+            Request(whole, cluster, named: clusterName is not null).AddWhole(cluster ?? whole, clusterAccount);
             return errors;
         }
 
@@ -150,7 +149,7 @@ public sealed class ServiceTargetResolver
         {
             if (!EcsArn.LooksLikeArn(service))
             {
-                Request(clusterName ?? _defaultCluster, cluster).Add(new Selector(service, new Wildcard(service), clusterAccount));
+                Request(clusterName ?? _defaultCluster, cluster, named: clusterName is not null).Add(new Selector(service, new Wildcard(service), clusterAccount));
                 continue;
             }
             if (!EcsArn.TryParse(service, out EcsArn arn) || arn.ResourceType != "service")
@@ -178,7 +177,7 @@ public sealed class ServiceTargetResolver
                 continue;
             }
             // The old short ARN format (service/name) does not say which cluster.
-            Request(arn.Cluster ?? clusterName ?? _defaultCluster, arn.Cluster is null ? cluster : null).Add(new Selector(service, Wildcard.Exactly(arn.Name), arn.Account));
+            Request(arn.Cluster ?? clusterName ?? _defaultCluster, arn.Cluster is null ? cluster : null, named: arn.Cluster is not null || clusterName is not null).Add(new Selector(service, Wildcard.Exactly(arn.Name), arn.Account));
         }
         return errors;
     }
@@ -223,9 +222,9 @@ public sealed class ServiceTargetResolver
                 arns.Add(arn);
             }
         }
-        catch (MightyOpsException e) when (e.ErrorId == "ClusterNotFound")
+        catch (MightyOpsException e) when (e.ErrorId == MissingCluster.ErrorId)
         {
-            throw await ClusterNotFoundAsync(request, e, cancellationToken).ConfigureAwait(false);
+            throw await MissingCluster.ExplainAsync(_aws, _log, request.Cluster, request.Input, request.Named, request.ClaimedAccounts, e, cancellationToken).ConfigureAwait(false);
         }
         _log.Verbose($"Cluster '{request.Cluster}' has {arns.Count} services.");
 
@@ -323,51 +322,9 @@ public sealed class ServiceTargetResolver
             selector.Input);
     }
 
-    // ECS only says "Cluster not found."; the clusters that do exist answer the next question
-    // (a first command without -Cluster looks for the cluster named 'default').
-    private async Task<MightyOpsException> ClusterNotFoundAsync(ClusterRequest request, MightyOpsException notFound, CancellationToken cancellationToken)
-    {
-        string cluster = request.Cluster;
-        string what;
-        try
-        {
-            var names = new List<string>();
-            string? account = null;
-            await foreach (string arn in _aws.Ecs.ListClustersAsync(cancellationToken).ConfigureAwait(false))
-            {
-                names.Add(EcsArn.LastSegment(arn));
-                account ??= EcsArn.TryParse(arn, out EcsArn parsed) ? parsed.Account : null;
-            }
-            string? claimed = request.ClaimedAccounts.FirstOrDefault(a => a != account);
-            if (account is not null && claimed is not null)
-            {
-                return new MightyOpsException("AwsAccountMismatch", MightyErrorKind.InvalidArgument,
-                    $"Cluster '{cluster}' was named by an ARN of account {claimed}, but these credentials reach account {account}, which has no such cluster. Use credentials of account {claimed} (-ProfileName).",
-                    request.Input, notFound)
-                { RequestId = notFound.RequestId };
-            }
-            names.Sort(StringComparer.OrdinalIgnoreCase);
-            string more = names.Count > ClustersNamed ? $" and {names.Count - ClustersNamed} more" : string.Empty;
-            what = names.Count == 0
-                ? "The account has no ECS clusters there: check -Region and the credentials (-ProfileName)."
-                : $"Pass -Cluster with one of the clusters there: {string.Join(", ", names.Take(ClustersNamed))}{more}.";
-        }
-        catch (MightyOpsException e)
-        {
-            _log.Debug($"Could not list the clusters: {e.Message}");
-            what = "Check -Cluster and -Region ('aws ecs list-clusters' lists the clusters).";
-        }
-        return new MightyOpsException(
-            "ClusterNotFound",
-            MightyErrorKind.NotFound,
-            $"Cluster '{cluster}' was not found in {_aws.Region}. {what}",
-            request.Input,
-            notFound)
-        { RequestId = notFound.RequestId };
-    }
-
-    // input: how the user named the cluster (a name or an ARN), when they did.
-    private ClusterRequest Request(string cluster, string? input)
+    // input: how the user named the cluster (a name or an ARN), when they did; named: false when
+    // the default cluster stands in for one that was not named.
+    private ClusterRequest Request(string cluster, string? input, bool named)
     {
         ClusterRequest? request = _requests.Find(r => string.Equals(r.Cluster, cluster, StringComparison.Ordinal));
         if (request is null)
@@ -379,6 +336,7 @@ public sealed class ServiceTargetResolver
         {
             request.Input = input;
         }
+        request.Named |= named;
         return request;
     }
 
@@ -394,6 +352,9 @@ public sealed class ServiceTargetResolver
 
         /// <summary>How the user first named the cluster (name or ARN), for error targets.</summary>
         public string Input { get; set; } = cluster;
+
+        /// <summary>False while every input that wants this cluster named none (it is the default).</summary>
+        public bool Named { get; set; }
 
         /// <summary>Inputs that mean every service of the cluster, with the account their ARN named.</summary>
         public List<(string Input, string? Account)> Wholes { get; } = [];

@@ -6,7 +6,7 @@ namespace MightyOps.Core.Tests.Aws;
 
 public sealed class AwsErrorsTests
 {
-    private static readonly AwsCall Call = new("ECS", "ecs", "DescribeServices", new Uri("https://ecs.us-east-1.amazonaws.com/"), "us-east-1", "AKIAEXAMPLE", "WEB");
+    private static readonly AwsCall Call = new("ECS", "ecs", "DescribeServices", new Uri("https://ecs.us-east-1.amazonaws.com/"), "us-east-1", "AKIAIOSFODNN7EXAMPLE", "WEB");
 
     [Theory]
     [InlineData("ClusterNotFoundException", "ClusterNotFoundException")]
@@ -105,7 +105,8 @@ public sealed class AwsErrorsTests
     {
         MightyOpsException error = AwsErrors.ToException(new AwsErrorResponse(400, "UnrecognizedClientException", "The security token included in the request is invalid.", null), Call);
 
-        Assert.Contains("AKIAEXAMPLE", error.Message, StringComparison.Ordinal);
+        Assert.Contains("access key AKIA…MPLE ", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("AKIAIOSFODNN7EXAMPLE", error.Message, StringComparison.Ordinal);
         Assert.Contains("AWS_SESSION_TOKEN", error.Message, StringComparison.Ordinal);
     }
 }

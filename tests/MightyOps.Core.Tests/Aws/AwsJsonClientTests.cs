@@ -194,7 +194,7 @@ public sealed class AwsJsonClientTests
         var error = await Assert.ThrowsAsync<MightyOpsException>(() =>
             Client(aws).InvokeAsync<ListClustersRequest, ListClustersResponse>("ListClusters", new(), null, CancellationToken.None));
 
-        Assert.Contains("AKIDEXAMPLE", error.Message, StringComparison.Ordinal);
+        Assert.Contains("made with access key AKID…MPLE.", error.Message, StringComparison.Ordinal);
         Assert.Contains("secret access key", error.Message, StringComparison.Ordinal);
         Assert.Contains("clock", error.Message, StringComparison.Ordinal);
         Assert.Contains("eu-west-1/ecs", error.Message, StringComparison.Ordinal);

@@ -90,6 +90,47 @@ public sealed class CredentialAndRegionTests
     }
 
     [Fact]
+    public async Task Environment_keys_win_over_AWS_PROFILE_whose_profile_still_gives_the_region()
+    {
+        // The AWS CLI's order and the AWS SDK for .NET's (docs/design/credentials.md).
+        using EnvironmentScope env = new EnvironmentScope().Credentials(Credentials).Config(Config).Set("AWS_PROFILE", "deploy")
+            .Set("AWS_ACCESS_KEY_ID", "AKIAENVIRONMENT0000").Set("AWS_SECRET_ACCESS_KEY", "env-secret");
+
+        using AwsSession session = await AwsSession.CreateAsync(new AwsOptions(), _log, CancellationToken.None);
+
+        Assert.Equal(new AwsCredentialSnapshot("AKIAENVIRONMENT0000", "env-secret"), await session.GetCredentialsAsync(CancellationToken.None));
+        Assert.Equal("environment variables (AWS_ACCESS_KEY_ID)", session.CredentialSource);
+        Assert.Equal("ap-southeast-2", session.Region);
+        Assert.Equal("profile 'deploy'", session.RegionSource);
+        Assert.Contains(_log.VerboseLines, line => line.StartsWith("AWS_PROFILE names profile 'deploy', but AWS_ACCESS_KEY_ID holds keys, and those come first", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AWS_PROFILE_alone_is_not_remarked_on()
+    {
+        using EnvironmentScope env = new EnvironmentScope().Credentials(Credentials).Config(Config).Set("AWS_PROFILE", "deploy");
+
+        using AwsSession session = await AwsSession.CreateAsync(new AwsOptions(), _log, CancellationToken.None);
+
+        Assert.Equal("AKIADEPLOY000000000", (await session.GetCredentialsAsync(CancellationToken.None)).AccessKeyId);
+        Assert.DoesNotContain(_log.VerboseLines, line => line.Contains("come first", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("AKIAENVIRONMENT0000", "AKIA…0000")]
+    [InlineData("ASIAQW3EXAMPLEWXYZ12", "ASIA…YZ12")]
+    public async Task Verbose_shows_the_access_key_id_shortened(string keyId, string shown)
+    {
+        using EnvironmentScope env = new EnvironmentScope().Credentials(Credentials).Config(Config)
+            .Set("AWS_ACCESS_KEY_ID", keyId).Set("AWS_SECRET_ACCESS_KEY", "env-secret");
+
+        using AwsSession session = await AwsSession.CreateAsync(new AwsOptions(Region: "us-east-1"), _log, CancellationToken.None);
+
+        Assert.Contains(_log.VerboseLines, line => line.Contains($"access key {shown} from environment variables", StringComparison.Ordinal));
+        Assert.DoesNotContain(keyId, _log.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Editing_the_credentials_file_is_noticed_by_the_next_session()
     {
         using EnvironmentScope env = new EnvironmentScope().Config(Config).Set("AWS_PROFILE", "deploy").Credentials(Credentials);

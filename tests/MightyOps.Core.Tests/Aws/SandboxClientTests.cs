@@ -276,7 +276,8 @@ public sealed class SandboxClientTests : IClassFixture<SandboxFixture>
         {
             Assert.Equal("AwsAuthenticationFailed", error.ErrorId);
             Assert.Equal(MightyErrorKind.Authentication, error.Kind);
-            Assert.Contains(_host.Options.AccessKeyId, error.Message, StringComparison.Ordinal);
+            Assert.Contains(AccessKeyId.Mask(_host.Options.AccessKeyId), error.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(_host.Options.AccessKeyId, error.Message, StringComparison.Ordinal);
             Assert.DoesNotContain("not-the-sandbox-secret", error.Message, StringComparison.Ordinal);
         }
         Assert.Contains("secret access key", ecs.Message, StringComparison.Ordinal);
@@ -295,7 +296,7 @@ public sealed class SandboxClientTests : IClassFixture<SandboxFixture>
         var error = await Assert.ThrowsAsync<MightyOpsException>(() => aws.Ecs.ListClusterNamesAsync(CancellationToken.None));
 
         Assert.Equal("AwsAuthenticationFailed", error.ErrorId);
-        Assert.Contains("AKIANOBODYKNOWS0000", error.Message, StringComparison.Ordinal);
+        Assert.Contains("access key AKIA…0000 ", error.Message, StringComparison.Ordinal);
         // The sandbox is an endpoint override: the message must not send the user hunting in their AWS account.
         Assert.Contains($"The endpoint {_host.Endpoint.GetLeftPart(UriPartial.Authority)} does not recognise", error.Message, StringComparison.Ordinal);
         Assert.Contains("endpoint override", error.Message, StringComparison.Ordinal);

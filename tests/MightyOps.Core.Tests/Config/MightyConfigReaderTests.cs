@@ -85,6 +85,10 @@ public sealed class MightyConfigReaderTests
         Assert.Equal("2", web.Environment["WEB_CONCURRENCY"]);
         Assert.Equal(["bundle", "exec", "puma"], web.Containers["application"].Command);
         Assert.Equal([80], web.Containers["nginx"].PortMappings);
+        // Where each container key is written, for errors only the live task definition can find.
+        string[] lines = FullExample.Split('\n');
+        int line = Array.FindIndex(lines, l => l.Contains("nginx = @{", StringComparison.Ordinal));
+        Assert.Equal(new TextPosition(line + 1, lines[line].IndexOf("nginx", StringComparison.Ordinal) + 1), web.ContainerPositions["nginx"]);
 
         ServiceSettings worker = config.Services["ios_web_scrape"];
         Assert.Equal(("ios_web_scrape", 1, 20, 500, 5), (worker.Queue, worker.MinCount, worker.MaxCount, worker.JobsPerTask, worker.CooldownMinutes));

@@ -105,6 +105,63 @@ public sealed class TaskDefinitionRenderingTests
         Assert.Equal($"{Registry}/other:7.1", ImageSelection.Resolve(Live(), new ImageRequest(null, explicitRepository, null), "123456789012", "us-east-1", "WEB", repositories)["datadog"]);
     }
 
+    [Theory]
+    [InlineData("master.5", "master.5", null)]
+    [InlineData(" master.5 ", "master.5", null)]
+    [InlineData("app:master.5", null, "app:master.5")]
+    [InlineData("ghcr.io/acme/app:1.0", null, "ghcr.io/acme/app:1.0")]
+    [InlineData("app@sha256:0123", null, "app@sha256:0123")]
+    public void One_image_string_is_a_tag_or_an_image(string text, string? tag, string? image)
+    {
+        ImageRequest request = ImageRequest.FromImageText(text);
+        Assert.Equal((tag, image), (request.Tag, request.Image));
+    }
+
+    // One image without container names: the containers that run its repository, else the only container.
+    [Theory]
+    [InlineData("app:master.5", "application", Registry + "/app:master.5")]
+    [InlineData(Registry + "/app:master.5", "application", Registry + "/app:master.5")]
+    [InlineData("docker.io/datadog/agent:7.1", "datadog", "docker.io/datadog/agent:7.1")]
+    [InlineData("index.docker.io/datadog/agent:7.1", "datadog", "index.docker.io/datadog/agent:7.1")]
+    public void One_image_goes_to_the_containers_that_run_its_repository(string image, string container, string expected)
+    {
+        IReadOnlyDictionary<string, string> chosen = ImageSelection.Resolve(Live(), new ImageRequest(null, null, null) { Image = image }, "123456789012", "us-east-1", "WEB");
+        Assert.Equal([new KeyValuePair<string, string>(container, expected)], chosen);
+    }
+
+    [Fact]
+    public void One_image_goes_to_the_configured_repository_or_the_only_container_and_is_refused_when_it_fits_none()
+    {
+        IReadOnlyDictionary<string, string> configured = ImageSelection.Resolve(Live(), new ImageRequest(null, null, null) { Image = "team/agent:7.1" }, "123456789012", "us-east-1", "WEB",
+            container => container == "datadog" ? "team/agent" : null);
+        Assert.Equal($"{Registry}/team/agent:7.1", Assert.Single(configured, c => c.Key == "datadog").Value);
+
+        EcsTaskDefinition single = Live();
+        single.ContainerDefinitions!.RemoveAt(1);
+        IReadOnlyDictionary<string, string> only = ImageSelection.Resolve(single, new ImageRequest(null, null, null) { Image = "ghcr.io/acme/app:1.0" }, "123456789012", "us-east-1", "WEB");
+        Assert.Equal("ghcr.io/acme/app:1.0", only["application"]);
+
+        MightyOpsException unclear = Assert.Throws<MightyOpsException>(() =>
+            ImageSelection.Resolve(Live(), new ImageRequest(null, null, null) { Image = "ghcr.io/acme/app:1.0" }, "123456789012", "us-east-1", "WEB"));
+        Assert.Equal("ContainerNameRequired", unclear.ErrorId);
+        Assert.Contains("-Image @{ application = 'ghcr.io/acme/app:1.0' }", unclear.Message, StringComparison.Ordinal);
+    }
+
+    // Where a container's repository was named, for the message about one that does not exist.
+    [Theory]
+    [InlineData("master.5", null, null, null, RepositorySource.TaskDefinition)]
+    [InlineData("master.5", null, null, "app", RepositorySource.Config)]
+    [InlineData(null, "master.5", null, null, RepositorySource.TaskDefinition)]
+    [InlineData(null, "master.5", null, "app", RepositorySource.Config)]
+    [InlineData(null, "ap:master.5", null, "app", RepositorySource.Parameter)]
+    [InlineData(null, "ghcr.io/acme/app:1", null, null, RepositorySource.Parameter)]
+    [InlineData(null, null, "ap:master.5", "app", RepositorySource.Parameter)]
+    public void The_source_of_a_repository_is_the_parameter_the_config_or_the_task_definition(string? tag, string? imageForContainer, string? oneImage, string? configured, RepositorySource expected)
+    {
+        var request = new ImageRequest(tag, imageForContainer is null ? null : new Dictionary<string, string> { ["application"] = imageForContainer }, null) { Image = oneImage };
+        Assert.Equal(expected, ImageSelection.SourceOf(request, "application", configured));
+    }
+
     [Fact]
     public void Stopped_tasks_are_summarised_with_reasons_and_exit_codes()
     {

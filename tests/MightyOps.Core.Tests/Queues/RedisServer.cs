@@ -69,6 +69,25 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the server with SIGSTOP: connections stay open, nothing is answered.</summary>
+    public Task FreezeAsync() => SignalAsync("STOP");
+
+    /// <summary>Lets a frozen server go on (SIGCONT).</summary>
+    public Task ThawAsync() => SignalAsync("CONT");
+
+    /// <summary>Kills the server at once (SIGKILL, also when frozen): its connections are dropped.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync();
+    }
+
+    private async Task SignalAsync(string signal)
+    {
+        using Process kill = Process.Start("kill", ["-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)

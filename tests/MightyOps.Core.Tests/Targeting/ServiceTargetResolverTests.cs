@@ -262,6 +262,41 @@ public sealed class ServiceTargetResolverTests : IClassFixture<TargetingSandbox>
         Assert.Contains("one of the clusters there: empty, production, staging.", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Production", "Cluster 'Production' was not found in us-east-1. ECS names are case-sensitive: did you mean 'production'? Pass -Cluster with one of the clusters there: empty, production, staging.")]
+    [InlineData("STAGING", "Cluster 'STAGING' was not found in us-east-1. ECS names are case-sensitive: did you mean 'staging'? Pass -Cluster with one of the clusters there: empty, production, staging.")]
+    [InlineData("prodution", "Cluster 'prodution' was not found in us-east-1. Did you mean 'production'? Pass -Cluster with one of the clusters there: empty, production, staging.")]
+    [InlineData("nowhere", "Cluster 'nowhere' was not found in us-east-1. Pass -Cluster with one of the clusters there: empty, production, staging.")]
+    public async Task A_missing_cluster_suggests_the_one_meant(string cluster, string message)
+    {
+        Resolution result = await ResolveAsync(TargetingMode.Read, (cluster, ["WEB"]));
+
+        MightyOpsException error = Assert.Single(result.Errors);
+        Assert.Equal(("ClusterNotFound", cluster, message), (error.ErrorId, error.Target, error.Message));
+    }
+
+    [Fact]
+    public async Task A_default_cluster_that_is_not_there_says_that_no_cluster_was_named()
+    {
+        Resolution result = await ResolveAsync(TargetingMode.Read, (null, ["WEB"]), (null, null));
+
+        MightyOpsException error = Assert.Single(result.Errors);
+        Assert.Equal(
+            "Cluster 'default' was not found in us-east-1. No -Cluster was given, so the default was used (Cluster in mighty.psd1, else ECS's 'default'). Pass -Cluster with one of the clusters there: empty, production, staging.",
+            error.Message);
+    }
+
+    [Fact]
+    public async Task A_task_lookup_in_a_cluster_that_is_not_there_suggests_the_one_meant()
+    {
+        var locator = new MightyOps.Core.Exec.TaskLocator(_aws, NullOperationLog.Instance);
+
+        MightyOpsException error = await Assert.ThrowsAsync<MightyOpsException>(() => locator.GetAsync(new MightyOps.Core.Exec.TaskQuery("Production", TaskIds: ["0123456789abcdef0123456789abcdef"]), _ => { }, CancellationToken.None));
+
+        Assert.Equal("ClusterNotFound", error.ErrorId);
+        Assert.Contains("ECS names are case-sensitive: did you mean 'production'?", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_missing_cluster_does_not_stop_the_next_one()
     {

@@ -47,7 +47,9 @@ public sealed class PublishMightyServiceCommand : RolloutCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? Container { get; set; }
 
+    /// <summary>Container names and images; or one string, a tag or an image (see ImageRequest.FromImageText).</summary>
     [Parameter(Mandatory = true, ParameterSetName = ImageSet)]
+    [ImageTextTransformation]
     [ValidateNotNullOrEmpty]
     public Hashtable? Image { get; set; }
 
@@ -96,7 +98,8 @@ public sealed class PublishMightyServiceCommand : RolloutCmdlet
         DeployOptions options;
         try
         {
-            options = new DeployOptions(new ImageRequest(_tag, ImageValues(), Container), ForceNewDeployment, Config);
+            ImageRequest images = Image is ImageText text ? ImageRequest.FromImageText(text.Text) : new ImageRequest(_tag, ImageValues(), Container);
+            options = new DeployOptions(images, ForceNewDeployment, Config);
         }
         catch (MightyOpsException e)
         {
@@ -163,7 +166,7 @@ public sealed class PublishMightyServiceCommand : RolloutCmdlet
             if (string.IsNullOrWhiteSpace(container) || string.IsNullOrWhiteSpace(value))
             {
                 throw new MightyOpsException("InvalidImage", MightyErrorKind.InvalidArgument,
-                    "-Image takes container names and images: @{ application = 'master.5'; nginx = 'nginx-proxy:master.6' } (a tag, repository:tag, or a full image URI).", Image);
+                    "-Image takes container names and images, @{ application = 'master.5'; nginx = 'nginx-proxy:master.6' } (each a tag, repository:tag, or a full image URI), or one tag or image: -Image master.5, -Image app:master.5.", Image);
             }
             images[container] = value;
         }
@@ -191,8 +194,8 @@ public sealed class PublishMightyServiceCommand : RolloutCmdlet
     {
         Cluster = plan.Cluster,
         Service = plan.Service,
-        TaskDefinition = plan.LiveArn,
-        PreviousTaskDefinition = plan.LiveArn,
+        TaskDefinitionArn = plan.LiveArn,
+        PreviousTaskDefinitionArn = plan.LiveArn,
         Images = plan.Images,
         Status = MightyDeploymentStatus.Unchanged,
     };

@@ -16,9 +16,18 @@ public abstract class RolloutCmdlet : AwsCmdlet
     private ServiceTargetResolver? _targets;
     private RolloutDisplay? _display;
 
-    /// <summary>How long to watch before giving up with DeploymentTimedOut (the deployment goes on in ECS).</summary>
+    /// <summary>How long to watch before giving up with DeploymentTimedOut (the deployment goes on in ECS); a number is seconds.</summary>
     [Parameter]
+    [SecondsToTimeSpan]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How long the polls may go without any answer from ECS before the watch stops with AwsEndpointUnreachable; a number is seconds.</summary>
+    [Parameter]
+    [SecondsToTimeSpan]
+    public TimeSpan UnreachableTimeout { get; set; } = RolloutTiming.DefaultUnreachableTimeout;
+
+    /// <summary>Asked before each rollback MightyOps starts itself; null (the default) rolls back without asking.</summary>
+    private protected virtual RollbackApproval? ApproveRollback => null;
 
     /// <summary>Change for cmdlets that change the services (exact names required), Read for watching.</summary>
     private protected abstract TargetingMode Targeting { get; }
@@ -31,6 +40,10 @@ public abstract class RolloutCmdlet : AwsCmdlet
         if (Timeout <= TimeSpan.Zero)
         {
             ThrowMightyError(new MightyOpsException("InvalidTimeout", MightyErrorKind.InvalidArgument, $"-Timeout must be positive, not {Timeout}.", Timeout));
+        }
+        if (UnreachableTimeout < TimeSpan.FromSeconds(1))
+        {
+            ThrowMightyError(new MightyOpsException("InvalidTimeout", MightyErrorKind.InvalidArgument, $"-UnreachableTimeout must be at least 1 second, not {UnreachableTimeout}.", UnreachableTimeout));
         }
         base.BeginProcessing();
         _targets = new ServiceTargetResolver(Aws, Log, Targeting, DefaultCluster);
@@ -86,6 +99,7 @@ public abstract class RolloutCmdlet : AwsCmdlet
             }
             return;
         }
-        _display!.Watch(Run, new RolloutWatcher(Aws, Log), started, Timeout, noRollback);
+        var watcher = new RolloutWatcher(Aws, Log, RolloutTiming.Default with { UnreachableTimeout = UnreachableTimeout }) { ApproveRollback = ApproveRollback };
+        _display!.Watch(Run, watcher, started, Timeout, noRollback);
     }
 }

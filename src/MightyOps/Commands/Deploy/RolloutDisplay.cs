@@ -45,6 +45,16 @@ internal sealed class RolloutDisplay
         {
             run(ct => watcher.WatchAsync(deployments, timeout, noRollback, progress, d => _cmdlet.Post(() => Write(d)), ct));
         }
+        catch (MightyOpsException e)
+        {
+            // The watch itself stopped (ECS gave no answer within the bound): the open deployments
+            // are returned as they stand, so that they can be piped to Wait-MightyDeployment later.
+            foreach (WatchedDeployment open in deployments.Where(d => !d.IsFinished))
+            {
+                _cmdlet.WriteObject(open.ToResult());
+            }
+            _cmdlet.ThrowTerminatingError(ErrorRecords.From(e));
+        }
         finally
         {
             IsWatching = false;
@@ -67,8 +77,7 @@ internal sealed class RolloutDisplay
     {
         var open = _watched.Where(d => !d.IsFinished).ToList();
         string services = string.Join(",", open.Select(d => d.Service));
-        string cluster = open.Select(d => d.Cluster).Distinct(StringComparer.Ordinal).Count() == 1 ? $" -Cluster {open[0].Cluster}" : string.Empty;
-        return $"Stopped waiting. The deployment of {services} goes on in ECS (stopping MightyOps does not stop it); watch it with: Wait-MightyDeployment{cluster} -Service {services}";
+        return $"Stopped waiting. The deployment of {services} goes on in ECS (stopping MightyOps does not stop it); watch it with: {RolloutWatcher.FollowCommand(open)}";
     }
 
     private void Show(RolloutProgress update)

@@ -6,7 +6,8 @@ using MightyOps.Core.Targeting;
 
 namespace MightyOps.Commands.Deploy;
 
-[Cmdlet(VerbsLifecycle.Wait, "MightyDeployment", DefaultParameterSetName = DeploymentSet)]
+// Rolling back on failure changes the service, so it asks as Publish-MightyService does.
+[Cmdlet(VerbsLifecycle.Wait, "MightyDeployment", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = DeploymentSet)]
 [OutputType(typeof(MightyDeployment))]
 public sealed class WaitMightyDeploymentCommand : RolloutCmdlet
 {
@@ -39,6 +40,28 @@ public sealed class WaitMightyDeploymentCommand : RolloutCmdlet
 
     private protected override string Activity => "Waiting for deployments";
 
+    /// <summary>ShouldProcess on the pipeline thread, at the moment a rollback would start.</summary>
+    private protected override RollbackApproval ApproveRollback => (deployment, action, cancellationToken) =>
+    {
+        var answer = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(() =>
+        {
+            try
+            {
+                string target = $"{deployment.Cluster}/{deployment.Service}";
+                bool go = ShouldProcess($"Performing the operation \"{action}\" on target \"{target}\".", $"{action} on {target}?", "Confirm", out ShouldProcessReason reason);
+                answer.SetResult(go ? null : reason == ShouldProcessReason.WhatIf ? "-WhatIf" : "declined at the confirmation prompt");
+            }
+            catch (Exception e)
+            {
+                // Halt at the prompt stops the pipeline; the watch must not wait for an answer.
+                answer.TrySetException(e);
+                throw;
+            }
+        });
+        return answer.Task.WaitAsync(cancellationToken);
+    };
+
     protected override void ProcessRecord()
     {
         if (ParameterSetName == DeploymentSet)
@@ -67,8 +90,8 @@ public sealed class WaitMightyDeploymentCommand : RolloutCmdlet
                     Cluster = deployment.Cluster,
                     Service = deployment.Service,
                     DeploymentId = deployment.DeploymentId,
-                    TaskDefinitionArn = deployment.TaskDefinition,
-                    PreviousTaskDefinitionArn = deployment.PreviousTaskDefinition,
+                    TaskDefinitionArn = deployment.TaskDefinitionArn,
+                    PreviousTaskDefinitionArn = deployment.PreviousTaskDefinitionArn,
                     Images = deployment.Images,
                     StartedAt = deployment.StartedAt,
                 });

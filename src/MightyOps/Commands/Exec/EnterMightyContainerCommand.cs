@@ -36,6 +36,17 @@ public sealed class EnterMightyContainerCommand : ContainerCmdlet
                 $"Enter-MightyContainer needs an interactive terminal, and here {why}. In scripts and runbooks use Invoke-MightyContainer -Service <service> -Container <container> -Command '<command>', which returns the output and exit code.",
                 Host.Name));
         }
+        if (Command is not null)
+        {
+            try
+            {
+                DockerExec.CheckCommand(Command);
+            }
+            catch (MightyOpsException e)
+            {
+                ThrowMightyError(e);
+            }
+        }
         base.BeginProcessing();
     }
 

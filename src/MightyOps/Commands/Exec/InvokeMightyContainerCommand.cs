@@ -28,17 +28,46 @@ public sealed class InvokeMightyContainerCommand : ContainerCmdlet
     [ValidateRange(1, 256)]
     public int ThrottleLimit { get; set; } = 8;
 
-    /// <summary>How long the command may run in each container; a number is seconds.</summary>
+    /// <summary>How long the command may run in each container; a number is seconds. On timeout its processes in the container are ended.</summary>
     [Parameter]
     [SecondsToTimeSpan]
     public TimeSpan Timeout { get; set; }
 
+    /// <summary>Writes standard output to this file byte for byte (one container only); the result's Output is then empty.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? OutFile { get; set; }
+
     protected override IReadOnlyList<string>? ServiceInput => Service;
+
+    protected override void BeginProcessing()
+    {
+        // Refused before any lookup: an SSH exec request cannot carry a NUL.
+        try
+        {
+            DockerExec.CheckCommand(Command);
+        }
+        catch (MightyOpsException e)
+        {
+            ThrowMightyError(e);
+        }
+        base.BeginProcessing();
+    }
 
     protected override void EndProcessing()
     {
+        string? outFile = OutFile is null ? null : GetUnresolvedProviderPathFromPSPath(OutFile);
         var targets = new List<ContainerTarget>();
-        foreach (MightyTask task in ResolveTasks(AllTasks))
+        IReadOnlyList<MightyTask> tasks = ResolveTasks(AllTasks);
+        try
+        {
+            ContainerCommandRunner.CheckOutFile(outFile, tasks.Count);
+        }
+        catch (MightyOpsException e)
+        {
+            ThrowMightyError(e);
+        }
+        foreach (MightyTask task in tasks)
         {
             try
             {
@@ -86,6 +115,7 @@ public sealed class InvokeMightyContainerCommand : ContainerCmdlet
                 Command,
                 ThrottleLimit,
                 MyInvocation.BoundParameters.ContainsKey(nameof(Timeout)) ? Timeout : null,
+                outFile,
                 result => Post(() => WriteResult(result)),
                 (_, e) => Post(() => WriteMightyError(e)),
                 report,

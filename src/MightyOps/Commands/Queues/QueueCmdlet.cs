@@ -26,9 +26,12 @@ public abstract class QueueCmdlet : AwsCmdlet
     public string? Namespace { get; set; }
 
     /// <summary>Reads Redis and ECS for <paramref name="cluster"/>; a failure of either is thrown as a <see cref="MightyOpsException"/>.</summary>
-    private protected QueueSnapshotResult ReadSnapshot(string? cluster)
+    private protected QueueSnapshotResult ReadSnapshot(string? cluster) =>
+        ReadSnapshot(QueueSnapshotRequest.From(Config, cluster, Redis, Namespace, Environment.GetEnvironmentVariable));
+
+    /// <summary>Reads what <paramref name="request"/> names; a failure is thrown as a <see cref="MightyOpsException"/>.</summary>
+    private protected QueueSnapshotResult ReadSnapshot(QueueSnapshotRequest request)
     {
-        QueueSnapshotRequest request = QueueSnapshotRequest.From(Config, cluster, Redis, Namespace, Environment.GetEnvironmentVariable);
         var reader = new QueueSnapshot(Aws, Log);
         return Run(ct => reader.ReadAsync(request, ct));
     }

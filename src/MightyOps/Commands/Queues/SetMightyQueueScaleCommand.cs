@@ -12,22 +12,38 @@ public sealed class SetMightyQueueScaleCommand : QueueCmdlet
     private const string AutoSet = "Auto";
     private const string CountSet = "Count";
 
-    // Queues piped in are gathered per cluster and read once at the end: one Redis read and one
-    // ListServices + DescribeServices round for the whole pipeline, on fresh numbers.
-    private readonly List<(string? Cluster, List<string> Queues)> _requests = [];
+    // Queues and services piped in are gathered per cluster and read once at the end: one Redis
+    // read and one ListServices + DescribeServices round for the whole pipeline, on fresh numbers.
+    private readonly List<ScaleRequest> _requests = [];
 
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    // Queues that came through the pipeline: Get-MightyQueue has already warned (under its own
+    // -WarningAction) about those that no service works, so they are not warned about again.
+    private readonly HashSet<string> _piped = new(StringComparer.Ordinal);
+
+    // Neither is mandatory: an object that binds either names what to scale (Get-MightyQueue's
+    // queues, Get-MightyService's services), and naming neither is QueueNotNamed, not a prompt.
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Name")]
     [SupportsWildcards]
     [ArgumentCompleter(typeof(QueueCompleter))]
     [ValidateNotNullOrEmpty]
-    public string[] Queue { get; set; } = [];
+    public string[]? Queue { get; set; }
+
+    // Empty strings are allowed: Get-MightyQueue writes a queue no service works with Service ''.
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("ServiceName")]
+    [ArgumentCompleter(typeof(ServiceCompleter))]
+    [AllowEmptyString]
+    [AllowEmptyCollection]
+    public string[]? Service { get; set; }
 
     [Parameter(Mandatory = true, ParameterSetName = CountSet)]
     [ValidateRange(0, int.MaxValue)]
     public int Count { get; set; }
 
-    [Parameter(Mandatory = true, ParameterSetName = AutoSet)]
+    // Not mandatory, so a call with neither -Count nor -Auto is ScaleModeNotGiven rather than an
+    // "Auto:" prompt that a switch cannot answer.
+    [Parameter(ParameterSetName = AutoSet)]
     public SwitchParameter Auto { get; set; }
 
     [Parameter(ParameterSetName = CountSet)]
@@ -36,27 +52,42 @@ public sealed class SetMightyQueueScaleCommand : QueueCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    protected override void BeginProcessing()
+    {
+        base.BeginProcessing();
+        if (ParameterSetName == AutoSet && !Auto)
+        {
+            ThrowMightyError(new MightyOpsException("ScaleModeNotGiven", MightyErrorKind.InvalidArgument,
+                "Say how to scale: -Count <n> sets the desired count by hand, -Auto lets each queue's policy decide (Get-MightyQueue shows what it would set).",
+                null));
+        }
+    }
+
     protected override void ProcessRecord()
     {
-        int index = _requests.FindIndex(r => r.Cluster == Cluster);
-        if (index < 0)
+        if (MyInvocation.ExpectingInput && Queue is { Length: > 0 })
         {
-            _requests.Add((Cluster, [.. Queue]));
+            _piped.UnionWith(Queue);
         }
-        else
+        string[] services = (Service ?? []).Where(s => !string.IsNullOrEmpty(s)).ToArray();
+        if (Queue is not { Length: > 0 } && services.Length == 0)
         {
-            _requests[index].Queues.AddRange(Queue);
+            WriteMightyError(new MightyOpsException("QueueNotNamed", MightyErrorKind.InvalidArgument,
+                "Name what to scale: -Queue mailers, -Service with the ECS service that works the queue, or pipe in Get-MightyQueue or Get-MightyService output.",
+                null));
+            return;
         }
+        _requests.Add(new ScaleRequest(Cluster, Queue ?? [], Queue is { Length: > 0 } ? services : [], Queue is { Length: > 0 } ? [] : services));
     }
 
     protected override void EndProcessing()
     {
-        foreach ((string? cluster, List<string> queues) in _requests)
+        foreach (IGrouping<string?, ScaleRequest> group in _requests.GroupBy(r => r.Cluster))
         {
             QueueSnapshotResult snapshot;
             try
             {
-                snapshot = ReadSnapshot(cluster);
+                snapshot = ReadSnapshot(group.Key, group.SelectMany(r => r.Queues).ToArray());
             }
             catch (MightyOpsException e)
             {
@@ -64,9 +95,36 @@ public sealed class SetMightyQueueScaleCommand : QueueCmdlet
                 WriteMightyError(e);
                 continue;
             }
-            Scale(QueueSnapshot.Select(snapshot, queues, wildcardMustMatch: true, WriteMightyError));
+            var selected = new List<QueueState>();
+            foreach (ScaleRequest request in group)
+            {
+                IReadOnlyList<QueueState> queues = request.Queues.Length > 0
+                    ? QueueSnapshot.Select(snapshot, request.Queues, wildcardMustMatch: true, WriteMightyError)
+                    : QueueSnapshot.SelectWorkedBy(snapshot, request.Services, WriteMightyError);
+                foreach (QueueState queue in queues)
+                {
+                    if (request.QueueOf.Length > 0 && !request.QueueOf.Contains(queue.Service?.ServiceName ?? string.Empty, StringComparer.Ordinal))
+                    {
+                        WriteMightyError(new MightyOpsException("QueueServiceMismatch", MightyErrorKind.InvalidArgument,
+                            $"Queue '{queue.Queue}' is worked by {(queue.Service is null ? "no service" : $"service '{queue.Service.ServiceName}'")} in cluster '{queue.Cluster}', not by {string.Join(" or ", request.QueueOf.Select(s => $"'{s}'"))}; nothing was changed for it. Name the queue or the service, not both.",
+                            queue.Queue));
+                        continue;
+                    }
+                    if (!selected.Any(q => q.Queue == queue.Queue))
+                    {
+                        selected.Add(queue);
+                    }
+                }
+            }
+            Scale(selected);
         }
     }
+
+    // A count set by hand needs ECS and the config only (docs/design/queue-scaling.md); -Auto reads Redis.
+    private QueueSnapshotResult ReadSnapshot(string? cluster, IReadOnlyCollection<string> queues) =>
+        ParameterSetName == CountSet
+            ? ReadSnapshot(QueueSnapshotRequest.ForCount(Config, cluster, Redis, Namespace, Environment.GetEnvironmentVariable, queues))
+            : ReadSnapshot(cluster);
 
     private void Scale(IReadOnlyList<QueueState> queues)
     {
@@ -80,7 +138,15 @@ public sealed class SetMightyQueueScaleCommand : QueueCmdlet
                 if (queue.Service is null && Auto)
                 {
                     // A runbook pipes every queue in; one without a service must not stop the others.
-                    WriteWarning($"Queue '{TerminalText.Quote(queue.Queue)}' is skipped: no ECS service in cluster '{queue.Cluster}' works it.");
+                    string skipped = $"Queue '{TerminalText.Quote(queue.Queue)}' is skipped: no ECS service in cluster '{queue.Cluster}' works it.";
+                    if (_piped.Contains(queue.Queue))
+                    {
+                        WriteVerbose(skipped);
+                    }
+                    else
+                    {
+                        WriteWarning(skipped);
+                    }
                     continue;
                 }
                 QueueScalePlan plan;
@@ -127,4 +193,7 @@ public sealed class SetMightyQueueScaleCommand : QueueCmdlet
             WriteProgress(progress);
         }
     }
+
+    /// <summary>One pipeline record: queues (with the services piped alongside, which must work them), or services whose queues to scale.</summary>
+    private sealed record ScaleRequest(string? Cluster, string[] Queues, string[] QueueOf, string[] Services);
 }

@@ -62,7 +62,7 @@ internal sealed class SandboxControl(SandboxHost host) : IMightySandboxControl
         Cluster = container.Cluster,
         Service = container.Service,
         TaskArn = container.TaskArn,
-        TaskDefinition = container.TaskDefinitionArn,
+        TaskDefinitionArn = container.TaskDefinitionArn,
         Image = container.Image,
         LastStatus = container.LastStatus,
         ExitCode = container.ExitCode,
