@@ -120,6 +120,22 @@ public sealed class DockerExecQuotingTests
         Assert.Throws<MightyOpsException>(() => DockerExec.FindBash(runtimeId));
     }
 
+    [Theory]
+    [InlineData("00112233445566778899aabbccddeeff", true)]
+    [InlineData("00112233445566778899aabbccddeeff\n", false)]       // a newline would end the command on the instance
+    [InlineData("00112233445566778899AABBCCDDEEFF", false)]
+    [InlineData("x; rm -rf /", false)]
+    public void Only_an_exec_id_of_32_hex_digits_is_put_on_the_line(string execId, bool sent)
+    {
+        if (sent)
+        {
+            Assert.Contains($"MIGHTYOPS_EXEC={execId}", DockerExec.Command(RuntimeId, "true", execId), StringComparison.Ordinal);
+            return;
+        }
+        Assert.Throws<ArgumentException>(() => DockerExec.Command(RuntimeId, "true", execId));
+        Assert.Throws<ArgumentException>(() => DockerExec.Stop(RuntimeId, execId));
+    }
+
     /// <summary>What docker, the login shell and the daemon print when docker itself fails, and what it means (null: the command's own failure).</summary>
     [Theory]
     [InlineData(127, "bash: docker: command not found\n", "DockerNotFound")]                 // bash as login shell
