@@ -85,7 +85,7 @@ public sealed class WatchedDeployment
         TaskDefinition = TaskDefinitionArn,
         PreviousTaskDefinition = PreviousTaskDefinitionArn,
         Images = Images,
-        Status = Status,
+        Status = Status.ToString(),
         StartedAt = StartedAt,
         CompletedAt = CompletedAt,
         FailureReason = FailureReason,

@@ -194,6 +194,6 @@ public sealed class PublishMightyServiceCommand : RolloutCmdlet
         TaskDefinition = plan.LiveArn,
         PreviousTaskDefinition = plan.LiveArn,
         Images = plan.Images,
-        Status = MightyDeploymentStatus.Unchanged,
+        Status = nameof(MightyDeploymentStatus.Unchanged),
     };
 }
