@@ -61,7 +61,14 @@ BeforeAll {
     $result = Invoke-MightyContainer -Cluster production -Service active_storage_analysis -Container sidekiq -KeyFilePath (Join-Path $keys 'id_ed25519') -Port $script:rig.Port -User ([Environment]::UserName) `
         -Command 'echo "migrated 120 of 4000 attachments; the next batch starts when the queue is below 50 jobs, see the job log for the rest"'
 
-    $tasks = @(Get-MightyTask -Cluster production)
+    # A build whose containers cannot start, with a long reason from Docker: a stopped task to show.
+    $image = $script:sandbox.PushImage('app', 'formats.1')
+    $reason = 'CannotStartContainerError: Error response from daemon: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "bundle": executable file not found in $PATH: unknown'
+    Invoke-RestMethod -Method Post -Uri "$($script:sandbox.Endpoint)/_sandbox/bad-image" -ContentType 'application/json' -Body (@{ image = 'app:formats.1'; reason = $reason } | ConvertTo-Json) | Out-Null
+    $null = Publish-MightyService -Cluster production -Service billing -Tag formats.1 -NoWait
+    $script:sandbox.AdvanceTime([timespan]'00:01:30')
+
+    $tasks = @(Get-MightyTask -Cluster production) + @(Get-MightyTask -Cluster production -Service billing -DesiredStatus STOPPED)
     $script:instances = @{
         'MightyService'           = @(Get-MightyService -Cluster production) + $moving
         'MightyServiceDeployment' = @($moving.Deployments)
@@ -75,25 +82,35 @@ BeforeAll {
         'MightyTag'               = @($tag)
         'MightyContainerResult'   = @($result)
         'MightySandbox'           = @($script:sandbox)
-        'MightySandboxImage'      = @($script:sandbox.PushImage('app', 'formats.1'))
+        'MightySandboxImage'      = @($image)
         'MightySandboxContainer'  = @($script:sandbox.GetContainers('production', 'API'))
         'MightySandboxLogEvent'   = @($script:sandbox.GetLogEvents('/mighty/API') | Select-Object -Last 4)
     }
 
-    # What explains each row, and the column it is in (none: a view without columns): shown whole
-    # in the default view, whatever the width.
+    # The column that explains each type's row (a table's label; a scriptblock for a view of one
+    # line per object): what it shows must stand whole in the default view, whatever the width.
     $script:explains = @{
-        'MightyQueueScale'      = 'Reason', { $_.Reason }
-        'MightyQueue'           = 'Tasks', { if ($_.Service) { '{0}/{1}' -f $_.RunningCount, $_.DesiredCount } else { '(no service)' } }
-        'MightyService'         = 'Rollout', { $_.RolloutState }
-        'MightyServiceEvent'    = 'Message', { $_.Message }
-        'MightyLogEvent'        = '', { $_.Message }
-        'MightySandboxLogEvent' = '', { $_.Message }
-        'MightyTaskContainer'   = 'Reason', { $_.Reason }
-        'MightyContainerResult' = 'Output', { $_.Output.Trim() }
-        'MightyTask'            = 'TaskId', { $_.TaskId }
-        'MightyTag'             = 'Tag', { $_.Tag }
-        'MightyDeployment'      = 'Status', { $_.Status }
+        'MightyQueueScale'        = 'Reason'
+        'MightyQueue'             = 'Tasks'
+        'MightyService'           = 'Rollout'
+        'MightyServiceDeployment' = 'Rollout'
+        'MightyServiceEvent'      = 'Message'
+        'MightyTaskContainer'     = 'Reason'
+        'MightyContainerResult'   = 'Output'
+        'MightyTask'              = 'TaskId'
+        'MightyTag'               = 'Tag'
+        'MightyDeployment'        = 'Status'
+        'MightyLogEvent'          = { $_.Message }
+        'MightySandboxLogEvent'   = { $_.Message }
+    }
+
+    # What an object's table view puts in the column labelled $Label: the view's own cell.
+    function Get-CellValue([object] $InputObject, [string] $Label) {
+        $table = (Get-FormatData -TypeName $InputObject.GetType().FullName).FormatViewDefinition.Control |
+            Where-Object { $_ -is [System.Management.Automation.TableControl] } | Select-Object -First 1
+        $index = [array]::IndexOf(@($table.Headers.Label), $Label)
+        $entry = $table.Rows[0].Columns[$index].DisplayEntry
+        if ($entry.ValueType -eq 'Property') { "$($InputObject.($entry.Value))" } else { "$($InputObject | ForEach-Object ([scriptblock]::Create($entry.Value)))" }
     }
 
     # A value Export-Csv or ConvertTo-Json wrote for an object without a useful ToString: its type's name.
@@ -160,11 +177,13 @@ Describe 'Default views at 80 columns' {
             $labels.Count | Should -Be @($lines[$dashes].Trim() -split '\s+').Count -Because "every label of the $_ table is on one line:`n$text"
             $lines[$dashes - 2].Trim() | Should -BeNullOrEmpty -Because "the $_ header is one line:`n$text"
         }
-        if ($script:explains[$_]) {
-            $label, $explain = $script:explains[$_]
+        $explain = $script:explains[$_]
+        if ($explain) {
+            $label = if ($explain -is [string]) { $explain } else { '' }
             $squeezed = Get-Squeezed (Get-ColumnText $lines $label)
-            foreach ($object in $objects) {
-                $value = "$($object | ForEach-Object $explain)"
+            $values = @(foreach ($object in $objects) { if ($label) { Get-CellValue $object $label } else { "$($object | ForEach-Object $explain)" } }) | Where-Object { $_ }
+            @($values | Where-Object Length -GE 9).Count | Should -BeGreaterThan 0 -Because "some $_ has something to say in its explaining column"
+            foreach ($value in $values) {
                 $squeezed.Contains((Get-Squeezed $value)) | Should -BeTrue -Because "$_ shows '$value' whole in its column at 80 columns:`n$text"
             }
         }
