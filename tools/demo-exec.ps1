@@ -18,8 +18,8 @@ user would, then prints what the pane showed. Anything that does not appear in t
 skipped: the demo still ends normally.
 #>
 function Show-EnterSession {
-    Write-Host ''
-    Write-Host '### Enter-MightyContainer: a shell in the container, in a real terminal (typed into a tmux pane)' -ForegroundColor Cyan
+    Write-DemoLine ''
+    Write-DemoLine '### Enter-MightyContainer: a shell in the container, in a real terminal (typed into a tmux pane)' -Color Cyan
     $folder = Join-Path ([IO.Path]::GetTempPath()) ('mighty-demo-tmux-' + [guid]::NewGuid().ToString('n').Substring(0, 8))
     New-Item -ItemType Directory -Path $folder | Out-Null
     $socket = Join-Path $folder 'tmux.sock'
@@ -57,7 +57,7 @@ function Show-EnterSession {
         )
         foreach ($step in $steps) {
             if (-not (& $waitFor $step.Wait)) {
-                Write-Host "(the pane did not show /$($step.Wait)/ in time; the session is not shown in full)" -ForegroundColor DarkYellow
+                Write-DemoLine "(the pane did not show /$($step.Wait)/ in time; the session is not shown in full)" -Color DarkYellow
                 break
             }
             if ($step.Type) { & $type $step.Type }
@@ -65,7 +65,7 @@ function Show-EnterSession {
         Write-Host ((& $pane).TrimEnd())
     }
     catch {
-        Write-Host "(the tmux session could not be shown: $_)" -ForegroundColor DarkYellow
+        Write-DemoLine "(the tmux session could not be shown: $_)" -Color DarkYellow
     }
     finally {
         & $tmux kill-server 2>$null

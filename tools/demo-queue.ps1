@@ -1,4 +1,4 @@
-# Part of tools/demo.ps1 (dot-sourced; uses its Show-Step and $script:sandbox).
+# Part of tools/demo.ps1 (dot-sourced; uses Show-Step and Write-DemoLine of tools/demo-output.ps1, and $script:sandbox).
 # Queues: one ECS service per Sidekiq queue, sized from Sidekiq's own numbers in Redis.
 if (-not (Get-Command redis-server -ErrorAction SilentlyContinue) -and (& id -u) -eq '0' -and (Get-Command apt-get -ErrorAction SilentlyContinue)) {
     Write-Host 'Installing redis-server and ruby-sidekiq for the queue demo...'
@@ -6,8 +6,8 @@ if (-not (Get-Command redis-server -ErrorAction SilentlyContinue) -and (& id -u)
     & apt-get install -y -qq --no-install-recommends redis-server ruby-sidekiq *> $null
 }
 if (-not (Get-Command redis-server -ErrorAction SilentlyContinue) -or -not (Get-Command ruby -ErrorAction SilentlyContinue)) {
-    Write-Host ''
-    Write-Host '### Queues: skipped (needs redis-server and ruby-sidekiq: sudo apt-get install redis-server ruby-sidekiq)' -ForegroundColor Cyan
+    Write-DemoLine ''
+    Write-DemoLine '### Queues: skipped (needs redis-server and ruby-sidekiq: sudo apt-get install redis-server ruby-sidekiq)' -Color Cyan
     return
 }
 

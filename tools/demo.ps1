@@ -7,13 +7,8 @@ param(
 
 $ErrorActionPreference = 'Stop'
 
-function Show-Step {
-    param([string] $Title, [scriptblock] $Command)
-    Write-Host ''
-    Write-Host "### $Title" -ForegroundColor Cyan
-    Write-Host ("PS> " + $Command.ToString().Trim()) -ForegroundColor Yellow
-    & $Command | Out-Host
-}
+# Show-Step and Write-DemoLine: colour only where $PSStyle.OutputRendering allows it.
+. (Join-Path $PSScriptRoot 'demo-output.ps1')
 
 Import-Module (Join-Path $ModulePath 'MightyOps.psd1')
 

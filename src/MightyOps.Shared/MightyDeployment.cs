@@ -54,10 +54,17 @@ public sealed class MightyDeployment
     /// <summary>The task definition ARN the service ran before; what a rollback returns to.</summary>
     public string PreviousTaskDefinitionArn { get; init; } = string.Empty;
 
-    /// <summary>Container name to image, as the deployed task definition has them.</summary>
-    public IReadOnlyDictionary<string, string> Images { get; init; } = new Dictionary<string, string>();
+    private readonly PrintableDictionary<string> _images = PrintableDictionary<string>.Empty;
 
-    public MightyDeploymentStatus Status { get; init; }
+    /// <summary>Container name to image, as the deployed task definition has them (as text: <c>application=…; nginx=…</c>).</summary>
+    public IReadOnlyDictionary<string, string> Images { get => _images; init => _images = PrintableDictionary<string>.From(value) ?? PrintableDictionary<string>.Empty; }
+
+    /// <summary>
+    /// Where it stands: the name of one of the <see cref="MightyDeploymentStatus"/> values
+    /// (<c>Completed</c>, <c>RolledBack</c>, …). Text rather than the enum, so that
+    /// <c>ConvertTo-Json</c> writes the name, as it does for every other status MightyOps reports.
+    /// </summary>
+    public string Status { get; init; } = nameof(MightyDeploymentStatus.InProgress);
 
     /// <summary>When ECS created the deployment.</summary>
     public DateTimeOffset? StartedAt { get; init; }
@@ -74,8 +81,10 @@ public sealed class MightyDeployment
     /// <summary>When <see cref="Status"/> is Superseded: the task definition ARN of the deployment that replaced this one; empty otherwise.</summary>
     public string SupersededByTaskDefinitionArn { get; init; } = string.Empty;
 
-    /// <summary>The service events seen while it was watched, oldest first.</summary>
-    public IReadOnlyList<MightyServiceEvent> Events { get; init; } = Array.Empty<MightyServiceEvent>();
+    private readonly PrintableList<MightyServiceEvent> _events = PrintableList<MightyServiceEvent>.Empty;
+
+    /// <summary>The service events seen while it was watched, oldest first (as text: each event's time and message, joined with "; ").</summary>
+    public IReadOnlyList<MightyServiceEvent> Events { get => _events; init => _events = PrintableList<MightyServiceEvent>.From(value) ?? PrintableList<MightyServiceEvent>.Empty; }
 
     /// <inheritdoc />
     public override string ToString() => TerminalText.VisibleLine($"{Cluster}/{Service} {MightyServiceDeployment.ShortTaskDefinition(TaskDefinitionArn)} {Status}");

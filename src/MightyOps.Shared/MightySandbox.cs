@@ -216,8 +216,10 @@ public sealed class MightySandboxContainer
 
     public int? ExitCode { get; init; }
 
-    /// <summary>The environment the process sees: environment files from S3, then the task definition's environment on top.</summary>
-    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+    private readonly PrintableDictionary<string> _environment = PrintableDictionary<string>.Empty;
+
+    /// <summary>The environment the process sees: environment files from S3, then the task definition's environment on top (as text: <c>NAME=value; …</c>).</summary>
+    public IReadOnlyDictionary<string, string> Environment { get => _environment; init => _environment = PrintableDictionary<string>.From(value) ?? PrintableDictionary<string>.Empty; }
 
     /// <inheritdoc />
     public override string ToString() => TerminalText.VisibleLine($"{Name} {LastStatus} {RuntimeId}");

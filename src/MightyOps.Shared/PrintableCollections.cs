@@ -41,6 +41,9 @@ public sealed class PrintableDictionary<TValue> : ReadOnlyDictionary<string, TVa
 {
     private readonly IReadOnlyList<string> _order;
 
+    /// <summary>The empty dictionary.</summary>
+    public static new readonly PrintableDictionary<TValue> Empty = new([]);
+
     /// <summary>Copies <paramref name="entries"/>; lookups use <paramref name="comparer"/> (ordinal by default).</summary>
     public PrintableDictionary(IEnumerable<KeyValuePair<string, TValue>> entries, IEqualityComparer<string>? comparer = null)
         : base(new Dictionary<string, TValue>(entries, comparer ?? StringComparer.Ordinal))

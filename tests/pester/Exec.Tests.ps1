@@ -201,8 +201,8 @@ printf '[%s]' "two  words" 'it'\''s' "$RAILS_ENV" '$HOME' "a;b|c" `echo x`
 
         It 'shows a table with the task, container, exit code and output' {
             $text = Invoke-MightyContainer @ssh API application 'echo table' | Out-String -Width 200
-            $text | Should -Match 'Service\s+TaskId\s+Container\s+ExitCode\s+Duration\s+Output'
-            $text | Should -Match 'API\s+[0-9a-f]{32}\s+application\s+0\s+[\d.]+s\s+table'
+            $text | Should -Match 'Service\s+Task\s+Container\s+ExitCode\s+Output'
+            $text | Should -Match 'API\s+[0-9a-f]{8}\s+application\s+0\s+table'
         }
     }
 

@@ -13,6 +13,12 @@ BeforeAll {
     }
 
     function Get-Key($e) { '{0}|{1:o}|{2}' -f $e.LogStream, $e.Timestamp, $e.Message }
+
+    # Text without its blanks: a wrapped line compares equal to the whole one, wherever it was broken.
+    function Get-Squeezed([string] $Text) { $Text -replace '\s', '' }
+
+    # What the view must show of an event, whole: its short task id, container and message.
+    function Get-ShownLine($e) { '{0}/{1} | {2}' -f $e.ShortTaskId, $e.Container, $e.Message }
 }
 
 AfterAll {
@@ -66,11 +72,22 @@ Describe 'Get-MightyLog' {
         $events.TaskId | Sort-Object -Unique | Should -Be $task.TaskId
     }
 
-    It 'shows one compact, colour-free line per event' {
+    It '-Tail counts per service when several are read' {
+        $since = $script:sandbox.UtcNow.AddMinutes(-10)
+        $events = @(Get-MightyLog -Cluster production -Service WEB, API -Container application -Since $since -Tail 4)
+        $events.Count | Should -Be 8
+        foreach ($service in 'WEB', 'API') {
+            $mine = @($events | Where-Object Service -EQ $service)
+            $expected = Get-StoredEvent "/mighty/$service" application $since $mine[-1].Timestamp | Select-Object -Last 4
+            ($mine | ForEach-Object { Get-Key $_ }) | Should -Be ($expected | ForEach-Object { Get-Key $_ })
+        }
+    }
+
+    It 'shows one compact, colour-free line per event: short time, service/task/container, the message' {
         $text = Get-MightyLog -Cluster production -Service WEB -Container nginx -Since $script:sandbox.UtcNow.AddMinutes(-2) -Tail 2 | Out-String -Width 200
         $lines = @($text -split "`r?`n" | Where-Object { $_.Trim() })
         $lines.Count | Should -Be 2
-        $lines[0] | Should -Match '^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} WEB\s+[0-9a-f]{8} nginx\s+\S'
+        $lines[0] | Should -Match '^(\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d WEB/[0-9a-f]{8}/nginx \| \S'
         $text | Should -Not -Match "`e"
     }
 
@@ -192,17 +209,99 @@ Describe 'Get-MightyLog bad input' {
 }
 
 Describe 'A failed deploy shows the crash' {
-    It 'puts the crash message planted in the image into the error and FailureReason' {
-        $marker = 'KeyError: key not found: "STRIPE_SECRET_' + [guid]::NewGuid().ToString('n').Substring(0, 8) + '"'
+    BeforeAll {
+        # A crash message longer than any terminal line, with a marker to find it by.
+        $script:marker = 'KeyError: key not found: "STRIPE_SECRET_' + [guid]::NewGuid().ToString('n').Substring(0, 8) + '"' +
+            ' (set it in the secrets document under "API" or "shared" and deploy again; config/initializers/stripe.rb reads it at boot, before Puma listens)'
         $null = $script:sandbox.PushImage('app', 'crash.1')
-        $null = $script:sandbox.SetImageCrash('app', 'crash.1', $marker)
+        $null = $script:sandbox.SetImageCrash('app', 'crash.1', $script:marker)
+        $script:crashSince = $script:sandbox.UtcNow
 
-        $result = Publish-MightyService -Cluster production -Service API -Tag crash.1 -ErrorVariable failures -ErrorAction SilentlyContinue
-        $failures.Count | Should -Be 1
-        $failures[0].FullyQualifiedErrorId | Should -BeLike 'DeploymentFailed*'
-        $failures[0].Exception.Message | Should -BeLike "*$([WildcardPattern]::Escape($marker))*"
-        $failures[0].Exception.Message | Should -BeLike '*Last * lines of application in task*'
-        $failures[0].Exception.Message | Should -BeLike '*from /app/config/environment.rb*'
-        $result.FailureReason | Should -BeLike "*$([WildcardPattern]::Escape($marker))*"
+        $script:result = Publish-MightyService -Cluster production -Service API -Tag crash.1 -ErrorVariable failures -ErrorAction SilentlyContinue
+        $script:failures = $failures
+        $script:message = $failures[0].Exception.Message
+        # The tasks of the failed revision (its image crashes), each crashed the same way.
+        $script:crashed = @(Get-MightyTask -Cluster production -Service API -DesiredStatus STOPPED | Where-Object { $_.Containers.Image -like '*/app:crash.1' })
+    }
+
+    It 'puts the crash message planted in the image into the error and FailureReason' {
+        $script:failures.Count | Should -Be 1
+        $script:failures[0].FullyQualifiedErrorId | Should -BeLike 'DeploymentFailed*'
+        $script:message | Should -BeLike "*$([WildcardPattern]::Escape($script:marker))*"
+        $script:message | Should -BeLike '*Last * lines of application in task*'
+        $script:message | Should -BeLike '*from /app/config/environment.rb*'
+        $script:result.FailureReason | Should -BeLike "*$([WildcardPattern]::Escape($script:marker))*"
+    }
+
+    It 'tells the tasks that crashed the same way once, says each thing once, and fits a screen' {
+        $script:crashed.Count | Should -BeGreaterOrEqual 2 -Because 'several tasks of the revision crashed'
+        foreach ($text in $script:message, $script:result.FailureReason) {
+            ([regex]::Matches($text, [regex]::Escape($script:marker))).Count | Should -Be 1
+            $text | Should -Match "(?m)^$($script:crashed.Count) tasks crashed the same way\. Last \d+ lines of application in task [0-9a-f]{8} \(exit code 1, log group /mighty/API\):$"
+            ([regex]::Matches($text, 'Essential container in task exited')).Count | Should -Be 1
+            $text | Should -Match "$($script:crashed.Count) tasks of this deployment stopped: Essential container in task exited \(application exit code 1\)\."
+            ([regex]::Matches($text, 'tasks failed to start')).Count | Should -BeLessOrEqual 1
+        }
+        # At 80 columns, as a terminal wraps each line.
+        $rows = ($script:message -split "`n" | ForEach-Object { [Math]::Max(1, [Math]::Ceiling($_.Length / 80)) } | Measure-Object -Sum).Sum
+        $rows | Should -BeLessOrEqual 25 -Because "the error fits a screen; it took $rows lines at 80 columns"
+    }
+
+    It 'FailureReason reads well in a list: tabs expanded, the crash lines indented alike' {
+        $script:result.FailureReason | Should -Not -Match "`t"
+        $lines = $script:result.FailureReason -split "`n"
+        $heading = [array]::FindIndex($lines, [Predicate[string]] { param($l) $l -match 'Last \d+ lines of application' })
+        $heading | Should -BeGreaterThan 0
+        $lines | Select-Object -Skip ($heading + 1) | ForEach-Object { $_ | Should -Match '^  \S|^      \S' }
+        $list = $script:result | Format-List | Out-String -Width 80
+        $list | Should -Not -Match "`t"
+        ($list -split "`r?`n" | Measure-Object -Property Length -Maximum).Maximum | Should -BeLessOrEqual 80
+    }
+
+    It '-Tail counts per task when stopped tasks are piped' {
+        $tasks = @(Get-MightyTask -Cluster production -Service API -DesiredStatus STOPPED)
+        $tasks.Count | Should -BeGreaterOrEqual 2
+        $events = @($tasks | Get-MightyLog -Tail 5)
+        $events.Count | Should -Be (5 * $tasks.Count) -Because 'each of the tasks printed 5 lines or more'
+        foreach ($task in $tasks) {
+            @($events | Where-Object TaskId -EQ $task.TaskId).Count | Should -Be 5
+        }
+    }
+
+    It 'shows each line whole: at 80 and 120 columns, in a file and from a non-interactive run' {
+        $events = @(Get-MightyLog -Cluster production -Service API -Container application -Since $script:crashSince)
+        @($events | Where-Object { $_.Message.Contains($script:marker) }).Count | Should -BeGreaterOrEqual 2
+        @($events | Where-Object { $_.Message.Length -gt 120 }).Count | Should -BeGreaterThan 2 -Because 'the Rails lines and the crash are longer than a line'
+
+        foreach ($width in 80, 120) {
+            $text = $events | Out-String -Width $width
+            ($text -split "`r?`n" | Measure-Object -Property Length -Maximum).Maximum | Should -BeLessOrEqual $width
+            $text | Should -Not -Match '…'
+            $squeezed = Get-Squeezed $text
+            foreach ($e in $events) {
+                $squeezed.Contains((Get-Squeezed (Get-ShownLine $e))) | Should -BeTrue -Because "at $width columns the line of $($e.TaskId) shows whole: $($e.Message)"
+            }
+        }
+
+        # Out-File writes each event on one line, as docker logs does.
+        $file = Join-Path $TestDrive 'api.log'
+        $events | Out-File $file
+        $lines = @(Get-Content $file | Where-Object { $_ })
+        $lines.Count | Should -Be $events.Count
+        for ($i = 0; $i -lt $events.Count; $i++) {
+            $lines[$i].EndsWith((Get-ShownLine $events[$i])) | Should -BeTrue -Because "line $i of the file is the whole event: $($events[$i].Message)"
+        }
+
+        # A non-interactive run with its output redirected: the host wraps at its width, nothing is cut.
+        $pwsh = Get-FreshPwsh
+        $out = Join-Path $TestDrive 'run.log'
+        $command = "Import-Module '$script:ModuleManifest'; Get-MightyLog -Cluster production -Service API -Container application -Since '$($script:crashSince.ToString('o'))'"
+        & /bin/sh -c 'out="$1"; shift; exec "$@" > "$out" 2>&1' sh $out @pwsh -NoProfile -NonInteractive -Command $command
+        $run = Get-Content -Raw $out
+        $run | Should -Not -Match '…'
+        $squeezed = Get-Squeezed $run
+        foreach ($e in $events) {
+            $squeezed.Contains((Get-Squeezed (Get-ShownLine $e))) | Should -BeTrue -Because "the redirected run shows the line of $($e.TaskId) whole: $($e.Message)"
+        }
     }
 }

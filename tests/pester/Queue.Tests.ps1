@@ -386,7 +386,7 @@ Describe 'Redis that cannot be read: a clear error and no scaling' {
         $failures.Count | Should -Be 1
         $failures[0].FullyQualifiedErrorId | Should -BeLike 'SidekiqDataInvalid,*'
         $message = "$($failures[0])"
-        $message | Should -BeLike "Redis key 'queue:mailers' holds, at index -1 (its oldest job), a job whose enqueued_at reads as $Reads*"
+        $message | Should -BeLike "Redis key 'queue:mailers' holds, at index -1 (its oldest job), a job whose enqueued_at reads as $Reads, *"
         $message | Should -Not -Match 'bug|Hunter2Secret'
         Get-Count 'ecs.UpdateService' | Should -Be 0
     }

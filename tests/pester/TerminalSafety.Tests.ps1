@@ -497,7 +497,8 @@ Describe 'The views' {
             $type = $view.ViewSelectedBy.TypeName -as [type]
             if (-not $type) { "$($view.Name): no type $($view.ViewSelectedBy.TypeName)"; continue }
             $items = @($view.TableControl.TableRowEntries.TableRowEntry.TableColumnItems.TableColumnItem) +
-                @($view.ListControl.ListEntries.ListEntry.ListItems.ListItem) + @($view.GroupBy) | Where-Object { $_ }
+                @($view.ListControl.ListEntries.ListEntry.ListItems.ListItem) +
+                @($view.CustomControl.CustomEntries.CustomEntry.CustomItem.ExpressionBinding) + @($view.GroupBy) | Where-Object { $_ }
             foreach ($item in $items) {
                 if ($item.PropertyName) {
                     $property = $type.GetProperty($item.PropertyName)
@@ -510,7 +511,7 @@ Describe 'The views' {
             }
         }
         @($problems) | Should -BeNullOrEmpty
-        $tables = $format.Configuration.ViewDefinitions.View | Where-Object TableControl | ForEach-Object { $_.ViewSelectedBy.TypeName }
+        $tables = $format.Configuration.ViewDefinitions.View | Where-Object { $_.TableControl -or $_.CustomControl } | ForEach-Object { $_.ViewSelectedBy.TypeName }
         $lists = $format.Configuration.ViewDefinitions.View | Where-Object ListControl | ForEach-Object { $_.ViewSelectedBy.TypeName }
         $fallbacks = $types.Types.Type | Where-Object { $_.Members.ScriptProperty.IsHidden -eq 'true' } | ForEach-Object Name
         @($tables | Where-Object { $_ -ne 'MightyOps.MightySandbox' -and $_ -notin $lists }) | Should -BeNullOrEmpty -Because 'Format-List must use a list view'

@@ -261,7 +261,9 @@ public sealed class RolloutWatcher
         Action<WatchedDeployment> onFinished,
         CancellationToken cancellationToken)
     {
-        string why = await ExplainAsync(deployment, ours?.RolloutStateReason ?? breakerRollback?.RolloutStateReason, cancellationToken).ConfigureAwait(false);
+        // Only our deployment's own reason: the circuit breaker's rollback says "rolling back to …"
+        // (or "… completed" by a slow poll), which the report's last sentence says in its words.
+        string why = await ExplainAsync(deployment, ours?.RolloutStateReason, cancellationToken).ConfigureAwait(false);
         deployment.FailureReason = why;
         if (noRollback)
         {
@@ -358,10 +360,15 @@ public sealed class RolloutWatcher
         {
             parts.Add(TerminalText.Quote(rolloutReason, TerminalText.LineLength).TrimEnd('.') + ".");
         }
+        // An event that ends the way the rollout reason does says the same thing again
+        // ("ECS deployment circuit breaker: tasks failed to start." and "(deployment …) deployment
+        // failed: tasks failed to start."): each is said once.
         List<string> failures = deployment.Events
             .Where(e => FailureWords.Any(w => e.Message.Contains(w, StringComparison.OrdinalIgnoreCase)))
-            .TakeLast(FailureEventsQuoted)
+            .Where(e => rolloutReason is null || !string.Equals(LastClause(e.Message), LastClause(rolloutReason), StringComparison.OrdinalIgnoreCase))
             .Select(e => TerminalText.Quote(e.Message, TerminalText.LineLength))
+            .Distinct(StringComparer.Ordinal)
+            .TakeLast(FailureEventsQuoted)
             .ToList();
         if (failures.Count > 0)
         {
@@ -394,23 +401,46 @@ public sealed class RolloutWatcher
         return string.Join(" ", parts);
     }
 
-    private static readonly string[] FailureWords = ["fail", "unable", "unhealthy", "rolling back", "error", "stopped"];
+    // Not "stopped": "(service X) has stopped 2 running tasks: (task …) (task …)." is how ECS
+    // reports every replaced task, and the stopped tasks are summed up from DescribeTasks anyway.
+    private static readonly string[] FailureWords = ["fail", "unable", "unhealthy", "rolling back", "error"];
 
-    /// <summary>"2 tasks stopped: Essential container in task exited (application exit code 1: …)", most common reason first.</summary>
+    /// <summary>The text after a message's last ": " (the whole message when it has none), without the final full stop.</summary>
+    private static string LastClause(string message)
+    {
+        int colon = message.LastIndexOf(": ", StringComparison.Ordinal);
+        return (colon >= 0 ? message[(colon + 2)..] : message).Trim().TrimEnd('.');
+    }
+
+    /// <summary>
+    /// "4 tasks of this deployment stopped: Essential container in task exited (application exit
+    /// code 1).", the most common reason first, with a count only when the reasons differ; a
+    /// container's reason is left out when it repeats the task's.
+    /// </summary>
     internal static string StoppedTasks(IReadOnlyCollection<EcsTask> tasks)
     {
-        var reasons = tasks
+        var groups = tasks
             .GroupBy(t =>
             {
                 string containers = string.Join(", ", (t.Containers ?? [])
                     .Where(c => (c.ExitCode is int code && code != 0) || !string.IsNullOrEmpty(c.Reason))
-                    .Select(c => $"{c.Name} exit code {(c.ExitCode is int code ? code.ToString(System.Globalization.CultureInfo.InvariantCulture) : "none")}" + (string.IsNullOrEmpty(c.Reason) ? string.Empty : $": {TerminalText.Quote(c.Reason, TerminalText.LineLength)}")));
+                    .Select(c => $"{c.Name} exit code {(c.ExitCode is int code ? code.ToString(System.Globalization.CultureInfo.InvariantCulture) : "none")}"
+                        + (string.IsNullOrEmpty(c.Reason) || string.Equals(c.Reason, t.StoppedReason, StringComparison.Ordinal) ? string.Empty : $": {TerminalText.Quote(c.Reason, TerminalText.LineLength)}")));
                 return (t.StoppedReason is { } reason ? TerminalText.Quote(reason, TerminalText.LineLength) : "no reason given") + (containers.Length > 0 ? $" ({containers})" : string.Empty);
             })
             .OrderByDescending(g => g.Count())
-            .Take(StoppedReasonsQuoted)
-            .Select(g => $"{g.Count()}× {g.Key}");
-        return $"{tasks.Count} task(s) of this deployment stopped: {string.Join("; ", reasons)}.";
+            .ToList();
+        string tasksWord = tasks.Count == 1 ? "1 task" : $"{tasks.Count} tasks";
+        if (groups.Count == 1)
+        {
+            return $"{tasksWord} of this deployment stopped: {groups[0].Key}.";
+        }
+        var reasons = groups.Take(StoppedReasonsQuoted).Select(g => $"{g.Count()}× {g.Key}").ToList();
+        if (groups.Count > StoppedReasonsQuoted)
+        {
+            reasons.Add($"{groups.Skip(StoppedReasonsQuoted).Sum(g => g.Count())}× other reasons");
+        }
+        return $"{tasksWord} of this deployment stopped: {string.Join("; ", reasons)}.";
     }
 
     private Task FinishAsync(WatchedDeployment deployment, MightyDeploymentStatus status, string reason, MightyOpsException? error, IProgress<RolloutProgress>? progress, Action<WatchedDeployment> onFinished)

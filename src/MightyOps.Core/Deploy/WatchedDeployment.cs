@@ -88,7 +88,7 @@ public sealed class WatchedDeployment
         TaskDefinitionArn = TaskDefinitionArn,
         PreviousTaskDefinitionArn = PreviousTaskDefinitionArn,
         Images = Images,
-        Status = Status,
+        Status = Status.ToString(),
         StartedAt = StartedAt,
         CompletedAt = CompletedAt,
         FailureReason = FailureReason,

@@ -14,7 +14,7 @@ public sealed record LogTarget(string Cluster, string Service, IReadOnlyList<str
 /// <summary>Which events: from when, how many of the newest, matching what.</summary>
 /// <param name="Since">The earliest event time.</param>
 /// <param name="SinceGiven">False when <paramref name="Since"/> is the default: then -Tail on named tasks reads their last lines whatever their age.</param>
-/// <param name="Tail">Only the newest this many events (across all streams), or null for all.</param>
+/// <param name="Tail">Only the newest this many events of each service read whole, and of each task read by name (a task's containers together); null for all.</param>
 /// <param name="FilterPattern">A CloudWatch Logs filter pattern, or null.</param>
 public sealed record LogWindow(DateTimeOffset Since, bool SinceGiven = true, int? Tail = null, string? FilterPattern = null);
 
@@ -107,10 +107,14 @@ public sealed class LogReader(AwsSession aws, IOperationLog log)
         return plan;
     }
 
-    /// <summary>The events of the plan in <paramref name="window"/>, oldest first; a log group that cannot be read is reported and skipped.</summary>
+    /// <summary>
+    /// The events of the plan in <paramref name="window"/>, oldest first; a log group that cannot
+    /// be read is reported and skipped. <see cref="LogWindow.Tail"/> counts per service for a
+    /// service read whole and per task for tasks read by name.
+    /// </summary>
     public async Task<IReadOnlyList<MightyLogEvent>> ReadAsync(LogPlan plan, LogWindow window, Action<MightyOpsException> onError, CancellationToken cancellationToken)
     {
-        var events = new List<MightyLogEvent>();
+        var events = new List<(MightyLogEvent Event, bool Named)>();
         foreach (LogQuery query in plan.Queries())
         {
             try
@@ -130,13 +134,14 @@ public sealed class LogReader(AwsSession aws, IOperationLog log)
                             log.Verbose($"{query.LogGroup} {stream}: {e.Message}");
                             continue;
                         }
-                        events.AddRange(last.Select(e => query.ToEvent(stream, e.Timestamp, e.Message ?? string.Empty, _taskService)).OfType<MightyLogEvent>());
+                        events.AddRange(last.Select(e => query.ToEvent(stream, e.Timestamp, e.Message ?? string.Empty, _taskService)).OfType<MightyLogEvent>().Select(e => (e, true)));
                     }
                     continue;
                 }
+                bool named = query.StreamNames is not null;
                 await foreach (MightyLogEvent e in FilterAsync(query, window.Since.ToUnixTimeMilliseconds(), window.FilterPattern, cancellationToken).ConfigureAwait(false))
                 {
-                    events.Add(e);
+                    events.Add((e, named));
                 }
             }
             catch (MightyOpsException e)
@@ -144,8 +149,16 @@ public sealed class LogReader(AwsSession aws, IOperationLog log)
                 onError(e);
             }
         }
-        List<MightyLogEvent> ordered = events.OrderBy(e => e.Timestamp).ToList();
-        return window.Tail is int n && ordered.Count > n ? ordered.GetRange(ordered.Count - n, n) : ordered;
+        if (window.Tail is not int n)
+        {
+            return events.Select(e => e.Event).OrderBy(e => e.Timestamp).ToList();
+        }
+        // The newest n of each task read by name, of each service read whole; then all in time order.
+        return events
+            .GroupBy(e => (e.Event.Cluster, e.Event.Service, TaskId: e.Named ? e.Event.TaskId : null))
+            .SelectMany(g => g.Select(e => e.Event).OrderBy(e => e.Timestamp).TakeLast(n))
+            .OrderBy(e => e.Timestamp)
+            .ToList();
     }
 
     /// <summary>

@@ -171,6 +171,6 @@ public sealed class TaskDefinitionRenderingTests
             Containers = [new EcsContainer { Name = "application", ExitCode = 137, Reason = "OutOfMemoryError: Container killed due to memory usage" }, new EcsContainer { Name = "nginx", ExitCode = 0 }],
         };
         string summary = RolloutWatcher.StoppedTasks([task, task]);
-        Assert.Equal("2 task(s) of this deployment stopped: 2× Essential container in task exited (application exit code 137: OutOfMemoryError: Container killed due to memory usage).", summary);
+        Assert.Equal("2 tasks of this deployment stopped: Essential container in task exited (application exit code 137: OutOfMemoryError: Container killed due to memory usage).", summary);
     }
 }

@@ -197,6 +197,6 @@ public sealed class PublishMightyServiceCommand : RolloutCmdlet
         TaskDefinitionArn = plan.LiveArn,
         PreviousTaskDefinitionArn = plan.LiveArn,
         Images = plan.Images,
-        Status = MightyDeploymentStatus.Unchanged,
+        Status = nameof(MightyDeploymentStatus.Unchanged),
     };
 }

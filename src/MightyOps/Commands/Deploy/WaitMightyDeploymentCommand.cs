@@ -79,7 +79,7 @@ public sealed class WaitMightyDeploymentCommand : RolloutCmdlet
         {
             foreach (MightyDeployment deployment in _deployments)
             {
-                if (deployment.Status != MightyDeploymentStatus.InProgress || deployment.DeploymentId.Length == 0)
+                if (!string.Equals(deployment.Status, nameof(MightyDeploymentStatus.InProgress), StringComparison.OrdinalIgnoreCase) || deployment.DeploymentId.Length == 0)
                 {
                     // Already finished: nothing to wait for.
                     WriteObject(deployment);
