@@ -128,7 +128,10 @@ public sealed class LogReaderTests
         Assert.Equal(("LogGroupNotFound", "/mighty/nginx"), (Assert.Single(errors).ErrorId, Assert.Single(errors).Target));
     }
 
-    /// <summary>-Tail on named tasks without -Since: each stream's last lines whatever their age, read backward; a stream never written to is skipped.</summary>
+    /// <summary>
+    /// -Tail on named tasks without -Since: each stream's last lines whatever their age, read
+    /// backward; the newest of each task (its containers together); a stream never written to is skipped.
+    /// </summary>
     [Fact]
     public async Task The_last_lines_of_named_tasks_are_read_backward_per_stream()
     {
@@ -156,7 +159,8 @@ public sealed class LogReaderTests
         IReadOnlyList<MightyLogEvent> lines = await reader.ReadAsync(plan, new LogWindow(DateTimeOffset.UnixEpoch, SinceGiven: false, Tail: 2), errors.Add, CancellationToken.None);
 
         Assert.Empty(errors);
-        Assert.Equal("a3 n2", string.Join(" ", lines.Select(l => $"{l.Message}")));
+        // t1: n1 a1 a3 n2, its newest two; t4: its one line.
+        Assert.Equal("old a3 n2", string.Join(" ", lines.Select(l => $"{l.Message}")));
         Assert.Equal(0, aws.Count("FilterLogEvents"));
         Assert.Equal(
             // t4 wrote one line, fewer than asked: read on backward until the token stays.
