@@ -23,6 +23,14 @@ Describe 'Design notes' {
         $unlisted | Should -BeNullOrEmpty -Because 'docs/design/README.md is how a reader finds a page'
     }
 
+    It 'keeps its index in one table' {
+        $lines = @(Get-Content (Join-Path $script:designPath 'README.md'))
+        $rows = @(for ($i = 0; $i -lt $lines.Count; $i++) { if ($lines[$i] -match '^\|') { $i } })
+        $rows.Count | Should -BeGreaterThan 2
+        $between = @($lines[$rows[0]..$rows[-1]] | Where-Object { $_ -notmatch '^\|' })
+        $between | Should -BeNullOrEmpty -Because 'any other line ends a Markdown table, and the rows after it show as plain text'
+    }
+
     It 'links only to pages and sections that exist' {
         $broken = foreach ($page in Get-ChildItem $script:designPath -Filter '*.md') {
             $text = Get-Content -Raw $page.FullName

@@ -17,12 +17,16 @@ public sealed record AwsServiceEndpoint(string Service, string SigningName, Uri 
 /// </summary>
 public static class EndpointResolver
 {
-    /// <summary>Resolves the endpoint of <paramref name="service"/> (<c>ecs</c>, <c>ecr</c>, <c>ec2</c>, <c>s3</c> or <c>logs</c>).</summary>
+    /// <summary>
+    /// Resolves the endpoint of <paramref name="service"/> (<c>ecs</c>, <c>ecr</c>, <c>ec2</c>,
+    /// <c>s3</c>, <c>logs</c>, or the query-protocol <c>autoscaling</c> and <c>elasticloadbalancing</c>).
+    /// </summary>
     public static AwsServiceEndpoint Resolve(string service, string region, string? endpointUrl, Func<string, string?>? environment = null, string endpointOrigin = "-EndpointUrl")
     {
         environment ??= Environment.GetEnvironmentVariable;
-        // The variable suffix is the SDKs' service id, upper-cased: AWS_ENDPOINT_URL_CLOUDWATCH_LOGS
-        // for CloudWatch Logs; AWS_ENDPOINT_URL_LOGS is honoured too (it is what people write).
+        // The variable suffix is the SDKs' service id, upper-cased with '_' for spaces and hyphens:
+        // AWS_ENDPOINT_URL_CLOUDWATCH_LOGS for CloudWatch Logs (AWS_ENDPOINT_URL_LOGS is honoured
+        // too: it is what people write), AWS_ENDPOINT_URL_AUTO_SCALING, AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2.
         (string display, string signingName, string hostPrefix, string[] variables) = service.ToLowerInvariant() switch
         {
             "ecs" => ("ECS", "ecs", "ecs", new[] { "ECS" }),
@@ -30,6 +34,8 @@ public static class EndpointResolver
             "ec2" => ("EC2", "ec2", "ec2", new[] { "EC2" }),
             "s3" => ("S3", "s3", "s3", new[] { "S3" }),
             "logs" => ("CloudWatch Logs", "logs", "logs", new[] { "LOGS", "CLOUDWATCH_LOGS" }),
+            "autoscaling" => ("Auto Scaling", "autoscaling", "autoscaling", new[] { "AUTO_SCALING" }),
+            "elasticloadbalancing" => ("Elastic Load Balancing v2", "elasticloadbalancing", "elasticloadbalancing", new[] { "ELASTIC_LOAD_BALANCING_V2" }),
             _ => throw new ArgumentException($"No endpoint rule for service '{service}'.", nameof(service)),
         };
 
@@ -50,7 +56,7 @@ public static class EndpointResolver
     public static bool AnyOverride(string? endpointUrl, Func<string, string?>? environment = null)
     {
         environment ??= Environment.GetEnvironmentVariable;
-        return new[] { "ECS", "ECR", "EC2", "S3", "LOGS", "CLOUDWATCH_LOGS" }.Any(s => Configured([s], endpointUrl, environment).Url is not null);
+        return new[] { "ECS", "ECR", "EC2", "S3", "LOGS", "CLOUDWATCH_LOGS", "AUTO_SCALING", "ELASTIC_LOAD_BALANCING_V2" }.Any(s => Configured([s], endpointUrl, environment).Url is not null);
     }
 
     private static (string? Url, string Source) Configured(string[] variables, string? endpointUrl, Func<string, string?> environment, string endpointOrigin = "-EndpointUrl")
@@ -83,7 +89,7 @@ public static class EndpointResolver
             && !string.IsNullOrEmpty(uri.Host)
             && string.IsNullOrEmpty(uri.Query))
         {
-            // JSON 1.1 posts to "/"; a path on the override (a proxy prefix) is kept, with one trailing slash.
+            // JSON 1.1 and the query protocol post to "/"; a path on the override (a proxy prefix) is kept, with one trailing slash.
             return uri.AbsolutePath.EndsWith('/') ? uri : new Uri(uri.GetLeftPart(UriPartial.Path) + "/");
         }
         throw new MightyOpsException(

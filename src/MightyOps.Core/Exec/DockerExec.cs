@@ -153,13 +153,14 @@ public static partial class DockerExec
 
     private static string FirstLine(string text) => TerminalText.Quote(text.Trim().Split('\n')[0].Trim(), TerminalText.LineLength);
 
-    [GeneratedRegex("^[A-Za-z0-9@%+=:,./_-]+$")]
+    // \z, not $, in these three: $ also matches before a final newline, which the login shell would read as the end of the command.
+    [GeneratedRegex(@"^[A-Za-z0-9@%+=:,./_-]+\z")]
     private static partial Regex SafeWord();
 
-    [GeneratedRegex("^[0-9a-f]{12,64}$")]
+    [GeneratedRegex(@"^[0-9a-f]{12,64}\z")]
     private static partial Regex RuntimeIdPattern();
 
-    [GeneratedRegex("^[0-9a-f]{32}$")]
+    [GeneratedRegex(@"^[0-9a-f]{32}\z")]
     private static partial Regex ExecIdPattern();
 
     [GeneratedRegex(@"docker: (command )?not found", RegexOptions.IgnoreCase)]

@@ -159,7 +159,7 @@ public sealed class BatchingTests
         }
         finally
         {
-            AwsJsonClient.ResetClockOffset();
+            AwsPostClient.ResetClockOffset();
         }
     }
 

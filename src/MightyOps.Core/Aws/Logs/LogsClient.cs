@@ -46,21 +46,28 @@ public sealed class LogsClient
         }
         string? token = null;
         int empty = 0;
-        do
+        try
         {
-            request.NextToken = token;
-            FilterLogEventsResponse page = await Json.InvokeAsync<FilterLogEventsRequest, FilterLogEventsResponse>(
-                "FilterLogEvents", request, request.LogGroupName, cancellationToken).ConfigureAwait(false);
-            List<FilteredLogEvent> events = page.Events ?? [];
-            foreach (FilteredLogEvent e in events)
+            do
             {
-                yield return e;
+                request.NextToken = token;
+                FilterLogEventsResponse page = await Json.InvokeAsync<FilterLogEventsRequest, FilterLogEventsResponse>(
+                    "FilterLogEvents", request, request.LogGroupName, cancellationToken).ConfigureAwait(false);
+                List<FilteredLogEvent> events = page.Events ?? [];
+                foreach (FilteredLogEvent e in events)
+                {
+                    yield return e;
+                }
+                empty = events.Count == 0 ? empty + 1 : 0;
+                token = empty >= MaxEmptyPages ? null : EcsClient.NextToken(token, page.NextToken, "FilterLogEvents");
             }
-            empty = events.Count == 0 ? empty + 1 : 0;
-            token = empty >= MaxEmptyPages ? null : EcsClient.NextToken(token, page.NextToken, "FilterLogEvents");
+            while (token is not null);
         }
-        while (token is not null);
-        request.NextToken = null;
+        finally
+        {
+            // The caller's request is left as it was given, also after a failure or an early stop.
+            request.NextToken = null;
+        }
     }
 
     /// <summary>
