@@ -136,8 +136,7 @@ internal sealed class AwsJsonClient
         catch (JsonException e)
         {
             throw new MightyOpsException(
-                "AwsResponseInvalid",
-                MightyErrorKind.Failed,
+                AwsErrorIds.AwsResponseInvalid,
                 $"{call.Service} {call.Operation} answered HTTP {status} with a body that is not the expected JSON ({e.Message}). Check that {call.Endpoint.GetLeftPart(UriPartial.Authority)} is an {call.Service} endpoint.",
                 call.Target,
                 e)

@@ -108,7 +108,7 @@ public sealed class DeployPlanner
         foreach (EcsFailure failure in described.Failures ?? [])
         {
             string name = EcsArn.LastSegment(failure.Arn ?? string.Empty);
-            onError(new MightyOpsException("ServiceNotFound", MightyErrorKind.NotFound,
+            onError(new MightyOpsException(AwsErrorIds.ServiceNotFound,
                 $"Service '{name}' was not found in cluster '{cluster}' ({_aws.Region}). Run Get-MightyService -Cluster {cluster} to see the services there.", name));
         }
         var active = new List<EcsService>();
@@ -116,12 +116,12 @@ public sealed class DeployPlanner
         {
             if (service.Status != "ACTIVE")
             {
-                onError(new MightyOpsException("ServiceNotActive", MightyErrorKind.InvalidOperation,
+                onError(new MightyOpsException(DeployErrorIds.ServiceNotActive,
                     $"Service '{service.ServiceName}' in cluster '{cluster}' is {service.Status}, not ACTIVE: it is being deleted and cannot be deployed.", service.ServiceName));
             }
             else if (service.DeploymentController?.Type is string controller && controller != "ECS")
             {
-                onError(new MightyOpsException("DeploymentControllerNotSupported", MightyErrorKind.InvalidOperation,
+                onError(new MightyOpsException(DeployErrorIds.DeploymentControllerNotSupported,
                     $"Service '{service.ServiceName}' uses the {controller} deployment controller; MightyOps deploys services of the rolling (ECS) controller only.", service.ServiceName));
             }
             else
@@ -182,7 +182,7 @@ public sealed class DeployPlanner
             {
                 foreach (string name in chosen.Keys)
                 {
-                    onError(new MightyOpsException(e.ErrorId, e.Kind, $"Service '{name}' was not deployed: {e.Message}", name, e));
+                    onError(new MightyOpsException(e.Error, e.Kind, $"Service '{name}' was not deployed: {e.Message}", name, e));
                 }
                 return [];
             }
@@ -205,10 +205,10 @@ public sealed class DeployPlanner
                 foreach (string image in problems)
                 {
                     MightyOpsException problem = missing[image];
-                    string hint = problem.ErrorId == "RepositoryNotFound"
+                    string hint = problem.Is(AwsErrorIds.RepositoryNotFound)
                         ? " " + RepositoryHint(options, name, images.Where(i => i.Value == image).Select(i => i.Key), definitions[service.TaskDefinition!].TaskDefinition!)
                         : string.Empty;
-                    onError(new MightyOpsException(problem.ErrorId, problem.Kind,
+                    onError(new MightyOpsException(problem.Error, problem.Kind,
                         $"Service '{name}' was not deployed: {problem.Message}{hint}", name, problem));
                 }
                 continue;
@@ -238,7 +238,7 @@ public sealed class DeployPlanner
                 }
                 catch (MightyOpsException e)
                 {
-                    onError(new MightyOpsException(e.ErrorId, e.Kind, $"Service '{plan.Service}' was not deployed: {e.Message}", plan.Service, e) { RequestId = e.RequestId });
+                    onError(new MightyOpsException(e.Error, e.Kind, $"Service '{plan.Service}' was not deployed: {e.Message}", plan.Service, e) { RequestId = e.RequestId });
                     return;
                 }
                 lock (checkedPlans)
@@ -398,10 +398,10 @@ public sealed class DeployPlanner
         catch (MightyOpsException e) when (target != plan.LiveArn)
         {
             string how = plan.ExistingRevision is null ? "was registered" : "is registered (by an earlier run)";
-            string service = e.ErrorId == AwsErrors.WriteOutcomeUnknownId
+            string service = e.Is(AwsErrorIds.AwsWriteOutcomeUnknown)
                 ? $"whether the service '{plan.Service}' was updated to it is unknown"
                 : $"the service '{plan.Service}' could not be updated to it and still runs {MightyServiceDeployment.ShortTaskDefinition(plan.LiveArn)}";
-            throw new MightyOpsException(e.ErrorId, e.Kind,
+            throw new MightyOpsException(e.Error, e.Kind,
                 $"{MightyServiceDeployment.ShortTaskDefinition(target)} {how}, but {service}: {e.Message}",
                 plan.Service, e) { RequestId = e.RequestId };
         }

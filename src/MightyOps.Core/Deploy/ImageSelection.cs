@@ -1,4 +1,5 @@
 using MightyOps.Core.Aws.Ecs;
+using MightyOps.Core.Targeting;
 
 namespace MightyOps.Core.Deploy;
 
@@ -117,7 +118,7 @@ public static class ImageSelection
                 string suggestion = byName.Keys.FirstOrDefault(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase)) is string near
                     ? $" Did you mean '{near}'? Container names are case-sensitive."
                     : string.Empty;
-                throw new MightyOpsException("ContainerNotFound", MightyErrorKind.NotFound,
+                throw new MightyOpsException(TargetingErrorIds.ContainerNotFound,
                     $"Service '{service}' has no container '{name}': its task definition {MightyServiceDeployment.ShortTaskDefinition(live.TaskDefinitionArn ?? string.Empty)} has {string.Join(", ", byName.Keys.Select(k => $"'{k}'"))}.{suggestion}",
                     name);
             }
@@ -148,14 +149,14 @@ public static class ImageSelection
                 }
                 else if (only is not null)
                 {
-                    throw new MightyOpsException("ContainerNotInEcr", MightyErrorKind.InvalidArgument,
+                    throw new MightyOpsException(DeployErrorIds.ContainerNotInEcr,
                         $"Container '{container.Name}' of service '{service}' runs '{container.Image}', which is not in this account's ECR in {region}, so -Tag cannot retag it. Use -Image @{{ {container.Name} = '<image>:<tag>' }} instead.",
                         container.Name);
                 }
             }
             if (chosen.Count == 0)
             {
-                throw new MightyOpsException("NoEcrContainer", MightyErrorKind.InvalidArgument,
+                throw new MightyOpsException(DeployErrorIds.NoEcrContainer,
                     $"No container of service '{service}' runs an image from this account's ECR in {region} ({string.Join(", ", containers.Select(c => $"{c.Name}: {c.Image}"))}), so -Tag {tag} has nothing to change. Use -Image to name the images.",
                     service);
             }
@@ -192,7 +193,7 @@ public static class ImageSelection
         if (running.Count == 0)
         {
             string first = containers.Select(c => c.Name).FirstOrDefault() ?? "application";
-            throw new MightyOpsException("ContainerNameRequired", MightyErrorKind.InvalidArgument,
+            throw new MightyOpsException(TargetingErrorIds.ContainerNameRequired,
                 $"No container of service '{service}' runs {name}, and its task definition {MightyServiceDeployment.ShortTaskDefinition(taskDefinitionArn ?? string.Empty)} has several ({string.Join(", ", containers.Select(c => $"{c.Name}: {c.Image}"))}), so -Image '{image}' does not say which to change. Name the container: -Image @{{ {first} = '{image}' }}.",
                 image);
         }

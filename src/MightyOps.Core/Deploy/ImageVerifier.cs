@@ -73,11 +73,11 @@ public sealed class ImageVerifier
                 registryId: account,
                 cancellationToken).ConfigureAwait(false);
         }
-        catch (MightyOpsException e) when (e.ErrorId == "RepositoryNotFound")
+        catch (MightyOpsException e) when (e.Is(AwsErrorIds.RepositoryNotFound))
         {
             foreach (EcrImageUri uri in wanted)
             {
-                problems[uri.ToString()] = new MightyOpsException("RepositoryNotFound", MightyErrorKind.NotFound,
+                problems[uri.ToString()] = new MightyOpsException(AwsErrorIds.RepositoryNotFound,
                     $"ECR repository '{repository}' was not found in {_aws.Region} (account {account}), so {uri} cannot run.",
                     uri.ToString(), e);
             }
@@ -94,7 +94,7 @@ public sealed class ImageVerifier
         foreach (EcrImageUri uri in missing)
         {
             string what = uri.Digest is null ? $"tag '{uri.Tag}'" : $"digest {uri.Digest}";
-            problems[uri.ToString()] = new MightyOpsException("ImageTagNotFound", MightyErrorKind.NotFound,
+            problems[uri.ToString()] = new MightyOpsException(DeployErrorIds.ImageTagNotFound,
                 $"ECR repository '{repository}' has no image with {what}. {newest} Push the image first (CI builds it from the release tag), or deploy a tag that exists.",
                 uri.ToString());
         }

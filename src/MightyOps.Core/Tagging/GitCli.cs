@@ -92,8 +92,7 @@ public sealed class GitCli
         catch (Win32Exception e)
         {
             throw new MightyOpsException(
-                "GitNotFound",
-                MightyErrorKind.NotFound,
+                TaggingErrorIds.GitNotFound,
                 $"Could not run '{Executable}': {e.Message}. Install git and make sure it is on PATH.",
                 Executable,
                 e);
@@ -134,7 +133,7 @@ public sealed class GitCli
 
     /// <summary>The generic error for a git command that failed in a way nobody expected.</summary>
     public MightyOpsException Failed(GitResult result) =>
-        new("GitFailed", MightyErrorKind.Failed, $"'{result.CommandLine}' failed in {WorkingDirectory}: {result.Complaint}", WorkingDirectory);
+        new(TaggingErrorIds.GitFailed, $"'{result.CommandLine}' failed in {WorkingDirectory}: {result.Complaint}", WorkingDirectory);
 
     /// <summary>Shows arguments the way a POSIX shell would need them, for logs and messages only.</summary>
     public static string Display(IEnumerable<string> arguments)
