@@ -94,7 +94,7 @@ public sealed class ConfigRendering
             {
                 plain[key] = value;
             }
-            bool application = EcrImageUri.TryParse(container.Image, out EcrImageUri uri) && uri.Account == _account && uri.Region == _region;
+            bool application = ImageReference.TryParse(container.Image, out ImageReference image) && image.IsInEcrOf(_account, _region);
             if (secrets is null || delivery is null || !application)
             {
                 container.Environment = Pairs(plain);

@@ -145,7 +145,7 @@ public sealed class DeployPlanner
             }).ConfigureAwait(false);
 
         // Which images each service would run; then every ECR image checked at once, per repository.
-        var chosen = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
+        var chosen = new Dictionary<string, IReadOnlyDictionary<string, ImageReference>>(StringComparer.Ordinal);
         foreach (EcsService service in active)
         {
             EcsTaskDefinition live = definitions[service.TaskDefinition!].TaskDefinition!;
@@ -158,7 +158,7 @@ public sealed class DeployPlanner
             try
             {
                 chosen[service.ServiceName!] = options.Images.IsEmpty
-                    ? new Dictionary<string, string>()
+                    ? new Dictionary<string, ImageReference>()
                     : ImageSelection.Resolve(live, options.Images, account, _aws.Region, service.ServiceName!,
                         container => options.Config.ContainerSettingsFor(service.ServiceName!, container)?.Repository);
             }
@@ -167,7 +167,7 @@ public sealed class DeployPlanner
                 onError(e);
             }
         }
-        IReadOnlyDictionary<string, MightyOpsException> missing = await new ImageVerifier(_aws, _log)
+        IReadOnlyDictionary<ImageReference, MightyOpsException> missing = await new ImageVerifier(_aws, _log)
             .VerifyAsync(chosen.Values.SelectMany(c => c.Values), cancellationToken).ConfigureAwait(false);
 
         // The secrets are read once for every service; a document that cannot be used stops them all.
@@ -198,11 +198,11 @@ public sealed class DeployPlanner
         foreach (EcsService service in active.Where(s => chosen.ContainsKey(s.ServiceName!)))
         {
             string name = service.ServiceName!;
-            IReadOnlyDictionary<string, string> images = chosen[name];
-            List<string> problems = images.Values.Distinct(StringComparer.Ordinal).Where(missing.ContainsKey).ToList();
+            IReadOnlyDictionary<string, ImageReference> images = chosen[name];
+            List<ImageReference> problems = images.Values.Distinct().Where(missing.ContainsKey).ToList();
             if (problems.Count > 0)
             {
-                foreach (string image in problems)
+                foreach (ImageReference image in problems)
                 {
                     MightyOpsException problem = missing[image];
                     string hint = problem.Is(AwsErrorIds.RepositoryNotFound)
@@ -295,7 +295,7 @@ public sealed class DeployPlanner
         return string.Join(" ", hints.Distinct(StringComparer.Ordinal));
     }
 
-    private ServicePlan Plan(string cluster, EcsService ecsService, DescribeTaskDefinitionResponse described, IReadOnlyDictionary<string, string> images, DeployOptions options, ConfigRendering rendering)
+    private ServicePlan Plan(string cluster, EcsService ecsService, DescribeTaskDefinitionResponse described, IReadOnlyDictionary<string, ImageReference> images, DeployOptions options, ConfigRendering rendering)
     {
         string service = ecsService.ServiceName!;
         EcsTaskDefinition live = described.TaskDefinition!;

@@ -48,7 +48,7 @@ public static class TaskDefinitionRenderer
     /// </summary>
     public static RegisterTaskDefinitionRequest Render(
         EcsTaskDefinition live,
-        IReadOnlyDictionary<string, string> images,
+        IReadOnlyDictionary<string, ImageReference> images,
         Action<RegisterTaskDefinitionRequest>? settings,
         Action<RegisterTaskDefinitionRequest>? environment,
         IReadOnlyList<EcsTag> tags)
@@ -57,9 +57,9 @@ public static class TaskDefinitionRenderer
         settings?.Invoke(request);
         foreach (EcsContainerDefinition container in request.ContainerDefinitions ?? [])
         {
-            if (container.Name is not null && images.TryGetValue(container.Name, out string? image))
+            if (container.Name is not null && images.TryGetValue(container.Name, out ImageReference? image))
             {
-                container.Image = image;
+                container.Image = image.ToString();
             }
         }
         environment?.Invoke(request);
