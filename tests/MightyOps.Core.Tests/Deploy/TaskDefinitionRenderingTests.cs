@@ -1,7 +1,9 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using MightyOps.Core.Aws;
 using MightyOps.Core.Aws.Ecs;
 using MightyOps.Core.Deploy;
+using MightyOps.Core.Tests.Aws;
 using Xunit;
 
 namespace MightyOps.Core.Tests.Deploy;
@@ -39,6 +41,17 @@ public sealed class TaskDefinitionRenderingTests
         Assert.DoesNotContain("\"mountPoints\"", json, StringComparison.Ordinal);
         Assert.Contains("\"restartAttemptPeriod\":60", json, StringComparison.Ordinal);
         Assert.Contains("\"executionRoleArn\"", json, StringComparison.Ordinal);
+    }
+
+    // The allow-list lives in code and in one document; the document's table is read and compared.
+    [Fact]
+    public void The_copied_members_are_the_ones_task_definition_copy_md_lists()
+    {
+        string page = File.ReadAllText(Path.Combine(TestEnvironment.RepositoryRoot(), "docs", "design", "task-definition-copy.md"));
+        Match section = Regex.Match(page, @"^## What is copied\s*$(.*?)(?=^## |\z)", RegexOptions.Multiline | RegexOptions.Singleline);
+        Assert.True(section.Success, "task-definition-copy.md has no '## What is copied' section");
+        List<string> documented = Regex.Matches(section.Groups[1].Value, @"^\| `(\w+)` \|", RegexOptions.Multiline).Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(documented, TaskDefinitionRenderer.CopiedMembers);
     }
 
     [Fact]
