@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 namespace MightyOps.Core.Tagging;
 
 /// <summary>
-/// Release tag names <c>&lt;branch&gt;.&lt;n&gt;</c> (issue: release tags). The tag is also the image
+/// Release tag names <c>&lt;branch&gt;.&lt;n&gt;</c>. The tag is also the image
 /// tag of the build it triggers, so the branch part is made Docker-tag-safe (Docker allows
 /// <c>[A-Za-z0-9_.-]</c>, at most 128 characters, not starting with <c>.</c> or <c>-</c>) by one
 /// deterministic rule, documented in docs/New-MightyTag.md (NOTES):
