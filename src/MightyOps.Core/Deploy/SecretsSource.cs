@@ -1,5 +1,5 @@
-using MightyOps.Core.Aws.S3;
 using MightyOps.Core.Aws;
+using MightyOps.Core.Aws.S3;
 
 namespace MightyOps.Core.Deploy;
 

@@ -1,5 +1,5 @@
-using MightyOps.Core.Aws.Ecs;
 using MightyOps.Core.Aws;
+using MightyOps.Core.Aws.Ecs;
 
 namespace MightyOps.Core.Deploy;
 

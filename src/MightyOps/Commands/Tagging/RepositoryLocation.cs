@@ -1,6 +1,6 @@
 using System.Management.Automation;
-using MightyOps.Core.Tagging;
 using MightyOps.Core;
+using MightyOps.Core.Tagging;
 
 namespace MightyOps.Commands.Tagging;
 
