@@ -39,16 +39,31 @@ public enum MightyErrorKind
 /// </summary>
 public sealed class MightyOpsException : Exception
 {
-    public MightyOpsException(string errorId, MightyErrorKind kind, string message, object? target = null, Exception? innerException = null)
+    /// <summary>An exception for <paramref name="error"/>, of the error's own kind.</summary>
+    public MightyOpsException(MightyError error, string message, object? target = null, Exception? innerException = null)
+        : this(error, (error ?? throw new ArgumentNullException(nameof(error))).Kind, message, target, innerException)
+    {
+    }
+
+    /// <summary>An exception for <paramref name="error"/> reported as <paramref name="kind"/>, one of the kinds its catalog entry allows.</summary>
+    public MightyOpsException(MightyError error, MightyErrorKind kind, string message, object? target = null, Exception? innerException = null)
         : base(TerminalText.Visible(message), innerException)
     {
-        ErrorId = errorId;
+        ArgumentNullException.ThrowIfNull(error);
+        if (!error.Kinds.Contains(kind))
+        {
+            throw new ArgumentOutOfRangeException(nameof(kind), kind, $"Error {error.Id} is never {kind}: its catalog entry allows {string.Join(", ", error.Kinds)}.");
+        }
+        Error = error;
         Kind = kind;
         Target = target;
     }
 
+    /// <summary>The catalog entry of this error.</summary>
+    public MightyError Error { get; }
+
     /// <summary>A stable identifier such as <c>ServiceNotFound</c> or <c>AwsAuthenticationFailed</c>.</summary>
-    public string ErrorId { get; }
+    public string ErrorId => Error.Id;
 
     /// <summary>What kind of failure this is.</summary>
     public MightyErrorKind Kind { get; }
@@ -58,4 +73,10 @@ public sealed class MightyOpsException : Exception
 
     /// <summary>The request id AWS gave the failed call, when there was one.</summary>
     public string? RequestId { get; init; }
+
+    /// <summary>True when this is <paramref name="error"/>: what a <c>catch … when</c> asks instead of comparing id strings.</summary>
+    public bool Is(MightyError error) => ReferenceEquals(Error, error);
+
+    /// <summary>True when this is one of <paramref name="errors"/>.</summary>
+    public bool IsAny(params MightyError[] errors) => errors.Any(Is);
 }

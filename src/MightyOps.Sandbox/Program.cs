@@ -67,7 +67,7 @@ internal static class Program
         catch (MightyOpsException ex)
         {
             Console.Error.WriteLine($"error ({ex.ErrorId}): {ex.Message}");
-            return ex.ErrorId == "SandboxInvalidOption" ? 2 : 1;
+            return ex.Is(SandboxErrorIds.SandboxInvalidOption) ? 2 : 1;
         }
 
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

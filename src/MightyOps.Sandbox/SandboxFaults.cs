@@ -209,7 +209,7 @@ public sealed class SandboxFaults
     }
 
     internal static MightyOpsException InvalidOption(string option, string message) =>
-        new("SandboxInvalidOption", MightyErrorKind.InvalidArgument, message, option);
+        new(SandboxErrorIds.SandboxInvalidOption, message, option);
 
     private static TimeSpan CheckLatency(TimeSpan value) =>
         value >= TimeSpan.Zero && value <= TimeSpan.FromMinutes(5)

@@ -52,7 +52,7 @@ public sealed class SandboxHost : IAsyncDisposable
         }
         catch (Exception ex) when (ex is not MightyOpsException)
         {
-            throw new MightyOpsException("SandboxStartFailed", MightyErrorKind.Failed,
+            throw new MightyOpsException(SandboxErrorIds.SandboxStartFailed,
                 $"The sandbox could not load seed '{options.Seed}': {ex.Message}", options.Seed, ex);
         }
 
@@ -63,13 +63,13 @@ public sealed class SandboxHost : IAsyncDisposable
         }
         catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
         {
-            throw new MightyOpsException("SandboxPortInUse", MightyErrorKind.InvalidOperation,
+            throw new MightyOpsException(SandboxErrorIds.SandboxPortInUse,
                 $"Port {options.Port} on 127.0.0.1 is already in use; stop whatever listens there or choose another port (0 picks a free one).",
                 options.Port, ex);
         }
         catch (SocketException ex)
         {
-            throw new MightyOpsException("SandboxStartFailed", MightyErrorKind.Failed,
+            throw new MightyOpsException(SandboxErrorIds.SandboxStartFailed,
                 $"The sandbox could not listen on 127.0.0.1:{options.Port}: {ex.Message}", options.Port, ex);
         }
         host._endpoint = new Uri($"http://127.0.0.1:{host._server.Port}");
@@ -292,7 +292,7 @@ public sealed class SandboxHost : IAsyncDisposable
             World.Ecs.AdvanceTo(World.Clock.UtcNow);
             ServiceState state = World.Ecs.Clusters.TryGetValue(cluster, out ClusterState? found) && found.Services.TryGetValue(service, out ServiceState? named)
                 ? named
-                : throw new MightyOpsException("SandboxServiceNotFound", MightyErrorKind.NotFound, $"The sandbox has no service {service} in cluster {cluster}.", $"{cluster}/{service}");
+                : throw new MightyOpsException(SandboxErrorIds.SandboxServiceNotFound, $"The sandbox has no service {service} in cluster {cluster}.", $"{cluster}/{service}");
             World.Ecs.AddEvent(state, message, World.Clock.UtcNow);
         }
     }
@@ -396,7 +396,7 @@ public sealed class SandboxHost : IAsyncDisposable
     }
 
     private static MightyOpsException ImageNotFound(string repository, string tag) =>
-        new("SandboxImageNotFound", MightyErrorKind.NotFound,
+        new(SandboxErrorIds.SandboxImageNotFound,
             $"The sandbox has no image {repository}:{tag}; push it first (PushImage or POST /_sandbox/push-image).", $"{repository}:{tag}");
 
     private static void Validate(SandboxOptions options)

@@ -1,3 +1,4 @@
+using MightyOps.Core.Deploy;
 using MightyOps.Sandbox.Ecs;
 
 namespace MightyOps.Sandbox;
@@ -35,6 +36,12 @@ public sealed class SandboxWorld
 
     /// <summary>The ECR registry host: <c>{account}.dkr.ecr.{region}.amazonaws.com</c>.</summary>
     public string RegistryHost => $"{AccountId}.dkr.ecr.{Region}.amazonaws.com";
+
+    /// <summary><paramref name="repository"/>:<paramref name="tag"/> in this registry.</summary>
+    public ImageReference Image(string repository, string tag) => new(RegistryHost, repository, tag);
+
+    /// <summary>True when <paramref name="image"/> is in this registry (a pull of it asks the sandbox's ECR).</summary>
+    public bool InRegistry(ImageReference image) => string.Equals(image.Registry, RegistryHost, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>ECR repositories by name.</summary>
     public Dictionary<string, SandboxRepository> Repositories { get; } = new(StringComparer.Ordinal);

@@ -169,7 +169,7 @@ public sealed class TerminalTextTests
     [Fact]
     public void An_exception_message_is_made_visible_when_it_is_built()
     {
-        var error = new MightyOpsException("SomeId", MightyErrorKind.Failed, "queue 'evil\u001b]0;Q\u0007' failed", "evil\u001b]0;Q\u0007");
+        var error = new MightyOpsException(ModuleErrorIds.UnexpectedError, "queue 'evil\u001b]0;Q\u0007' failed", "evil\u001b]0;Q\u0007");
         Assert.Equal("queue 'evil␛]0;Q␇' failed", error.Message);
         Assert.Equal("evil\u001b]0;Q\u0007", error.Target);
     }

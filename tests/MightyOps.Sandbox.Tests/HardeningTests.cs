@@ -8,7 +8,7 @@ using Xunit;
 namespace MightyOps.Sandbox.Tests;
 
 /// <summary>
-/// Inputs that used to knock the sandbox over or slip past it (issue 6): out-of-range admin
+/// Inputs that used to knock the sandbox over or slip past it (docs/design/sandbox-hardening.md): out-of-range admin
 /// calls, admin calls from web pages, signatures for another region or time, unsigned large
 /// bodies, malformed HTTP, unreadable JSON text, unknown nested members, keys XML cannot carry.
 /// </summary>

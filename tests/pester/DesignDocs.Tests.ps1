@@ -65,6 +65,16 @@ Describe 'Citations' {
         @($outside) | Should -BeNullOrEmpty
     }
 
+    It 'state the rule in code, not an issue that asked for it' {
+        # An issue (this project's or another's) is not in the repository: a comment says the rule
+        # itself, and a fact from outside goes into docs/design in the project's own words.
+        $issuePatterns = '(?i)\bthe issue\b', '(?i)\(issue\b', '(?i)\bissue\s+#?\d+', '\b[\w.-]+/[\w.-]+#\d+\b'
+        $cited = $script:citingFiles | Where-Object { $_.Extension -in '.cs', '.ps1', '.psm1' } |
+            Select-String -Pattern $issuePatterns |
+            ForEach-Object { "$($_.Path.Substring($script:repoRoot.Length + 1)):$($_.LineNumber): $($_.Line.Trim())" }
+        @($cited) | Should -BeNullOrEmpty
+    }
+
     It 'name docs/design pages that exist' {
         $missing = $script:citingFiles | Select-String -Pattern 'docs/design/([\w.-]+\.md)' -AllMatches |
             ForEach-Object { foreach ($m in $_.Matches) { $m.Groups[1].Value } } |

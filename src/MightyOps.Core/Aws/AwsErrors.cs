@@ -139,7 +139,7 @@ public static class AwsErrors
 
         if (IsThrottling(error))
         {
-            return Create("AwsThrottled", MightyErrorKind.Throttled,
+            return Create(AwsErrorIds.AwsThrottled,
                 $"{what} was still throttled by AWS {After(attempts)}. Wait a minute and try again, or make fewer concurrent calls (set AWS_MAX_ATTEMPTS for more retries).{awsSays}",
                 call, error);
         }
@@ -149,69 +149,69 @@ public static class AwsErrors
             string why = code is "RequestExpired" or "RequestTimeTooSkewed" || error.Message.Contains("Signature", StringComparison.OrdinalIgnoreCase)
                 ? "The request time is too far from AWS's clock: set this machine's clock right (NTP) and try again."
                 : $"The session token of {key} has expired: get fresh temporary credentials ('aws sso login', or whatever set AWS_SESSION_TOKEN) and try again.";
-            return Create("AwsAuthenticationFailed", MightyErrorKind.Authentication, $"{what} was refused by {call.Endpoint.GetLeftPart(UriPartial.Authority)}. {why}{awsSays}", call, error);
+            return Create(AwsErrorIds.AwsAuthenticationFailed, $"{what} was refused by {call.Endpoint.GetLeftPart(UriPartial.Authority)}. {why}{awsSays}", call, error);
         }
         if (UnknownKeyCodes.Contains(code))
         {
             string endpoint = call.Endpoint.GetLeftPart(UriPartial.Authority);
             string message = IsAwsEndpoint(call.Endpoint)
                 ? $"AWS ({endpoint}) does not recognise {key} ({what} in {call.Region}). Check that the key id is right and still active, that AWS_SESSION_TOKEN is set when (and only when) the key is temporary, and that region {call.Region} is enabled for the account."
-                : $"The endpoint {endpoint} does not recognise {key} ({what} in {call.Region}). It is not AWS but an endpoint override (-EndpointUrl, $env:AWS_ENDPOINT_URL or $env:AWS_ENDPOINT_URL_{call.Service.ToUpperInvariant()}), such as a local sandbox that knows only its own keys: use the keys it expects, or remove the override to talk to AWS.";
-            return Create("AwsAuthenticationFailed", MightyErrorKind.Authentication, message + awsSays, call, error);
+                : $"The endpoint {endpoint} does not recognise {key} ({what} in {call.Region}). It is not AWS but an endpoint override (-EndpointUrl, $env:AWS_ENDPOINT_URL or $env:AWS_ENDPOINT_URL_{call.Service.ToUpperInvariant().Replace(' ', '_')}), such as a local sandbox that knows only its own keys: use the keys it expects, or remove the override to talk to AWS.";
+            return Create(AwsErrorIds.AwsAuthenticationFailed, message + awsSays, call, error);
         }
         if (SignatureCodes.Contains(code))
         {
-            return Create("AwsAuthenticationFailed", MightyErrorKind.Authentication,
+            return Create(AwsErrorIds.AwsAuthenticationFailed,
                 $"AWS rejected the signature of {what} made with {key}. Check the secret access key that goes with this access key id (AWS_SECRET_ACCESS_KEY or aws_secret_access_key in the profile), the system clock, and that {call.Endpoint.GetLeftPart(UriPartial.Authority)} is the {call.Service} endpoint of {call.Region} (the request was signed for {call.Region}/{call.SigningName}).{awsSays}",
                 call, error);
         }
         if (AccessDeniedCodes.Contains(code) || error.StatusCode == 403)
         {
             string on = target.Length > 0 ? $" on '{target}'" : string.Empty;
-            return Create("AwsAccessDenied", MightyErrorKind.PermissionDenied,
+            return Create(AwsErrorIds.AwsAccessDenied,
                 $"{Capitalize(key)} is not allowed to call {call.SigningName}:{call.Operation}{on}. Ask for that IAM permission, or use -ProfileName with a role that has it.{awsSays}",
                 call, error);
         }
 
-        (string Id, string Sentence)? notFound = code switch
+        (MightyError Error, string Sentence)? notFound = code switch
         {
-            "ClusterNotFoundException" => ("ClusterNotFound", $"ECS cluster{Quoted(target)} was not found in {call.Region}. Check -Cluster and -Region ('aws ecs list-clusters' lists them)."),
-            "ServiceNotFoundException" or "ServiceNotActiveException" => ("ServiceNotFound", $"ECS service{Quoted(target)} was not found or is not active in {call.Region}. Check -Service, -Cluster and -Region."),
-            "RepositoryNotFoundException" => ("RepositoryNotFound", $"ECR repository{Quoted(target)} was not found in {call.Region}. Check the repository name, the registry id and -Region."),
-            "ImageNotFoundException" => ("ImageNotFound", $"The image was not found in ECR repository{Quoted(target)}. Check the tag or digest (Get-ECRImage / 'aws ecr describe-images' lists them)."),
-            "NoSuchKey" => ("S3ObjectNotFound", $"S3 object{Quoted(target)} does not exist. Check the bucket and key."),
-            "NoSuchBucket" => ("S3BucketNotFound", $"The S3 bucket of{Quoted(target)} does not exist. Check the bucket name and -Region."),
-            "ResourceNotFoundException" when call.SigningName == "logs" && error.Message.Contains("log stream", StringComparison.OrdinalIgnoreCase) => ("LogStreamNotFound", $"CloudWatch Logs has no log stream{Quoted(target)} in {call.Region}: the container never wrote a line, or the stream was deleted."),
-            "ResourceNotFoundException" when call.SigningName == "logs" => ("LogGroupNotFound", $"CloudWatch Logs has no log group{Quoted(target)} in {call.Region} (deleted, or never created: the awslogs driver creates it only with awslogs-create-group). Check the task definition's logConfiguration and -Region."),
-            "InvalidInstanceID.NotFound" => ("Ec2InstanceNotFound", $"EC2 instance{Quoted(target)} was not found in {call.Region}. Check the instance id and -Region."),
-            "ClientException" when TaskDefinitionMissing.IsMatch(error.Message) => ("TaskDefinitionNotFound", $"Task definition{Quoted(target)} was not found in {call.Region}. Check the family, family:revision or ARN and -Region."),
+            "ClusterNotFoundException" => (AwsErrorIds.ClusterNotFound, $"ECS cluster{Quoted(target)} was not found in {call.Region}. Check -Cluster and -Region ('aws ecs list-clusters' lists them)."),
+            "ServiceNotFoundException" or "ServiceNotActiveException" => (AwsErrorIds.ServiceNotFound, $"ECS service{Quoted(target)} was not found or is not active in {call.Region}. Check -Service, -Cluster and -Region."),
+            "RepositoryNotFoundException" => (AwsErrorIds.RepositoryNotFound, $"ECR repository{Quoted(target)} was not found in {call.Region}. Check the repository name, the registry id and -Region."),
+            "ImageNotFoundException" => (AwsErrorIds.ImageNotFound, $"The image was not found in ECR repository{Quoted(target)}. Check the tag or digest (Get-ECRImage / 'aws ecr describe-images' lists them)."),
+            "NoSuchKey" => (AwsErrorIds.S3ObjectNotFound, $"S3 object{Quoted(target)} does not exist. Check the bucket and key."),
+            "NoSuchBucket" => (AwsErrorIds.S3BucketNotFound, $"The S3 bucket of{Quoted(target)} does not exist. Check the bucket name and -Region."),
+            "ResourceNotFoundException" when call.SigningName == "logs" && error.Message.Contains("log stream", StringComparison.OrdinalIgnoreCase) => (AwsErrorIds.LogStreamNotFound, $"CloudWatch Logs has no log stream{Quoted(target)} in {call.Region}: the container never wrote a line, or the stream was deleted."),
+            "ResourceNotFoundException" when call.SigningName == "logs" => (AwsErrorIds.LogGroupNotFound, $"CloudWatch Logs has no log group{Quoted(target)} in {call.Region} (deleted, or never created: the awslogs driver creates it only with awslogs-create-group). Check the task definition's logConfiguration and -Region."),
+            "InvalidInstanceID.NotFound" => (AwsErrorIds.Ec2InstanceNotFound, $"EC2 instance{Quoted(target)} was not found in {call.Region}. Check the instance id and -Region."),
+            "ClientException" when TaskDefinitionMissing.IsMatch(error.Message) => (AwsErrorIds.TaskDefinitionNotFound, $"Task definition{Quoted(target)} was not found in {call.Region}. Check the family, family:revision or ARN and -Region."),
             _ => null,
         };
         if (notFound is { } nf)
         {
-            return Create(nf.Id, MightyErrorKind.NotFound, nf.Sentence + awsSays, call, error);
+            return Create(nf.Error, nf.Sentence + awsSays, call, error);
         }
 
         if (code == "LimitExceededException")
         {
-            return Create("AwsLimitExceeded", MightyErrorKind.InvalidOperation,
+            return Create(AwsErrorIds.AwsLimitExceeded,
                 $"{what} hit an AWS quota. Clean up (for example deregister old task definition revisions) or raise the quota in Service Quotas.{awsSays}", call, error);
         }
         if (code == "ConflictException")
         {
-            return Create("AwsConflict", MightyErrorKind.Conflict, $"{what} conflicted with another change in progress. Wait for it to finish and try again.{awsSays}", call, error);
+            return Create(AwsErrorIds.AwsConflict, $"{what} conflicted with another change in progress. Wait for it to finish and try again.{awsSays}", call, error);
         }
         if (InvalidParameterCodes.Contains(code) || error.StatusCode == 400)
         {
-            return Create("AwsInvalidParameter", MightyErrorKind.InvalidArgument,
+            return Create(AwsErrorIds.AwsInvalidParameter,
                 $"{what} rejected its input{(target.Length > 0 ? $" for '{target}'" : string.Empty)}: {TerminalText.Quote(error.Message.Length > 0 ? error.Message : code, TerminalText.LineLength)}. Check the values passed.{awsSays}", call, error);
         }
         if (IsTransient(error) || error.StatusCode >= 500)
         {
-            return Create("AwsServerError", MightyErrorKind.Failed,
+            return Create(AwsErrorIds.AwsServerError,
                 $"{what} failed on the AWS side (HTTP {error.StatusCode}) {After(attempts)}. Try again later; check the AWS Health Dashboard if it persists.{awsSays}", call, error);
         }
-        return Create("AwsRequestFailed", MightyErrorKind.Failed, $"{what} failed (HTTP {error.StatusCode}).{awsSays}", call, error);
+        return Create(AwsErrorIds.AwsRequestFailed, $"{what} failed (HTTP {error.StatusCode}).{awsSays}", call, error);
     }
 
     /// <summary>
@@ -252,17 +252,14 @@ public static class AwsErrors
         string reason = timedOut ? "no answer in time" : Describe(failure);
         string hint = call.Endpoint.IsLoopback
             ? " Nothing answers on that loopback address: is the sandbox running (Start-MightySandbox), and is -EndpointUrl / AWS_ENDPOINT_URL right?"
-            : $" Check -Region and -EndpointUrl (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_{call.SigningName.ToUpperInvariant()}), the network, and any proxy (HTTPS_PROXY).";
+            : $" Check -Region and -EndpointUrl (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_{call.Service.ToUpperInvariant().Replace(' ', '_')}), the network, and any proxy (HTTPS_PROXY).";
         return new MightyOpsException(
-            "AwsEndpointUnreachable",
+            AwsErrorIds.AwsEndpointUnreachable,
             timedOut ? MightyErrorKind.Timeout : MightyErrorKind.Connection,
             $"Could not reach the {call.Service} endpoint {endpoint} for {call.Operation} ({reason}{(attempts is null ? string.Empty : $"; {attempts} attempt{(attempts == 1 ? string.Empty : "s")}")}).{hint}",
             call.Target ?? endpoint,
             failure);
     }
-
-    /// <summary>The error id of a write that may or may not have happened (<see cref="WriteOutcomeUnknown"/>).</summary>
-    public const string WriteOutcomeUnknownId = "AwsWriteOutcomeUnknown";
 
     /// <summary>
     /// The exception for a write that must not happen twice and whose outcome stayed unknown: an
@@ -279,7 +276,7 @@ public static class AwsErrors
         string running = mayStillRun ? " (it may still be running)" : string.Empty;
         string then = string.IsNullOrEmpty(whenUnknown) ? string.Empty : " " + whenUnknown;
         return new MightyOpsException(
-            WriteOutcomeUnknownId,
+            AwsErrorIds.AwsWriteOutcomeUnknown,
             mayStillRun ? MightyErrorKind.Timeout : MightyErrorKind.Failed,
             $"{call.Service} {call.Operation} may or may not have happened: {failure}{running}, and {looked}. It was not sent again, so it happened at most once.{then}",
             call.Target,
@@ -297,8 +294,7 @@ public static class AwsErrors
             ? " Something listens there but does not answer: a sandbox stopped in a debugger or with injected latency, or another program on that port."
             : " The service or a proxy on the way is slow or stuck.";
         return new MightyOpsException(
-            "AwsEndpointTooSlow",
-            MightyErrorKind.Timeout,
+            AwsErrorIds.AwsEndpointTooSlow,
             $"The {call.Service} endpoint {endpoint} answered too slowly: {call.Operation} got no complete answer within {AwsJsonClient.Seconds(attemptTimeout)} on any of {attempts} attempt{(attempts == 1 ? string.Empty : "s")}.{hint} Try again later, or allow more time per attempt with -TimeoutSec or more attempts with $env:AWS_MAX_ATTEMPTS.",
             call.Target ?? endpoint,
             failure);
@@ -327,9 +323,9 @@ public static class AwsErrors
         return failure.Message;
     }
 
-    private static MightyOpsException Create(string id, MightyErrorKind kind, string message, AwsCall call, AwsErrorResponse error)
+    private static MightyOpsException Create(MightyError id, string message, AwsCall call, AwsErrorResponse error)
     {
-        var exception = new MightyOpsException(id, kind, message, call.Target) { RequestId = error.RequestId };
+        var exception = new MightyOpsException(id, message, call.Target) { RequestId = error.RequestId };
         exception.Data["AwsErrorCode"] = error.Code;
         exception.Data["HttpStatusCode"] = error.StatusCode;
         return exception;

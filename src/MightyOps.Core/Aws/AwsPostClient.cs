@@ -104,8 +104,7 @@ internal sealed class AwsPostClient
     /// </summary>
     public static MightyOpsException Unreadable(AwsAnswer answer, AwsCall call, string format, Exception cause) =>
         new(
-            "AwsResponseInvalid",
-            MightyErrorKind.Failed,
+            AwsErrorIds.AwsResponseInvalid,
             $"{call.Service} {call.Operation} answered HTTP {answer.Status} with a body that is not the expected {format} ({cause.Message}). Check that {call.Endpoint.GetLeftPart(UriPartial.Authority)} is an {call.Service} endpoint.",
             call.Target,
             cause)

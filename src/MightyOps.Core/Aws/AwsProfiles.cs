@@ -81,8 +81,7 @@ public static partial class AwsProfiles
 
     internal static MightyOpsException NotFound(string name, string source) =>
         new(
-            "AwsProfileNotFound",
-            MightyErrorKind.NotFound,
+            AwsErrorIds.AwsProfileNotFound,
             $"AWS profile '{name}' (from {source}) was not found in {CredentialsFilePath} or {ConfigFilePath}. Known profiles: {Known()}. Create it with 'aws configure --profile {name}' or pick another with -ProfileName.",
             name);
 
@@ -122,20 +121,20 @@ public static partial class AwsProfiles
     {
         if (e is IOException or UnauthorizedAccessException)
         {
-            return new MightyOpsException("AwsConfigUnreadable", MightyErrorKind.InvalidOperation,
+            return new MightyOpsException(AwsErrorIds.AwsConfigUnreadable,
                 $"Could not read the AWS config files {CredentialsFilePath} / {ConfigFilePath}: {e.Message} Fix the file's permissions or move it, and try again.",
                 ConfigFilePath, e);
         }
         MalformedLine? line = Locate(e.Message) ?? FirstMalformedLine();
         if (line is null)
         {
-            return new MightyOpsException("AwsConfigUnreadable", MightyErrorKind.InvalidOperation,
+            return new MightyOpsException(AwsErrorIds.AwsConfigUnreadable,
                 $"AWSSDK could not parse the AWS config files {CredentialsFilePath} / {ConfigFilePath} ({e.GetType().Name}; its message is not shown because it may quote a secret). Check both files with 'aws configure list' and try again.",
                 ConfigFilePath, new InvalidDataException($"{e.GetType().FullName} while reading {CredentialsFilePath} / {ConfigFilePath}."));
         }
         string where = line.Section is null ? "before the first [section]" : $"in {line.Section}";
         string message = $"The AWS {line.Kind} file {line.Path} cannot be parsed: line {line.Number} ({where}) is not a [section], a 'name = value' setting or a comment. Fix that line (it is not shown here because it may hold a secret key) and try again.";
-        return new MightyOpsException("AwsConfigUnreadable", MightyErrorKind.InvalidOperation, message, line.Path,
+        return new MightyOpsException(AwsErrorIds.AwsConfigUnreadable, message, line.Path,
             new InvalidDataException($"Line {line.Number} of {line.Path} is not a section, property or comment."));
     }
 

@@ -132,7 +132,7 @@ internal static class CredentialResolver
         if (message.Contains("SSO", StringComparison.Ordinal) && (message.Contains("not allowed here", StringComparison.Ordinal) || message.Contains("token", StringComparison.OrdinalIgnoreCase)))
         {
             string profile = source.StartsWith("profile '", StringComparison.Ordinal) ? source[9..^1] : AwsProfiles.SelectedName(null);
-            return new MightyOpsException("AwsSsoLoginRequired", MightyErrorKind.Authentication,
+            return new MightyOpsException(AwsErrorIds.AwsSsoLoginRequired,
                 $"{AwsErrors.Capitalize(source)} is an SSO profile with no valid login. Run 'aws sso login --profile {profile}' and try again ({message}).",
                 profile, e);
         }
@@ -141,7 +141,7 @@ internal static class CredentialResolver
             : message.Contains("AssumeRole", StringComparison.Ordinal)
                 ? $"Check role_arn and source_profile in {AwsProfiles.ConfigFilePath}, that the source credentials work, and that they may call sts:AssumeRole on that role."
                 : "Check that source and try again.";
-        return new MightyOpsException("AwsCredentialsFailed", MightyErrorKind.Authentication,
+        return new MightyOpsException(AwsErrorIds.AwsCredentialsFailed,
             $"Could not get AWS credentials from {source}: {message}. {hint}", source, e);
     }
 
@@ -175,7 +175,7 @@ internal static class CredentialResolver
         }
         if (location is not null && !File.Exists(location))
         {
-            throw new MightyOpsException("AwsProfileLocationNotFound", MightyErrorKind.NotFound,
+            throw new MightyOpsException(AwsErrorIds.AwsProfileLocationNotFound,
                 $"The credentials file '{location}' (-ProfileLocation) does not exist. Pass the full path of a shared credentials file.",
                 location);
         }
@@ -186,7 +186,7 @@ internal static class CredentialResolver
         }
         if (!profile.CanCreateAWSCredentials)
         {
-            throw new MightyOpsException("AwsCredentialsNotFound", MightyErrorKind.Authentication,
+            throw new MightyOpsException(AwsErrorIds.AwsCredentialsNotFound,
                 $"AWS profile '{name}' has no credentials: it needs aws_access_key_id/aws_secret_access_key, role_arn with source_profile, sso_session, or credential_process (in {AwsProfiles.CredentialsFilePath} or {AwsProfiles.ConfigFilePath}). Run 'aws configure --profile {name}' or 'aws configure sso --profile {name}'.",
                 name);
         }
@@ -299,7 +299,7 @@ internal static class CredentialResolver
     {
         for (Exception? current = e; current is not null; current = current.InnerException)
         {
-            if (current is MightyOpsException { ErrorId: "AwsConfigUnreadable" } unreadable)
+            if (current is MightyOpsException unreadable && unreadable.Is(AwsErrorIds.AwsConfigUnreadable))
             {
                 return unreadable;
             }
@@ -309,8 +309,7 @@ internal static class CredentialResolver
 
     private static MightyOpsException NotFound(Exception e) =>
         new(
-            "AwsCredentialsNotFound",
-            MightyErrorKind.Authentication,
+            AwsErrorIds.AwsCredentialsNotFound,
             $"No AWS credentials were found. Set $env:AWS_ACCESS_KEY_ID and $env:AWS_SECRET_ACCESS_KEY (plus AWS_SESSION_TOKEN for temporary keys), or name a profile from {AwsProfiles.CredentialsFilePath} / {AwsProfiles.ConfigFilePath} with -ProfileName or $env:AWS_PROFILE (create one with 'aws configure', or 'aws configure sso' then 'aws sso login').",
             null,
             e);

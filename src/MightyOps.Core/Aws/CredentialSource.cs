@@ -59,7 +59,7 @@ internal sealed class CredentialSource
         }
         if (credentials is null || string.IsNullOrEmpty(credentials.AccessKey) || string.IsNullOrEmpty(credentials.SecretKey))
         {
-            throw new MightyOpsException("AwsCredentialsFailed", MightyErrorKind.Authentication,
+            throw new MightyOpsException(AwsErrorIds.AwsCredentialsFailed,
                 $"The credentials from {Description} are empty. Check that source and try again.", Description);
         }
         LastAccessKeyId = credentials.AccessKey;

@@ -93,8 +93,7 @@ public static class EndpointResolver
             return uri.AbsolutePath.EndsWith('/') ? uri : new Uri(uri.GetLeftPart(UriPartial.Path) + "/");
         }
         throw new MightyOpsException(
-            "AwsEndpointInvalid",
-            MightyErrorKind.InvalidArgument,
+            AwsErrorIds.AwsEndpointInvalid,
             $"The endpoint URL '{url}' from {source} is not an absolute http:// or https:// URL. Use something like http://127.0.0.1:4566 or https://ecs.us-east-1.amazonaws.com.",
             url);
     }

@@ -45,7 +45,7 @@ internal sealed class ForeignCredentials : AWSCredentials
         MethodInfo? get = type.GetMethod("GetCredentials", BindingFlags.Public | BindingFlags.Instance, Type.EmptyTypes);
         if (getAsync is null && get is null)
         {
-            throw new MightyOpsException("AwsCredentialsInvalid", MightyErrorKind.InvalidArgument,
+            throw new MightyOpsException(AwsErrorIds.AwsCredentialsInvalid,
                 $"{AwsErrors.Capitalize(description)} is a {value.GetType().FullName}, not AWS credentials. Pass an AWSCredentials object (New-AWSCredential, Get-AWSCredential -ProfileName x), or use -ProfileName, or -AccessKey with -SecretKey.",
                 description);
         }

@@ -35,8 +35,7 @@ public static class RegionResolver
         {
             string profile = AwsProfiles.SelectedName(options.ProfileName);
             throw new MightyOpsException(
-                "AwsRegionNotSet",
-                MightyErrorKind.InvalidOperation,
+                AwsErrorIds.AwsRegionNotSet,
                 $"No AWS region is set. Pass -Region (for example -Region us-east-1), run Set-DefaultAWSRegion us-east-1 for this session, set $env:AWS_REGION, or add 'region = ...' to profile '{profile}' in {AwsProfiles.ConfigFilePath}.",
                 profile);
         }
@@ -53,8 +52,7 @@ public static class RegionResolver
         }
         string? suggestion = Suggest(name);
         throw new MightyOpsException(
-            "AwsRegionInvalid",
-            MightyErrorKind.InvalidArgument,
+            AwsErrorIds.AwsRegionInvalid,
             $"'{region}' (from {source}) is not an AWS region.{(suggestion is null ? string.Empty : $" Did you mean '{suggestion}'?")} Use a region name such as us-east-1 or eu-west-1 (Get-AWSRegion or 'aws ec2 describe-regions' lists them).",
             region);
     }

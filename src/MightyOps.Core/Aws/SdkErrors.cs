@@ -71,7 +71,7 @@ internal static class SdkErrors
         {
             return AwsErrors.Unreachable(e, call, attempts: null, timedOut: e is OperationCanceledException);
         }
-        return new MightyOpsException("AwsRequestFailed", MightyErrorKind.Failed,
+        return new MightyOpsException(AwsErrorIds.AwsRequestFailed,
             $"{call.Service} {call.Operation} failed: {TerminalText.Quote(e.Message, TerminalText.LineLength)}", call.Target, e);
     }
 }

@@ -1,14 +1,8 @@
 namespace MightyOps.Core.Config;
 
-/// <summary>The errors of reading mighty.psd1: one id for "the file is wrong", one for "the named file is not there".</summary>
+/// <summary>The errors of reading mighty.psd1 (<see cref="ConfigErrorIds"/>), and how they quote the file and suggest a key.</summary>
 public static class ConfigErrors
 {
-    /// <summary>Error id of a config file that cannot be used: syntax, unknown keys, wrong types, impossible values.</summary>
-    public const string InvalidId = "ConfigInvalid";
-
-    /// <summary>Error id of a config file named by -ConfigPath or MIGHTYOPS_CONFIG that does not exist.</summary>
-    public const string NotFoundId = "ConfigNotFound";
-
     /// <summary>How much of a key or value from the file an error message quotes.</summary>
     public const int QuoteLength = 60;
 
@@ -21,10 +15,10 @@ public static class ConfigErrors
     public static string Shorten(string text) => TerminalText.Quote(text, QuoteLength);
 
     internal static MightyOpsException Invalid(string path, string message) =>
-        new(InvalidId, MightyErrorKind.InvalidData, message, path);
+        new(ConfigErrorIds.ConfigInvalid, message, path);
 
     internal static MightyOpsException NotFound(string path, string origin) =>
-        new(NotFoundId, MightyErrorKind.NotFound, $"The config file '{path}' named by {origin} does not exist. Fix the path, or leave {origin} unset to use the mighty.psd1 found from the current folder upward.", path);
+        new(ConfigErrorIds.ConfigNotFound, $"The config file '{path}' named by {origin} does not exist. Fix the path, or leave {origin} unset to use the mighty.psd1 found from the current folder upward.", path);
 
     /// <summary>
     /// The known name closest to <paramref name="unknown"/> when it looks like a typo (a few edits

@@ -42,7 +42,7 @@ public sealed partial class MightyConfigReader
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new MightyOpsException(ConfigErrors.InvalidId, MightyErrorKind.InvalidData, $"The config file '{path}' cannot be read: {e.Message}", path, e);
+            throw new MightyOpsException(ConfigErrorIds.ConfigInvalid, $"The config file '{path}' cannot be read: {e.Message}", path, e);
         }
         return Read(text, path);
     }

@@ -94,7 +94,7 @@ public sealed class ConfigRendering
             {
                 plain[key] = value;
             }
-            bool application = EcrImageUri.TryParse(container.Image, out EcrImageUri uri) && uri.Account == _account && uri.Region == _region;
+            bool application = ImageReference.TryParse(container.Image, out ImageReference image) && image.IsInEcrOf(_account, _region);
             if (secrets is null || delivery is null || !application)
             {
                 container.Environment = Pairs(plain);
@@ -113,7 +113,7 @@ public sealed class ConfigRendering
             {
                 if (string.IsNullOrEmpty(request.ExecutionRoleArn))
                 {
-                    throw new MightyOpsException("ExecutionRoleRequired", MightyErrorKind.InvalidOperation,
+                    throw new MightyOpsException(DeployErrorIds.ExecutionRoleRequired,
                         $"Service '{service}' gets its secrets as an S3 env file, but its task definition {request.Family} has no executionRoleArn, so ECS could not read the file and every task would fail to start. Give the task definition an execution role that may read {delivery.Source.Bucket} (s3:GetObject), or set Secrets.Mode = 'Environment' in the config.",
                         service);
                 }

@@ -5,70 +5,13 @@ using MightyOps.Core.Config;
 
 namespace MightyOps.Core.Deploy;
 
-/// <summary>What a deploy of one service would do, worked out before anything is changed.</summary>
-public sealed class ServicePlan
-{
-    public required string Cluster { get; init; }
-
-    public required string Service { get; init; }
-
-    /// <summary>The live task definition (described with its tags).</summary>
-    public required EcsTaskDefinition Live { get; init; }
-
-    /// <summary>The request that registers the new revision; null when <see cref="Unchanged"/>.</summary>
-    public RegisterTaskDefinitionRequest? Rendered { get; init; }
-
-    /// <summary>Container name to image, as the service will run them.</summary>
-    public required IReadOnlyDictionary<string, string> Images { get; init; }
-
-    /// <summary>Field-level differences between the live and the new definition (no values of environment variables).</summary>
-    public required IReadOnlyList<DefinitionChange> Changes { get; init; }
-
-    /// <summary>The rendered definition equals the live one: nothing to register.</summary>
-    public bool Unchanged => Rendered is null;
-
-    /// <summary>
-    /// The family's newest revision when it equals <see cref="Rendered"/> (registered by an
-    /// earlier run that did not get to update the service): deployed instead of registering another.
-    /// </summary>
-    public string? ExistingRevision { get; internal set; }
-
-    /// <summary>The family's newest revision number when the deploy was planned; a registration's look searches only newer ones.</summary>
-    public int NewestRevision { get; internal set; }
-
-    /// <summary>The service's PRIMARY deployment when the deploy was planned: a deployment other than this one is ours.</summary>
-    public string? PrimaryDeploymentId { get; init; }
-
-    /// <summary>
-    /// When <see cref="Unchanged"/>: the service's rollout of the live revision, still in progress
-    /// (started by an earlier run or someone else); the deploy watches it instead of saying Unchanged.
-    /// </summary>
-    public WatchedDeployment? InFlight { get; init; }
-
-    /// <summary>Start new tasks even when <see cref="Unchanged"/> (-ForceNewDeployment).</summary>
-    public bool ForceNewDeployment { get; init; }
-
-    /// <summary>The env file with the service's secrets, uploaded (if absent) before the revision is registered; null without one.</summary>
-    public EnvironmentFile? SecretsFile { get; init; }
-
-    /// <summary>The secrets document the file is written next to.</summary>
-    public S3Location? SecretsSource { get; init; }
-
-    /// <summary>The live task definition ARN.</summary>
-    public string LiveArn => Live.TaskDefinitionArn ?? string.Empty;
-}
-
-/// <summary>The deploy options shared by every service of one Publish-MightyService call.</summary>
-/// <param name="Images">-Tag / -Image / -Container.</param>
-/// <param name="ForceNewDeployment">Start new tasks even when nothing changed.</param>
-/// <param name="Config">mighty.psd1: container settings, environment, where the secrets are (<see cref="MightyConfig.Empty"/> without a file).</param>
-public sealed record DeployOptions(ImageRequest Images, bool ForceNewDeployment, MightyConfig Config);
-
 /// <summary>
-/// The deploy of a set of services, in the order the issue sets: read everything (services,
-/// live task definitions with their tags, the images in ECR, batched), check everything, render
-/// the new definitions; only then register and update, service by service. A service whose
-/// checks fail is reported and left alone; the others go ahead.
+/// The deploy of a set of services, in the order docs/design/deploy.md ("Order of work") gives:
+/// read everything (services, live task definitions with their tags, batched), choose each
+/// container's image, verify the images in ECR, read the secrets, render and compare the new
+/// definitions, look for a revision registered before; only then register and update, service by
+/// service (<see cref="StartAsync"/>). Each step is a method of its own; a service whose step
+/// fails is reported and left alone, the others go ahead.
 /// </summary>
 public sealed class DeployPlanner
 {
@@ -104,11 +47,53 @@ public sealed class DeployPlanner
         Action<MightyOpsException> onError,
         CancellationToken cancellationToken)
     {
+        IReadOnlyList<ServiceDraft> described = await DescribeAsync(cluster, services, onError, cancellationToken).ConfigureAwait(false);
+        List<ServiceDraft> chosen = described.Select(draft => ChooseImages(draft, options, _aws.Region, onError)).OfType<ServiceDraft>().ToList();
+        IReadOnlyDictionary<ServiceDraft, IReadOnlyList<MightyOpsException>> missing = await VerifyImagesAsync(chosen, options, cancellationToken).ConfigureAwait(false);
+
+        (bool read, SecretsDocument? secrets) = await ReadSecretsAsync(chosen, options, onError, cancellationToken).ConfigureAwait(false);
+        if (!read)
+        {
+            return [];
+        }
+        string account = described.Select(d => d.Account).FirstOrDefault(a => a.Length > 0) ?? string.Empty;
+        var rendering = new ConfigRendering(options.Config, secrets, account, _aws.Region);
+
+        var plans = new List<ServicePlan>();
+        foreach (ServiceDraft draft in chosen)
+        {
+            if (missing.TryGetValue(draft, out IReadOnlyList<MightyOpsException>? problems))
+            {
+                foreach (MightyOpsException problem in problems)
+                {
+                    onError(problem);
+                }
+                continue;
+            }
+            try
+            {
+                plans.Add(Plan(cluster, draft, options, rendering));
+            }
+            catch (MightyOpsException e)
+            {
+                onError(e);
+            }
+        }
+        return await FindRegisteredAsync(plans, onError, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Read: the ACTIVE services of the rolling (ECS) controller among
+    /// <paramref name="services"/>, each with its live task definition described with its tags
+    /// (once per distinct revision). The others go to <paramref name="onError"/>.
+    /// </summary>
+    internal async Task<IReadOnlyList<ServiceDraft>> DescribeAsync(string cluster, IReadOnlyList<string> services, Action<MightyOpsException> onError, CancellationToken cancellationToken)
+    {
         DescribeServicesResponse described = await _aws.Ecs.DescribeServicesAsync(cluster, services, cancellationToken).ConfigureAwait(false);
         foreach (EcsFailure failure in described.Failures ?? [])
         {
             string name = EcsArn.LastSegment(failure.Arn ?? string.Empty);
-            onError(new MightyOpsException("ServiceNotFound", MightyErrorKind.NotFound,
+            onError(new MightyOpsException(AwsErrorIds.ServiceNotFound,
                 $"Service '{name}' was not found in cluster '{cluster}' ({_aws.Region}). Run Get-MightyService -Cluster {cluster} to see the services there.", name));
         }
         var active = new List<EcsService>();
@@ -116,12 +101,12 @@ public sealed class DeployPlanner
         {
             if (service.Status != "ACTIVE")
             {
-                onError(new MightyOpsException("ServiceNotActive", MightyErrorKind.InvalidOperation,
+                onError(new MightyOpsException(DeployErrorIds.ServiceNotActive,
                     $"Service '{service.ServiceName}' in cluster '{cluster}' is {service.Status}, not ACTIVE: it is being deleted and cannot be deployed.", service.ServiceName));
             }
             else if (service.DeploymentController?.Type is string controller && controller != "ECS")
             {
-                onError(new MightyOpsException("DeploymentControllerNotSupported", MightyErrorKind.InvalidOperation,
+                onError(new MightyOpsException(DeployErrorIds.DeploymentControllerNotSupported,
                     $"Service '{service.ServiceName}' uses the {controller} deployment controller; MightyOps deploys services of the rolling (ECS) controller only.", service.ServiceName));
             }
             else
@@ -143,88 +128,148 @@ public sealed class DeployPlanner
                     definitions[arn] = response;
                 }
             }).ConfigureAwait(false);
+        return active.Select(s => new ServiceDraft(s, definitions[s.TaskDefinition!])).ToList();
+    }
 
-        // Which images each service would run; then every ECR image checked at once, per repository.
-        var chosen = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
-        foreach (EcsService service in active)
+    /// <summary>
+    /// Choose: <paramref name="draft"/> with the new image of each container that gets
+    /// one (none when nothing was asked), or null after reporting why not: a container
+    /// mighty.psd1 configures that the live definition lacks (<c>ConfigInvalid</c>), or what
+    /// <see cref="ImageSelection.Resolve"/> refuses.
+    /// </summary>
+    internal static ServiceDraft? ChooseImages(ServiceDraft draft, DeployOptions options, string region, Action<MightyOpsException> onError)
+    {
+        if (UnknownContainer(options.Config, draft.Name, draft.Live) is MightyOpsException unknown)
         {
-            EcsTaskDefinition live = definitions[service.TaskDefinition!].TaskDefinition!;
-            if (UnknownContainer(options.Config, service.ServiceName!, live) is MightyOpsException unknown)
-            {
-                onError(unknown);
-                continue;
-            }
-            string account = EcsArn.TryParse(service.ServiceArn ?? string.Empty, out EcsArn arn) ? arn.Account : string.Empty;
-            try
-            {
-                chosen[service.ServiceName!] = options.Images.IsEmpty
-                    ? new Dictionary<string, string>()
-                    : ImageSelection.Resolve(live, options.Images, account, _aws.Region, service.ServiceName!,
-                        container => options.Config.ContainerSettingsFor(service.ServiceName!, container)?.Repository);
-            }
-            catch (MightyOpsException e)
-            {
-                onError(e);
-            }
+            onError(unknown);
+            return null;
         }
-        IReadOnlyDictionary<string, MightyOpsException> missing = await new ImageVerifier(_aws, _log)
-            .VerifyAsync(chosen.Values.SelectMany(c => c.Values), cancellationToken).ConfigureAwait(false);
-
-        // The secrets are read once for every service; a document that cannot be used stops them all.
-        SecretsDocument? secrets = null;
-        if (options.Config.Secrets is SecretsSettings settings && chosen.Count > 0)
+        try
         {
-            try
-            {
-                secrets = await new SecretsSource(_aws.S3, _log).ReadAsync(settings.Source, cancellationToken).ConfigureAwait(false);
-            }
-            catch (MightyOpsException e)
-            {
-                foreach (string name in chosen.Keys)
+            return options.Images.IsEmpty
+                ? draft
+                : draft with
                 {
-                    onError(new MightyOpsException(e.ErrorId, e.Kind, $"Service '{name}' was not deployed: {e.Message}", name, e));
-                }
-                return [];
-            }
-            if (settings.Mode == SecretsMode.Environment)
-            {
-                _log.Warning(SecretDelivery.EnvironmentModeWarning);
-            }
+                    Images = ImageSelection.Resolve(draft.Live, options.Images, draft.Account, region, draft.Name,
+                        container => options.Config.ContainerSettingsFor(draft.Name, container)?.Repository),
+                };
         }
-        string serviceAccount = active.Select(s => EcsArn.TryParse(s.ServiceArn ?? string.Empty, out EcsArn a) ? a.Account : null).FirstOrDefault(a => a is not null) ?? string.Empty;
-        var rendering = new ConfigRendering(options.Config, secrets, serviceAccount, _aws.Region);
-
-        var plans = new List<ServicePlan>();
-        foreach (EcsService service in active.Where(s => chosen.ContainsKey(s.ServiceName!)))
+        catch (MightyOpsException e)
         {
-            string name = service.ServiceName!;
-            IReadOnlyDictionary<string, string> images = chosen[name];
-            List<string> problems = images.Values.Distinct(StringComparer.Ordinal).Where(missing.ContainsKey).ToList();
-            if (problems.Count > 0)
+            onError(e);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Verify: every new ECR image of <paramref name="drafts"/> checked at once, per
+    /// repository (<see cref="ImageVerifier"/>). The result names, per service with a missing
+    /// image or repository, the errors to report: "Service 'x' was not deployed", and for a
+    /// repository that does not exist where its name came from.
+    /// </summary>
+    internal async Task<IReadOnlyDictionary<ServiceDraft, IReadOnlyList<MightyOpsException>>> VerifyImagesAsync(IReadOnlyList<ServiceDraft> drafts, DeployOptions options, CancellationToken cancellationToken)
+    {
+        IReadOnlyDictionary<ImageReference, MightyOpsException> missing = await new ImageVerifier(_aws, _log)
+            .VerifyAsync(drafts.SelectMany(d => d.Images.Values), cancellationToken).ConfigureAwait(false);
+        var problems = new Dictionary<ServiceDraft, IReadOnlyList<MightyOpsException>>();
+        foreach (ServiceDraft draft in drafts)
+        {
+            List<MightyOpsException> errors = draft.Images.Values.Distinct().Where(missing.ContainsKey).Select(image =>
             {
-                foreach (string image in problems)
-                {
-                    MightyOpsException problem = missing[image];
-                    string hint = problem.ErrorId == "RepositoryNotFound"
-                        ? " " + RepositoryHint(options, name, images.Where(i => i.Value == image).Select(i => i.Key), definitions[service.TaskDefinition!].TaskDefinition!)
-                        : string.Empty;
-                    onError(new MightyOpsException(problem.ErrorId, problem.Kind,
-                        $"Service '{name}' was not deployed: {problem.Message}{hint}", name, problem));
-                }
-                continue;
-            }
-            try
+                MightyOpsException problem = missing[image];
+                string hint = problem.Is(AwsErrorIds.RepositoryNotFound)
+                    ? " " + RepositoryHint(options, draft, draft.Images.Where(i => i.Value == image).Select(i => i.Key))
+                    : string.Empty;
+                return new MightyOpsException(problem.Error, problem.Kind, $"Service '{draft.Name}' was not deployed: {problem.Message}{hint}", draft.Name, problem);
+            }).ToList();
+            if (errors.Count > 0)
             {
-                plans.Add(Plan(cluster, service, definitions[service.TaskDefinition!], images, options, rendering));
-            }
-            catch (MightyOpsException e)
-            {
-                onError(e);
+                problems[draft] = errors;
             }
         }
+        return problems;
+    }
 
-        // A changed definition may have been registered already by a run that stopped before it
-        // updated the service: the family's newest revision, if equal, is deployed instead.
+    /// <summary>
+    /// Read the secrets document once for every service in <paramref name="chosen"/> (none when
+    /// mighty.psd1 names none). A document that cannot be used stops them all: each is reported,
+    /// and Read is false.
+    /// </summary>
+    private async Task<(bool Read, SecretsDocument? Secrets)> ReadSecretsAsync(List<ServiceDraft> chosen, DeployOptions options, Action<MightyOpsException> onError, CancellationToken cancellationToken)
+    {
+        if (options.Config.Secrets is not SecretsSettings settings || chosen.Count == 0)
+        {
+            return (true, null);
+        }
+        SecretsDocument secrets;
+        try
+        {
+            secrets = await new SecretsSource(_aws.S3, _log).ReadAsync(settings.Source, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MightyOpsException e)
+        {
+            chosen.ForEach(draft => onError(NotDeployed(draft.Name, e)));
+            return (false, null);
+        }
+        if (settings.Mode == SecretsMode.Environment)
+        {
+            _log.Warning(SecretDelivery.EnvironmentModeWarning);
+        }
+        return (true, secrets);
+    }
+
+    /// <summary>
+    /// Render: the register request of the new revision (<see cref="TaskDefinitionRenderer.Render"/>
+    /// with the configuration, the chosen images, the environment and secrets) with the tags of a
+    /// MightyOps revision, and the secrets env file it points at.
+    /// </summary>
+    internal static RenderedRevision Render(ServiceDraft draft, DeployOptions options, ConfigRendering rendering)
+    {
+        EnvironmentFile? secretsFile = null;
+        S3Location? secretsSource = null;
+        RegisterTaskDefinitionRequest request = TaskDefinitionRenderer.Render(
+            draft.Live, draft.Images, rendering.Settings(draft.Name), rendering.Environment(draft.Name, (file, source) => (secretsFile, secretsSource) = (file, source)), RevisionTags(draft, options));
+        return new RenderedRevision(request, secretsFile, secretsSource);
+    }
+
+    /// <summary>
+    /// The tags of a new revision: the live revision's own, without MightyOps's, then
+    /// <see cref="ReleaseTag"/> (when the request names a release) and <see cref="PreviousTaskDefinitionTag"/>.
+    /// <see cref="RequestTag"/> is added when it is registered.
+    /// </summary>
+    internal static List<EcsTag> RevisionTags(ServiceDraft draft, DeployOptions options)
+    {
+        var tags = (draft.Described.Tags ?? [])
+            .Where(t => t.Key is not ReleaseTag and not PreviousTaskDefinitionTag and not RequestTag)
+            .Select(t => new EcsTag { Key = t.Key, Value = t.Value })
+            .ToList();
+        if (options.Images.ReleaseLabel(draft.Images) is string release)
+        {
+            tags.Add(new EcsTag { Key = ReleaseTag, Value = release });
+        }
+        tags.Add(new EcsTag { Key = PreviousTaskDefinitionTag, Value = draft.Live.TaskDefinitionArn });
+        return tags;
+    }
+
+    /// <summary>
+    /// Compare: whether <paramref name="rendered"/> registers the same definition as the
+    /// allow-list copy of <paramref name="live"/> (tags aside), and if not, the field-level
+    /// changes (no values of environment variables).
+    /// </summary>
+    internal static (bool Unchanged, IReadOnlyList<DefinitionChange> Changes) Compare(EcsTaskDefinition live, RegisterTaskDefinitionRequest rendered)
+    {
+        RegisterTaskDefinitionRequest copy = TaskDefinitionRenderer.Copy(live);
+        return TaskDefinitionRenderer.SameDefinition(copy, rendered) ? (true, []) : (false, TaskDefinitionDiff.Compare(copy, rendered));
+    }
+
+    /// <summary>
+    /// Before registering: a changed definition may have been registered already by a run
+    /// that stopped before it updated the service; the family's newest revision, when equal, is
+    /// deployed instead (<see cref="ServicePlan.ExistingRevision"/>). A service whose look fails
+    /// is reported and dropped; unchanged plans pass as they are.
+    /// </summary>
+    internal async Task<IReadOnlyList<ServicePlan>> FindRegisteredAsync(IReadOnlyList<ServicePlan> plans, Action<MightyOpsException> onError, CancellationToken cancellationToken)
+    {
         var registrar = new RevisionRegistrar(_aws, _log);
         var checkedPlans = new List<ServicePlan>();
         await Parallel.ForEachAsync(
@@ -238,7 +283,7 @@ public sealed class DeployPlanner
                 }
                 catch (MightyOpsException e)
                 {
-                    onError(new MightyOpsException(e.ErrorId, e.Kind, $"Service '{plan.Service}' was not deployed: {e.Message}", plan.Service, e) { RequestId = e.RequestId });
+                    onError(NotDeployed(plan.Service, e, e.RequestId));
                     return;
                 }
                 lock (checkedPlans)
@@ -248,6 +293,36 @@ public sealed class DeployPlanner
             }).ConfigureAwait(false);
         return plans.Where(p => p.Rendered is null || checkedPlans.Contains(p)).ToList();
     }
+
+    // Render and compare one service, and what an unchanged one still has to watch.
+    private ServicePlan Plan(string cluster, ServiceDraft draft, DeployOptions options, ConfigRendering rendering)
+    {
+        RenderedRevision rendered = Render(draft, options, rendering);
+        (bool unchanged, IReadOnlyList<DefinitionChange> changes) = Compare(draft.Live, rendered.Request);
+        string live = MightyServiceDeployment.ShortTaskDefinition(draft.Live.TaskDefinitionArn ?? string.Empty);
+        _log.Verbose(unchanged
+            ? $"{draft.Name}: the new definition equals {live}."
+            : $"{draft.Name}: {changes.Count} change(s) to {live}: {string.Join("; ", changes)}");
+        EcsDeployment? primary = draft.Service.Deployments?.FirstOrDefault(d => d.Status == "PRIMARY");
+        return new ServicePlan
+        {
+            PrimaryDeploymentId = primary?.Id,
+            InFlight = unchanged ? InFlight(cluster, draft.Service, primary, draft.Described) : null,
+            Cluster = cluster,
+            Service = draft.Name,
+            Live = draft.Live,
+            Rendered = unchanged ? null : rendered.Request,
+            Images = (rendered.Request.ContainerDefinitions ?? []).Where(c => c.Name is not null).ToDictionary(c => c.Name!, c => c.Image ?? string.Empty, StringComparer.Ordinal),
+            Changes = changes,
+            ForceNewDeployment = options.ForceNewDeployment,
+            SecretsFile = unchanged ? null : rendered.SecretsFile,
+            SecretsSource = rendered.SecretsSource,
+        };
+    }
+
+    // "Service 'x' was not deployed: …" with the same id and kind.
+    private static MightyOpsException NotDeployed(string service, MightyOpsException e, string? requestId = null) =>
+        new(e.Error, e.Kind, $"Service '{service}' was not deployed: {e.Message}", service, e) { RequestId = requestId };
 
     /// <summary>
     /// <c>ConfigInvalid</c> when mighty.psd1 configures a container of <paramref name="service"/>
@@ -280,8 +355,9 @@ public sealed class DeployPlanner
     }
 
     // Where the repository of a missing ECR repository came from, and where to fix it.
-    private static string RepositoryHint(DeployOptions options, string service, IEnumerable<string> containers, EcsTaskDefinition live)
+    private static string RepositoryHint(DeployOptions options, ServiceDraft draft, IEnumerable<string> containers)
     {
+        (string service, EcsTaskDefinition live) = (draft.Name, draft.Live);
         IEnumerable<string> hints = containers.Order(StringComparer.Ordinal).Select(container =>
         {
             string? configured = options.Config.ContainerSettingsFor(service, container)?.Repository;
@@ -293,47 +369,6 @@ public sealed class DeployPlanner
             };
         });
         return string.Join(" ", hints.Distinct(StringComparer.Ordinal));
-    }
-
-    private ServicePlan Plan(string cluster, EcsService ecsService, DescribeTaskDefinitionResponse described, IReadOnlyDictionary<string, string> images, DeployOptions options, ConfigRendering rendering)
-    {
-        string service = ecsService.ServiceName!;
-        EcsTaskDefinition live = described.TaskDefinition!;
-        var tags = (described.Tags ?? [])
-            .Where(t => t.Key is not ReleaseTag and not PreviousTaskDefinitionTag and not RequestTag)
-            .Select(t => new EcsTag { Key = t.Key, Value = t.Value })
-            .ToList();
-        if (options.Images.ReleaseLabel(images) is string release)
-        {
-            tags.Add(new EcsTag { Key = ReleaseTag, Value = release });
-        }
-        tags.Add(new EcsTag { Key = PreviousTaskDefinitionTag, Value = live.TaskDefinitionArn });
-
-        EnvironmentFile? secretsFile = null;
-        S3Location? secretsSource = null;
-        RegisterTaskDefinitionRequest rendered = TaskDefinitionRenderer.Render(
-            live, images, rendering.Settings(service), rendering.Environment(service, (file, source) => (secretsFile, secretsSource) = (file, source)), tags);
-        RegisterTaskDefinitionRequest copy = TaskDefinitionRenderer.Copy(live);
-        bool unchanged = TaskDefinitionRenderer.SameDefinition(copy, rendered);
-        IReadOnlyList<DefinitionChange> changes = unchanged ? [] : TaskDefinitionDiff.Compare(copy, rendered);
-        _log.Verbose(unchanged
-            ? $"{service}: the new definition equals {MightyServiceDeployment.ShortTaskDefinition(live.TaskDefinitionArn ?? string.Empty)}."
-            : $"{service}: {changes.Count} change(s) to {MightyServiceDeployment.ShortTaskDefinition(live.TaskDefinitionArn ?? string.Empty)}: {string.Join("; ", changes)}");
-        EcsDeployment? primary = ecsService.Deployments?.FirstOrDefault(d => d.Status == "PRIMARY");
-        return new ServicePlan
-        {
-            PrimaryDeploymentId = primary?.Id,
-            InFlight = unchanged ? InFlight(cluster, ecsService, primary, described) : null,
-            Cluster = cluster,
-            Service = service,
-            Live = live,
-            Rendered = unchanged ? null : rendered,
-            Images = (rendered.ContainerDefinitions ?? []).Where(c => c.Name is not null).ToDictionary(c => c.Name!, c => c.Image ?? string.Empty, StringComparer.Ordinal),
-            Changes = changes,
-            ForceNewDeployment = options.ForceNewDeployment,
-            SecretsFile = unchanged ? null : secretsFile,
-            SecretsSource = secretsSource,
-        };
     }
 
     /// <summary>
@@ -398,10 +433,10 @@ public sealed class DeployPlanner
         catch (MightyOpsException e) when (target != plan.LiveArn)
         {
             string how = plan.ExistingRevision is null ? "was registered" : "is registered (by an earlier run)";
-            string service = e.ErrorId == AwsErrors.WriteOutcomeUnknownId
+            string service = e.Is(AwsErrorIds.AwsWriteOutcomeUnknown)
                 ? $"whether the service '{plan.Service}' was updated to it is unknown"
                 : $"the service '{plan.Service}' could not be updated to it and still runs {MightyServiceDeployment.ShortTaskDefinition(plan.LiveArn)}";
-            throw new MightyOpsException(e.ErrorId, e.Kind,
+            throw new MightyOpsException(e.Error, e.Kind,
                 $"{MightyServiceDeployment.ShortTaskDefinition(target)} {how}, but {service}: {e.Message}",
                 plan.Service, e) { RequestId = e.RequestId };
         }

@@ -1,4 +1,5 @@
 using MightyOps.Core.Aws.Ecs;
+using MightyOps.Core.Targeting;
 
 namespace MightyOps.Core.Deploy;
 
@@ -29,8 +30,8 @@ public sealed record ImageRequest(string? Tag, IReadOnlyDictionary<string, strin
         return ImageSelection.IsBareTag(value) ? new ImageRequest(value, null, null) : new ImageRequest(null, null, null) { Image = value };
     }
 
-    /// <summary>What <c>mightyops:release</c> says: the tag, or <c>container=tag</c> pairs for -Image.</summary>
-    public string? ReleaseLabel(IReadOnlyDictionary<string, string> chosen)
+    /// <summary>What <c>mightyops:release</c> says: the tag, or <c>container=tag</c> pairs (the digest for an image named by one) for -Image.</summary>
+    public string? ReleaseLabel(IReadOnlyDictionary<string, ImageReference> chosen)
     {
         if (Tag is not null)
         {
@@ -40,18 +41,7 @@ public sealed record ImageRequest(string? Tag, IReadOnlyDictionary<string, strin
         {
             return null;
         }
-        return string.Join(" ", chosen.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={TagOf(c.Value)}"));
-    }
-
-    private static string TagOf(string image)
-    {
-        int at = image.IndexOf('@', StringComparison.Ordinal);
-        if (at >= 0)
-        {
-            return image[(at + 1)..];
-        }
-        int colon = image.LastIndexOf(':');
-        return colon > image.LastIndexOf('/') ? image[(colon + 1)..] : "latest";
+        return string.Join(" ", chosen.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={c.Value.TagOrDigest}"));
     }
 }
 
@@ -104,7 +94,7 @@ public static class ImageSelection
     /// account's ECR, whatever the live definition runs: a placeholder image before the first
     /// real deploy, or a public image being replaced by the team's own build.
     /// </param>
-    public static IReadOnlyDictionary<string, string> Resolve(EcsTaskDefinition live, ImageRequest request, string account, string region, string service, Func<string, string?>? repositoryOf = null)
+    public static IReadOnlyDictionary<string, ImageReference> Resolve(EcsTaskDefinition live, ImageRequest request, string account, string region, string service, Func<string, string?>? repositoryOf = null)
     {
         repositoryOf ??= _ => null;
         List<EcsContainerDefinition> containers = live.ContainerDefinitions ?? [];
@@ -117,13 +107,13 @@ public static class ImageSelection
                 string suggestion = byName.Keys.FirstOrDefault(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase)) is string near
                     ? $" Did you mean '{near}'? Container names are case-sensitive."
                     : string.Empty;
-                throw new MightyOpsException("ContainerNotFound", MightyErrorKind.NotFound,
+                throw new MightyOpsException(TargetingErrorIds.ContainerNotFound,
                     $"Service '{service}' has no container '{name}': its task definition {MightyServiceDeployment.ShortTaskDefinition(live.TaskDefinitionArn ?? string.Empty)} has {string.Join(", ", byName.Keys.Select(k => $"'{k}'"))}.{suggestion}",
                     name);
             }
         }
 
-        var chosen = new Dictionary<string, string>(StringComparer.Ordinal);
+        var chosen = new Dictionary<string, ImageReference>(StringComparer.Ordinal);
         if (request.Image is string image)
         {
             return ForOneImage(containers, image, account, region, service, live.TaskDefinitionArn, repositoryOf);
@@ -140,22 +130,22 @@ public static class ImageSelection
                 // Only this account's and region's ECR: a Docker Hub sidecar (datadog, envoy) keeps its own version.
                 if (repositoryOf(container.Name!) is string repository)
                 {
-                    chosen[container.Name!] = $"{EcrImageUri.RegistryHost(account, region)}/{repository}:{tag}";
+                    chosen[container.Name!] = ImageReference.InEcr(account, region, repository, tag);
                 }
-                else if (EcrImageUri.TryParse(container.Image, out EcrImageUri uri) && uri.Account == account && uri.Region == region)
+                else if (ImageReference.TryParse(container.Image, out ImageReference running) && running.IsInEcrOf(account, region))
                 {
-                    chosen[container.Name!] = uri.WithTag(tag).ToString();
+                    chosen[container.Name!] = running.WithTag(tag);
                 }
                 else if (only is not null)
                 {
-                    throw new MightyOpsException("ContainerNotInEcr", MightyErrorKind.InvalidArgument,
+                    throw new MightyOpsException(DeployErrorIds.ContainerNotInEcr,
                         $"Container '{container.Name}' of service '{service}' runs '{container.Image}', which is not in this account's ECR in {region}, so -Tag cannot retag it. Use -Image @{{ {container.Name} = '<image>:<tag>' }} instead.",
                         container.Name);
                 }
             }
             if (chosen.Count == 0)
             {
-                throw new MightyOpsException("NoEcrContainer", MightyErrorKind.InvalidArgument,
+                throw new MightyOpsException(DeployErrorIds.NoEcrContainer,
                     $"No container of service '{service}' runs an image from this account's ECR in {region} ({string.Join(", ", containers.Select(c => $"{c.Name}: {c.Image}"))}), so -Tag {tag} has nothing to change. Use -Image to name the images.",
                     service);
             }
@@ -164,7 +154,7 @@ public static class ImageSelection
         foreach ((string name, string value) in request.Images ?? new Dictionary<string, string>())
         {
             chosen[name] = repositoryOf(name) is string repository && IsBareTag(value)
-                ? $"{EcrImageUri.RegistryHost(account, region)}/{repository}:{value.Trim()}"
+                ? ImageReference.InEcr(account, region, repository, value.Trim())
                 : ImageFor(byName[name].Image, value, account, region);
         }
         return chosen;
@@ -177,14 +167,13 @@ public static class ImageSelection
     // One image for the containers that run its repository (the same registry and name, any tag),
     // or that mighty.psd1 gives that repository; with none, the only container; else the user
     // must say which container.
-    private static Dictionary<string, string> ForOneImage(List<EcsContainerDefinition> containers, string image, string account, string region, string service, string? taskDefinitionArn, Func<string, string?> repositoryOf)
+    private static Dictionary<string, ImageReference> ForOneImage(List<EcsContainerDefinition> containers, string image, string account, string region, string service, string? taskDefinitionArn, Func<string, string?> repositoryOf)
     {
-        string full = ImageFor(null, image, account, region);
-        string name = RepositoryOf(full);
-        string registry = EcrImageUri.RegistryHost(account, region);
+        ImageReference full = ImageFor(null, image, account, region);
+        string name = full.Name;
         List<EcsContainerDefinition> running = containers.Where(c =>
-            (repositoryOf(c.Name!) is string repository && $"{registry}/{repository}" == name)
-            || (c.Image is not null && RepositoryOf(c.Image) == name)).ToList();
+            (repositoryOf(c.Name!) is string repository && ImageReference.InEcr(account, region, repository, ImageReference.DefaultTag).Name == name)
+            || (ImageReference.TryParse(c.Image, out ImageReference current) && current.Name == name)).ToList();
         if (running.Count == 0 && containers.Count == 1)
         {
             running = containers;
@@ -192,64 +181,31 @@ public static class ImageSelection
         if (running.Count == 0)
         {
             string first = containers.Select(c => c.Name).FirstOrDefault() ?? "application";
-            throw new MightyOpsException("ContainerNameRequired", MightyErrorKind.InvalidArgument,
+            throw new MightyOpsException(TargetingErrorIds.ContainerNameRequired,
                 $"No container of service '{service}' runs {name}, and its task definition {MightyServiceDeployment.ShortTaskDefinition(taskDefinitionArn ?? string.Empty)} has several ({string.Join(", ", containers.Select(c => $"{c.Name}: {c.Image}"))}), so -Image '{image}' does not say which to change. Name the container: -Image @{{ {first} = '{image}' }}.",
                 image);
         }
         return running.ToDictionary(c => c.Name!, _ => full, StringComparer.Ordinal);
     }
 
-    // Registry and repository of an image, spelled as Docker resolves them: a name without a
-    // registry host is Docker Hub's (docker.io/library/ for a single-segment name).
-    private static string RepositoryOf(string image)
-    {
-        string name = WithoutTagOrDigest(image);
-        int slash = name.IndexOf('/', StringComparison.Ordinal);
-        if (slash < 0)
-        {
-            return $"docker.io/library/{name}";
-        }
-        string first = name[..slash];
-        if (first == "index.docker.io")
-        {
-            return $"docker.io/{name[(slash + 1)..]}";
-        }
-        return first.Contains('.', StringComparison.Ordinal) || first.Contains(':', StringComparison.Ordinal) || first == "localhost"
-            ? name
-            : $"docker.io/{name}";
-    }
-
-    // The image reference without its tag or digest: registry and repository.
-    private static string WithoutTagOrDigest(string image)
-    {
-        int at = image.IndexOf('@', StringComparison.Ordinal);
-        if (at >= 0)
-        {
-            image = image[..at];
-        }
-        int colon = image.LastIndexOf(':');
-        return colon > image.LastIndexOf('/') ? image[..colon] : image;
-    }
-
-    /// <summary>A full image reference from a tag, <c>repository:tag</c>, or a full URI.</summary>
-    public static string ImageFor(string? currentImage, string value, string account, string region)
+    /// <summary>
+    /// A full image reference from a tag, <c>repository:tag</c>, or a full URI: a value with a
+    /// registry is taken as written; one with a repository (or a digest) names a repository of
+    /// this account's ECR; a bare tag retags <paramref name="currentImage"/>.
+    /// </summary>
+    public static ImageReference ImageFor(string? currentImage, string value, string account, string region)
     {
         value = value.Trim();
-        int slash = value.IndexOf('/', StringComparison.Ordinal);
-        if (slash > 0 && (value[..slash].Contains('.', StringComparison.Ordinal) || value[..slash].Contains(':', StringComparison.Ordinal) || value[..slash] == "localhost"))
+        ImageReference given = ImageReference.Parse(value);
+        if (given.Registry is not null)
         {
-            return value;   // a full URI: registry host first
+            return given;
         }
-        if (value.Contains(':', StringComparison.Ordinal) || value.Contains('@', StringComparison.Ordinal))
+        if (!IsBareTag(value))
         {
-            // repository:tag names a repository of this account's ECR.
-            return $"{EcrImageUri.RegistryHost(account, region)}/{value}";
+            return given with { Registry = ImageReference.EcrRegistry(account, region) };
         }
-        if (EcrImageUri.TryParse(currentImage, out EcrImageUri uri))
-        {
-            return uri.WithTag(value).ToString();
-        }
-        // A tag for an image from another registry: same image, new tag.
-        return $"{WithoutTagOrDigest(currentImage ?? string.Empty)}:{value}";
+        // A tag for the image the container runs, from whichever registry: same image, new tag.
+        return ImageReference.TryParse(currentImage, out ImageReference current) ? current.WithTag(value) : new ImageReference(null, string.Empty, value);
     }
 }

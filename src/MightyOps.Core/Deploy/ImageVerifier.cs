@@ -24,34 +24,36 @@ public sealed class ImageVerifier
     /// <summary>
     /// The problems with <paramref name="images"/> by image: <c>ImageTagNotFound</c> (naming the
     /// repository, the tag and the newest tags there) or <c>RepositoryNotFound</c>. Images outside
-    /// this region's ECR are not checked (a Docker Hub image, another region's registry).
+    /// this region's ECR are not checked (a Docker Hub image, another region's registry). An image
+    /// with a digest is looked up by its digest (what ECS pulls), else by its tag (latest when none
+    /// is written).
     /// </summary>
-    public async Task<IReadOnlyDictionary<string, MightyOpsException>> VerifyAsync(IEnumerable<string> images, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<ImageReference, MightyOpsException>> VerifyAsync(IEnumerable<ImageReference> images, CancellationToken cancellationToken)
     {
-        var problems = new Dictionary<string, MightyOpsException>(StringComparer.Ordinal);
-        var byRepository = new Dictionary<(string Account, string Repository), List<EcrImageUri>>();
-        foreach (string image in images.Distinct(StringComparer.Ordinal))
+        var problems = new Dictionary<ImageReference, MightyOpsException>();
+        var byRepository = new Dictionary<(string Account, string Repository), List<ImageReference>>();
+        foreach (ImageReference image in images.Distinct())
         {
-            if (!EcrImageUri.TryParse(image, out EcrImageUri uri) || uri.Region != _aws.Region)
+            if (image.EcrAccount is not string account || image.EcrRegion != _aws.Region)
             {
                 _log.Verbose($"Image {image} is not in ECR in {_aws.Region}; not checked.");
                 continue;
             }
-            (string, string) key = (uri.Account, uri.Repository);
-            if (!byRepository.TryGetValue(key, out List<EcrImageUri>? list))
+            (string, string) key = (account, image.Repository);
+            if (!byRepository.TryGetValue(key, out List<ImageReference>? list))
             {
                 byRepository[key] = list = [];
             }
-            list.Add(uri);
+            list.Add(image);
         }
 
         await Parallel.ForEachAsync(byRepository, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (entry, ct) =>
         {
-            ((string account, string repository), List<EcrImageUri> wanted) = (entry.Key, entry.Value);
-            Dictionary<string, MightyOpsException> found = await CheckRepositoryAsync(account, repository, wanted, ct).ConfigureAwait(false);
+            ((string account, string repository), List<ImageReference> wanted) = (entry.Key, entry.Value);
+            Dictionary<ImageReference, MightyOpsException> found = await CheckRepositoryAsync(account, repository, wanted, ct).ConfigureAwait(false);
             lock (problems)
             {
-                foreach ((string image, MightyOpsException problem) in found)
+                foreach ((ImageReference image, MightyOpsException problem) in found)
                 {
                     problems[image] = problem;
                 }
@@ -60,43 +62,43 @@ public sealed class ImageVerifier
         return problems;
     }
 
-    private async Task<Dictionary<string, MightyOpsException>> CheckRepositoryAsync(string account, string repository, List<EcrImageUri> wanted, CancellationToken cancellationToken)
+    private async Task<Dictionary<ImageReference, MightyOpsException>> CheckRepositoryAsync(string account, string repository, List<ImageReference> wanted, CancellationToken cancellationToken)
     {
-        var problems = new Dictionary<string, MightyOpsException>(StringComparer.Ordinal);
+        var problems = new Dictionary<ImageReference, MightyOpsException>();
         BatchGetImageResponse response;
         try
         {
             response = await _aws.Ecr.BatchGetImageAsync(
                 repository,
-                wanted.Select(w => new EcrImageIdentifier { ImageTag = w.Digest is null ? w.Tag : null, ImageDigest = w.Digest }),
+                wanted.Select(w => new EcrImageIdentifier { ImageTag = w.Digest is null ? w.PulledTag : null, ImageDigest = w.Digest }),
                 acceptedMediaTypes: null,
                 registryId: account,
                 cancellationToken).ConfigureAwait(false);
         }
-        catch (MightyOpsException e) when (e.ErrorId == "RepositoryNotFound")
+        catch (MightyOpsException e) when (e.Is(AwsErrorIds.RepositoryNotFound))
         {
-            foreach (EcrImageUri uri in wanted)
+            foreach (ImageReference image in wanted)
             {
-                problems[uri.ToString()] = new MightyOpsException("RepositoryNotFound", MightyErrorKind.NotFound,
-                    $"ECR repository '{repository}' was not found in {_aws.Region} (account {account}), so {uri} cannot run.",
-                    uri.ToString(), e);
+                problems[image] = new MightyOpsException(AwsErrorIds.RepositoryNotFound,
+                    $"ECR repository '{repository}' was not found in {_aws.Region} (account {account}), so {image} cannot run.",
+                    image.ToString(), e);
             }
             return problems;
         }
         _log.Verbose($"ECR {repository}: {wanted.Count} image(s) checked, {response.Failures?.Count ?? 0} missing.");
-        List<EcrImageUri> missing = wanted.Where(w => (response.Failures ?? []).Any(f =>
-            (w.Digest is null && f.ImageId?.ImageTag == w.Tag) || (w.Digest is not null && f.ImageId?.ImageDigest == w.Digest))).ToList();
+        List<ImageReference> missing = wanted.Where(w => (response.Failures ?? []).Any(f =>
+            (w.Digest is null && f.ImageId?.ImageTag == w.PulledTag) || (w.Digest is not null && f.ImageId?.ImageDigest == w.Digest))).ToList();
         if (missing.Count == 0)
         {
             return problems;
         }
         string newest = await NewestTagsAsync(account, repository, cancellationToken).ConfigureAwait(false);
-        foreach (EcrImageUri uri in missing)
+        foreach (ImageReference image in missing)
         {
-            string what = uri.Digest is null ? $"tag '{uri.Tag}'" : $"digest {uri.Digest}";
-            problems[uri.ToString()] = new MightyOpsException("ImageTagNotFound", MightyErrorKind.NotFound,
+            string what = image.Digest is null ? $"tag '{image.PulledTag}'" : $"digest {image.Digest}";
+            problems[image] = new MightyOpsException(DeployErrorIds.ImageTagNotFound,
                 $"ECR repository '{repository}' has no image with {what}. {newest} Push the image first (CI builds it from the release tag), or deploy a tag that exists.",
-                uri.ToString());
+                image.ToString());
         }
         return problems;
     }

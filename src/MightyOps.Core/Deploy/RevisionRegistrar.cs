@@ -92,7 +92,7 @@ internal sealed class RevisionRegistrar
             $"Service '{service}' was not updated. If that revision shows up later ('aws ecs list-task-definitions --family-prefix {family} --sort DESC'), deploying the same again uses it instead of registering another.");
         RegisterTaskDefinitionResponse registered = await _aws.Ecs.RegisterTaskDefinitionAsync(rendered, write, cancellationToken).ConfigureAwait(false);
         string arn = registered.TaskDefinition?.TaskDefinitionArn
-            ?? throw new MightyOpsException("AwsResponseInvalid", MightyErrorKind.Failed, $"RegisterTaskDefinition for {service} returned no ARN.", service);
+            ?? throw new MightyOpsException(AwsErrorIds.AwsResponseInvalid, $"RegisterTaskDefinition for {service} returned no ARN.", service);
         _log.Verbose($"{service}: registered {MightyServiceDeployment.ShortTaskDefinition(arn)} ({DeployPlanner.RequestTag}={request}).");
         return arn;
     }

@@ -338,7 +338,7 @@ public sealed class RolloutWatcher
             _log.Verbose($"{deployment.Service}: rolling back to {MightyServiceDeployment.ShortTaskDefinition(deployment.PreviousTaskDefinitionArn)} ({started?.Id}).");
             if (started is null)
             {
-                throw new MightyOpsException("AwsResponseInvalid", MightyErrorKind.Failed, "UpdateService answered without a PRIMARY deployment.", deployment.Service);
+                throw new MightyOpsException(AwsErrorIds.AwsResponseInvalid, "UpdateService answered without a PRIMARY deployment.", deployment.Service);
             }
         }
         catch (MightyOpsException e)
@@ -451,9 +451,9 @@ public sealed class RolloutWatcher
         deployment.Error = error ?? status switch
         {
             MightyDeploymentStatus.Completed or MightyDeploymentStatus.Superseded => null,
-            MightyDeploymentStatus.TimedOut => new MightyOpsException("DeploymentTimedOut", MightyErrorKind.Timeout,
+            MightyDeploymentStatus.TimedOut => new MightyOpsException(DeployErrorIds.DeploymentTimedOut,
                 $"Deploying {MightyServiceDeployment.ShortTaskDefinition(deployment.TaskDefinitionArn)} to '{deployment.Service}' timed out. {deployment.FailureReason}", deployment.Service),
-            _ => new MightyOpsException("DeploymentFailed", MightyErrorKind.Failed,
+            _ => new MightyOpsException(DeployErrorIds.DeploymentFailed,
                 $"Deploying {MightyServiceDeployment.ShortTaskDefinition(deployment.TaskDefinitionArn)} to '{deployment.Service}' failed. {deployment.FailureReason}", deployment.Service),
         };
         progress?.Report(new RolloutProgress(deployment.Cluster, deployment.Service, status.ToString(), 100, Finished: true));

@@ -26,12 +26,6 @@ public sealed class SecretsDocument
     /// <summary>The key of the secrets every service gets in the per-service layout.</summary>
     public const string SharedKey = "shared";
 
-    /// <summary>Error id of a secrets object that is not there (missing key or bucket).</summary>
-    public const string NotFoundId = "SecretsNotFound";
-
-    /// <summary>Error id of a secrets object that cannot be used: not JSON, not an object, a non-string value, a bad name.</summary>
-    public const string InvalidId = "SecretsInvalid";
-
     private readonly SecretSet _shared;
     private readonly IReadOnlyDictionary<string, SecretSet> _services;
 
@@ -203,5 +197,5 @@ public sealed class SecretsDocument
     };
 
     internal static MightyOpsException Invalid(S3Location source, string problem) =>
-        new(InvalidId, MightyErrorKind.InvalidData, $"The secrets object {source} {problem}", source.ToString());
+        new(DeployErrorIds.SecretsInvalid, $"The secrets object {source} {problem}", source.ToString());
 }

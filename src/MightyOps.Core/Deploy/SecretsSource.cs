@@ -1,3 +1,4 @@
+using MightyOps.Core.Aws;
 using MightyOps.Core.Aws.S3;
 
 namespace MightyOps.Core.Deploy;
@@ -41,12 +42,11 @@ public sealed class SecretsSource
         {
             content = await _s3.GetObjectAsync(source, cancellationToken).ConfigureAwait(false);
         }
-        catch (MightyOpsException e) when (e.ErrorId is "S3ObjectNotFound" or "S3BucketNotFound")
+        catch (MightyOpsException e) when (e.IsAny(AwsErrorIds.S3ObjectNotFound, AwsErrorIds.S3BucketNotFound))
         {
-            string what = e.ErrorId == "S3BucketNotFound" ? $"bucket '{source.Bucket}'" : "object";
+            string what = e.Is(AwsErrorIds.S3BucketNotFound) ? $"bucket '{source.Bucket}'" : "object";
             throw new MightyOpsException(
-                SecretsDocument.NotFoundId,
-                MightyErrorKind.NotFound,
+                DeployErrorIds.SecretsNotFound,
                 $"The secrets object {source} does not exist (no such {what}). Upload it ('aws s3 cp production.json {source}'), or correct Secrets.Source in mighty.psd1.",
                 source.ToString(),
                 e)

@@ -39,7 +39,7 @@ public sealed class ServiceDeployments
             EcsDeployment? primary = service.Deployments?.FirstOrDefault(d => d.Status == "PRIMARY");
             if (primary?.Id is null || primary.TaskDefinition is null)
             {
-                onError(new MightyOpsException("DeploymentNotFound", MightyErrorKind.NotFound, $"Service '{service.ServiceName}' has no PRIMARY deployment to wait for.", service.ServiceName));
+                onError(new MightyOpsException(DeployErrorIds.DeploymentNotFound, $"Service '{service.ServiceName}' has no PRIMARY deployment to wait for.", service.ServiceName));
                 continue;
             }
             string previous = service.Deployments!.FirstOrDefault(d => d.Status != "PRIMARY")?.TaskDefinition
@@ -72,7 +72,7 @@ public sealed class ServiceDeployments
                 {
                     EcsDeployment? other = service.Deployments?.FirstOrDefault(d => d.Status != "PRIMARY" && d.TaskDefinition != current);
                     target = await PreviousTagAsync(current, cancellationToken).ConfigureAwait(false) ?? other?.TaskDefinition
-                        ?? throw new MightyOpsException("PreviousTaskDefinitionUnknown", MightyErrorKind.NotFound,
+                        ?? throw new MightyOpsException(DeployErrorIds.PreviousTaskDefinitionUnknown,
                             $"Service '{name}' runs {MightyServiceDeployment.ShortTaskDefinition(current)}, which MightyOps did not deploy (it has no {DeployPlanner.PreviousTaskDefinitionTag} tag) and the service has no older deployment left, so the previously deployed revision is unknown. Name it: Restore-MightyService -Service {name} -TaskDefinition <family:revision>.",
                             name);
                     why = $"the revision deployed before {MightyServiceDeployment.ShortTaskDefinition(current)}";
@@ -135,7 +135,7 @@ public sealed class ServiceDeployments
         foreach (EcsFailure failure in described.Failures ?? [])
         {
             string name = EcsArn.LastSegment(failure.Arn ?? string.Empty);
-            onError(new MightyOpsException("ServiceNotFound", MightyErrorKind.NotFound, $"Service '{name}' was not found in cluster '{cluster}' ({_aws.Region}).", name));
+            onError(new MightyOpsException(AwsErrorIds.ServiceNotFound, $"Service '{name}' was not found in cluster '{cluster}' ({_aws.Region}).", name));
         }
         return described.Services ?? [];
     }

@@ -19,12 +19,12 @@ public static class ServiceImages
     {
         EcsTaskDefinition? live = await LiveAsync(aws, cluster, service, cancellationToken).ConfigureAwait(false);
         var images = new List<EcrImageDetail>();
-        foreach (EcrImageUri uri in (live?.ContainerDefinitions ?? [])
-            .Select(c => EcrImageUri.TryParse(c.Image, out EcrImageUri u) && u.Region == aws.Region ? u : null)
-            .OfType<EcrImageUri>()
-            .DistinctBy(u => (u.Account, u.Repository)))
+        foreach (ImageReference ecr in (live?.ContainerDefinitions ?? [])
+            .Select(c => ImageReference.TryParse(c.Image, out ImageReference image) && image.EcrRegion == aws.Region ? image : null)
+            .OfType<ImageReference>()
+            .DistinctBy(i => (i.EcrAccount, i.Repository)))
         {
-            await foreach (EcrImageDetail image in aws.Ecr.DescribeAllImagesAsync(uri.Repository, "TAGGED", uri.Account, cancellationToken).ConfigureAwait(false))
+            await foreach (EcrImageDetail image in aws.Ecr.DescribeAllImagesAsync(ecr.Repository, "TAGGED", ecr.EcrAccount, cancellationToken).ConfigureAwait(false))
             {
                 images.Add(image);
             }

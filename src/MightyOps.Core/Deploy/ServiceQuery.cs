@@ -189,8 +189,7 @@ public sealed class ServiceQuery
 
     private MightyOpsException NotFound(string cluster, string service) =>
         new(
-            "ServiceNotFound",
-            MightyErrorKind.NotFound,
+            AwsErrorIds.ServiceNotFound,
             $"Service '{service}' was deleted from cluster '{cluster}' ({_aws.Region}) while it was being read. Run Get-MightyService -Cluster {cluster} to see the services there.",
             service);
 }

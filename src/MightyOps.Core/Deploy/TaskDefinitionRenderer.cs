@@ -7,13 +7,17 @@ namespace MightyOps.Core.Deploy;
 
 /// <summary>
 /// Builds the RegisterTaskDefinition request of a deploy from the live task definition:
-/// an allow-list copy (docs/design/deploy.md, "Copying a task definition"), then the
-/// configuration's layers, then the new images, then environment and secrets.
+/// an allow-list copy (docs/design/task-definition-copy.md), then the configuration's layers,
+/// then the new images, then environment and secrets.
 /// </summary>
 public static class TaskDefinitionRenderer
 {
-    /// <summary>The members of RegisterTaskDefinition's input that a described definition also has.</summary>
-    private static readonly string[] CopiedMembers =
+    /// <summary>
+    /// The members of RegisterTaskDefinition's input that a described definition also has: the
+    /// table of docs/design/task-definition-copy.md, "What is copied", in its order (a test reads
+    /// the table and compares).
+    /// </summary>
+    internal static readonly IReadOnlyList<string> CopiedMembers =
     [
         "family", "containerDefinitions", "taskRoleArn", "executionRoleArn", "networkMode", "volumes",
         "placementConstraints", "requiresCompatibilities", "cpu", "memory", "pidMode", "ipcMode",
@@ -21,10 +25,10 @@ public static class TaskDefinitionRenderer
     ];
 
     /// <summary>
-    /// An allow-list copy of <paramref name="live"/> as a register request: only members the
-    /// request has (never taskDefinitionArn, revision, status, requiresAttributes, compatibilities,
-    /// registeredAt/By, deregisteredAt, deleteRequestedAt), empty values left out, container
-    /// members MightyOps does not know passed through as they came. Tags are not copied here.
+    /// An allow-list copy of <paramref name="live"/> as a register request: only the
+    /// <see cref="CopiedMembers"/> (never a read-only member of the described definition), empty
+    /// values left out, container members MightyOps does not know passed through as they came.
+    /// Tags are not copied here.
     /// </summary>
     public static RegisterTaskDefinitionRequest Copy(EcsTaskDefinition live)
     {
@@ -48,7 +52,7 @@ public static class TaskDefinitionRenderer
     /// </summary>
     public static RegisterTaskDefinitionRequest Render(
         EcsTaskDefinition live,
-        IReadOnlyDictionary<string, string> images,
+        IReadOnlyDictionary<string, ImageReference> images,
         Action<RegisterTaskDefinitionRequest>? settings,
         Action<RegisterTaskDefinitionRequest>? environment,
         IReadOnlyList<EcsTag> tags)
@@ -57,9 +61,9 @@ public static class TaskDefinitionRenderer
         settings?.Invoke(request);
         foreach (EcsContainerDefinition container in request.ContainerDefinitions ?? [])
         {
-            if (container.Name is not null && images.TryGetValue(container.Name, out string? image))
+            if (container.Name is not null && images.TryGetValue(container.Name, out ImageReference? image))
             {
-                container.Image = image;
+                container.Image = image.ToString();
             }
         }
         environment?.Invoke(request);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using MightyOps.Core.Aws;
 
 namespace MightyOps.Core.Deploy;
 
@@ -62,7 +63,7 @@ internal sealed class UnansweredPolls
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new MightyOpsException("AwsEndpointUnreachable", MightyErrorKind.Timeout,
+            throw new MightyOpsException(AwsErrorIds.AwsEndpointUnreachable, MightyErrorKind.Timeout,
                 $"DescribeServices was still waiting for an answer after {Seconds(Stopwatch.GetElapsedTime(_pollStarted))}.", _endpoint, e);
         }
     }
@@ -108,8 +109,7 @@ internal sealed class UnansweredPolls
             : $"the bound set by -UnreachableTimeout";
         string services = string.Join(",", open.Select(d => d.Service));
         return new MightyOpsException(
-            "AwsEndpointUnreachable",
-            MightyErrorKind.Connection,
+            AwsErrorIds.AwsEndpointUnreachable,
             $"Stopped waiting: ECS at {_endpoint} has given no answer for {Seconds(Outage)}, {when}. The first poll without an answer: {_first?.Message} " +
             $"The deployment of {services} goes on in ECS; MightyOps rolled nothing back. Once the endpoint answers again, follow it with: {RolloutWatcher.FollowCommand(open)}",
             _endpoint,

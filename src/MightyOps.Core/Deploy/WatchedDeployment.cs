@@ -1,3 +1,4 @@
+using MightyOps.Core.Aws;
 using MightyOps.Core.Aws.Ecs;
 
 namespace MightyOps.Core.Deploy;
@@ -115,7 +116,7 @@ public sealed class WatchedDeployment
         // another deployment replaced it since, the newest one that runs the task definition.
         EcsDeployment primary = updated?.Deployments?.FirstOrDefault(d => d.Status == "PRIMARY" && d.TaskDefinition == taskDefinition)
             ?? updated?.Deployments?.Where(d => d.TaskDefinition == taskDefinition).MaxBy(d => d.CreatedAt)
-            ?? throw new MightyOpsException("AwsResponseInvalid", MightyErrorKind.Failed,
+            ?? throw new MightyOpsException(AwsErrorIds.AwsResponseInvalid,
                 $"UpdateService for '{service}' answered without a PRIMARY deployment of {MightyServiceDeployment.ShortTaskDefinition(taskDefinition)}; check the service with Get-MightyService -Service {service}.", service);
         return new WatchedDeployment
         {

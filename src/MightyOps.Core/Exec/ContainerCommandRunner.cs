@@ -107,8 +107,7 @@ public sealed class ContainerCommandRunner : IDisposable
                     throw;
                 }
                 throw new MightyOpsException(
-                    "CommandTimedOut",
-                    MightyErrorKind.Timeout,
+                    ExecErrorIds.CommandTimedOut,
                     $"The command did not finish in container '{target.Container.Name}' of task {target.Task.TaskId} on {connection.Target.Address} within {timeout!.Value.TotalSeconds:0.###} s; {ended}.{saved} Raise -Timeout if it needs longer.",
                     connection.Target.Address);
             }
@@ -142,7 +141,7 @@ public sealed class ContainerCommandRunner : IDisposable
         if (output.CopyError is IOException copyError)
         {
             throw new MightyOpsException(
-                "OutFileWriteFailed",
+                ExecErrorIds.OutFileWriteFailed,
                 MightyErrorKind.Failed,
                 $"Writing the output to {outFile} failed after {output.CopiedBytes} of {result.OutputBytes} bytes ({copyError.Message}); the command itself ran to its end with exit code {result.ExitCode}. The result (TargetObject) has its exit code and standard error.",
                 done,
@@ -170,8 +169,7 @@ public sealed class ContainerCommandRunner : IDisposable
         string error = result.Error.Trim();
         string said = error.Length == 0 ? string.Empty : $": {TerminalText.Quote(error.Split('\n')[^1].Trim(), TerminalText.LineLength)}";
         return new MightyOpsException(
-            "ContainerCommandFailed",
-            MightyErrorKind.Failed,
+            ExecErrorIds.ContainerCommandFailed,
             $"The command exited with code {result.ExitCode} in container '{result.Container}' of task {result.TaskId}{said}. The result object (TargetObject) has its whole output.",
             result);
     }
@@ -235,8 +233,7 @@ public sealed class ContainerCommandRunner : IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new MightyOpsException(
-                "OutFileWriteFailed",
-                MightyErrorKind.InvalidArgument,
+                ExecErrorIds.OutFileWriteFailed,
                 $"-OutFile cannot write {path}: {e.Message} Nothing was run.",
                 path,
                 e);
@@ -249,8 +246,7 @@ public sealed class ContainerCommandRunner : IDisposable
         if (outFile is not null && targets > 1)
         {
             throw new MightyOpsException(
-                "OutFileNeedsOneContainer",
-                MightyErrorKind.InvalidArgument,
+                ExecErrorIds.OutFileNeedsOneContainer,
                 $"-OutFile writes one container's output, and the input names {targets} tasks; nothing was run. Name one task (-TaskId, or one service without -AllTasks), or run the command once per task with its own file.",
                 targets);
         }

@@ -1,3 +1,5 @@
+using MightyOps.Core.Targeting;
+
 namespace MightyOps.Core.Exec;
 
 /// <summary>One container of one task on one host: what a command or a session is sent to.</summary>
@@ -20,8 +22,7 @@ public sealed record ContainerTarget(MightyTask Task, MightyTaskContainer Contai
         {
             chosen = task.Containers.FirstOrDefault(c => string.Equals(c.Name, container, StringComparison.Ordinal))
                 ?? throw new MightyOpsException(
-                    "ContainerNotFound",
-                    MightyErrorKind.NotFound,
+                    TargetingErrorIds.ContainerNotFound,
                     $"Task {task.TaskId} of {Describe(task)} has no container '{container}'. Its containers: {names}.",
                     container);
         }
@@ -32,8 +33,7 @@ public sealed record ContainerTarget(MightyTask Task, MightyTaskContainer Contai
         else
         {
             throw new MightyOpsException(
-                "ContainerNameRequired",
-                MightyErrorKind.InvalidArgument,
+                TargetingErrorIds.ContainerNameRequired,
                 $"Task {task.TaskId} of {Describe(task)} has {task.Containers.Count} containers; name one with -Container: {names}.",
                 task.TaskId);
         }
@@ -47,8 +47,7 @@ public sealed record ContainerTarget(MightyTask Task, MightyTaskContainer Contai
                 _ => "a task without an EC2 instance",
             };
             throw new MightyOpsException(
-                "TaskHasNoEc2Instance",
-                MightyErrorKind.InvalidOperation,
+                ExecErrorIds.TaskHasNoEc2Instance,
                 $"Task {task.TaskId} of {Describe(task)} is {kind}: there is no EC2 host to SSH to. ECS Exec is the route there (the service needs enableExecuteCommand): aws ecs execute-command --cluster {task.Cluster} --task {task.TaskId} --container {chosen.Name} --interactive --command bash",
                 task.TaskId);
         }
@@ -56,8 +55,7 @@ public sealed record ContainerTarget(MightyTask Task, MightyTaskContainer Contai
         {
             string why = chosen.Reason.Length > 0 ? $" ({TerminalText.Quote(chosen.Reason, TerminalText.LineLength)})" : string.Empty;
             throw new MightyOpsException(
-                "ContainerNotRunning",
-                MightyErrorKind.InvalidOperation,
+                ExecErrorIds.ContainerNotRunning,
                 $"Container '{chosen.Name}' of task {task.TaskId} is {chosen.LastStatus}{why}, not RUNNING. Run Get-MightyTask -Cluster {task.Cluster} -Service {task.Service} for a running task.",
                 chosen.Name);
         }
@@ -84,8 +82,7 @@ public sealed record ContainerTarget(MightyTask Task, MightyTaskContainer Contai
     /// <summary>The error for a service with no task in RUNNING state.</summary>
     public static MightyOpsException NoRunningTask(string cluster, string service) =>
         new(
-            "NoRunningTask",
-            MightyErrorKind.NotFound,
+            ExecErrorIds.NoRunningTask,
             $"Service '{service}' in cluster '{cluster}' has no running task. Get-MightyTask -Cluster {cluster} -Service {service} -DesiredStatus STOPPED shows why its tasks stopped.",
             service);
 

@@ -56,8 +56,7 @@ public static partial class DockerExec
         if (nul >= 0)
         {
             throw new MightyOpsException(
-                "InvalidCommand",
-                MightyErrorKind.InvalidArgument,
+                ExecErrorIds.InvalidCommand,
                 $"The command has a NUL character at position {nul + 1}; a command line sent over SSH cannot carry one, so nothing was run. Remove it (in PowerShell it is written `0).",
                 command.Length > 80 ? command[..80] + "…" : command);
         }
@@ -95,24 +94,21 @@ public static partial class DockerExec
         if (result.ExitCode == 127 && DockerMissing().IsMatch(error))
         {
             return new MightyOpsException(
-                "DockerNotFound",
-                MightyErrorKind.NotFound,
+                ExecErrorIds.DockerNotFound,
                 $"There is no docker command for {host.User} on {host.Address} ({TerminalText.Quote(error.Trim(), TerminalText.LineLength)}). MightyOps needs the Docker CLI on the instance's PATH (the ECS-optimized AMIs have it); check -User (Ssh.User).",
                 host.Address);
         }
         if (error.Contains("permission denied while trying to connect to the Docker daemon", StringComparison.OrdinalIgnoreCase))
         {
             return new MightyOpsException(
-                "DockerPermissionDenied",
-                MightyErrorKind.PermissionDenied,
+                ExecErrorIds.DockerPermissionDenied,
                 $"User '{host.User}' on {host.Address} may not use Docker ({FirstLine(error)}). Log in as a user in the docker group (-User, Ssh.User; ec2-user on the ECS-optimized AMIs).",
                 host.Address);
         }
         if (NoSuchContainer().IsMatch(error))
         {
             return new MightyOpsException(
-                "ContainerNotRunning",
-                MightyErrorKind.InvalidOperation,
+                ExecErrorIds.ContainerNotRunning,
                 $"Container '{target.Container.Name}' of task {target.Task.TaskId} ({target.Container.RuntimeId[..Math.Min(12, target.Container.RuntimeId.Length)]}) is not running on {host.Address} any more: {FirstLine(error)} The task has probably stopped; Get-MightyTask -Cluster {target.Task.Cluster} -Service {target.Task.Service} shows the running ones.",
                 target.Container.Name);
         }
@@ -143,8 +139,7 @@ public static partial class DockerExec
         if (!RuntimeIdPattern().IsMatch(runtimeId))
         {
             throw new MightyOpsException(
-                "InvalidRuntimeId",
-                MightyErrorKind.InvalidArgument,
+                ExecErrorIds.InvalidRuntimeId,
                 $"'{runtimeId}' is not a Docker container id (hex digits, as ECS reports in runtimeId).",
                 runtimeId);
         }

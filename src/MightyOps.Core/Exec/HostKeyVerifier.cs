@@ -47,8 +47,7 @@ public sealed class HostKeyVerifier
             if (entries.FirstOrDefault(e => e.Marker == "@revoked" && e.Key.AsSpan().SequenceEqual(key)) is { } revoked)
             {
                 throw new MightyOpsException(
-                    "HostKeyRevoked",
-                    MightyErrorKind.PermissionDenied,
+                    ExecErrorIds.HostKeyRevoked,
                     $"The host key of {name} ({type} {presented}) is marked @revoked in {_file.Path} line {revoked.LineNumber}. Do not connect; ask who runs the instance.",
                     name);
             }
@@ -62,8 +61,7 @@ public sealed class HostKeyVerifier
                 // A different key of the same type, or only keys of other types: OpenSSH refuses both.
                 KnownHostEntry expected = known.FirstOrDefault(e => e.KeyType == type) ?? known[0];
                 throw new MightyOpsException(
-                    "HostKeyMismatch",
-                    MightyErrorKind.PermissionDenied,
+                    ExecErrorIds.HostKeyMismatch,
                     $"The host key of {name} has changed: {_file.Path} line {expected.LineNumber} expects {expected.KeyType} {expected.Fingerprint}, " +
                     $"but the host presented {type} {presented}. An instance replaced at the same address does this, and so does someone in the middle. " +
                     $"If you know the instance was replaced, remove line {expected.LineNumber} ({Shorten(expected.Line)}) from {_file.Path}, " +
@@ -73,8 +71,7 @@ public sealed class HostKeyVerifier
             if (_policy == HostKeyPolicy.Strict)
             {
                 throw new MightyOpsException(
-                    "HostKeyUnknown",
-                    MightyErrorKind.PermissionDenied,
+                    ExecErrorIds.HostKeyUnknown,
                     $"{name} is not in {_file.Path} and the host key policy is Strict; it presented {type} {presented}. " +
                     $"Check that fingerprint with whoever runs the instance, then add it (ssh-keyscan -p {port} {host} >> '{_file.Path}') or connect once with -HostKeyPolicy AcceptNew.",
                     name);

@@ -37,7 +37,7 @@ internal sealed class PtyChannel : IDisposable
     public static PtyChannel Open(SshClient client, string command, string terminal, int columns, int rows, Action<byte[], int, int> onData)
     {
         object session = Required(typeof(BaseClient).GetProperty("Session", Members)).GetValue(client)
-            ?? throw new MightyOpsException("SshConnectionLost", MightyErrorKind.Connection, "The SSH connection closed before the terminal could be opened. Try again.");
+            ?? throw new MightyOpsException(ExecErrorIds.SshConnectionLost, "The SSH connection closed before the terminal could be opened. Try again.");
         object channel = Required(SessionType.GetMethod("CreateChannelSession")).Invoke(session, null)!;
         var pty = new PtyChannel(channel, onData);
         pty.Subscribe("DataReceived", nameof(OnData));
@@ -52,8 +52,7 @@ internal sealed class PtyChannel : IDisposable
         {
             pty.Dispose();
             throw new MightyOpsException(
-                "TerminalRefused",
-                MightyErrorKind.Failed,
+                ExecErrorIds.TerminalRefused,
                 granted ? "The host refused to run the command." : "The host refused a terminal (pty); its sshd may forbid them (PermitTTY no).");
         }
         return pty;
@@ -112,13 +111,12 @@ internal sealed class PtyChannel : IDisposable
         }
         catch (TargetInvocationException e) when (e.InnerException is not null)
         {
-            throw new MightyOpsException("SshConnectionLost", MightyErrorKind.Connection, $"The SSH terminal failed: {e.InnerException.Message}", innerException: e.InnerException);
+            throw new MightyOpsException(ExecErrorIds.SshConnectionLost, $"The SSH terminal failed: {e.InnerException.Message}", innerException: e.InnerException);
         }
     }
 
     private static T Required<T>(T? member) where T : class =>
         member ?? throw new MightyOpsException(
-            "SshLibraryIncompatible",
-            MightyErrorKind.Failed,
+            ExecErrorIds.SshLibraryIncompatible,
             "This SSH.NET build lacks the channel members Enter-MightyContainer uses; MightyOps ships SSH.NET 2026.0.0. Reinstall the module, or use Invoke-MightyContainer.");
 }

@@ -137,7 +137,7 @@ public sealed class RawTerminal : IDisposable
     }
 
     private static MightyOpsException Failed(string call) =>
-        new("TerminalFailed", MightyErrorKind.Failed, $"The terminal refused {call} (errno {Marshal.GetLastPInvokeError()}). Run the command in a terminal window, or use Invoke-MightyContainer.");
+        new(ExecErrorIds.TerminalFailed, $"The terminal refused {call} (errno {Marshal.GetLastPInvokeError()}). Run the command in a terminal window, or use Invoke-MightyContainer.");
 
     [StructLayout(LayoutKind.Sequential)]
     private struct WinSize

@@ -103,8 +103,7 @@ public sealed class SshConnection : IDisposable
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new MightyOpsException(
-                "CommandTimedOut",
-                MightyErrorKind.Timeout,
+                ExecErrorIds.CommandTimedOut,
                 $"{Target.Address} did not answer within {timeout.TotalSeconds:0.###} s.",
                 Target.Address);
         }
@@ -169,8 +168,7 @@ public sealed class SshConnection : IDisposable
         catch (Exception e) when (e is SshException or SocketException or ObjectDisposedException)
         {
             throw new MightyOpsException(
-                "SshConnectionLost",
-                MightyErrorKind.Connection,
+                ExecErrorIds.SshConnectionLost,
                 $"The SSH connection to {Target.Address} failed while the command ran ({TerminalText.Quote(e.Message, TerminalText.LineLength)}). Whether the command ran to its end is unknown; check before running it again.",
                 Target.Address,
                 e);
@@ -257,8 +255,7 @@ public sealed class SshConnection : IDisposable
         {
             client.Dispose();
             throw new MightyOpsException(
-                "SshAuthenticationFailed",
-                MightyErrorKind.Authentication,
+                ExecErrorIds.SshAuthenticationFailed,
                 $"{endpoint.Address}{through} refused user '{user}' with key {key.Path} ({key.KeyType} {key.Fingerprint}): {TerminalText.Quote(e.Message, TerminalText.LineLength)} " +
                 "Check the user (-User, Ssh.User; ec2-user on Amazon Linux) and that this is the key pair the instance was launched with.",
                 endpoint.Address,
@@ -276,8 +273,7 @@ public sealed class SshConnection : IDisposable
             // connection closing before the key exchange.
             throw via is null
                 ? new MightyOpsException(
-                    "SshConnectionFailed",
-                    MightyErrorKind.Connection,
+                    ExecErrorIds.SshConnectionFailed,
                     $"SSH to {endpoint.Address} failed: {TerminalText.Quote(e.Message, TerminalText.LineLength)} Check that sshd runs there and -Port (Ssh.Port).",
                     endpoint.Address,
                     e)
@@ -287,8 +283,7 @@ public sealed class SshConnection : IDisposable
 
     private static MightyOpsException TimedOut(SshHost endpoint, string through, SshOptions settings, Exception? inner = null) =>
         new(
-            "SshConnectTimeout",
-            MightyErrorKind.Timeout,
+            ExecErrorIds.SshConnectTimeout,
             $"Connecting to {endpoint.Address}{through} did not finish within {settings.ConnectTimeout.TotalSeconds:0.###} s. " +
             "Check that the address is reachable from here (VPN, bastion: -Bastion or Ssh.Bastion; Ssh.Address = 'Public' for the public IP) and that the security group allows SSH.",
             endpoint.Address,
@@ -296,8 +291,7 @@ public sealed class SshConnection : IDisposable
 
     private static MightyOpsException Unreachable(SshHost endpoint, string through, string reason, Exception inner) =>
         new(
-            "SshHostUnreachable",
-            MightyErrorKind.Connection,
+            ExecErrorIds.SshHostUnreachable,
             $"Cannot reach {endpoint.Address}{through}: {reason.TrimEnd('.')}. Check that the instance runs, that sshd listens on port {endpoint.Port} (-Port, Ssh.Port) and that the security group allows SSH from here.",
             endpoint.Address,
             inner);

@@ -49,8 +49,7 @@ public sealed class SshKey : IDisposable
         if (!System.IO.File.Exists(full))
         {
             throw new MightyOpsException(
-                "SshKeyNotFound",
-                MightyErrorKind.NotFound,
+                ExecErrorIds.SshKeyNotFound,
                 $"The SSH key file {full} does not exist. Pass the instances' key pair with -KeyFilePath or set Ssh.KeyFilePath in mighty.psd1.",
                 full);
         }
@@ -62,8 +61,7 @@ public sealed class SshKey : IDisposable
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
             throw new MightyOpsException(
-                "SshKeyUnreadable",
-                MightyErrorKind.PermissionDenied,
+                ExecErrorIds.SshKeyUnreadable,
                 $"The SSH key file {full} cannot be read ({e.Message}). Check its permissions: it must be readable by you (chmod 600 '{full}').",
                 full,
                 e);
@@ -77,8 +75,7 @@ public sealed class SshKey : IDisposable
         catch (SshPassPhraseNullOrEmptyException e)
         {
             throw new MightyOpsException(
-                "SshKeyPassphraseRequired",
-                MightyErrorKind.Authentication,
+                ExecErrorIds.SshKeyPassphraseRequired,
                 $"The SSH key {full} is protected by a passphrase. Pass it with -KeyPassphrase (Read-Host -AsSecureString), or run the command in an interactive session to be asked for it.",
                 full,
                 e);
@@ -86,8 +83,7 @@ public sealed class SshKey : IDisposable
         catch (Exception e) when (secret is not null && e is SshException or System.Security.Cryptography.CryptographicException or ArgumentException or InvalidOperationException or IndexOutOfRangeException)
         {
             throw new MightyOpsException(
-                "SshKeyPassphraseWrong",
-                MightyErrorKind.Authentication,
+                ExecErrorIds.SshKeyPassphraseWrong,
                 $"The passphrase does not open the SSH key {full}. Try again; 'ssh-keygen -y -f {full}' checks it with OpenSSH.",
                 full,
                 e);
@@ -95,7 +91,7 @@ public sealed class SshKey : IDisposable
         catch (Exception e) when (e is SshException or System.Security.Cryptography.CryptographicException or ArgumentException or InvalidOperationException or IndexOutOfRangeException or FormatException)
         {
             throw new MightyOpsException(
-                "SshKeyUnreadable",
+                ExecErrorIds.SshKeyUnreadable,
                 MightyErrorKind.InvalidArgument,
                 $"{full} is not a private key MightyOps can read ({e.Message}). Use an OpenSSH or PEM private key (ed25519, ecdsa or rsa), not the .pub file.",
                 full,

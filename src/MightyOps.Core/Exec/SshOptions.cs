@@ -48,8 +48,7 @@ public sealed record SshHost(string? User, string Host, int Port)
         if (host.Length == 0 || user is { Length: 0 } || port is < 1 or > 65535)
         {
             throw new MightyOpsException(
-                "InvalidSshEndpoint",
-                MightyErrorKind.InvalidArgument,
+                ExecErrorIds.InvalidSshEndpoint,
                 $"'{text}' is not a host to SSH to; write it as [user@]host[:port], e.g. ops@bastion.example.com:22.",
                 text);
         }
@@ -109,8 +108,7 @@ public sealed record SshOptions
                 ? "Use the private address (Ssh.Address = 'Private', through a bastion if needed)."
                 : "Check that the instance still exists (Get-MightyTask shows its Ec2InstanceId).";
             throw new MightyOpsException(
-                "TaskHasNoAddress",
-                MightyErrorKind.InvalidOperation,
+                ExecErrorIds.TaskHasNoAddress,
                 $"Instance {task.Ec2InstanceId} of task {task.TaskId} has no {which} IP address. {hint}",
                 task.TaskId);
         }

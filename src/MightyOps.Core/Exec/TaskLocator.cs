@@ -54,7 +54,7 @@ public sealed class TaskLocator
             }
             described = await _aws.Ecs.DescribeTasksAsync(cluster, taskArns, includeTags: false, cancellationToken).ConfigureAwait(false);
         }
-        catch (MightyOpsException e) when (e.ErrorId == MissingCluster.ErrorId)
+        catch (MightyOpsException e) when (e.Is(AwsErrorIds.ClusterNotFound))
         {
             throw await MissingCluster.ExplainAsync(_aws, _log, cluster, query.Cluster, named: null, [], e, cancellationToken).ConfigureAwait(false);
         }
@@ -62,8 +62,7 @@ public sealed class TaskLocator
         {
             string id = EcsArn.LastSegment(failure.Arn ?? string.Empty);
             onNotFound(new MightyOpsException(
-                "TaskNotFound",
-                MightyErrorKind.NotFound,
+                ExecErrorIds.TaskNotFound,
                 $"Task '{id}' was not found in cluster '{cluster}' ({_aws.Region}); stopped tasks are kept about an hour. Run Get-MightyTask -Cluster {cluster} to see its tasks.",
                 id));
         }
@@ -99,11 +98,10 @@ public sealed class TaskLocator
                     arns.Add(arn);
                 }
             }
-            catch (MightyOpsException e) when (e.ErrorId == "ServiceNotFound" && service is not null)
+            catch (MightyOpsException e) when (e.Is(AwsErrorIds.ServiceNotFound) && service is not null)
             {
                 onNotFound(new MightyOpsException(
-                    "ServiceNotFound",
-                    MightyErrorKind.NotFound,
+                    AwsErrorIds.ServiceNotFound,
                     $"Service '{service}' was not found in cluster '{cluster}' ({_aws.Region}). Run Get-MightyService -Cluster {cluster} to see the services there.",
                     service,
                     e));
@@ -145,7 +143,7 @@ public sealed class TaskLocator
                 result[instance.InstanceId] = instance;
             }
         }
-        catch (MightyOpsException e) when (e.ErrorId == "Ec2InstanceNotFound")
+        catch (MightyOpsException e) when (e.Is(AwsErrorIds.Ec2InstanceNotFound))
         {
             // EC2 refuses the whole call for one unknown id (an instance terminated long ago):
             // the tasks are still listed, without addresses, and the warning says why.

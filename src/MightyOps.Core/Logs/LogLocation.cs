@@ -1,4 +1,5 @@
 using MightyOps.Core.Aws.Ecs;
+using MightyOps.Core.Targeting;
 
 namespace MightyOps.Core.Logs;
 
@@ -37,7 +38,7 @@ public sealed record LogLocation(string Cluster, string Service, string Containe
         string family = $"{definition.Family}:{definition.Revision}";
         if (container is not null && !containers.Any(c => c.Name == container))
         {
-            throw new MightyOpsException("ContainerNotFound", MightyErrorKind.NotFound,
+            throw new MightyOpsException(TargetingErrorIds.ContainerNotFound,
                 $"Service '{service}' ({family}) has no container '{container}'; its containers are {string.Join(", ", containers.Select(c => $"'{c.Name}'"))}.",
                 container);
         }
@@ -62,7 +63,7 @@ public sealed record LogLocation(string Cluster, string Service, string Containe
             string sentence = $"Container '{c.Name}' of service '{service}' ({family}) {why}, not awslogs with a stream prefix: Get-MightyLog reads only CloudWatch Logs streams named prefix/container/task-id. Set logDriver 'awslogs' with awslogs-group and awslogs-stream-prefix in its logConfiguration.";
             if (container is not null)
             {
-                throw new MightyOpsException("LogDriverNotAwslogs", MightyErrorKind.InvalidOperation, sentence, container);
+                throw new MightyOpsException(LogsErrorIds.LogDriverNotAwslogs, sentence, container);
             }
             skipped.Add(sentence);
         }

@@ -62,7 +62,7 @@ public sealed class LogReader(AwsSession aws, IOperationLog log)
                 {
                     if (!found.TryGetValue(target.Service, out EcsService? service))
                     {
-                        throw new MightyOpsException("ServiceNotFound", MightyErrorKind.NotFound,
+                        throw new MightyOpsException(AwsErrorIds.ServiceNotFound,
                             $"ECS service '{target.Service}' was not found in cluster '{target.Cluster}' ({aws.Region}). Check -Service, -Cluster and -Region; names are case-sensitive.", target.Service);
                     }
                     var arns = (service.Deployments ?? []).Select(d => d.TaskDefinition).OfType<string>().ToList();
@@ -93,7 +93,7 @@ public sealed class LogReader(AwsSession aws, IOperationLog log)
                     }
                     if (locations.Count == 0)
                     {
-                        throw new MightyOpsException("LogDriverNotAwslogs", MightyErrorKind.InvalidOperation,
+                        throw new MightyOpsException(LogsErrorIds.LogDriverNotAwslogs,
                             skipped.Count == 0 ? $"Service '{target.Service}' has no containers." : string.Join(" ", skipped.Distinct()), target.Service);
                     }
                     plan.Add(target, locations);
@@ -129,7 +129,7 @@ public sealed class LogReader(AwsSession aws, IOperationLog log)
                         {
                             last = await aws.Logs.GetLastEventsAsync(query.LogGroup, stream, tail, null, null, cancellationToken).ConfigureAwait(false);
                         }
-                        catch (MightyOpsException e) when (e.ErrorId == "LogStreamNotFound")
+                        catch (MightyOpsException e) when (e.Is(AwsErrorIds.LogStreamNotFound))
                         {
                             log.Verbose($"{query.LogGroup} {stream}: {e.Message}");
                             continue;

@@ -57,8 +57,7 @@ public sealed class QueueScaler
         if (queue.Service is null)
         {
             throw new MightyOpsException(
-                "QueueHasNoService",
-                MightyErrorKind.NotFound,
+                QueuesErrorIds.QueueHasNoService,
                 $"No ECS service in cluster '{queue.Cluster}' works queue '{name}', so there is nothing to scale. Map one with Services.<service>.Queue = '{name}' in mighty.psd1 or the service tag {QueueSnapshot.QueueTag}={name}.",
                 queue.Queue);
         }
@@ -68,14 +67,13 @@ public sealed class QueueScaler
         }
         if (wanted < 0)
         {
-            throw new MightyOpsException("CountOutsidePolicy", MightyErrorKind.InvalidArgument, $"A desired count cannot be negative ({wanted}).", queue.Queue);
+            throw new MightyOpsException(QueuesErrorIds.CountOutsidePolicy, $"A desired count cannot be negative ({wanted}).", queue.Queue);
         }
         QueuePolicy policy = queue.Policy;
         if ((wanted < policy.MinCount || wanted > policy.MaxCount) && !force)
         {
             throw new MightyOpsException(
-                "CountOutsidePolicy",
-                MightyErrorKind.InvalidArgument,
+                QueuesErrorIds.CountOutsidePolicy,
                 $"{wanted} is outside the policy of queue '{name}' ({policy.MinCount} to {policy.MaxCount} tasks). Pass -Force to set it anyway, or change MinCount/MaxCount in mighty.psd1.",
                 queue.Queue);
         }

@@ -66,9 +66,9 @@ public sealed record QueueSnapshotRequest(
             {
                 return From(config, cluster, redis, keyNamespace, environment);
             }
-            catch (MightyOpsException e) when (e.ErrorId == RedisLocation.NotConfiguredId)
+            catch (MightyOpsException e) when (e.Is(QueuesErrorIds.RedisNotConfigured))
             {
-                throw new MightyOpsException(e.ErrorId, e.Kind,
+                throw new MightyOpsException(e.Error, e.Kind,
                     $"-Queue '{pattern}' is a wildcard, and matching it needs Sidekiq's queue list from Redis: name the queues, or pass -Redis redis://host:6379/0, set Redis in mighty.psd1, or set ${RedisLocation.EnvironmentVariable}. (-Count with queue names needs no Redis.)",
                     pattern, e);
             }
@@ -142,9 +142,6 @@ public sealed class QueueSnapshot
 {
     /// <summary>The service tag naming the queue a service works.</summary>
     public const string QueueTag = "mightyops:queue";
-
-    /// <summary>Error id of a service named for scaling that works no queue.</summary>
-    public const string ServiceHasNoQueueId = "ServiceHasNoQueue";
 
     /// <summary>The service tag holding when MightyOps last changed its desired count (ISO 8601, UTC).</summary>
     public const string ScaledAtTag = "mightyops:scaled-at";
@@ -241,8 +238,7 @@ public sealed class QueueSnapshot
             string? sameLetters = snapshot.Queues.Select(q => q.Queue).FirstOrDefault(q => string.Equals(q, name, StringComparison.OrdinalIgnoreCase));
             string hint = sameLetters is null ? string.Empty : $" Queue names are case-sensitive: did you mean '{TerminalText.Quote(sameLetters)}'?";
             onNotFound(new MightyOpsException(
-                "QueueNotFound",
-                MightyErrorKind.NotFound,
+                QueuesErrorIds.QueueNotFound,
                 $"No Sidekiq queue {(w.IsLiteral ? "is named" : "matches")} '{TerminalText.Quote(name)}' (and no service in cluster '{snapshot.Cluster}' is mapped to one).{hint} Run Get-MightyQueue to see the queues.",
                 name));
         }
@@ -275,14 +271,14 @@ public sealed class QueueSnapshot
                 string hint = otherCase is null
                     ? $"Run Get-MightyService -Cluster {snapshot.Cluster} to see the services there."
                     : $"ECS names are case-sensitive: did you mean '{otherCase}'?";
-                onError(new MightyOpsException("ServiceNotFound", MightyErrorKind.NotFound,
+                onError(new MightyOpsException(AwsErrorIds.ServiceNotFound,
                     $"Service '{service}' was not found in cluster '{snapshot.Cluster}'. {hint}", service));
                 continue;
             }
             string why = snapshot.SidekiqRead
                 ? "neither mighty.psd1 nor a tag maps a queue to it, and Sidekiq has no queue of its name"
                 : $"neither mighty.psd1 nor a tag maps a queue to it (Redis was not read, so a queue of the service's own name counts only when named: -Queue {service})";
-            onError(new MightyOpsException(ServiceHasNoQueueId, MightyErrorKind.NotFound,
+            onError(new MightyOpsException(QueuesErrorIds.ServiceHasNoQueue,
                 $"Service '{service}' in cluster '{snapshot.Cluster}' works no Sidekiq queue: {why}. Map one with Services.{service}.Queue = '<queue>' in mighty.psd1 or the service tag {QueueTag}=<queue>, or name the queue with -Queue.",
                 service));
         }

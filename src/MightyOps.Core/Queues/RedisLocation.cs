@@ -13,9 +13,6 @@ public sealed class RedisLocation
     /// <summary>The environment variable read when neither a parameter nor the config names a Redis.</summary>
     public const string EnvironmentVariable = "REDIS_URL";
 
-    /// <summary>Error id of a command that needs Redis when none is named anywhere.</summary>
-    public const string NotConfiguredId = "RedisNotConfigured";
-
     private const int DefaultPort = 6379;
 
     private RedisLocation(string host, int port, bool tls, string? user, string? password, int database)
@@ -54,8 +51,7 @@ public sealed class RedisLocation
         if (url is null)
         {
             throw new MightyOpsException(
-                NotConfiguredId,
-                MightyErrorKind.InvalidOperation,
+                QueuesErrorIds.RedisNotConfigured,
                 $"No Redis to read Sidekiq's queues from: pass -Redis redis://host:6379/0, set Redis in mighty.psd1, or set ${EnvironmentVariable}.");
         }
         return Parse(url);
@@ -112,7 +108,7 @@ public sealed class RedisLocation
     private static string? FirstNonEmpty(params string?[] values) => values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
 
     private static MightyOpsException Invalid(string url, string why) =>
-        new("RedisUrlInvalid", MightyErrorKind.InvalidArgument,
+        new(QueuesErrorIds.RedisUrlInvalid,
             $"'{Redact(url)}' is not a Redis URL: {why}. Write it as redis://[user:password@]host[:port][/database] (rediss:// for TLS).",
             Redact(url));
 

@@ -130,8 +130,7 @@ public sealed class SidekiqStats : IAsyncDisposable
             if (!hasQueues.Result && !hasProcesses.Result)
             {
                 throw new MightyOpsException(
-                    "SidekiqDataNotFound",
-                    MightyErrorKind.NotFound,
+                    QueuesErrorIds.SidekiqDataNotFound,
                     $"Redis at {_location} holds no Sidekiq data (no '{_prefix}queues' or '{_prefix}processes' key), so there is nothing to report or scale on. Check the database index in the URL and -Namespace.",
                     _location.ToString());
             }
@@ -297,8 +296,7 @@ internal static class SidekiqJob
             ? $"before Sidekiq existed ({EarliestEnqueue.Year})"
             : $"more than {MaxClockSkew.TotalHours:0} hour ahead of this machine's clock ({now.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture)})";
         return new MightyOpsException(
-            "SidekiqDataInvalid",
-            MightyErrorKind.InvalidOperation,
+            QueuesErrorIds.SidekiqDataInvalid,
             $"Redis key '{TerminalText.Quote(place.Key)}' holds, {place.Position}, a job whose {field} reads as {when}, {why}: that job cannot have waited that long, so nothing is reported or scaled on it. Find out what wrote that job ({field} is epoch seconds, or epoch milliseconds as a whole number in Sidekiq 8), then fix or delete it; if the time is only ahead, check both machines' clocks. (The job's contents are not shown: they may hold personal data or secrets.)",
             place.Key);
     }
@@ -365,7 +363,7 @@ internal static class SidekiqJob
     };
 
     private static MightyOpsException Invalid(JobPlace place, string what) =>
-        new("SidekiqDataInvalid", MightyErrorKind.InvalidOperation,
+        new(QueuesErrorIds.SidekiqDataInvalid,
             $"Redis key '{TerminalText.Quote(place.Key)}' holds, {place.Position}, {what}: this is not Sidekiq's data, so nothing is reported or scaled on it. Check the Redis URL, database and -Namespace. (The job's contents are not shown: they may hold personal data or secrets.)",
             place.Key);
 }
@@ -393,20 +391,17 @@ internal static class RedisErrors
         return await ProbeAsync(location, timeout, cancellationToken).ConfigureAwait(false) switch
         {
             Probe.Accepted => new MightyOpsException(
-                "RedisTimeout",
-                MightyErrorKind.Timeout,
+                QueuesErrorIds.RedisTimeout,
                 $"Redis at {location} accepted the connection but did not answer within {waited}: the server is frozen, overloaded or busy with a slow command, or what listens there is not Redis{(location.UseTls ? " (or does not speak TLS)" : string.Empty)}. Check it with redis-cli -h {location.Host} -p {location.Port} PING.",
                 location.ToString(),
                 e),
             Probe.NoAnswer => new MightyOpsException(
-                "RedisTimeout",
-                MightyErrorKind.Timeout,
+                QueuesErrorIds.RedisTimeout,
                 $"Redis at {location} did not take a connection within {waited}: packets to {location.Host}:{location.Port} go unanswered (a firewall or security group that drops them, a host that is down, or the wrong address).",
                 location.ToString(),
                 e),
             _ => new MightyOpsException(
-                "RedisUnreachable",
-                MightyErrorKind.Connection,
+                QueuesErrorIds.RedisUnreachable,
                 $"Could not connect to Redis at {location}{(location.UseTls ? " over TLS" : string.Empty)}. Check the host, port and network (and rediss:// for a TLS-only Redis).",
                 location.ToString(),
                 e),
@@ -423,15 +418,13 @@ internal static class RedisErrors
         if (e is RedisTimeoutException or TimeoutException)
         {
             return new MightyOpsException(
-                "RedisTimeout",
-                MightyErrorKind.Timeout,
+                QueuesErrorIds.RedisTimeout,
                 $"Redis at {location} did not answer within {Seconds(timeout)} while Sidekiq's queues were read: the server is frozen, overloaded or busy with a slow command. Nothing was reported or scaled on a partial read; check that it is up and responsive (redis-cli -h {location.Host} -p {location.Port} PING).",
                 location.ToString(),
                 e);
         }
         return new MightyOpsException(
-            "RedisConnectionLost",
-            MightyErrorKind.Connection,
+            QueuesErrorIds.RedisConnectionLost,
             $"The connection to Redis at {location} was lost while Sidekiq's queues were read ({Cause(e)}). Nothing was reported or scaled on a partial read. Try again; if it keeps happening, look at the server (restarts, maxclients, client-output-buffer-limit, CLIENT KILL) and the network.",
             location.ToString(),
             e);
@@ -448,8 +441,7 @@ internal static class RedisErrors
             if (inner is System.Security.Authentication.AuthenticationException tls)
             {
                 return new MightyOpsException(
-                    "RedisTlsFailed",
-                    MightyErrorKind.Connection,
+                    QueuesErrorIds.RedisTlsFailed,
                     $"The TLS handshake with Redis at {location} failed: {tls.Message} Check that the server's certificate is issued for '{location.Host}' by a CA this machine trusts.",
                     location.ToString(),
                     e);
@@ -461,8 +453,7 @@ internal static class RedisErrors
             || message.Contains("invalid username-password", StringComparison.OrdinalIgnoreCase))
         {
             return new MightyOpsException(
-                "RedisAuthenticationFailed",
-                MightyErrorKind.Authentication,
+                QueuesErrorIds.RedisAuthenticationFailed,
                 $"Redis at {location} refused the credentials. Put the right user and password in the URL (redis://user:password@host:port/db).",
                 location.ToString(),
                 e);
@@ -470,8 +461,7 @@ internal static class RedisErrors
         if (message.Contains("WRONGTYPE", StringComparison.Ordinal))
         {
             return new MightyOpsException(
-                "SidekiqDataInvalid",
-                MightyErrorKind.InvalidOperation,
+                QueuesErrorIds.SidekiqDataInvalid,
                 $"Redis at {location} has keys where Sidekiq keeps its queues, but of another type ({message}): this is not Sidekiq's data, so nothing is reported or scaled on it. Check the database index and -Namespace.",
                 location.ToString(),
                 e);

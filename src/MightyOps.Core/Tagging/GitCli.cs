@@ -27,8 +27,7 @@ public sealed record GitResult(IReadOnlyList<string> Arguments, int ExitCode, st
 
 /// <summary>
 /// Runs the git CLI. MightyOps drives git rather than a library so the user's SSH agent,
-/// credential helpers, includes and hooks all apply exactly as they do at the prompt (issue: release
-/// tags). Arguments go to the process as a list, never through a shell; messages are forced to
+/// credential helpers, includes and hooks all apply exactly as they do at the prompt. Arguments go to the process as a list, never through a shell; messages are forced to
 /// English (<c>LC_ALL=C</c>) so failures can be recognised; <c>GIT_TERMINAL_PROMPT=0</c> makes a
 /// missing credential fail at once instead of waiting forever for an answer in a runbook; standard
 /// input is closed for the same reason. Cancelling kills git and whatever it started (ssh,
@@ -92,8 +91,7 @@ public sealed class GitCli
         catch (Win32Exception e)
         {
             throw new MightyOpsException(
-                "GitNotFound",
-                MightyErrorKind.NotFound,
+                TaggingErrorIds.GitNotFound,
                 $"Could not run '{Executable}': {e.Message}. Install git and make sure it is on PATH.",
                 Executable,
                 e);
@@ -134,7 +132,7 @@ public sealed class GitCli
 
     /// <summary>The generic error for a git command that failed in a way nobody expected.</summary>
     public MightyOpsException Failed(GitResult result) =>
-        new("GitFailed", MightyErrorKind.Failed, $"'{result.CommandLine}' failed in {WorkingDirectory}: {result.Complaint}", WorkingDirectory);
+        new(TaggingErrorIds.GitFailed, $"'{result.CommandLine}' failed in {WorkingDirectory}: {result.Complaint}", WorkingDirectory);
 
     /// <summary>Shows arguments the way a POSIX shell would need them, for logs and messages only.</summary>
     public static string Display(IEnumerable<string> arguments)

@@ -103,7 +103,7 @@ public sealed class GitRepository
         string message = revision == "HEAD"
             ? $"The repository {Root} has no commits yet (HEAD names no commit). Commit something first, or pass -Commit."
             : $"'{revision}' does not name a commit in {Root}. Pass a commit id, branch or tag that exists here (fetch first if it only exists on a remote).";
-        throw new MightyOpsException("CommitNotFound", MightyErrorKind.NotFound, message, revision);
+        throw new MightyOpsException(TaggingErrorIds.CommitNotFound, message, revision);
     }
 
     /// <summary>True when tracked files differ from HEAD (untracked files are not counted).</summary>
@@ -126,8 +126,7 @@ public sealed class GitRepository
         if (!result.Succeeded || close < 0)
         {
             throw new MightyOpsException(
-                "GitIdentityUnknown",
-                MightyErrorKind.InvalidOperation,
+                TaggingErrorIds.GitIdentityUnknown,
                 $"git does not know who you are, and an annotated tag records its tagger. Run: git config --global user.name 'Your Name'; git config --global user.email you@example.com (or set them in {Root} without --global).",
                 Root);
         }
@@ -217,13 +216,11 @@ public sealed class GitRepository
             || result.Error.Contains("returned error: 403", StringComparison.Ordinal);
         return denied
             ? new MightyOpsException(
-                "RemoteAccessDenied",
-                MightyErrorKind.Authentication,
+                TaggingErrorIds.RemoteAccessDenied,
                 $"git could not {doing} '{remote}': {complaint} Check the credentials git uses for it (ssh-agent, credential helper); MightyOps never prompts, so they must work without a prompt.",
                 remote)
             : new MightyOpsException(
-                "RemoteUnreachable",
-                MightyErrorKind.Connection,
+                TaggingErrorIds.RemoteUnreachable,
                 $"git could not {doing} '{remote}': {complaint} Check the remote's URL (git remote -v) and the network, then try again.",
                 remote);
     }
@@ -292,8 +289,7 @@ public sealed class GitRepository
 
     private static MightyOpsException NotARepository(string path, string why) =>
         new(
-            "NotAGitRepository",
-            MightyErrorKind.InvalidArgument,
+            TaggingErrorIds.NotAGitRepository,
             $"{path} is not in a git repository ({why}). Run the command inside a clone, or pass -Path with the repository's folder.",
             path);
 }

@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 namespace MightyOps.Core.Tagging;
 
 /// <summary>
-/// Release tag names <c>&lt;branch&gt;.&lt;n&gt;</c> (issue: release tags). The tag is also the image
+/// Release tag names <c>&lt;branch&gt;.&lt;n&gt;</c>. The tag is also the image
 /// tag of the build it triggers, so the branch part is made Docker-tag-safe (Docker allows
 /// <c>[A-Za-z0-9_.-]</c>, at most 128 characters, not starting with <c>.</c> or <c>-</c>) by one
 /// deterministic rule, documented in docs/New-MightyTag.md (NOTES):
@@ -34,8 +34,7 @@ public static partial class ReleaseTagName
         if (safe.Length == 0)
         {
             throw new MightyOpsException(
-                "InvalidBranchName",
-                MightyErrorKind.InvalidArgument,
+                TaggingErrorIds.InvalidBranchName,
                 $"The branch name '{branch}' has no letters or digits a Docker tag can carry; pass -Branch with a name made of A-Z, a-z, 0-9, '_', '.' or '-'.",
                 branch);
         }
@@ -115,8 +114,7 @@ public static partial class ReleaseTagName
         if (highest == int.MaxValue)
         {
             throw new MightyOpsException(
-                "TagNumberExhausted",
-                MightyErrorKind.InvalidOperation,
+                TaggingErrorIds.TagNumberExhausted,
                 $"The branch '{tagBranch}' already has the release number {int.MaxValue}; no higher number is possible. Tag under another -Branch name.",
                 tagBranch);
         }

@@ -42,8 +42,7 @@ public sealed class ReleaseTagQuery
             if (!await repo.HasRemoteAsync(remote, cancellationToken).ConfigureAwait(false))
             {
                 throw new MightyOpsException(
-                    "RemoteNotFound",
-                    MightyErrorKind.NotFound,
+                    TaggingErrorIds.RemoteNotFound,
                     $"{repo.Root} has no remote named '{remote}'. Pass -Remote with one of its remotes (git remote -v).",
                     remote);
             }
@@ -78,8 +77,7 @@ public sealed class ReleaseTagQuery
         {
             string where = remote is null ? repo.Root : $"{remote} (from {repo.Root})";
             notFound(new MightyOpsException(
-                "ReleaseTagNotFound",
-                MightyErrorKind.NotFound,
+                TaggingErrorIds.ReleaseTagNotFound,
                 $"There is no release tag of the branch '{filter.Pattern}' in {where}. Create one with New-MightyTag -Branch {filter.Pattern}, or list every branch with Get-MightyTag.",
                 filter.Pattern));
         }

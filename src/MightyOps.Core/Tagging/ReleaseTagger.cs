@@ -114,8 +114,7 @@ public sealed class ReleaseTagger
         string sourceBranch = request.Branch
             ?? await repo.CurrentBranchAsync(cancellationToken).ConfigureAwait(false)
             ?? throw new MightyOpsException(
-                "DetachedHead",
-                MightyErrorKind.InvalidOperation,
+                TaggingErrorIds.DetachedHead,
                 $"HEAD is detached in {repo.Root}, so there is no branch to name the tag after. Pass -Branch (e.g. -Branch master), or check out a branch.",
                 repo.Root);
         string branch = ReleaseTagName.ToTagBranch(sourceBranch);
@@ -136,8 +135,7 @@ public sealed class ReleaseTagger
         if (!remoteKnown && !request.NoPush)
         {
             throw new MightyOpsException(
-                "RemoteNotFound",
-                MightyErrorKind.NotFound,
+                TaggingErrorIds.RemoteNotFound,
                 $"{repo.Root} has no remote named '{request.Remote}'. Pass -Remote with one of its remotes (git remote -v), or -NoPush to tag locally only.",
                 request.Remote);
         }
@@ -224,8 +222,7 @@ public sealed class ReleaseTagger
                 if (!remote.Any(t => t.Name == tag))
                 {
                     throw new MightyOpsException(
-                        "TagPushRejected",
-                        MightyErrorKind.PermissionDenied,
+                        TaggingErrorIds.TagPushRejected,
                         $"{plan.Remote} refused the tag {tag}: {TerminalText.Quote(status.Reason, TerminalText.LineLength)}. Nothing was left behind; ask whoever runs the remote why it refuses new tags.",
                         tag);
                 }
@@ -244,7 +241,7 @@ public sealed class ReleaseTagger
             await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(10, 60) * attempt), cancellationToken).ConfigureAwait(false);
         }
         throw new MightyOpsException(
-            "TagPushRejected",
+            TaggingErrorIds.TagPushRejected,
             MightyErrorKind.Conflict,
             $"Others kept taking the next release number of '{plan.Branch}' on {plan.Remote}; gave up after {MaxAttempts} attempts. Nothing was left behind; try again.",
             plan.Branch);

@@ -12,9 +12,6 @@ namespace MightyOps.Core.Targeting;
 /// </summary>
 internal static class MissingCluster
 {
-    /// <summary>Error id of a cluster that is not there.</summary>
-    public const string ErrorId = "ClusterNotFound";
-
     // Most clusters to name before "and N more".
     private const int ClustersNamed = 20;
 
@@ -56,7 +53,7 @@ internal static class MissingCluster
             string? claimed = claimedAccounts.FirstOrDefault(a => a != account);
             if (account is not null && claimed is not null)
             {
-                return new MightyOpsException("AwsAccountMismatch", MightyErrorKind.InvalidArgument,
+                return new MightyOpsException(TargetingErrorIds.AwsAccountMismatch,
                     $"Cluster '{cluster}' was named by an ARN of account {claimed}, but these credentials reach account {account}, which has no such cluster. Use credentials of account {claimed} (-ProfileName).",
                     input, notFound)
                 { RequestId = notFound.RequestId };
@@ -71,7 +68,7 @@ internal static class MissingCluster
             log.Debug($"Could not list the clusters: {e.Message}");
             what = "Check -Cluster and -Region ('aws ecs list-clusters' lists the clusters).";
         }
-        return new MightyOpsException(ErrorId, MightyErrorKind.NotFound, $"Cluster '{cluster}' was not found in {aws.Region}.{defaulted} {what}", input, notFound)
+        return new MightyOpsException(AwsErrorIds.ClusterNotFound, $"Cluster '{cluster}' was not found in {aws.Region}.{defaulted} {what}", input, notFound)
         {
             RequestId = notFound.RequestId,
         };

@@ -137,7 +137,7 @@ public sealed class ServiceTargetResolver
             string whole = clusterName ?? _defaultCluster;
             if (_mode == TargetingMode.Change)
             {
-                return [new MightyOpsException("ServiceNotNamed", MightyErrorKind.InvalidArgument,
+                return [new MightyOpsException(TargetingErrorIds.ServiceNotNamed,
                     $"No service was named for cluster '{whole}', and this command changes the services it targets. Name them with -Service (or pipe objects that carry a Service); -Service * means every service of the cluster.",
                     cluster ?? whole)];
             }
@@ -164,14 +164,14 @@ public sealed class ServiceTargetResolver
             }
             if (clusterName is not null && arn.Cluster is not null && !string.Equals(clusterName, arn.Cluster, StringComparison.Ordinal))
             {
-                errors.Add(new MightyOpsException("ClusterMismatch", MightyErrorKind.InvalidArgument,
+                errors.Add(new MightyOpsException(TargetingErrorIds.ClusterMismatch,
                     $"Service ARN '{service}' is in cluster '{arn.Cluster}', but the cluster given is '{clusterName}'. Leave out -Cluster (the ARN names its cluster) or pass the service's name instead of its ARN.",
                     service));
                 continue;
             }
             if (clusterAccount is not null && !string.Equals(clusterAccount, arn.Account, StringComparison.Ordinal))
             {
-                errors.Add(new MightyOpsException("AwsAccountMismatch", MightyErrorKind.InvalidArgument,
+                errors.Add(new MightyOpsException(TargetingErrorIds.AwsAccountMismatch,
                     $"Service ARN '{service}' belongs to account {arn.Account}, but the cluster ARN given belongs to account {clusterAccount}. Pass ARNs of one account.",
                     service));
                 continue;
@@ -222,7 +222,7 @@ public sealed class ServiceTargetResolver
                 arns.Add(arn);
             }
         }
-        catch (MightyOpsException e) when (e.ErrorId == MissingCluster.ErrorId)
+        catch (MightyOpsException e) when (e.Is(AwsErrorIds.ClusterNotFound))
         {
             throw await MissingCluster.ExplainAsync(_aws, _log, request.Cluster, request.Input, request.Named, request.ClaimedAccounts, e, cancellationToken).ConfigureAwait(false);
         }
@@ -287,19 +287,19 @@ public sealed class ServiceTargetResolver
     private static MightyOpsException? AccountMismatch(string input, string? claimed, string? actual, string cluster) =>
         claimed is null || actual is null || string.Equals(claimed, actual, StringComparison.Ordinal)
             ? null
-            : new MightyOpsException("AwsAccountMismatch", MightyErrorKind.InvalidArgument,
+            : new MightyOpsException(TargetingErrorIds.AwsAccountMismatch,
                 $"'{input}' names account {claimed}, but cluster '{cluster}' that these credentials reach is in account {actual}. Use credentials of account {claimed} (-ProfileName) or pass the name instead of the ARN.",
                 input);
 
     private MightyOpsException? RegionMismatch(EcsArn arn) =>
         string.Equals(arn.Region, _aws.Region, StringComparison.Ordinal)
             ? null
-            : new MightyOpsException("AwsRegionMismatch", MightyErrorKind.InvalidArgument,
+            : new MightyOpsException(TargetingErrorIds.AwsRegionMismatch,
                 $"'{arn.Arn}' is in region {arn.Region}, but this command runs in {_aws.Region} (from {_aws.RegionSource}). Pass -Region {arn.Region}, or a name instead of the ARN.",
                 arn.Arn);
 
     private static MightyOpsException InvalidArn(string value, string kind, string example) =>
-        new("EcsArnInvalid", MightyErrorKind.InvalidArgument,
+        new(TargetingErrorIds.EcsArnInvalid,
             $"'{value}' is not an ECS {kind} ARN. Pass a {kind} name or an ARN such as {example}.",
             value);
 
@@ -308,7 +308,7 @@ public sealed class ServiceTargetResolver
         string region = _aws.Region;
         if (!selector.Pattern.IsLiteral)
         {
-            return new MightyOpsException("ServiceNotFound", MightyErrorKind.NotFound,
+            return new MightyOpsException(AwsErrorIds.ServiceNotFound,
                 $"No service in cluster '{cluster}' ({region}) matches '{selector.Input}', and this command only acts on services that are named. Run Get-MightyService -Cluster {cluster} to see the services there.",
                 selector.Input);
         }
@@ -317,7 +317,7 @@ public sealed class ServiceTargetResolver
         string hint = otherCase is null
             ? $"Run Get-MightyService -Cluster {cluster} to see the services there."
             : $"ECS names are case-sensitive: did you mean '{otherCase}'?";
-        return new MightyOpsException("ServiceNotFound", MightyErrorKind.NotFound,
+        return new MightyOpsException(AwsErrorIds.ServiceNotFound,
             $"Service '{name}' was not found in cluster '{cluster}' ({region}). {hint}",
             selector.Input);
     }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using MightyOps.Core;
+using MightyOps.Core.Deploy;
 using MightyOps.Sandbox.Http;
 using MightyOps.Sandbox.Routing;
 
@@ -236,7 +237,7 @@ internal sealed partial class AdminApi(SandboxHost host)
 
     private HttpResponse BadImage(JsonObject body)
     {
-        (string repository, string tag) = ImageReference(body);
+        (string repository, string tag) = ImageOf(body);
         bool fails = body["failsToStart"]?.GetValue<bool>() ?? true;
         SandboxImage image = host.SetImageFailsToStart(repository, tag, fails, body["reason"]?.GetValue<string>());
         return Ok(ImageJson(repository, tag, image));
@@ -244,7 +245,7 @@ internal sealed partial class AdminApi(SandboxHost host)
 
     private HttpResponse PushImage(JsonObject body)
     {
-        (string repository, string tag) = ImageReference(body);
+        (string repository, string tag) = ImageOf(body);
         bool fails = body["failsToStart"]?.GetValue<bool>() ?? false;
         SandboxImage image = host.PushImage(repository, tag, fails, body["reason"]?.GetValue<string>());
         return Ok(ImageJson(repository, tag, image));
@@ -324,31 +325,19 @@ internal sealed partial class AdminApi(SandboxHost host)
         ["repository"] = repository,
         ["tag"] = tag,
         ["digest"] = image.Digest,
-        ["imageUri"] = $"{host.World.RegistryHost}/{repository}:{tag}",
+        ["imageUri"] = host.World.Image(repository, tag).ToString(),
         ["failsToStart"] = image.FailsToStart,
         ["failureReason"] = image.FailureReason,
     };
 
-    /// <summary>Accepts <c>{"image":"app:master.5"}</c> or <c>{"repository":"app","tag":"master.5"}</c>.</summary>
-    private static (string Repository, string Tag) ImageReference(JsonObject body)
+    /// <summary>Accepts <c>{"image":"app:master.5"}</c> (a full image URI too: its registry is left out) or <c>{"repository":"app","tag":"master.5"}</c>.</summary>
+    private static (string Repository, string Tag) ImageOf(JsonObject body)
     {
-        string? image = body["image"]?.GetValue<string>();
         string? repository = body["repository"]?.GetValue<string>();
         string? tag = body["tag"]?.GetValue<string>();
-        if (image is not null)
+        if (ImageReference.TryParse(body["image"]?.GetValue<string>(), out ImageReference image) && image.Digest is null && !string.IsNullOrEmpty(image.Tag))
         {
-            int colon = image.LastIndexOf(':');
-            if (colon > 0 && colon < image.Length - 1)
-            {
-                repository = image[..colon];
-                tag = image[(colon + 1)..];
-                // A full image URI names the repository after the registry host.
-                int slash = repository.IndexOf('/');
-                if (slash > 0 && repository[..slash].Contains('.'))
-                {
-                    repository = repository[(slash + 1)..];
-                }
-            }
+            (repository, tag) = (image.Repository, image.Tag);
         }
         if (string.IsNullOrEmpty(repository) || string.IsNullOrEmpty(tag))
         {

@@ -144,8 +144,8 @@ internal sealed partial class EcrApi(SandboxWorld world)
                     : Failure(id, "ImageNotFound", "Requested image not found"));
                 continue;
             }
-            // acceptedMediaTypes is advisory: ECR answers with what it has when it cannot convert
-            // (awslabs/amazon-ecr-containerd-resolver#13), so the manifest comes back as stored.
+            // acceptedMediaTypes is advisory: the manifest comes back as stored when ECR cannot
+            // convert it (docs/design/batch-limits.md, "Partial failures").
             images.Add(new EcrImage
             {
                 RegistryId = world.AccountId,

@@ -38,7 +38,7 @@ public sealed partial class EcsApi
         }
         if (references.Count > 10)
         {
-            // Not in the model; what the service answers (remind101/empire#468).
+            // Not in the model: ECS refuses more than 10 (docs/design/batch-limits.md, "Batches").
             throw new SandboxException("InvalidParameterException", "service names can have at most 10 items.");
         }
         return DescribeEach("services", references, reference => FindService(cluster, reference),

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MightyOps.Core.Aws.Ecs;
+using MightyOps.Core.Deploy;
 
 namespace MightyOps.Sandbox.Ecs;
 
@@ -206,7 +207,7 @@ public sealed partial class EcsApi
         }
         foreach (EcsContainerDefinition container in containers)
         {
-            if (container.Image!.StartsWith(_world.RegistryHost + "/", StringComparison.OrdinalIgnoreCase))
+            if (_world.InRegistry(ImageReference.Parse(container.Image!)))
             {
                 Add("com.amazonaws.ecs.capability.ecr-auth");
                 if (input.ExecutionRoleArn is not null)

@@ -187,7 +187,7 @@ public static class EcsDemoSeed
         new JsonObject
         {
             ["name"] = "nginx",
-            ["image"] = $"{world.RegistryHost}/nginx-proxy:{tag}",
+            ["image"] = world.Image("nginx-proxy", tag).ToString(),
             ["cpu"] = 64,
             ["memoryReservation"] = 128,
             ["essential"] = true,
@@ -214,7 +214,7 @@ public static class EcsDemoSeed
         var container = new JsonObject
         {
             ["name"] = "application",
-            ["image"] = $"{world.RegistryHost}/app:{tag}",
+            ["image"] = world.Image("app", tag).ToString(),
             ["cpu"] = cpu,
             ["memoryReservation"] = memory,
             ["essential"] = true,

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using MightyOps.Core.Deploy;
 
 namespace MightyOps.Sandbox.Ecs;
 
@@ -16,41 +17,28 @@ internal static class ImageLookup
 
     public static PullResult Pull(SandboxWorld world, string image)
     {
-        string host = world.RegistryHost + "/";
-        if (!image.StartsWith(host, StringComparison.OrdinalIgnoreCase))
+        ImageReference reference = ImageReference.Parse(image);
+        if (!world.InRegistry(reference))
         {
             return new PullResult(SyntheticDigest(image), null, null);
         }
-        (string repositoryName, string? tag, string? digest) = Split(image[host.Length..]);
-        if (!world.Repositories.TryGetValue(repositoryName, out SandboxRepository? repository))
+        if (!world.Repositories.TryGetValue(reference.Repository, out SandboxRepository? repository))
         {
             // What the agent reports for an ECR repository that does not exist.
             return new PullResult(string.Empty, null,
                 $"CannotPullContainerError: pull image manifest has been retried 7 time(s): failed to resolve ref {image}: " +
                 "pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed");
         }
-        SandboxImage? found = digest is not null
+        // A digest decides what is pulled, also next to a tag; without one the tag (latest when none is written).
+        SandboxImage? found = reference.Digest is string digest
             ? repository.Images.Find(i => string.Equals(i.Digest, digest, StringComparison.OrdinalIgnoreCase))
-            : repository.Images.Find(i => i.Tags.Contains(tag!, StringComparer.Ordinal));
+            : repository.Images.Find(i => i.Tags.Contains(reference.PulledTag, StringComparer.Ordinal));
         if (found is null)
         {
             return new PullResult(string.Empty, null,
                 $"CannotPullContainerError: pull image manifest has been retried 7 time(s): failed to resolve ref {image}: {image}: not found");
         }
         return new PullResult(found.Digest, found, null);
-    }
-
-    /// <summary>Splits <c>repo/name:tag</c> or <c>repo/name@sha256:...</c>; no tag means <c>latest</c>.</summary>
-    public static (string Repository, string? Tag, string? Digest) Split(string reference)
-    {
-        int at = reference.IndexOf('@', StringComparison.Ordinal);
-        if (at >= 0)
-        {
-            return (reference[..at], null, reference[(at + 1)..]);
-        }
-        int slash = reference.LastIndexOf('/');
-        int colon = reference.LastIndexOf(':');
-        return colon > slash ? (reference[..colon], reference[(colon + 1)..], null) : (reference, "latest", null);
     }
 
     /// <summary>A stable digest for images outside the registry, so tasks still show an imageDigest.</summary>

@@ -328,10 +328,9 @@ internal sealed class RequestDispatcher
     }
 
     /// <summary>
-    /// The error each service gives for a refused signature. ECS and ECR answer 400 with the long
-    /// coral <c>__type</c> (their clients report "status code: 400" for InvalidSignatureException
-    /// and UnrecognizedClientException, e.g. teralytics/prometheus-ecs-discovery#7,
-    /// upmc-enterprises/registry-creds#24, aws/aws-sdk-php#1114); EC2 401 AuthFailure; S3 403.
+    /// The error each service gives for a refused signature (docs/design/sigv4.md, "How the
+    /// sandbox verifies"): ECS and ECR answer 400 with the long coral <c>__type</c>, EC2 401
+    /// AuthFailure, S3 403.
     /// </summary>
     private static SandboxException AuthError(AwsProtocol protocol, SignatureResult auth)
     {

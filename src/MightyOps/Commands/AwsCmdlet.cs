@@ -131,7 +131,7 @@ public abstract class AwsCmdlet : MightyCmdlet
         }
         if (string.IsNullOrWhiteSpace(AccessKey) || SecretKey is null || SecretKey.Length == 0)
         {
-            throw new MightyOpsException("AwsCredentialsIncomplete", MightyErrorKind.InvalidArgument,
+            throw new MightyOpsException(AwsErrorIds.AwsCredentialsIncomplete,
                 "-AccessKey, -SecretKey and -SessionToken go together: pass both -AccessKey and -SecretKey (and -SessionToken for temporary keys), or use -ProfileName or -Credential instead.",
                 AccessKey);
         }
@@ -151,7 +151,7 @@ public abstract class AwsCmdlet : MightyCmdlet
         }
         catch (Exception e) when (e is System.Management.Automation.DriveNotFoundException or ProviderNotFoundException or NotSupportedException or ArgumentException)
         {
-            throw new MightyOpsException(ConfigErrors.NotFoundId, MightyErrorKind.NotFound, $"The config file '{path}' named by -ConfigPath cannot be found: {e.Message}", path, e);
+            throw new MightyOpsException(ConfigErrorIds.ConfigNotFound, $"The config file '{path}' named by -ConfigPath cannot be found: {e.Message}", path, e);
         }
     }
 

@@ -235,8 +235,7 @@ public abstract class MightyCmdlet : PSCmdlet, IDisposable
         {
             // Anything else is a bug in MightyOps; still, no raw exception leaves a cmdlet.
             throw new MightyOpsException(
-                "UnexpectedError",
-                MightyErrorKind.Failed,
+                ModuleErrorIds.UnexpectedError,
                 $"MightyOps failed unexpectedly: {e.Message} This is a bug; please report it with the output of $Error[0] | Format-List * -Force.",
                 innerException: e);
         }

@@ -52,7 +52,7 @@ internal static class ServiceTargetInput
         if (inputObject is not null && piped is not null && cluster is null && service is null
             && !inputObject.Properties.Any(p => TargetProperties.Contains(p.Name)))
         {
-            throw new MightyOpsException("InputNotATarget", MightyErrorKind.InvalidArgument,
+            throw new MightyOpsException(TargetingErrorIds.InputNotATarget,
                 $"A piped {piped.GetType().Name} names no ECS cluster or service. Pipe service names, ARNs, or objects with a Cluster/ClusterArn or Service/ServiceName property (Get-MightyService, Get-ECSClusterDetail, Get-ECSService output).",
                 piped);
         }

@@ -1,7 +1,9 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using MightyOps.Core.Aws;
 using MightyOps.Core.Aws.Ecs;
 using MightyOps.Core.Deploy;
+using MightyOps.Core.Tests.Aws;
 using Xunit;
 
 namespace MightyOps.Core.Tests.Deploy;
@@ -23,6 +25,10 @@ public sealed class TaskDefinitionRenderingTests
            {"name":"datadog","image":"datadog/agent:7","cpu":10,"memoryReservation":64,"essential":false}]}
         """, AwsJson.Options)!;
 
+    // The chosen images as the text the task definition gets.
+    private static IReadOnlyDictionary<string, string> Text(IReadOnlyDictionary<string, ImageReference> chosen) =>
+        chosen.ToDictionary(c => c.Key, c => c.Value.ToString(), StringComparer.Ordinal);
+
     [Fact]
     public void The_copy_keeps_only_what_register_accepts_and_passes_unknown_container_members_through()
     {
@@ -37,17 +43,28 @@ public sealed class TaskDefinitionRenderingTests
         Assert.Contains("\"executionRoleArn\"", json, StringComparison.Ordinal);
     }
 
+    // The allow-list lives in code and in one document; the document's table is read and compared.
+    [Fact]
+    public void The_copied_members_are_the_ones_task_definition_copy_md_lists()
+    {
+        string page = File.ReadAllText(Path.Combine(TestEnvironment.RepositoryRoot(), "docs", "design", "task-definition-copy.md"));
+        Match section = Regex.Match(page, @"^## What is copied\s*$(.*?)(?=^## |\z)", RegexOptions.Multiline | RegexOptions.Singleline);
+        Assert.True(section.Success, "task-definition-copy.md has no '## What is copied' section");
+        List<string> documented = Regex.Matches(section.Groups[1].Value, @"^\| `(\w+)` \|", RegexOptions.Multiline).Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(documented, TaskDefinitionRenderer.CopiedMembers);
+    }
+
     [Fact]
     public void The_same_images_render_an_unchanged_definition_and_new_ones_a_diff_without_environment_values()
     {
         EcsTaskDefinition live = Live();
         RegisterTaskDefinitionRequest copy = TaskDefinitionRenderer.Copy(live);
-        RegisterTaskDefinitionRequest same = TaskDefinitionRenderer.Render(live, new Dictionary<string, string>(), null, null, [new EcsTag { Key = "k", Value = "v" }]);
+        RegisterTaskDefinitionRequest same = TaskDefinitionRenderer.Render(live, new Dictionary<string, ImageReference>(), null, null, [new EcsTag { Key = "k", Value = "v" }]);
         Assert.True(TaskDefinitionRenderer.SameDefinition(copy, same));
 
         RegisterTaskDefinitionRequest changed = TaskDefinitionRenderer.Render(
             live,
-            new Dictionary<string, string> { ["application"] = $"{Registry}/app:master.5" },
+            new Dictionary<string, ImageReference> { ["application"] = ImageReference.Parse($"{Registry}/app:master.5") },
             settings: r => r.ContainerDefinitions![0].Cpu = 512,
             environment: r => r.ContainerDefinitions![0].Environment = [new() { Name = "RAILS_ENV", Value = "staging" }, new() { Name = "NEW_KEY", Value = "x" }],
             tags: []);
@@ -63,23 +80,25 @@ public sealed class TaskDefinitionRenderingTests
     [InlineData("master.5", Registry + "/app:master.5")]
     [InlineData("other-repo:v2", Registry + "/other-repo:v2")]
     [InlineData("ghcr.io/acme/app:1.0", "ghcr.io/acme/app:1.0")]
+    [InlineData("team/app", Registry + "/team/app")]
+    [InlineData("app@sha256:0123", Registry + "/app@sha256:0123")]
     public void Image_values_are_a_tag_a_repository_and_tag_or_a_full_uri(string value, string expected) =>
-        Assert.Equal(expected, ImageSelection.ImageFor($"{Registry}/app:master.4", value, "123456789012", "us-east-1"));
+        Assert.Equal(expected, ImageSelection.ImageFor($"{Registry}/app:master.4", value, "123456789012", "us-east-1").ToString());
 
     [Fact]
     public void A_tag_changes_the_ECR_containers_and_leaves_a_Docker_Hub_sidecar_alone()
     {
-        IReadOnlyDictionary<string, string> chosen = ImageSelection.Resolve(Live(), new ImageRequest("master.5", null, null), "123456789012", "us-east-1", "WEB");
+        IReadOnlyDictionary<string, string> chosen = Text(ImageSelection.Resolve(Live(), new ImageRequest("master.5", null, null), "123456789012", "us-east-1", "WEB"));
         Assert.Equal([$"application={Registry}/app:master.5"], chosen.Select(c => $"{c.Key}={c.Value}"));
 
         MightyOpsException unknown = Assert.Throws<MightyOpsException>(() =>
-            ImageSelection.Resolve(Live(), new ImageRequest(null, new Dictionary<string, string> { ["Application"] = "x" }, null), "123456789012", "us-east-1", "WEB"));
+            Text(ImageSelection.Resolve(Live(), new ImageRequest(null, new Dictionary<string, string> { ["Application"] = "x" }, null), "123456789012", "us-east-1", "WEB")));
         Assert.Equal("ContainerNotFound", unknown.ErrorId);
         Assert.Contains("'application', 'datadog'", unknown.Message, StringComparison.Ordinal);
         Assert.Contains("Did you mean 'application'?", unknown.Message, StringComparison.Ordinal);
 
         MightyOpsException sidecar = Assert.Throws<MightyOpsException>(() =>
-            ImageSelection.Resolve(Live(), new ImageRequest("master.5", null, ["datadog"]), "123456789012", "us-east-1", "WEB"));
+            Text(ImageSelection.Resolve(Live(), new ImageRequest("master.5", null, ["datadog"]), "123456789012", "us-east-1", "WEB")));
         Assert.Equal("ContainerNotInEcr", sidecar.ErrorId);
     }
 
@@ -87,22 +106,22 @@ public sealed class TaskDefinitionRenderingTests
     public void A_configured_repository_decides_where_a_tag_points_even_for_a_container_that_runs_another_image()
     {
         Func<string, string?> repositories = c => c switch { "datadog" => "team/agent", _ => null };
-        IReadOnlyDictionary<string, string> tagged = ImageSelection.Resolve(Live(), new ImageRequest("master.5", null, null), "123456789012", "us-east-1", "WEB", repositories);
+        IReadOnlyDictionary<string, string> tagged = Text(ImageSelection.Resolve(Live(), new ImageRequest("master.5", null, null), "123456789012", "us-east-1", "WEB", repositories));
         Assert.Equal(
             [$"application={Registry}/app:master.5", $"datadog={Registry}/team/agent:master.5"],
             tagged.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={c.Value}"));
 
         // -Container datadog is no longer "not in ECR": the config says which repository it is.
-        IReadOnlyDictionary<string, string> only = ImageSelection.Resolve(Live(), new ImageRequest("master.5", null, ["datadog"]), "123456789012", "us-east-1", "WEB", repositories);
+        IReadOnlyDictionary<string, string> only = Text(ImageSelection.Resolve(Live(), new ImageRequest("master.5", null, ["datadog"]), "123456789012", "us-east-1", "WEB", repositories));
         Assert.Equal([$"datadog={Registry}/team/agent:master.5"], only.Select(c => $"{c.Key}={c.Value}"));
 
         // A bare tag in -Image uses it too; repository:tag and full URIs are taken as written.
         var images = new Dictionary<string, string> { ["datadog"] = "7.1", ["application"] = "ghcr.io/acme/app:1.0" };
-        IReadOnlyDictionary<string, string> imaged = ImageSelection.Resolve(Live(), new ImageRequest(null, images, null), "123456789012", "us-east-1", "WEB", repositories);
+        IReadOnlyDictionary<string, string> imaged = Text(ImageSelection.Resolve(Live(), new ImageRequest(null, images, null), "123456789012", "us-east-1", "WEB", repositories));
         Assert.Equal($"{Registry}/team/agent:7.1", imaged["datadog"]);
         Assert.Equal("ghcr.io/acme/app:1.0", imaged["application"]);
         var explicitRepository = new Dictionary<string, string> { ["datadog"] = "other:7.1" };
-        Assert.Equal($"{Registry}/other:7.1", ImageSelection.Resolve(Live(), new ImageRequest(null, explicitRepository, null), "123456789012", "us-east-1", "WEB", repositories)["datadog"]);
+        Assert.Equal($"{Registry}/other:7.1", Text(ImageSelection.Resolve(Live(), new ImageRequest(null, explicitRepository, null), "123456789012", "us-east-1", "WEB", repositories))["datadog"]);
     }
 
     [Theory]
@@ -125,24 +144,36 @@ public sealed class TaskDefinitionRenderingTests
     [InlineData("index.docker.io/datadog/agent:7.1", "datadog", "index.docker.io/datadog/agent:7.1")]
     public void One_image_goes_to_the_containers_that_run_its_repository(string image, string container, string expected)
     {
-        IReadOnlyDictionary<string, string> chosen = ImageSelection.Resolve(Live(), new ImageRequest(null, null, null) { Image = image }, "123456789012", "us-east-1", "WEB");
+        IReadOnlyDictionary<string, string> chosen = Text(ImageSelection.Resolve(Live(), new ImageRequest(null, null, null) { Image = image }, "123456789012", "us-east-1", "WEB"));
         Assert.Equal([new KeyValuePair<string, string>(container, expected)], chosen);
+    }
+
+    [Fact]
+    public void One_image_finds_an_official_Docker_Hub_image_however_either_side_spells_its_name()
+    {
+        EcsTaskDefinition live = Live();
+        live.ContainerDefinitions![1].Image = "nginx:1.25";
+        IReadOnlyDictionary<string, string> chosen = Text(ImageSelection.Resolve(live, new ImageRequest(null, null, null) { Image = "docker.io/library/nginx:1.27" }, "123456789012", "us-east-1", "WEB"));
+        Assert.Equal([new KeyValuePair<string, string>("datadog", "docker.io/library/nginx:1.27")], chosen);
+        live.ContainerDefinitions![1].Image = "index.docker.io/library/nginx:1.25";
+        chosen = Text(ImageSelection.Resolve(live, new ImageRequest(null, null, null) { Image = "docker.io/nginx:1.27" }, "123456789012", "us-east-1", "WEB"));
+        Assert.Equal([new KeyValuePair<string, string>("datadog", "docker.io/nginx:1.27")], chosen);
     }
 
     [Fact]
     public void One_image_goes_to_the_configured_repository_or_the_only_container_and_is_refused_when_it_fits_none()
     {
-        IReadOnlyDictionary<string, string> configured = ImageSelection.Resolve(Live(), new ImageRequest(null, null, null) { Image = "team/agent:7.1" }, "123456789012", "us-east-1", "WEB",
-            container => container == "datadog" ? "team/agent" : null);
+        IReadOnlyDictionary<string, string> configured = Text(ImageSelection.Resolve(Live(), new ImageRequest(null, null, null) { Image = "team/agent:7.1" }, "123456789012", "us-east-1", "WEB",
+            container => container == "datadog" ? "team/agent" : null));
         Assert.Equal($"{Registry}/team/agent:7.1", Assert.Single(configured, c => c.Key == "datadog").Value);
 
         EcsTaskDefinition single = Live();
         single.ContainerDefinitions!.RemoveAt(1);
-        IReadOnlyDictionary<string, string> only = ImageSelection.Resolve(single, new ImageRequest(null, null, null) { Image = "ghcr.io/acme/app:1.0" }, "123456789012", "us-east-1", "WEB");
+        IReadOnlyDictionary<string, string> only = Text(ImageSelection.Resolve(single, new ImageRequest(null, null, null) { Image = "ghcr.io/acme/app:1.0" }, "123456789012", "us-east-1", "WEB"));
         Assert.Equal("ghcr.io/acme/app:1.0", only["application"]);
 
         MightyOpsException unclear = Assert.Throws<MightyOpsException>(() =>
-            ImageSelection.Resolve(Live(), new ImageRequest(null, null, null) { Image = "ghcr.io/acme/app:1.0" }, "123456789012", "us-east-1", "WEB"));
+            Text(ImageSelection.Resolve(Live(), new ImageRequest(null, null, null) { Image = "ghcr.io/acme/app:1.0" }, "123456789012", "us-east-1", "WEB")));
         Assert.Equal("ContainerNameRequired", unclear.ErrorId);
         Assert.Contains("-Image @{ application = 'ghcr.io/acme/app:1.0' }", unclear.Message, StringComparison.Ordinal);
     }

@@ -35,7 +35,7 @@ public sealed class QueueSnapshotRequestTests
     public void A_wildcard_without_Redis_says_that_names_need_none()
     {
         MightyOpsException e = Assert.Throws<MightyOpsException>(() => QueueSnapshotRequest.ForCount(MightyConfig.Empty, null, null, null, NoEnvironment, ["mailers", "mail*"]));
-        Assert.Equal(RedisLocation.NotConfiguredId, e.ErrorId);
+        Assert.Equal("RedisNotConfigured", e.ErrorId);
         Assert.Contains("-Queue 'mail*' is a wildcard", e.Message, StringComparison.Ordinal);
         Assert.Contains("-Count with queue names needs no Redis", e.Message, StringComparison.Ordinal);
     }
@@ -44,6 +44,6 @@ public sealed class QueueSnapshotRequestTests
     public void Auto_needs_Redis()
     {
         MightyOpsException e = Assert.Throws<MightyOpsException>(() => QueueSnapshotRequest.From(MightyConfig.Empty, null, null, null, NoEnvironment));
-        Assert.Equal(RedisLocation.NotConfiguredId, e.ErrorId);
+        Assert.Equal("RedisNotConfigured", e.ErrorId);
     }
 }

@@ -279,7 +279,7 @@ public sealed class EcsClient
         if (next == previous)
         {
             // A service that hands back the token it was given would page forever.
-            throw new MightyOpsException("AwsResponseInvalid", MightyErrorKind.Failed,
+            throw new MightyOpsException(AwsErrorIds.AwsResponseInvalid,
                 $"{operation} returned the same nextToken twice; stopping instead of looping. Try again; report it if it persists.");
         }
         return next;

@@ -10,8 +10,7 @@ public sealed record S3Location(string Bucket, string Key)
         TryParse(uri, out S3Location? location)
             ? location
             : throw new MightyOpsException(
-                "S3UriInvalid",
-                MightyErrorKind.InvalidArgument,
+                AwsErrorIds.S3UriInvalid,
                 $"'{uri}' is not an S3 object URI. Write it as s3://bucket/path/to/key.",
                 uri);
 

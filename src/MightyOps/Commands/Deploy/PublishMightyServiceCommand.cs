@@ -74,7 +74,7 @@ public sealed class PublishMightyServiceCommand : RolloutCmdlet
             {
                 if (_tag is not null && _tag != Tag)
                 {
-                    throw new MightyOpsException("TagConflict", MightyErrorKind.InvalidArgument,
+                    throw new MightyOpsException(DeployErrorIds.TagConflict,
                         $"One Publish-MightyService call deploys one tag; the pipeline gave '{_tag}' and '{Tag}'. Deploy them in two calls.", Tag);
                 }
                 _tag = Tag;
@@ -165,7 +165,7 @@ public sealed class PublishMightyServiceCommand : RolloutCmdlet
             string? value = (entry.Value is PSObject wrapped ? wrapped.BaseObject : entry.Value)?.ToString();
             if (string.IsNullOrWhiteSpace(container) || string.IsNullOrWhiteSpace(value))
             {
-                throw new MightyOpsException("InvalidImage", MightyErrorKind.InvalidArgument,
+                throw new MightyOpsException(DeployErrorIds.InvalidImage,
                     "-Image takes container names and images, @{ application = 'master.5'; nginx = 'nginx-proxy:master.6' } (each a tag, repository:tag, or a full image URI), or one tag or image: -Image master.5, -Image app:master.5.", Image);
             }
             images[container] = value;

@@ -39,11 +39,11 @@ public abstract class RolloutCmdlet : AwsCmdlet
     {
         if (Timeout <= TimeSpan.Zero)
         {
-            ThrowMightyError(new MightyOpsException("InvalidTimeout", MightyErrorKind.InvalidArgument, $"-Timeout must be positive, not {Timeout}.", Timeout));
+            ThrowMightyError(new MightyOpsException(DeployErrorIds.InvalidTimeout, $"-Timeout must be positive, not {Timeout}.", Timeout));
         }
         if (UnreachableTimeout < TimeSpan.FromSeconds(1))
         {
-            ThrowMightyError(new MightyOpsException("InvalidTimeout", MightyErrorKind.InvalidArgument, $"-UnreachableTimeout must be at least 1 second, not {UnreachableTimeout}.", UnreachableTimeout));
+            ThrowMightyError(new MightyOpsException(DeployErrorIds.InvalidTimeout, $"-UnreachableTimeout must be at least 1 second, not {UnreachableTimeout}.", UnreachableTimeout));
         }
         base.BeginProcessing();
         _targets = new ServiceTargetResolver(Aws, Log, Targeting, DefaultCluster);

@@ -114,8 +114,7 @@ public abstract class ContainerCmdlet : AwsCmdlet
             if (named.Count > 1)
             {
                 ThrowMightyError(new MightyOpsException(
-                    "ServiceAmbiguous",
-                    MightyErrorKind.InvalidArgument,
+                    ExecErrorIds.ServiceAmbiguous,
                     $"{MyInvocation.MyCommand.Name} works on one service, and the input names {named.Count}: {string.Join(", ", named)}. Name one exactly with -Service (names are case-sensitive), or use Invoke-MightyContainer to run a command in several.",
                     named));
             }
@@ -190,7 +189,7 @@ public abstract class ContainerCmdlet : AwsCmdlet
         {
             return (settings, SshKey.Load(keyPath, KeyPassphrase));
         }
-        catch (MightyOpsException e) when (e.ErrorId == "SshKeyPassphraseRequired" && AskPassphrase(keyPath) is SecureString typed)
+        catch (MightyOpsException e) when (e.Is(ExecErrorIds.SshKeyPassphraseRequired) && AskPassphrase(keyPath) is SecureString typed)
         {
             return (settings with { KeyPassphrase = typed }, SshKey.Load(keyPath, typed));
         }

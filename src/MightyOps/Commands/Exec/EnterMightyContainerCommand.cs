@@ -31,8 +31,7 @@ public sealed class EnterMightyContainerCommand : ContainerCmdlet
         if (why is not null)
         {
             ThrowMightyError(new MightyOpsException(
-                "TerminalRequired",
-                MightyErrorKind.InvalidOperation,
+                ExecErrorIds.TerminalRequired,
                 $"Enter-MightyContainer needs an interactive terminal, and here {why}. In scripts and runbooks use Invoke-MightyContainer -Service <service> -Container <container> -Command '<command>', which returns the output and exit code.",
                 Host.Name));
         }
@@ -60,8 +59,7 @@ public sealed class EnterMightyContainerCommand : ContainerCmdlet
         if (tasks.Count > 1)
         {
             ThrowMightyError(new MightyOpsException(
-                "TooManyTasks",
-                MightyErrorKind.InvalidArgument,
+                ExecErrorIds.TooManyTasks,
                 $"Enter-MightyContainer opens one session; {tasks.Count} tasks were given. Pick one with -TaskId, or use Invoke-MightyContainer -AllTasks.",
                 tasks.Count));
         }

@@ -87,14 +87,14 @@ public sealed class GetMightyLogCommand : AwsCmdlet
     {
         if (Service is null || Service.Length == 0)
         {
-            WriteMightyError(new MightyOpsException("ServiceNotGiven", MightyErrorKind.InvalidArgument,
+            WriteMightyError(new MightyOpsException(LogsErrorIds.ServiceNotGiven,
                 "Name the service whose logs to read (-Service), or pipe Get-MightyService or Get-MightyTask output.", TaskId));
             return;
         }
         if (TaskId is not null && Service.FirstOrDefault(WildcardPattern.ContainsWildcardCharacters) is string pattern)
         {
             // The whole record is refused: reading the whole service instead would not be what was asked.
-            WriteMightyError(new MightyOpsException("TaskIdNeedsExactService", MightyErrorKind.InvalidArgument,
+            WriteMightyError(new MightyOpsException(LogsErrorIds.TaskIdNeedsExactService,
                 $"-TaskId picks tasks of one service; '{pattern}' is a wildcard. Name the service exactly, or pipe the tasks from Get-MightyTask.", pattern));
             return;
         }
@@ -195,7 +195,7 @@ public sealed class GetMightyLogCommand : AwsCmdlet
             string text when TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out TimeSpan ago) && ago > TimeSpan.Zero => DateTimeOffset.UtcNow - ago,
             string text when DateTimeOffset.TryParse(text, CultureInfo.CurrentCulture, DateTimeStyles.AssumeLocal, out DateTimeOffset at) => at,
             int minutes when minutes > 0 => DateTimeOffset.UtcNow - TimeSpan.FromMinutes(minutes),
-            _ => throw new MightyOpsException("SinceInvalid", MightyErrorKind.InvalidArgument,
+            _ => throw new MightyOpsException(LogsErrorIds.SinceInvalid,
                 $"-Since takes a point in time ([datetime]'2026-11-30 14:00') or how long ago ([timespan]'00:30:00', (New-TimeSpan -Hours 2)); '{value}' is neither.", value),
         };
     }

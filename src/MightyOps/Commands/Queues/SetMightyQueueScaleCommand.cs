@@ -57,7 +57,7 @@ public sealed class SetMightyQueueScaleCommand : QueueCmdlet
         base.BeginProcessing();
         if (ParameterSetName == AutoSet && !Auto)
         {
-            ThrowMightyError(new MightyOpsException("ScaleModeNotGiven", MightyErrorKind.InvalidArgument,
+            ThrowMightyError(new MightyOpsException(QueuesErrorIds.ScaleModeNotGiven,
                 "Say how to scale: -Count <n> sets the desired count by hand, -Auto lets each queue's policy decide (Get-MightyQueue shows what it would set).",
                 null));
         }
@@ -72,7 +72,7 @@ public sealed class SetMightyQueueScaleCommand : QueueCmdlet
         string[] services = (Service ?? []).Where(s => !string.IsNullOrEmpty(s)).ToArray();
         if (Queue is not { Length: > 0 } && services.Length == 0)
         {
-            WriteMightyError(new MightyOpsException("QueueNotNamed", MightyErrorKind.InvalidArgument,
+            WriteMightyError(new MightyOpsException(QueuesErrorIds.QueueNotNamed,
                 "Name what to scale: -Queue mailers, -Service with the ECS service that works the queue, or pipe in Get-MightyQueue or Get-MightyService output.",
                 null));
             return;
@@ -105,7 +105,7 @@ public sealed class SetMightyQueueScaleCommand : QueueCmdlet
                 {
                     if (request.QueueOf.Length > 0 && !request.QueueOf.Contains(queue.Service?.ServiceName ?? string.Empty, StringComparer.Ordinal))
                     {
-                        WriteMightyError(new MightyOpsException("QueueServiceMismatch", MightyErrorKind.InvalidArgument,
+                        WriteMightyError(new MightyOpsException(QueuesErrorIds.QueueServiceMismatch,
                             $"Queue '{queue.Queue}' is worked by {(queue.Service is null ? "no service" : $"service '{queue.Service.ServiceName}'")} in cluster '{queue.Cluster}', not by {string.Join(" or ", request.QueueOf.Select(s => $"'{s}'"))}; nothing was changed for it. Name the queue or the service, not both.",
                             queue.Queue));
                         continue;

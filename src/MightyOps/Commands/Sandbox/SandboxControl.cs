@@ -51,7 +51,7 @@ internal sealed class SandboxControl(SandboxHost host) : IMightySandboxControl
         Repository = repository,
         Tag = tag,
         Digest = image.Digest,
-        ImageUri = $"{host.World.RegistryHost}/{repository}:{tag}",
+        ImageUri = host.World.Image(repository, tag).ToString(),
         FailsToStart = image.FailsToStart,
     };
 

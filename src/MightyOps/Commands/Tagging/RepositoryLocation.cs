@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using MightyOps.Core;
+using MightyOps.Core.Tagging;
 
 namespace MightyOps.Commands.Tagging;
 
@@ -25,8 +26,7 @@ internal static class RepositoryLocation
         {
             // A drive or provider that does not exist: this input fails, the next one may not.
             throw new MightyOpsException(
-                "NotAGitRepository",
-                MightyErrorKind.InvalidArgument,
+                TaggingErrorIds.NotAGitRepository,
                 $"'{path}' is not a path PowerShell can resolve ({e.Message.TrimEnd('.')}); pass -Path with a folder of a git repository.",
                 path,
                 e);
@@ -34,8 +34,7 @@ internal static class RepositoryLocation
         if (provider.Name != "FileSystem")
         {
             throw new MightyOpsException(
-                "NotAGitRepository",
-                MightyErrorKind.InvalidArgument,
+                TaggingErrorIds.NotAGitRepository,
                 $"'{path}' is on the {provider.Name} provider; pass -Path with a folder of a git repository.",
                 path);
         }
