@@ -26,7 +26,11 @@ param(
     [string[]] $PesterFilter,
 
     # Skip the xunit projects (Pester only), for a quicker loop.
-    [switch] $SkipUnitTests
+    [switch] $SkipUnitTests,
+
+    # Pester processes that take test files from one queue (tests/pester/Run-Pester.ps1).
+    [ValidateRange(1, 16)]
+    [int] $PesterWorkers = 3
 )
 
 $ErrorActionPreference = 'Stop'
@@ -47,8 +51,11 @@ $ForeignAwsSdkVersion = '3.7.402'
 # openssh-server and tmux: the exec tests' real sshd and the Enter-MightyContainer terminal test.
 $AptPackages = @('git', 'openssh-client', 'redis-server', 'ruby-sidekiq', 'openssl', 'openssh-server', 'tmux')
 
+$Clock = [Diagnostics.Stopwatch]::StartNew()
+
+# A step's heading, with the time since the build started, so a slow phase shows in the log.
 function Write-Step([string] $Message) {
-    Write-Host "==> $Message" -ForegroundColor Cyan
+    Write-Host ('==> [{0:mm\:ss}] {1}' -f $Clock.Elapsed, $Message) -ForegroundColor Cyan
 }
 
 # A fresh pwsh, the same one running this script (the dotnet tool, or an installed pwsh).
@@ -159,29 +166,36 @@ function Get-NuGetPackage([string] $Id, [string] $Version) {
 function Invoke-Test {
     Install-TestPackages
     $failed = @()
-
-    if (-not $SkipUnitTests) {
-        foreach ($project in Get-ChildItem (Join-Path $Root 'tests') -Filter '*.Tests.csproj' -Recurse) {
-            Write-Step "xunit: $($project.BaseName)"
-            # Summary and failures only; every passing test name would drown the log.
-            dotnet test $project.FullName -c $Configuration -v quiet --logger 'console;verbosity=minimal' 2>&1 |
-                Where-Object { $_ -match '^\s*(Passed|Failed|Skipped)!|^\s*Failed |\[FAIL\]|error|Assert\.|Stack Trace|^\s+at ' } |
-                ForEach-Object { Write-Host "    $_" }
-            if ($LASTEXITCODE -ne 0) {
-                $failed += $project.BaseName
-            }
-        }
-    }
-
-    Write-Step 'Pester (fresh pwsh, built module)'
     $pester = Join-Path (Get-NuGetPackage 'Pester' $PesterVersion) 'tools'
     # LoadContext.Tests.ps1 loads this AWSSDK.Core (3.x) into the default context first, the way
     # AWS.Tools would, and proves the module still uses its own 4.x.
     $env:MIGHTYOPS_TEST_FOREIGN_AWSSDK = Join-Path (Get-NuGetPackage 'AWSSDK.Core' $ForeignAwsSdkVersion) 'lib/net8.0/AWSSDK.Core.dll'
-    $resultsFile = Join-Path $OutputRoot 'pester-results.xml'
+    $results = Join-Path $OutputRoot 'test-results'
+    New-Item -ItemType Directory -Force -Path $results | Out-Null
+
+    # The xunit projects run beside Pester, not before it: most of a Pester test's time is spent
+    # waiting (simulated time, child processes, retry backoffs), which leaves the cores to them.
+    # They are built first, one after the other, so the builds do not fight over shared outputs.
+    $unit = @()
+    if (-not $SkipUnitTests) {
+        foreach ($project in Get-ChildItem (Join-Path $Root 'tests') -Filter '*.Tests.csproj' -Recurse) {
+            Write-Step "xunit: build $($project.BaseName)"
+            dotnet build $project.FullName -c $Configuration -v quiet --nologo
+            $trx = Join-Path $results "$($project.BaseName).trx"
+            Remove-Item $trx -ErrorAction Ignore
+            $log = Join-Path $results "$($project.BaseName).log"
+            $process = Start-Process dotnet -NoNewWindow -PassThru -RedirectStandardOutput $log -RedirectStandardError "$log.err" -ArgumentList @(
+                'test', $project.FullName, '--no-build', '-c', $Configuration, '-v', 'quiet',
+                '--logger', 'console;verbosity=minimal', '--logger', "trx;LogFileName=$trx")
+            $unit += [pscustomobject]@{ Name = $project.BaseName; Process = $process; Log = $log; Trx = $trx }
+        }
+    }
+
+    Write-Step 'Pester (fresh pwsh processes, built module)'
     $runner = Join-Path $Root 'tests/pester/Run-Pester.ps1'
     $pwsh = Get-PwshCommand
-    $arguments = @('-NoProfile', '-NonInteractive', '-File', $runner, '-PesterPath', $pester, '-ModulePath', $ModuleOut, '-ResultsPath', $resultsFile)
+    $pesterResults = Join-Path $results 'pester'
+    $arguments = @('-NoProfile', '-NonInteractive', '-File', $runner, '-PesterPath', $pester, '-ModulePath', $ModuleOut, '-ResultsPath', $pesterResults, '-Workers', $PesterWorkers)
     if ($PesterFilter) {
         $arguments += @('-Filter', ($PesterFilter -join ','))
     }
@@ -192,10 +206,47 @@ function Invoke-Test {
     }
     $PSNativeCommandUseErrorActionPreference = $true
 
+    foreach ($run in $unit) {
+        $run.Process.WaitForExit()
+        Write-Step "xunit: $($run.Name)"
+        # Summary and failures only; every passing test name would drown the log.
+        Get-Content $run.Log, "$($run.Log).err" -ErrorAction Ignore |
+            Where-Object { $_ -match '^\s*(Passed|Failed|Skipped)!|^\s*Failed |\[FAIL\]|error|Assert\.|Stack Trace|^\s+at ' } |
+            ForEach-Object { Write-Host "    $_" }
+        if ($run.Process.ExitCode -ne 0) {
+            $failed += $run.Name
+        }
+    }
+
+    Write-SlowestTests -PesterResults $pesterResults -Trx @($unit | ForEach-Object Trx)
     if ($failed) {
         throw "Tests failed: $($failed -join ', ')"
     }
     Write-Step 'All tests passed'
+}
+
+# The ten slowest tests of the run, Pester's and xunit's together, so what dominates is in view.
+function Write-SlowestTests([string] $PesterResults, [string[]] $Trx) {
+    $tests = [Collections.Generic.List[object]]::new()
+    foreach ($file in Get-ChildItem $PesterResults -Filter '*.xml' -ErrorAction Ignore) {
+        foreach ($case in ([xml](Get-Content $file.FullName -Raw)).SelectNodes('//test-case')) {
+            $tests.Add([pscustomobject]@{ Seconds = [double]$case.time; Test = "$($file.BaseName): $($case.name)" })
+        }
+    }
+    foreach ($file in $Trx | Where-Object { $_ -and (Test-Path $_) }) {
+        $document = [xml](Get-Content $file -Raw)
+        foreach ($result in $document.GetElementsByTagName('UnitTestResult')) {
+            $tests.Add([pscustomobject]@{ Seconds = [TimeSpan]::Parse($result.duration).TotalSeconds; Test = "xunit: $($result.testName)" })
+        }
+    }
+    if ($tests.Count -eq 0) {
+        return
+    }
+    Write-Step 'Slowest 10 tests'
+    $tests | Sort-Object Seconds -Descending | Select-Object -First 10 | ForEach-Object {
+        $name = if ($_.Test.Length -gt 110) { $_.Test.Substring(0, 109) + '…' } else { $_.Test }
+        Write-Host ('    {0,6:N1} s  {1}' -f $_.Seconds, $name)
+    }
 }
 
 function Invoke-Demo {
