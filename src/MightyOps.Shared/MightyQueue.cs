@@ -94,6 +94,19 @@ public sealed class MightyQueueScale
     /// <summary>True when UpdateService was called (false for -WhatIf and for counts that stay).</summary>
     public bool Changed { get; init; }
 
+    /// <summary>
+    /// Tasks -Auto wanted but did not ask ECS for, because the instances the service may use have
+    /// no room for them. Piped into Get-MightyCapacity they count as wanted, so
+    /// Set-MightyClusterCapacity -Fit adds the instances for them.
+    /// </summary>
+    public int HeldBack { get; init; }
+
+    /// <summary>Instances of the group's type that would place the held-back tasks; null when nothing is held back or the type is not known.</summary>
+    public int? InstancesToPlace { get; init; }
+
+    /// <summary>The Auto Scaling group the held-back tasks would go to; empty when nothing is held back.</summary>
+    public string AutoScalingGroup { get; init; } = string.Empty;
+
     /// <inheritdoc />
     public override string ToString() => TerminalText.VisibleLine($"{Queue}: {From} → {To}");
 }

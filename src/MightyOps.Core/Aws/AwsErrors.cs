@@ -67,7 +67,7 @@ public static class AwsErrors
         "InvalidParameterException", "ClientException", "ValidationException", "SerializationException",
         "InvalidParameterValue", "InvalidParameterValueException", "InvalidParameterCombination", "MissingParameter",
         "InvalidRequest", "InvalidArgument", "InvalidBucketName", "MalformedXML", "InvalidInstanceID.Malformed",
-        "UnknownOperationException", "InvalidAction",
+        "UnknownOperationException", "InvalidAction", "ValidationError",
     };
 
     private static readonly Regex TaskDefinitionMissing = new(
@@ -197,7 +197,8 @@ public static class AwsErrors
             return Create(AwsErrorIds.AwsLimitExceeded,
                 $"{what} hit an AWS quota. Clean up (for example deregister old task definition revisions) or raise the quota in Service Quotas.{awsSays}", call, error);
         }
-        if (code == "ConflictException")
+        // Auto Scaling's "a scaling activity is in progress" and "a pending update" are ECS's conflict in other words.
+        if (code is "ConflictException" or "ScalingActivityInProgress" or "ResourceContention")
         {
             return Create(AwsErrorIds.AwsConflict, $"{what} conflicted with another change in progress. Wait for it to finish and try again.{awsSays}", call, error);
         }

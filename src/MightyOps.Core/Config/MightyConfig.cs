@@ -41,6 +41,9 @@ public sealed record MightyConfig
     /// <summary>The Sidekiq Redis namespace (redis-namespace gem), when the application uses one.</summary>
     public string? Namespace { get; init; }
 
+    /// <summary>What deploys and scale-outs do when the tasks would not fit (Warn, Strict, Off); null when not configured (Warn).</summary>
+    public CapacityCheck? CapacityCheck { get; init; }
+
     /// <summary>Container settings applied to every container of every service listed in <see cref="Services"/>.</summary>
     public ContainerSettings Defaults { get; init; } = new();
 

@@ -12,7 +12,7 @@ namespace MightyOps.Core.Config;
 /// </summary>
 public sealed partial class MightyConfigReader
 {
-    private static readonly string[] TopKeys = ["Cluster", "Region", "ProfileName", "EndpointUrl", "Secrets", "Ssh", "Redis", "Namespace", "Defaults", "Services"];
+    private static readonly string[] TopKeys = ["Cluster", "Region", "ProfileName", "EndpointUrl", "Secrets", "Ssh", "Redis", "Namespace", "CapacityCheck", "Defaults", "Services"];
     private static readonly string[] SecretsKeys = ["Source", "Mode"];
     private static readonly string[] SshKeys = ["User", "KeyFilePath", "Port", "Bastion", "Address", "HostKeyPolicy"];
     private static readonly string[] ServiceKeys = ["Queue", "MinCount", "MaxCount", "JobsPerTask", "CooldownMinutes", "Environment", "Containers"];
@@ -85,6 +85,7 @@ public sealed partial class MightyConfigReader
             Ssh = Ssh(root),
             Redis = Url(root, null, "Redis", ["redis", "rediss"], "a Redis URL such as 'redis://sidekiq.internal:6379/0'"),
             Namespace = NonEmptyString(root, null, "Namespace"),
+            CapacityCheck = Choice<CapacityCheck>(root, null, "CapacityCheck"),
             Defaults = Table(root, null, "Defaults") is { } defaults ? Container(defaults, "Defaults", DefaultsKeys) : new ContainerSettings(),
         };
         return config with { Services = Services(root, config.Defaults) };

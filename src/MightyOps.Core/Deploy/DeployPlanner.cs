@@ -310,6 +310,7 @@ public sealed class DeployPlanner
             InFlight = unchanged ? InFlight(cluster, draft.Service, primary, draft.Described) : null,
             Cluster = cluster,
             Service = draft.Name,
+            Described = draft.Service,
             Live = draft.Live,
             Rendered = unchanged ? null : rendered.Request,
             Images = (rendered.Request.ContainerDefinitions ?? []).Where(c => c.Name is not null).ToDictionary(c => c.Name!, c => c.Image ?? string.Empty, StringComparer.Ordinal),

@@ -11,6 +11,9 @@ public sealed class ServicePlan
 
     public required string Service { get; init; }
 
+    /// <summary>The service as DescribeServices gave it when the deploy was planned (its desired count, deployment configuration, placement).</summary>
+    public EcsService? Described { get; init; }
+
     /// <summary>The live task definition (described with its tags).</summary>
     public required EcsTaskDefinition Live { get; init; }
 

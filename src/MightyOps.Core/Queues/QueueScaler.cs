@@ -11,6 +11,15 @@ public sealed record QueueScalePlan(QueueState Queue, int To, string Reason)
 {
     public int From => Queue.Service?.DesiredCount ?? 0;
 
+    /// <summary>Tasks -Auto wanted and did not ask for because they would not fit (docs/design/queue-scaling.md, "Room for the tasks").</summary>
+    public int HeldBack { get; init; }
+
+    /// <summary>Instances of the group's type that would place the held-back tasks; null when none are held back or the type is not known.</summary>
+    public int? InstancesToPlace { get; init; }
+
+    /// <summary>The Auto Scaling group those instances belong in; empty when none.</summary>
+    public string AutoScalingGroup { get; init; } = string.Empty;
+
     /// <summary>True when the count changes (UpdateService is called only then).</summary>
     public bool Changes => To != From;
 
@@ -24,6 +33,9 @@ public sealed record QueueScalePlan(QueueState Queue, int To, string Reason)
         To = To,
         Reason = Reason,
         Changed = changed,
+        HeldBack = HeldBack,
+        InstancesToPlace = InstancesToPlace,
+        AutoScalingGroup = AutoScalingGroup,
     };
 }
 

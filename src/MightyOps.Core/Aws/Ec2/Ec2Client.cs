@@ -3,7 +3,7 @@ using Amazon.EC2.Model;
 
 namespace MightyOps.Core.Aws.Ec2;
 
-/// <summary>What MightyOps needs to know about an EC2 instance (to SSH into a container's host).</summary>
+/// <summary>What MightyOps needs to know about an EC2 instance: its addresses (to SSH into a container's host), its type, Spot or On-Demand, and its tags (the Auto Scaling group it belongs to).</summary>
 public sealed record Ec2Instance(
     string InstanceId,
     string State,
@@ -13,7 +13,17 @@ public sealed record Ec2Instance(
     string? PublicDnsName,
     string? AvailabilityZone,
     string? KeyName,
-    IReadOnlyDictionary<string, string> Tags);
+    IReadOnlyDictionary<string, string> Tags)
+{
+    /// <summary>The instance type, e.g. <c>c5.large</c>; null when EC2 did not say.</summary>
+    public string? InstanceType { get; init; }
+
+    /// <summary><c>spot</c> for a Spot Instance; null for On-Demand (EC2's <c>instanceLifecycle</c> is absent then).</summary>
+    public string? InstanceLifecycle { get; init; }
+
+    /// <summary>When it was launched.</summary>
+    public DateTimeOffset? LaunchTime { get; init; }
+}
 
 /// <summary>
 /// A thin wrapper over AWSSDK.EC2 (Query protocol): DescribeInstances by id, in batches of 100,
@@ -86,7 +96,12 @@ public sealed class Ec2Client : IDisposable
             Blank(instance.PublicDnsName),
             Blank(instance.Placement?.AvailabilityZone),
             Blank(instance.KeyName),
-            tags);
+            tags)
+        {
+            InstanceType = Blank(instance.InstanceType?.Value),
+            InstanceLifecycle = Blank(instance.InstanceLifecycle?.Value),
+            LaunchTime = instance.LaunchTime is DateTime launched ? new DateTimeOffset(launched.Kind == DateTimeKind.Local ? launched.ToUniversalTime() : DateTime.SpecifyKind(launched, DateTimeKind.Utc)) : null,
+        };
     }
 
     private static string? Blank(string? value) => string.IsNullOrEmpty(value) ? null : value;

@@ -16,6 +16,8 @@ public sealed class EcsClient
     public const int ListPageSize = 100;
     public const int DescribeServicesBatchSize = 10;
     public const int DescribeBatchSize = 100;
+    public const int UpdateContainerInstancesBatchSize = 10;
+    public const int CapacityProvidersPageSize = 10;
 
     internal EcsClient(AwsJsonClient json)
     {
@@ -259,6 +261,78 @@ public sealed class EcsClient
             result.ContainerInstances.AddRange(page.ContainerInstances ?? []);
             result.Failures.AddRange(page.Failures ?? []);
         }
+        return result;
+    }
+
+    /// <summary>Every container instance ARN of the cluster (ListContainerInstances pages of 100), of one status or (null) ACTIVE and DRAINING.</summary>
+    public async IAsyncEnumerable<string> ListContainerInstancesAsync(string cluster, string? status, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string? token = null;
+        do
+        {
+            ListContainerInstancesResponse page = await Json.InvokeAsync<ListContainerInstancesRequest, ListContainerInstancesResponse>(
+                "ListContainerInstances",
+                new ListContainerInstancesRequest { Cluster = cluster, Status = status, MaxResults = ListPageSize, NextToken = token },
+                cluster,
+                cancellationToken).ConfigureAwait(false);
+            foreach (string arn in page.ContainerInstanceArns ?? [])
+            {
+                yield return arn;
+            }
+            token = NextToken(token, page.NextToken, "ListContainerInstances");
+        }
+        while (token is not null);
+    }
+
+    /// <summary>
+    /// Sets container instances ACTIVE or DRAINING, 10 to a call (the model's limit). Absolute, so
+    /// an attempt whose answer was lost is sent again as it is: DRAINING twice is DRAINING.
+    /// </summary>
+    public async Task<UpdateContainerInstancesStateResponse> UpdateContainerInstancesStateAsync(string cluster, IEnumerable<string> containerInstances, string status, CancellationToken cancellationToken)
+    {
+        var result = new UpdateContainerInstancesStateResponse { ContainerInstances = [], Failures = [] };
+        foreach (string[] batch in Distinct(containerInstances).Chunk(UpdateContainerInstancesBatchSize))
+        {
+            UpdateContainerInstancesStateResponse page = await Json.InvokeAsync<UpdateContainerInstancesStateRequest, UpdateContainerInstancesStateResponse>(
+                "UpdateContainerInstancesState",
+                new UpdateContainerInstancesStateRequest { Cluster = cluster, ContainerInstances = [.. batch], Status = status },
+                cluster,
+                cancellationToken).ConfigureAwait(false);
+            result.ContainerInstances.AddRange(page.ContainerInstances ?? []);
+            result.Failures.AddRange(page.Failures ?? []);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The capacity providers named (100 to a call), or with no names every one of the account
+    /// (pages of 10, the most a page holds); unknown names come back in Failures.
+    /// </summary>
+    public async Task<DescribeCapacityProvidersResponse> DescribeCapacityProvidersAsync(IEnumerable<string>? names, CancellationToken cancellationToken)
+    {
+        var result = new DescribeCapacityProvidersResponse { CapacityProviders = [], Failures = [] };
+        List<string> named = names is null ? [] : Distinct(names);
+        if (named.Count > 0)
+        {
+            foreach (string[] batch in named.Chunk(DescribeBatchSize))
+            {
+                DescribeCapacityProvidersResponse page = await Json.InvokeAsync<DescribeCapacityProvidersRequest, DescribeCapacityProvidersResponse>(
+                    "DescribeCapacityProviders", new DescribeCapacityProvidersRequest { CapacityProviders = [.. batch] }, batch.Length == 1 ? batch[0] : null, cancellationToken).ConfigureAwait(false);
+                result.CapacityProviders.AddRange(page.CapacityProviders ?? []);
+                result.Failures.AddRange(page.Failures ?? []);
+            }
+            return result;
+        }
+        string? token = null;
+        do
+        {
+            DescribeCapacityProvidersResponse page = await Json.InvokeAsync<DescribeCapacityProvidersRequest, DescribeCapacityProvidersResponse>(
+                "DescribeCapacityProviders", new DescribeCapacityProvidersRequest { MaxResults = CapacityProvidersPageSize, NextToken = token }, null, cancellationToken).ConfigureAwait(false);
+            result.CapacityProviders.AddRange(page.CapacityProviders ?? []);
+            result.Failures.AddRange(page.Failures ?? []);
+            token = NextToken(token, page.NextToken, "DescribeCapacityProviders");
+        }
+        while (token is not null);
         return result;
     }
 

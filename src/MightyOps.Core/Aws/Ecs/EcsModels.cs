@@ -119,6 +119,47 @@ public sealed class EcsService
     public bool EnableECSManagedTags { get; set; }
     public string? PropagateTags { get; set; }
     public bool EnableExecuteCommand { get; set; }
+    public List<EcsCapacityProviderStrategyItem>? CapacityProviderStrategy { get; set; }
+}
+
+/// <summary>One capacity provider of a service's (or a cluster's default) strategy.</summary>
+public sealed class EcsCapacityProviderStrategyItem
+{
+    public string? CapacityProvider { get; set; }
+    public int? Weight { get; set; }
+    public int? Base { get; set; }
+}
+
+/// <summary>A capacity provider; for an Auto Scaling group, its group and managed scaling.</summary>
+public sealed class EcsCapacityProvider
+{
+    public string? CapacityProviderArn { get; set; }
+    public string? Name { get; set; }
+    public string? Status { get; set; }
+    public EcsAutoScalingGroupProvider? AutoScalingGroupProvider { get; set; }
+    public string? Type { get; set; }
+    public List<EcsTag>? Tags { get; set; }
+}
+
+public sealed class EcsAutoScalingGroupProvider
+{
+    public string? AutoScalingGroupArn { get; set; }
+    public EcsManagedScaling? ManagedScaling { get; set; }
+    public string? ManagedTerminationProtection { get; set; }
+    public string? ManagedDraining { get; set; }
+}
+
+/// <summary>Managed scaling of an Auto Scaling group capacity provider (docs/design/capacity-and-placement.md, "Capacity providers").</summary>
+public sealed class EcsManagedScaling
+{
+    /// <summary>ENABLED or DISABLED.</summary>
+    public string? Status { get; set; }
+    public int? TargetCapacity { get; set; }
+    public int? MinimumScalingStepSize { get; set; }
+    public int? MaximumScalingStepSize { get; set; }
+
+    /// <summary>Seconds a new instance takes before it counts (default 300).</summary>
+    public int? InstanceWarmupPeriod { get; set; }
 }
 
 public sealed class EcsPortMapping
@@ -525,4 +566,48 @@ public sealed class TagResourceRequest
 
 public sealed class TagResourceResponse
 {
+}
+
+public sealed class ListContainerInstancesRequest
+{
+    public string? Cluster { get; set; }
+    public string? Filter { get; set; }
+    public string? NextToken { get; set; }
+    public int? MaxResults { get; set; }
+    public string? Status { get; set; }
+}
+
+public sealed class ListContainerInstancesResponse
+{
+    public List<string>? ContainerInstanceArns { get; set; }
+    public string? NextToken { get; set; }
+}
+
+public sealed class UpdateContainerInstancesStateRequest
+{
+    public string? Cluster { get; set; }
+    public List<string>? ContainerInstances { get; set; }
+    public string? Status { get; set; }
+}
+
+public sealed class UpdateContainerInstancesStateResponse
+{
+    public List<EcsContainerInstance>? ContainerInstances { get; set; }
+    public List<EcsFailure>? Failures { get; set; }
+}
+
+public sealed class DescribeCapacityProvidersRequest
+{
+    public List<string>? CapacityProviders { get; set; }
+    public string? Cluster { get; set; }
+    public List<string>? Include { get; set; }
+    public int? MaxResults { get; set; }
+    public string? NextToken { get; set; }
+}
+
+public sealed class DescribeCapacityProvidersResponse
+{
+    public List<EcsCapacityProvider>? CapacityProviders { get; set; }
+    public List<EcsFailure>? Failures { get; set; }
+    public string? NextToken { get; set; }
 }
