@@ -11,6 +11,7 @@ namespace MightyOps.Sandbox;
 public sealed class SandboxWorld
 {
     private EcsSimulation? _ecs;
+    private AutoScaling.AutoScalingSimulation? _autoScaling;
 
     /// <summary>An empty world for <paramref name="options"/> (region, account, time scale); seeds fill it.</summary>
     public SandboxWorld(SandboxOptions options)
@@ -51,6 +52,18 @@ public sealed class SandboxWorld
 
     /// <summary>S3 buckets by name.</summary>
     public Dictionary<string, SandboxBucket> Buckets { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>EC2 Auto Scaling groups by name.</summary>
+    internal Dictionary<string, AutoScaling.SandboxAutoScalingGroup> AutoScalingGroups { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>ECS capacity providers (over Auto Scaling groups) by name.</summary>
+    internal Dictionary<string, AutoScaling.SandboxCapacityProvider> CapacityProviders { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The Auto Scaling simulation: groups that launch, boot and register instances with their
+    /// cluster, and terminate them. The caller holds <see cref="Sync"/>.
+    /// </summary>
+    internal AutoScaling.AutoScalingSimulation AutoScaling => _autoScaling ??= new AutoScaling.AutoScalingSimulation(this);
 
     /// <summary>
     /// The ECS state and the simulation that moves it, made on first use: the seed and every
@@ -123,6 +136,9 @@ public sealed class SandboxInstance
 
     /// <summary>The instance type, e.g. <c>m5.large</c>.</summary>
     public string InstanceType { get; init; } = "m5.large";
+
+    /// <summary><c>spot</c> for a Spot Instance; null for On-Demand (EC2 leaves <c>instanceLifecycle</c> out then).</summary>
+    public string? InstanceLifecycle { get; init; }
 
     /// <summary>The AMI it was launched from.</summary>
     public string ImageId { get; init; } = "ami-0abcdef1234567890";

@@ -69,6 +69,8 @@ internal sealed class Ec2Api(SandboxWorld world)
         List<SandboxInstance> instances;
         lock (world.Sync)
         {
+            // Instances boot and terminate on the simulated clock.
+            world.Ecs.AdvanceTo(world.Clock.UtcNow);
             List<string> missing = ids.Where(id => !world.Instances.ContainsKey(id)).Distinct().ToList();
             if (missing.Count > 0)
             {
@@ -132,7 +134,7 @@ internal sealed class Ec2Api(SandboxWorld world)
             _ => (16, "running"),
         };
         string az = AvailabilityZone(instance);
-        string subnet = "subnet-" + Hex(az + "/subnet", 17);
+        string subnet = SubnetOf(az);
         string vpc = "vpc-" + Hex(world.AccountId + "/vpc", 17);
         string privateDns = instance.PrivateDnsName.Length > 0
             ? instance.PrivateDnsName
@@ -188,6 +190,7 @@ internal sealed class Ec2Api(SandboxWorld world)
                 new XElement(Ns + "arn", $"arn:aws:iam::{world.AccountId}:instance-profile/ecsInstanceRole"),
                 new XElement(Ns + "id", "AIPA" + Hex(world.AccountId + "/profile", 17).ToUpperInvariant())),
             new XElement(Ns + "hypervisor", "xen"),
+            instance.InstanceLifecycle is string lifecycle ? new XElement(Ns + "instanceLifecycle", lifecycle) : null,
             new XElement(Ns + "ebsOptimized", "false"),
             new XElement(Ns + "enaSupport", "true"));
 
@@ -289,6 +292,9 @@ internal sealed class Ec2Api(SandboxWorld world)
         }
         return Regex.IsMatch(value, regex.Append('$').ToString(), RegexOptions.Singleline | RegexOptions.CultureInvariant);
     }
+
+    /// <summary>The subnet id the sandbox gives an Availability Zone.</summary>
+    public static string SubnetOf(string zone) => "subnet-" + Hex(zone + "/subnet", 17);
 
     private static string Hex(string seed, int length) =>
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(seed))).ToLowerInvariant()[..length];

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using MightyOps.Core.Aws.Ecs;
+using MightyOps.Core.Capacity;
 
 namespace MightyOps.Sandbox.Ecs;
 
@@ -130,13 +131,17 @@ public sealed partial class EcsApi
         ClusterState cluster = ResolveCluster(request.String("cluster"));
         string? status = request.String("status");
         RequireEnum(status, "status", "ACTIVE", "DRAINING", "REGISTERING", "DEREGISTERING", "REGISTRATION_FAILED");
-        if (request.String("filter") is not null)
+        ClusterQuery? filter = null;
+        if (request.String("filter") is string expression && !ClusterQuery.TryParse(expression, out filter, out string? problem))
         {
-            // The cluster query language is not simulated; saying so beats returning everything.
-            throw new SandboxException("InvalidParameterException", "The sandbox does not evaluate container instance filters.");
+            // The subset of the cluster query language the sandbox evaluates (docs/design/capacity-and-placement.md).
+            throw new SandboxException("InvalidParameterException", $"The filter expression '{expression}' is not valid: {problem}.");
         }
         (List<ContainerInstanceState> page, string? next) = Paginate(
-            cluster.ContainerInstances.Values.Where(i => status is null || i.Status == status).OrderBy(i => i.Seq),
+            cluster.ContainerInstances.Values
+                .Where(i => status is null || i.Status == status)
+                .Where(i => filter is null || filter.Matches(new EcsPlacement.QueryTarget(i)))
+                .OrderBy(i => i.Seq),
             i => i.Seq, "container-instances/" + cluster.Name, request, 100);
         return ListResult("containerInstanceArns", page.Select(i => i.Arn), next);
     }
@@ -156,6 +161,96 @@ public sealed partial class EcsApi
         }
         return DescribeEach("containerInstances", references, reference => FindContainerInstance(cluster, reference),
             id => _sim.Arns.ContainerInstance(cluster.Name, id), instance => EcsWire.ContainerInstance(instance, include, _sim.Now));
+    }
+
+    private JsonNode UpdateContainerInstancesState(EcsRequest request)
+    {
+        ClusterState cluster = ResolveCluster(request.String("cluster"));
+        string status = request.String("status")
+            ?? throw new SandboxException("InvalidParameterException", "status must be specified.");
+        RequireEnum(status, "status", "ACTIVE", "DRAINING", "REGISTERING", "DEREGISTERING", "REGISTRATION_FAILED");
+        if (status is not ("ACTIVE" or "DRAINING"))
+        {
+            throw new SandboxException("InvalidParameterException", $"Container instances can only be set ACTIVE or DRAINING, not {status}.");
+        }
+        List<string> references = request.StringList("containerInstances") ?? [];
+        if (references.Count == 0)
+        {
+            throw new SandboxException("InvalidParameterException", "Container instances cannot be empty.");
+        }
+        if (references.Count > 10)
+        {
+            throw new SandboxException("InvalidParameterException", "Container instances cannot be more than 10.");
+        }
+        var found = new List<ContainerInstanceState>();
+        var failures = new JsonArray();
+        foreach (string reference in references)
+        {
+            if (FindContainerInstance(cluster, reference) is ContainerInstanceState instance)
+            {
+                found.Add(instance);
+            }
+            else
+            {
+                failures.Add(EcsWire.Failure(reference.StartsWith("arn:", StringComparison.Ordinal) ? reference : _sim.Arns.ContainerInstance(cluster.Name, reference)));
+            }
+        }
+        foreach (ContainerInstanceState instance in found)
+        {
+            _sim.SetStatus(instance, status);
+        }
+        return new JsonObject
+        {
+            ["containerInstances"] = new JsonArray(found.Select(i => (JsonNode?)EcsWire.ContainerInstance(i, [], _sim.Now)).ToArray()),
+            ["failures"] = failures,
+        };
+    }
+
+    private JsonNode DescribeCapacityProviders(EcsRequest request)
+    {
+        HashSet<string> include = Include(request, "TAGS");
+        _ = include;
+        List<string>? names = request.StringList("capacityProviders");
+        if (names is { Count: > 100 })
+        {
+            throw new SandboxException("InvalidParameterException", "capacityProviders can have at most 100 items.");
+        }
+        IEnumerable<AutoScaling.SandboxCapacityProvider> all = _world.CapacityProviders.Values.OrderBy(p => p.Name, StringComparer.Ordinal);
+        if (names is { Count: > 0 })
+        {
+            var items = new JsonArray();
+            var failures = new JsonArray();
+            foreach (string name in names)
+            {
+                string shortName = name.Contains(":capacity-provider/", StringComparison.Ordinal) ? name[(name.LastIndexOf('/') + 1)..] : name;
+                if (_world.CapacityProviders.TryGetValue(shortName, out AutoScaling.SandboxCapacityProvider? provider))
+                {
+                    items.Add(EcsWire.CapacityProvider(provider, _world));
+                }
+                else
+                {
+                    failures.Add(EcsWire.Failure(name.StartsWith("arn:", StringComparison.Ordinal) ? name : $"arn:aws:ecs:{_world.Region}:{_world.AccountId}:capacity-provider/{name}"));
+                }
+            }
+            return new JsonObject { ["capacityProviders"] = items, ["failures"] = failures };
+        }
+        int pageSize = request.Int("maxResults") ?? 10;
+        if (pageSize is < 1 or > 10)
+        {
+            throw new SandboxException("InvalidParameterException", "maxResults must be between 1 and 10.");
+        }
+        List<AutoScaling.SandboxCapacityProvider> ordered = all.ToList();
+        (List<AutoScaling.SandboxCapacityProvider> page, string? next) = Paginate(ordered, "capacity-providers", request, pageSize);
+        var result = new JsonObject
+        {
+            ["capacityProviders"] = new JsonArray(page.Select(p => (JsonNode?)EcsWire.CapacityProvider(p, _world)).ToArray()),
+            ["failures"] = new JsonArray(),
+        };
+        if (next is not null)
+        {
+            result["nextToken"] = next;
+        }
+        return result;
     }
 
     private static List<EcsTag> ValidTags(List<EcsTag>? tags)

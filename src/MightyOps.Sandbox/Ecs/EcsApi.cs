@@ -54,6 +54,8 @@ public sealed partial class EcsApi
         ["StopTask"] = new(["cluster", "task", "reason"], (api, r) => api.StopTask(r)),
         ["ListContainerInstances"] = new(["cluster", "filter", "nextToken", "maxResults", "status"], (api, r) => api.ListContainerInstances(r)),
         ["DescribeContainerInstances"] = new(["cluster", "containerInstances", "include"], (api, r) => api.DescribeContainerInstances(r)),
+        ["UpdateContainerInstancesState"] = new(["cluster", "containerInstances", "status"], (api, r) => api.UpdateContainerInstancesState(r)),
+        ["DescribeCapacityProviders"] = new(["capacityProviders", "cluster", "include", "maxResults", "nextToken"], (api, r) => api.DescribeCapacityProviders(r)),
         ["TagResource"] = new(["resourceArn", "tags"], (api, r) => api.TagResource(r)),
         ["UntagResource"] = new(["resourceArn", "tagKeys"], (api, r) => api.UntagResource(r)),
         ["ListTagsForResource"] = new(["resourceArn"], (api, r) => api.ListTagsForResource(r)),

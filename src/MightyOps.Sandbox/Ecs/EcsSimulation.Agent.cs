@@ -192,6 +192,10 @@ internal sealed partial class EcsSimulation
         Schedule(task, null);
         Release(task);
         Touch(task);
+        if (task.ContainerInstance is ContainerInstanceState instance)
+        {
+            OnRoomAdded(instance.Cluster);
+        }
     }
 
     private static EcsContainerDefinition Definition(TaskState task, ContainerState container) =>

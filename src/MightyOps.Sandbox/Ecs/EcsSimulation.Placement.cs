@@ -1,42 +1,15 @@
 using System.Globalization;
 using MightyOps.Core.Aws.Ecs;
+using MightyOps.Core.Capacity;
 
 namespace MightyOps.Sandbox.Ecs;
 
 // Placement: which container instance takes a task (resources, ports, spread), and the task it starts as.
 internal sealed partial class EcsSimulation
 {
-    /// <summary>What a task needs from a container instance.</summary>
-    private readonly record struct Requirements(int Cpu, int Memory, List<int> StaticPorts);
-
-    private static Requirements RequirementsOf(TaskDefinitionState definition)
-    {
-        EcsTaskDefinition td = definition.Definition;
-        List<EcsContainerDefinition> containers = td.ContainerDefinitions ?? [];
-        int cpu = int.TryParse(td.Cpu, NumberStyles.Integer, CultureInfo.InvariantCulture, out int taskCpu)
-            ? taskCpu
-            : containers.Sum(c => c.Cpu ?? 0);
-        int memory = int.TryParse(td.Memory, NumberStyles.Integer, CultureInfo.InvariantCulture, out int taskMemory)
-            ? taskMemory
-            : containers.Sum(c => c.MemoryReservation ?? c.Memory ?? 0);
-        var ports = new List<int>();
-        if (definition.NetworkMode != "awsvpc")
-        {
-            foreach (EcsPortMapping mapping in containers.SelectMany(c => c.PortMappings ?? []))
-            {
-                int hostPort = definition.NetworkMode == "host" ? mapping.ContainerPort ?? 0 : mapping.HostPort ?? 0;
-                if (hostPort > 0)
-                {
-                    ports.Add(hostPort);
-                }
-            }
-        }
-        return new Requirements(cpu, memory, ports);
-    }
-
     private TaskState? Place(ServiceState service, DeploymentState deployment, TaskDefinitionState definition, out string? problem)
     {
-        Requirements needs = RequirementsOf(definition);
+        TaskRequirements needs = EcsPlacement.Requirements(definition);
         List<TaskState> siblings = service.Tasks.Where(t => t.IsLive).ToList();
         if (service.LaunchType == "FARGATE")
         {
@@ -49,48 +22,20 @@ internal sealed partial class EcsSimulation
             problem = null;
             return CreateTask(service.Cluster, service, deployment.Id, $"service:{service.Name}", definition, null, zone, needs);
         }
-        List<ContainerInstanceState> instances = service.Cluster.ContainerInstances.Values
-            .Where(i => i.Status == "ACTIVE" && i.AgentConnected && i.IsExternal == (service.LaunchType == "EXTERNAL"))
-            .OrderBy(i => i.Seq)
-            .ToList();
-        if (instances.Count == 0)
+        var request = new PlacementRequest(definition, $"service:{service.Name}", service.PlacementConstraints, service.PlacementStrategy,
+            service.LaunchType == "EXTERNAL", EcsPlacement.ProviderGroups(_world, service.CapacityProviderStrategy));
+        PlacementOutcome outcome = EcsPlacement.Choose(service.Cluster, request, siblings, _random);
+        if (outcome.Instance is not ContainerInstanceState chosen)
         {
-            problem = "Reason: No Container Instances were found in your cluster.";
+            problem = outcome.Problem;
+            if (outcome.Failure is PlacementFailure.Cpu or PlacementFailure.Memory or PlacementFailure.Ports or PlacementFailure.DistinctInstance or PlacementFailure.NoInstances)
+            {
+                _world.AutoScaling.ScaleForUnplaced(service, needs);
+            }
             return null;
         }
-        var fitting = instances.Where(i => Fits(i, needs) is null).ToList();
-        if (fitting.Count == 0)
-        {
-            ContainerInstanceState closest = instances.OrderByDescending(i => i.RemainingMemory).First();
-            problem = $"The closest matching (container-instance {closest.Id}) {Fits(closest, needs)}.";
-            return null;
-        }
-        // Spread across Availability Zones, then across instances (the console's default for EC2 services).
-        ContainerInstanceState chosen = fitting
-            .OrderBy(i => siblings.Count(t => t.AvailabilityZone == i.Ec2Instance.AvailabilityZone))
-            .ThenBy(i => siblings.Count(t => ReferenceEquals(t.ContainerInstance, i)))
-            .ThenByDescending(i => i.RemainingMemory)
-            .ThenBy(i => i.Seq)
-            .First();
         problem = null;
         return CreateTask(service.Cluster, service, deployment.Id, $"service:{service.Name}", definition, chosen, chosen.IsExternal ? null : chosen.Ec2Instance.AvailabilityZone, needs);
-    }
-
-    private static string? Fits(ContainerInstanceState instance, Requirements needs)
-    {
-        if (needs.Cpu > instance.RemainingCpu)
-        {
-            return "has insufficient CPU units available";
-        }
-        if (needs.Memory > instance.RemainingMemory)
-        {
-            return "has insufficient memory available";
-        }
-        if (needs.StaticPorts.Any(instance.StaticPorts.Contains) || needs.StaticPorts.Any(ReservedPorts.Contains))
-        {
-            return "is already using a port required by your task";
-        }
-        return null;
     }
 
     private static readonly string[] FargateZones = ["a", "b", "c"];
@@ -106,7 +51,7 @@ internal sealed partial class EcsSimulation
         TaskDefinitionState definition,
         ContainerInstanceState? instance,
         string? availabilityZone,
-        Requirements needs)
+        TaskRequirements needs)
     {
         string id = Arns.NewTaskId();
         EcsTaskDefinition td = definition.Definition;
@@ -153,16 +98,17 @@ internal sealed partial class EcsSimulation
                 {
                     int containerPort = mapping.ContainerPort ?? 0;
                     int hostPort = definition.NetworkMode == "host" ? containerPort : mapping.HostPort ?? 0;
+                    string protocol = string.Equals(mapping.Protocol, "udp", StringComparison.OrdinalIgnoreCase) ? "udp" : "tcp";
                     if (hostPort > 0)
                     {
-                        instance.StaticPorts.Add(hostPort);
+                        instance.StaticPorts.Add(new HostPort(hostPort, protocol));
                     }
                     else
                     {
                         hostPort = NextDynamicPort(instance);
                         instance.DynamicPorts.Add(hostPort);
                     }
-                    task.HostPorts.Add(hostPort);
+                    task.HostPorts.Add(new HostPort(hostPort, protocol));
                     container.NetworkBindings.Add(new EcsNetworkBinding
                     {
                         BindIP = "0.0.0.0",
@@ -222,7 +168,7 @@ internal sealed partial class EcsSimulation
         // The default ephemeral range of Amazon Linux (ip_local_port_range), which ECS uses for hostPort 0.
         for (int port = 32768; port <= 60999; port++)
         {
-            if (!instance.DynamicPorts.Contains(port) && !instance.StaticPorts.Contains(port))
+            if (!instance.DynamicPorts.Contains(port) && !instance.StaticPorts.Contains(new HostPort(port, "tcp")))
             {
                 return port;
             }
@@ -239,10 +185,10 @@ internal sealed partial class EcsSimulation
         }
         instance.UsedCpu -= task.ReservedCpu;
         instance.UsedMemory -= task.ReservedMemory;
-        foreach (int port in task.HostPorts)
+        foreach (HostPort port in task.HostPorts)
         {
             instance.StaticPorts.Remove(port);
-            instance.DynamicPorts.Remove(port);
+            instance.DynamicPorts.Remove(port.Port);
         }
         task.HostPorts.Clear();
         instance.Version++;

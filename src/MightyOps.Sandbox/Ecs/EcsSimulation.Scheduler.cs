@@ -111,8 +111,10 @@ internal sealed partial class EcsSimulation
 
     /// <summary>
     /// Stops what the service no longer needs, never going under minimumHealthyPercent (rounded
-    /// up) of healthy tasks: old deployments' tasks (failed deployments first, then oldest), then
-    /// the primary's excess on a scale-in (pending tasks first, then the newest).
+    /// up) of healthy tasks: tasks on DRAINING instances and old deployments' tasks (those not
+    /// healthy yet at once; then draining ones, failed deployments, the oldest), then the
+    /// primary's excess on a scale-in (pending tasks first, then the newest). A task on a draining
+    /// instance is replaced, not excess: it stops once its replacement counts as healthy.
     /// </summary>
     private List<TaskState> StopSurplusTasks(ServiceState service, int desired)
     {
@@ -124,7 +126,12 @@ internal sealed partial class EcsSimulation
             .OrderByDescending(d => d.RolloutState == "FAILED")
             .ThenBy(d => d.CreatedAt)
             .ToList();
-        // Tasks that are not healthy yet protect nothing: stop them right away.
+        // Tasks that are not healthy yet protect nothing: stop them right away (a draining
+        // instance's PENDING service tasks are stopped at once, as ECS does).
+        foreach (TaskState task in service.Tasks.Where(t => t.IsLive && !t.IsHealthy && OnDraining(t)).ToList())
+        {
+            StopByScheduler(task, task.StartedBy ?? primary.Id, stopped);
+        }
         foreach (DeploymentState deployment in old)
         {
             foreach (TaskState task in LiveTasks(service, deployment).Where(t => !t.IsHealthy).ToList())
@@ -133,19 +140,18 @@ internal sealed partial class EcsSimulation
             }
         }
         int canStop = service.Tasks.Count(t => t.IsHealthy) - minHealthy;
-        foreach (DeploymentState deployment in old)
+        IEnumerable<TaskState> replaced = service.Tasks.Where(t => t.IsHealthy && OnDraining(t))
+            .Concat(old.SelectMany(d => LiveTasks(service, d).Where(t => t.IsHealthy)));
+        foreach (TaskState task in replaced.Distinct().ToList())
         {
-            foreach (TaskState task in LiveTasks(service, deployment).Where(t => t.IsHealthy).ToList())
+            if (canStop <= 0)
             {
-                if (canStop <= 0)
-                {
-                    break;
-                }
-                StopByScheduler(task, deployment.Id, stopped);
-                canStop--;
+                break;
             }
+            StopByScheduler(task, task.StartedBy ?? primary.Id, stopped);
+            canStop--;
         }
-        List<TaskState> primaryLive = LiveTasks(service, primary).ToList();
+        List<TaskState> primaryLive = LiveTasks(service, primary).Where(t => !OnDraining(t)).ToList();
         int excess = primaryLive.Count - desired;
         foreach (TaskState task in primaryLive.OrderBy(t => t.IsHealthy).ThenByDescending(t => t.Seq).Take(Math.Max(0, excess)))
         {
@@ -153,6 +159,8 @@ internal sealed partial class EcsSimulation
         }
         return stopped;
     }
+
+    private static bool OnDraining(TaskState task) => task.ContainerInstance?.Status == "DRAINING";
 
     /// <summary>
     /// Starts the primary's missing tasks, as many as maximumPercent (rounded down) leaves room
@@ -162,7 +170,7 @@ internal sealed partial class EcsSimulation
     {
         DeploymentState primary = service.Primary;
         int maxLive = desired * (service.DeploymentConfiguration.MaximumPercent ?? 200) / 100;
-        int toStart = Math.Min(desired - LiveTasks(service, primary).Count(), maxLive - service.Tasks.Count(t => t.IsLive));
+        int toStart = Math.Min(desired - LiveTasks(service, primary).Count(t => !OnDraining(t)), maxLive - service.Tasks.Count(t => t.IsLive));
         var started = new List<TaskState>();
         if (toStart <= 0)
         {
@@ -180,12 +188,14 @@ internal sealed partial class EcsSimulation
             if (task is null)
             {
                 ReportPlacementFailure(service, placementProblem!);
+                service.WaitingForPlacement = true;
                 RequestEvaluation(service, Now + EcsTimings.PlacementRetry);
                 return started;
             }
             started.Add(task);
         }
         service.PlacementFailureReportedAt = null;
+        service.WaitingForPlacement = false;
         return started;
     }
 

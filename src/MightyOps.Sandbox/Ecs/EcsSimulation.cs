@@ -48,7 +48,7 @@ internal sealed partial class EcsSimulation
     /// <summary>Moves the simulation start into the past, for a seed that replays history. Only before anything runs.</summary>
     public void RewindTo(DateTimeOffset past)
     {
-        if (_timedTasks.Count > 0 || _scheduledServices.Count > 0 || Clusters.Values.Any(c => c.Tasks.Count > 0))
+        if (_timedTasks.Count > 0 || _scheduledServices.Count > 0 || _timers.Count > 0 || Clusters.Values.Any(c => c.Tasks.Count > 0))
         {
             throw new InvalidOperationException("The ECS simulation can only be rewound before it has tasks.");
         }
@@ -102,12 +102,17 @@ internal sealed partial class EcsSimulation
                 next = service.NextEvaluationAt;
             }
         }
+        if (NextTimer() is DateTimeOffset timer && (next is null || timer < next))
+        {
+            next = timer;
+        }
         return next;
     }
 
     private void RunDue()
     {
-        // The agent reports first, then the scheduler reacts to what it reported.
+        // Instances come and go first, the agent reports next, then the scheduler reacts to what it reported.
+        RunTimers();
         List<TaskState> tasks = _timedTasks.Where(t => t.NextTransitionAt <= Now)
             .OrderBy(t => t.NextTransitionAt).ThenBy(t => t.Seq).ToList();
         foreach (TaskState task in tasks)

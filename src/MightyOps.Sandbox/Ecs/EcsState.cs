@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using MightyOps.Core.Aws.Ecs;
+using MightyOps.Core.Capacity;
 
 namespace MightyOps.Sandbox.Ecs;
 
@@ -47,6 +48,9 @@ internal sealed class ClusterState
 
     /// <summary>By 32-hex container instance id.</summary>
     public Dictionary<string, ContainerInstanceState> ContainerInstances { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The capacity providers associated with the cluster, by name.</summary>
+    public List<string> CapacityProviders { get; } = [];
 }
 
 internal sealed class ServiceState
@@ -129,6 +133,9 @@ internal sealed class ServiceState
 
     /// <summary>Set while tasks cannot be placed, so the event is not repeated on every retry.</summary>
     public DateTimeOffset? PlacementFailureReportedAt { get; set; }
+
+    /// <summary>True while the service has tasks it could not place: room that appears makes the scheduler look again.</summary>
+    public bool WaitingForPlacement { get; set; }
 
     public DeploymentState Primary => Deployments[0];
 }
@@ -302,7 +309,7 @@ internal sealed class TaskState
 
     public int ReservedMemory { get; init; }
 
-    public List<int> HostPorts { get; } = [];
+    public List<HostPort> HostPorts { get; } = [];
 
     /// <summary>The task's ENI when its network mode is awsvpc.</summary>
     public TaskNetworkInterface? NetworkInterface { get; init; }
@@ -394,8 +401,8 @@ internal sealed class ContainerInstanceState
 
     public int UsedMemory { get; set; }
 
-    /// <summary>Static host ports in use (dynamic ports are not part of the PORTS resource).</summary>
-    public HashSet<int> StaticPorts { get; } = [];
+    /// <summary>Static host ports in use, TCP and UDP (dynamic ports are not part of the PORTS resources).</summary>
+    public HashSet<HostPort> StaticPorts { get; } = [];
 
     public HashSet<int> DynamicPorts { get; } = [];
 
@@ -410,7 +417,55 @@ internal sealed class ContainerInstanceState
 
     public List<EcsTag> Tags { get; } = [];
 
+    /// <summary>Custom attributes the agent registered (ECS_INSTANCE_ATTRIBUTES) or PutAttributes set.</summary>
+    public Dictionary<string, string> CustomAttributes { get; } = new(StringComparer.Ordinal);
+
     public int RemainingCpu => RegisteredCpu - UsedCpu;
 
     public int RemainingMemory => RegisteredMemory - UsedMemory;
+
+    /// <summary>Every attribute ECS reports for the instance: the agent's capabilities, the ecs.* attributes from EC2, then the custom ones.</summary>
+    public List<EcsAttribute> Attributes()
+    {
+        var attributes = Capabilities.Select(c => new EcsAttribute { Name = c }).ToList();
+        if (IsExternal)
+        {
+            // An external server has no AMI, instance type or zone.
+            attributes.Add(new EcsAttribute { Name = "ecs.os-type", Value = "linux" });
+            attributes.Add(new EcsAttribute { Name = "ecs.cpu-architecture", Value = "x86_64" });
+        }
+        else
+        {
+            attributes.Add(new EcsAttribute { Name = "ecs.ami-id", Value = Ec2Instance.ImageId });
+            attributes.Add(new EcsAttribute { Name = "ecs.availability-zone", Value = Ec2Instance.AvailabilityZone });
+            attributes.Add(new EcsAttribute { Name = "ecs.instance-type", Value = Ec2Instance.InstanceType });
+            attributes.Add(new EcsAttribute { Name = "ecs.os-type", Value = "linux" });
+            attributes.Add(new EcsAttribute { Name = "ecs.os-family", Value = "LINUX" });
+            attributes.Add(new EcsAttribute { Name = "ecs.cpu-architecture", Value = "x86_64" });
+        }
+        attributes.AddRange(CustomAttributes.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => new EcsAttribute { Name = a.Key, Value = a.Value }));
+        return attributes;
+    }
+
+    /// <summary>The agent's capability attributes (those without a value).</summary>
+    public static readonly IReadOnlyList<string> Capabilities =
+    [
+        "com.amazonaws.ecs.capability.logging-driver.syslog",
+        "com.amazonaws.ecs.capability.logging-driver.awslogs",
+        "com.amazonaws.ecs.capability.logging-driver.json-file",
+        "com.amazonaws.ecs.capability.logging-driver.none",
+        "com.amazonaws.ecs.capability.docker-remote-api.1.17",
+        "com.amazonaws.ecs.capability.docker-remote-api.1.18",
+        "com.amazonaws.ecs.capability.docker-remote-api.1.19",
+        "com.amazonaws.ecs.capability.docker-remote-api.1.21",
+        "com.amazonaws.ecs.capability.docker-remote-api.1.44",
+        "com.amazonaws.ecs.capability.ecr-auth",
+        "com.amazonaws.ecs.capability.task-iam-role",
+        "ecs.capability.execution-role-ecr-pull",
+        "ecs.capability.execution-role-awslogs",
+        "ecs.capability.env-files.s3",
+        "ecs.capability.secrets.asm.environment-variables",
+        "ecs.capability.container-health-check",
+        "ecs.capability.task-eni",
+    ];
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using MightyOps.Core.Aws;
 using MightyOps.Core.Aws.Ecs;
+using MightyOps.Core.Capacity;
 
 namespace MightyOps.Sandbox.Ecs;
 
@@ -40,7 +41,7 @@ internal static class EcsWire
             RunningTasksCount = running,
             PendingTasksCount = pending,
             ActiveServicesCount = activeServices,
-            CapacityProviders = [],
+            CapacityProviders = [.. cluster.CapacityProviders],
         };
         if (include.Contains("STATISTICS"))
         {
@@ -81,6 +82,37 @@ internal static class EcsWire
 
     private static EcsKeyValuePair Stat(string name, int value) =>
         new() { Name = name, Value = value.ToString(CultureInfo.InvariantCulture) };
+
+    // ------------------------------------------------------------------ capacity providers
+
+    public static JsonObject CapacityProvider(AutoScaling.SandboxCapacityProvider provider, SandboxWorld world)
+    {
+        string groupArn = world.AutoScalingGroups.TryGetValue(provider.GroupName, out AutoScaling.SandboxAutoScalingGroup? group)
+            ? group.Arn
+            : $"arn:aws:autoscaling:{world.Region}:{world.AccountId}:autoScalingGroup:00000000-0000-0000-0000-000000000000:autoScalingGroupName/{provider.GroupName}";
+        return ToObject(new EcsCapacityProvider
+        {
+            CapacityProviderArn = provider.Arn,
+            Name = provider.Name,
+            Status = "ACTIVE",
+            AutoScalingGroupProvider = new EcsAutoScalingGroupProvider
+            {
+                AutoScalingGroupArn = groupArn,
+                ManagedScaling = new EcsManagedScaling
+                {
+                    Status = provider.ManagedScaling ? "ENABLED" : "DISABLED",
+                    TargetCapacity = provider.TargetCapacity,
+                    MinimumScalingStepSize = provider.MinimumScalingStepSize,
+                    MaximumScalingStepSize = provider.MaximumScalingStepSize,
+                    InstanceWarmupPeriod = provider.InstanceWarmupPeriod,
+                },
+                ManagedTerminationProtection = "DISABLED",
+                ManagedDraining = "ENABLED",
+            },
+            Type = "EC2_AUTOSCALING",
+            Tags = [],
+        });
+    }
 
     // ------------------------------------------------------------------ services
 
@@ -260,13 +292,13 @@ internal static class EcsWire
                 DockerVersion = instance.DockerVersion,
             },
             RemainingResources = Resources(instance.RemainingCpu, instance.RemainingMemory,
-                EcsSimulation.ReservedPorts.Concat(instance.StaticPorts)),
-            RegisteredResources = Resources(instance.RegisteredCpu, instance.RegisteredMemory, EcsSimulation.ReservedPorts),
+                EcsSimulation.ReservedPorts.Select(p => new HostPort(p, "tcp")).Concat(instance.StaticPorts)),
+            RegisteredResources = Resources(instance.RegisteredCpu, instance.RegisteredMemory, EcsSimulation.ReservedPorts.Select(p => new HostPort(p, "tcp"))),
             Status = instance.Status,
             AgentConnected = instance.AgentConnected,
             RunningTasksCount = tasks.Count(t => t.IsRunning),
             PendingTasksCount = tasks.Count(t => t.IsPending),
-            Attributes = Attributes(ec2),
+            Attributes = instance.Attributes(),
             RegisteredAt = instance.RegisteredAt,
             Tags = include.Contains("TAGS") ? instance.Tags : null,
         };
@@ -289,58 +321,20 @@ internal static class EcsWire
         return node;
     }
 
-    private static List<EcsResource> Resources(int cpu, int memory, IEnumerable<int> ports) =>
-    [
-        new EcsResource { Name = "CPU", Type = "INTEGER", IntegerValue = cpu },
-        new EcsResource { Name = "MEMORY", Type = "INTEGER", IntegerValue = memory },
-        new EcsResource
-        {
-            Name = "PORTS",
-            Type = "STRINGSET",
-            StringSetValue = ports.Distinct().Select(p => p.ToString(CultureInfo.InvariantCulture)).ToList(),
-        },
-        new EcsResource { Name = "PORTS_UDP", Type = "STRINGSET", StringSetValue = [] },
-    ];
-
-    private static readonly string[] Capabilities =
-    [
-        "com.amazonaws.ecs.capability.logging-driver.syslog",
-        "com.amazonaws.ecs.capability.logging-driver.awslogs",
-        "com.amazonaws.ecs.capability.logging-driver.json-file",
-        "com.amazonaws.ecs.capability.logging-driver.none",
-        "com.amazonaws.ecs.capability.docker-remote-api.1.17",
-        "com.amazonaws.ecs.capability.docker-remote-api.1.18",
-        "com.amazonaws.ecs.capability.docker-remote-api.1.19",
-        "com.amazonaws.ecs.capability.docker-remote-api.1.21",
-        "com.amazonaws.ecs.capability.docker-remote-api.1.44",
-        "com.amazonaws.ecs.capability.ecr-auth",
-        "com.amazonaws.ecs.capability.task-iam-role",
-        "ecs.capability.execution-role-ecr-pull",
-        "ecs.capability.execution-role-awslogs",
-        "ecs.capability.env-files.s3",
-        "ecs.capability.secrets.asm.environment-variables",
-        "ecs.capability.container-health-check",
-        "ecs.capability.task-eni",
-    ];
-
-    private static List<EcsAttribute> Attributes(SandboxInstance ec2)
+    private static List<EcsResource> Resources(int cpu, int memory, IEnumerable<HostPort> ports)
     {
-        var attributes = Capabilities.Select(c => new EcsAttribute { Name = c }).ToList();
-        if (ec2.InstanceId.StartsWith("mi-", StringComparison.Ordinal))
-        {
-            // An external server has no AMI, instance type or zone.
-            attributes.Add(new EcsAttribute { Name = "ecs.os-type", Value = "linux" });
-            attributes.Add(new EcsAttribute { Name = "ecs.cpu-architecture", Value = "x86_64" });
-            return attributes;
-        }
-        attributes.Add(new EcsAttribute { Name = "ecs.ami-id", Value = ec2.ImageId });
-        attributes.Add(new EcsAttribute { Name = "ecs.availability-zone", Value = ec2.AvailabilityZone });
-        attributes.Add(new EcsAttribute { Name = "ecs.instance-type", Value = ec2.InstanceType });
-        attributes.Add(new EcsAttribute { Name = "ecs.os-type", Value = "linux" });
-        attributes.Add(new EcsAttribute { Name = "ecs.os-family", Value = "LINUX" });
-        attributes.Add(new EcsAttribute { Name = "ecs.cpu-architecture", Value = "x86_64" });
-        return attributes;
+        List<HostPort> all = ports.Distinct().ToList();
+        return
+        [
+            new EcsResource { Name = "CPU", Type = "INTEGER", IntegerValue = cpu },
+            new EcsResource { Name = "MEMORY", Type = "INTEGER", IntegerValue = memory },
+            new EcsResource { Name = "PORTS", Type = "STRINGSET", StringSetValue = Numbers(all, "tcp") },
+            new EcsResource { Name = "PORTS_UDP", Type = "STRINGSET", StringSetValue = Numbers(all, "udp") },
+        ];
     }
+
+    private static List<string> Numbers(List<HostPort> ports, string protocol) =>
+        ports.Where(p => p.Protocol == protocol).Select(p => p.Port.ToString(CultureInfo.InvariantCulture)).ToList();
 
     /// <summary>A timestamp as the wire models write it (epoch seconds), for members the models do not type.</summary>
     private static JsonNode Timestamp(DateTimeOffset value) => JsonSerializer.SerializeToNode(value, AwsJson.Options)!;

@@ -17,6 +17,8 @@ internal enum AwsProtocol
     Ec2Query,
     /// <summary>S3 REST-XML, path-style.</summary>
     S3,
+    /// <summary>The query protocol (Auto Scaling): form-encoded POST, XML answers in the service's namespace.</summary>
+    Query,
 }
 
 /// <summary>
@@ -102,11 +104,29 @@ internal static class AwsResponses
     public static HttpResponse WithS3Headers(HttpResponse response, string requestId) =>
         response.With("x-amz-request-id", requestId).With("x-amz-id-2", HostId(requestId)).With("Server", "AmazonS3");
 
+    /// <summary>
+    /// A query-protocol error (docs/design/query-protocol.md, "Errors"):
+    /// <c>&lt;ErrorResponse&gt;&lt;Error&gt;&lt;Type/&gt;&lt;Code/&gt;&lt;Message/&gt;&lt;/Error&gt;&lt;RequestId/&gt;&lt;/ErrorResponse&gt;</c>
+    /// in the service's namespace, Sender for a 4xx and Receiver for a 5xx.
+    /// </summary>
+    public static HttpResponse QueryError(int status, string code, string message, string requestId)
+    {
+        XNamespace ns = AutoScaling.AutoScalingApi.Namespace;
+        return Xml(status, new XElement(ns + "ErrorResponse",
+                new XElement(ns + "Error",
+                    new XElement(ns + "Type", status >= 500 ? "Receiver" : "Sender"),
+                    new XElement(ns + "Code", code),
+                    new XElement(ns + "Message", message)),
+                new XElement(ns + "RequestId", requestId)))
+            .With("x-amzn-RequestId", requestId);
+    }
+
     /// <summary>An error in the protocol of the request.</summary>
     public static HttpResponse Error(AwsProtocol protocol, SandboxException error, string requestId, bool isHead) => protocol switch
     {
         AwsProtocol.Json => JsonError(error.StatusCode, error.Code, error.Message, requestId),
         AwsProtocol.Ec2Query => Ec2Error(error.StatusCode, error.Code, error.Message, requestId),
+        AwsProtocol.Query => QueryError(error.StatusCode, error.Code, error.Message, requestId),
         _ => S3Error(error.StatusCode, error.Code, error.Message, requestId, isHead, error.Details),
     };
 
@@ -119,6 +139,7 @@ internal static class AwsResponses
     {
         AwsProtocol.Json => JsonError(400, "ThrottlingException", "Rate exceeded", requestId),
         AwsProtocol.Ec2Query => Ec2Error(503, "RequestLimitExceeded", "Request limit exceeded.", requestId),
+        AwsProtocol.Query => QueryError(400, "Throttling", "Rate exceeded", requestId),
         _ => S3Error(503, "SlowDown", "Please reduce your request rate.", requestId, isHead),
     };
 
@@ -127,6 +148,7 @@ internal static class AwsResponses
     {
         AwsProtocol.Json => JsonError(500, "ServerException", message, requestId),
         AwsProtocol.Ec2Query => Ec2Error(500, "InternalError", message, requestId),
+        AwsProtocol.Query => QueryError(500, "InternalFailure", message, requestId),
         _ => S3Error(500, "InternalError", message, requestId, isHead),
     };
 
