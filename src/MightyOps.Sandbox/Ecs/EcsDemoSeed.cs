@@ -54,12 +54,7 @@ public static class EcsDemoSeed
             production.Tags.Add(new() { Key = "environment", Value = "production" });
             ClusterState staging = ecs.EnsureCluster(StagingCluster);
             staging.Tags.Add(new() { Key = "environment", Value = "staging" });
-            string[] zones = ["a", "b", "c", "a"];
-            for (int i = 0; i < 4; i++)
-            {
-                ecs.AddContainerInstance(production, NewInstance(world, sim, Cluster, i, zones[i], "m5.xlarge", sim.Now), 4096, 15_576);
-            }
-            ecs.AddContainerInstance(staging, NewInstance(world, sim, StagingCluster, 4, "b", "m5.large", sim.Now), 2048, 7_680);
+            AddGroups(world);
 
             var services = new List<(string Cluster, string Service, string Family, Func<string, JsonArray> Containers, int Desired)>
             {
@@ -82,7 +77,7 @@ public static class EcsDemoSeed
             sim.AdvanceTo(start);
             foreach (var service in services)
             {
-                ecs.InvokeAtSimulatedNow("CreateService", CreateServiceRequest(service.Cluster, service.Service, service.Family, service.Desired));
+                ecs.InvokeAtSimulatedNow("CreateService", CreateServiceRequest(service.Cluster, service.Service, service.Family, service.Desired, RoleOf(service.Cluster, service.Service)));
             }
 
             // Twenty hours ago: master.4 is deployed everywhere, the way Publish-MightyService does it.
@@ -121,31 +116,65 @@ public static class EcsDemoSeed
         }
     }
 
-    private static SandboxInstance NewInstance(SandboxWorld world, EcsSimulation sim, string cluster, int index, string zone, string type, DateTimeOffset launchedAt)
+    /// <summary>The web group (On-Demand) for WEB and API.</summary>
+    public const string WebGroup = "web";
+
+    /// <summary>The Spot group the Sidekiq workers share, sized by hand and tight.</summary>
+    public const string WorkerGroup = "workers";
+
+    /// <summary>Staging's group, scaled by ECS through a capacity provider with managed scaling.</summary>
+    public const string StagingGroup = "staging";
+
+    /// <summary>The capacity provider over <see cref="StagingGroup"/>.</summary>
+    public const string StagingProvider = "staging-capacity";
+
+    /// <summary>
+    /// The team's cluster shape: production runs WEB and API on a group of On-Demand instances
+    /// and the workers on a Spot group of ten small instances with room for a few more tasks
+    /// only; staging's one instance belongs to a group that a capacity provider with managed
+    /// scaling sizes. Instances carry a custom attribute <c>role</c> (ECS_INSTANCE_ATTRIBUTES)
+    /// that the services' memberOf constraints select.
+    /// </summary>
+    private static void AddGroups(SandboxWorld world)
     {
-        // Ids and DNS names like a real VPC's; every host is 127.0.0.1 here so SSH tests can reach them.
-        string id = "i-0" + sim.Arns.Hex(8)[..16];
-        int subnet = zone switch { "a" => 1, "b" => 2, _ => 3 };
-        int host = 20 + (index * 17);
-        string dns = world.Region == "us-east-1"
-            ? $"ip-10-0-{subnet}-{host}.ec2.internal"
-            : $"ip-10-0-{subnet}-{host}.{world.Region}.compute.internal";
-        var instance = new SandboxInstance
+        var scaling = world.AutoScaling;
+        string[] zones = [world.Region + "a", world.Region + "b", world.Region + "c"];
+        var web = scaling.AddGroup(WebGroup, Launch(world, Cluster, "web", "m5.large", spot: false), zones, min: 2, max: 6, desired: 3, booted: true);
+        Tag(web, Cluster);
+        var workers = scaling.AddGroup(WorkerGroup, Launch(world, Cluster, "workers", "t3.medium", spot: true), zones, min: 2, max: 14, desired: 10, booted: true);
+        Tag(workers, Cluster);
+        var staging = scaling.AddGroup(StagingGroup, Launch(world, StagingCluster, "staging", "m5.large", spot: false), [world.Region + "b"], min: 1, max: 3, desired: 1, booted: true);
+        Tag(staging, StagingCluster);
+        world.CapacityProviders[StagingProvider] = new AutoScaling.SandboxCapacityProvider
         {
-            InstanceId = id,
-            InstanceType = type,
-            ImageId = "ami-0c5ee33c81cf67a7f",
-            PrivateDnsName = dns,
-            AvailabilityZone = world.Region + zone,
-            KeyName = "mighty-ops",
-            LaunchTime = launchedAt,
+            Name = StagingProvider,
+            Arn = $"arn:aws:ecs:{world.Region}:{world.AccountId}:capacity-provider/{StagingProvider}",
+            GroupName = StagingGroup,
+            ManagedScaling = true,
+            InstanceWarmupPeriod = 300,
         };
-        instance.Tags["Name"] = $"ecs-{cluster}";
-        instance.Tags["aws:autoscaling:groupName"] = $"ecs-{cluster}-asg";
-        instance.Tags["environment"] = cluster;
-        world.Instances[id] = instance;
-        return instance;
     }
+
+    private static AutoScaling.SandboxLaunchSpec Launch(SandboxWorld world, string cluster, string role, string type, bool spot) => new()
+    {
+        LaunchTemplateName = $"ecs-{cluster}-{role}",
+        LaunchTemplateId = "lt-0" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(world.AccountId + role + cluster))).ToLowerInvariant()[..16],
+        InstanceType = type,
+        Spot = spot,
+        Cluster = cluster,
+        ReservedMemoryMiB = 256,
+        Attributes = new Dictionary<string, string>(StringComparer.Ordinal) { ["role"] = role },
+    };
+
+    private static void Tag(AutoScaling.SandboxAutoScalingGroup group, string cluster)
+    {
+        group.Tags.Add(("Name", $"ecs-{cluster}", true));
+        group.Tags.Add(("environment", cluster, true));
+    }
+
+    /// <summary>The instances a demo service runs on: the web group for WEB and API, the worker group for the rest; staging has one group.</summary>
+    private static string? RoleOf(string cluster, string service) =>
+        cluster != Cluster ? null : service is "WEB" or "API" ? "web" : "workers";
 
     private static void Register(SandboxWorld world, EcsApi ecs, string family, JsonArray containers)
     {
@@ -161,7 +190,22 @@ public static class EcsDemoSeed
         });
     }
 
-    private static JsonObject CreateServiceRequest(string cluster, string service, string family, int desired) => new()
+    private static JsonObject CreateServiceRequest(string cluster, string service, string family, int desired, string? role)
+    {
+        JsonObject request = ServiceRequest(cluster, service, family, desired);
+        if (role is not null)
+        {
+            request["placementConstraints"] = new JsonArray(new JsonObject { ["type"] = "memberOf", ["expression"] = $"attribute:role == {role}" });
+        }
+        else
+        {
+            request.Remove("launchType");
+            request["capacityProviderStrategy"] = new JsonArray(new JsonObject { ["capacityProvider"] = StagingProvider, ["weight"] = 1, ["base"] = 0 });
+        }
+        return request;
+    }
+
+    private static JsonObject ServiceRequest(string cluster, string service, string family, int desired) => new()
     {
         ["cluster"] = cluster,
         ["serviceName"] = service,
