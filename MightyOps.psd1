@@ -10,6 +10,7 @@
     PowerShellVersion    = '7.4'
     CmdletsToExport      = @(
         'Enter-MightyContainer'
+        'Get-MightyCapacity'
         'Get-MightyLog'
         'Get-MightyQueue'
         'Get-MightyService'
@@ -20,6 +21,7 @@
         'New-MightyTag'
         'Publish-MightyService'
         'Restore-MightyService'
+        'Set-MightyClusterCapacity'
         'Set-MightyQueueScale'
         'Start-MightySandbox'
         'Stop-MightySandbox'

@@ -11,6 +11,10 @@ public static class CapacityErrorIds
         "The capacity asked for is below the group's MinSize: ask for more, or lower MinSize first (aws autoscaling update-auto-scaling-group --min-size).",
         MightyErrorKind.InvalidArgument);
 
+    public static readonly MightyError CapacityModeNotGiven = new("CapacityModeNotGiven",
+        "Set-MightyClusterCapacity needs -DesiredCapacity <n> or -Fit (and a positive -Timeout).",
+        MightyErrorKind.InvalidArgument);
+
     public static readonly MightyError CapacityTimedOut = new("CapacityTimedOut",
         "New instances did not register with the cluster, or drained instances kept tasks, within -Timeout; the message says which instances and what was left as it is.",
         MightyErrorKind.Timeout);

@@ -22,14 +22,16 @@ public static class DeployCapacity
                 continue;
             }
             RolloutNeed need = RolloutRoom.For(service);
-            if (need.ExtraTasks == 0)
+            if (need.ExtraTasks == 0 && service.DesiredCount <= service.RunningCount + service.PendingCount)
             {
                 continue;
             }
             TaskRequirements task = plan.Rendered is RegisterTaskDefinitionRequest rendered ? TaskRequirements.Of(rendered) : TaskRequirements.Of(plan.Live);
             TaskPlacement placement = TaskPlacement.Of(plan.Service, service.PlacementConstraints, service.PlacementStrategy,
                 plan.Rendered?.PlacementConstraints ?? plan.Live.PlacementConstraints, plan.Live.RequiresAttributes, onProblem);
-            demands.Add(new CapacityDemand(service, task, placement, need.ExtraTasks));
+            // Tasks the service wants and ECS has not placed yet need room before the rollout's extra ones.
+            int unplaced = Math.Max(0, service.DesiredCount - service.RunningCount - service.PendingCount);
+            demands.Add(new CapacityDemand(service, task, placement, need.ExtraTasks + unplaced));
         }
         return demands;
     }

@@ -245,7 +245,7 @@ public static class EcsDemoSeed
 
     private static JsonArray WorkerContainers(SandboxWorld world, string queue, string tag)
     {
-        JsonObject sidekiq = Application(world, queue, tag, ["bundle", "exec", "sidekiq", "-q", queue], cpu: 128, memory: 512, port: null);
+        JsonObject sidekiq = Application(world, queue, tag, ["bundle", "exec", "sidekiq", "-q", queue], cpu: 128, memory: 448, port: null);
         sidekiq["name"] = "sidekiq";
         // Sidekiq finishes its jobs on SIGTERM within its 25 s timeout; give it room.
         sidekiq["stopTimeout"] = 30;

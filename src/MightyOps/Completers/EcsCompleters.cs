@@ -40,3 +40,13 @@ public sealed class ServiceCompleter : IArgumentCompleter
             wordToComplete);
     }
 }
+
+/// <summary>Completes -AutoScalingGroup from DescribeAutoScalingGroups (cached briefly, gives up fast).</summary>
+public sealed class AutoScalingGroupCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
+        Completions.Matching(
+            RemoteNames.Get(ClusterCompleter.AwsOptionsFrom(fakeBoundParameters), "autoscaling-groups",
+                static async (aws, ct) => (await aws.AutoScaling.DescribeAllGroupsAsync(ct).ConfigureAwait(false)).Select(g => g.AutoScalingGroupName).OfType<string>().ToList()),
+            wordToComplete);
+}

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Management.Automation;
 using MightyOps.Completers;
 using MightyOps.Core;
+using MightyOps.Core.Capacity;
 using MightyOps.Core.Deploy;
 using MightyOps.Core.Targeting;
 
@@ -62,6 +63,10 @@ public sealed class PublishMightyServiceCommand : RolloutCmdlet
     [Parameter]
     public SwitchParameter ForceNewDeployment { get; set; }
 
+    /// <summary>What to do when the rollouts need more room than the cluster has; CapacityCheck in mighty.psd1, else Warn.</summary>
+    [Parameter]
+    public CapacityCheck CapacityCheck { get; set; }
+
     private protected override TargetingMode Targeting => TargetingMode.Change;
 
     private protected override string Activity => "Deploying";
@@ -111,6 +116,12 @@ public sealed class PublishMightyServiceCommand : RolloutCmdlet
         // 1. Read and check everything; nothing changes yet.
         List<ServicePlan> plans = PlanPerCluster((cluster, services, onError, ct) => planner.PlanAsync(cluster, services, options, onError, ct));
 
+        // 1b. Room for the rollouts' extra tasks (docs/design/capacity-and-placement.md, "The preflight").
+        if (!CapacityPreflight(plans))
+        {
+            return;
+        }
+
         // 2. Ask, per service, showing what would change.
         var approved = new List<ServicePlan>();
         foreach (ServicePlan plan in plans)
@@ -150,6 +161,58 @@ public sealed class PublishMightyServiceCommand : RolloutCmdlet
         // 4. Watch them all in one loop, unless asked not to.
         started.Sort((a, b) => string.CompareOrdinal(a.Service, b.Service));
         Watch(started, NoRollback, NoWait);
+    }
+
+    /// <summary>
+    /// Checks that every cluster has room for the extra tasks of the rollouts about to start (all
+    /// piped services together, since they roll out at once). Warns with the numbers; with
+    /// CapacityCheck Strict writes InsufficientCapacity and returns false: nothing is registered.
+    /// </summary>
+    private bool CapacityPreflight(IReadOnlyList<ServicePlan> plans)
+    {
+        CapacityCheck mode = MyInvocation.BoundParameters.ContainsKey(nameof(CapacityCheck)) ? CapacityCheck : Config.CapacityCheck ?? CapacityCheck.Warn;
+        if (mode == CapacityCheck.Off)
+        {
+            return true;
+        }
+        bool fits = true;
+        foreach (IGrouping<string, ServicePlan> cluster in plans.GroupBy(p => p.Cluster, StringComparer.Ordinal))
+        {
+            IReadOnlyList<CapacityDemand> demands = DeployCapacity.Demands(cluster, e => WriteWarning(e.Message));
+            if (demands.Count == 0)
+            {
+                continue;
+            }
+            CapacityVerdict verdict;
+            try
+            {
+                verdict = Run(ct => new CapacityPreflight(Aws, Log).CheckAsync(cluster.Key, demands, e => Post(() => WriteWarning(e.Message)), ct));
+            }
+            catch (MightyOpsException e) when (mode == CapacityCheck.Warn)
+            {
+                WriteWarning($"The capacity of cluster '{cluster.Key}' could not be read, so the deploy goes on unchecked: {e.Message}");
+                continue;
+            }
+            foreach (ManagedNote note in verdict.Managed)
+            {
+                WriteInformation(new HostInformationMessage { Message = TerminalText.Visible(Core.Capacity.CapacityPreflight.Describe(note, CapacityPurpose.Rollout)) }, ["MightyOps.Capacity"]);
+            }
+            foreach (GroupShortfall shortfall in verdict.Shortfalls)
+            {
+                string message = Core.Capacity.CapacityPreflight.Describe(shortfall, CapacityPurpose.Rollout);
+                if (mode == CapacityCheck.Strict)
+                {
+                    fits = false;
+                    WriteMightyError(new MightyOpsException(CapacityErrorIds.InsufficientCapacity,
+                        $"{message} Nothing was registered or deployed (-CapacityCheck Strict).", $"{shortfall.Cluster}/{shortfall.Group}"));
+                }
+                else
+                {
+                    WriteWarning(message);
+                }
+            }
+        }
+        return fits;
     }
 
     private Dictionary<string, string>? ImageValues()

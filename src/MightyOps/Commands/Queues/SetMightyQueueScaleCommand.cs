@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using MightyOps.Completers;
 using MightyOps.Core;
+using MightyOps.Core.Capacity;
 using MightyOps.Core.Queues;
 
 namespace MightyOps.Commands.Queues;
@@ -51,6 +52,10 @@ public sealed class SetMightyQueueScaleCommand : QueueCmdlet
 
     [Parameter]
     public SwitchParameter PassThru { get; set; }
+
+    /// <summary>What to do when the new tasks would not fit; CapacityCheck in mighty.psd1, else Warn. -Auto always holds back what does not fit.</summary>
+    [Parameter]
+    public CapacityCheck CapacityCheck { get; set; }
 
     protected override void BeginProcessing()
     {
@@ -128,37 +133,45 @@ public sealed class SetMightyQueueScaleCommand : QueueCmdlet
 
     private void Scale(IReadOnlyList<QueueState> queues)
     {
+        // 1. Plan every queue; nothing changes yet.
+        var plans = new List<QueueScalePlan>();
+        foreach (QueueState queue in queues)
+        {
+            if (queue.Service is null && Auto)
+            {
+                // A runbook pipes every queue in; one without a service must not stop the others.
+                string skipped = $"Queue '{TerminalText.Quote(queue.Queue)}' is skipped: no ECS service in cluster '{queue.Cluster}' works it.";
+                if (_piped.Contains(queue.Queue))
+                {
+                    WriteVerbose(skipped);
+                }
+                else
+                {
+                    WriteWarning(skipped);
+                }
+                continue;
+            }
+            try
+            {
+                plans.Add(QueueScaler.Plan(queue, ParameterSetName == CountSet ? Count : null, Force));
+            }
+            catch (MightyOpsException e)
+            {
+                WriteMightyError(e);
+            }
+        }
+
+        // 2. Room for the new tasks (docs/design/queue-scaling.md, "Room for the tasks").
+        plans = CheckCapacity(plans);
+
+        // 3. Apply.
         var scaler = new QueueScaler(Aws, Log);
         var progress = new ProgressRecord(1, "Set-MightyQueueScale", "Reading queues");
         int done = 0;
         try
         {
-            foreach (QueueState queue in queues)
+            foreach (QueueScalePlan plan in plans)
             {
-                if (queue.Service is null && Auto)
-                {
-                    // A runbook pipes every queue in; one without a service must not stop the others.
-                    string skipped = $"Queue '{TerminalText.Quote(queue.Queue)}' is skipped: no ECS service in cluster '{queue.Cluster}' works it.";
-                    if (_piped.Contains(queue.Queue))
-                    {
-                        WriteVerbose(skipped);
-                    }
-                    else
-                    {
-                        WriteWarning(skipped);
-                    }
-                    continue;
-                }
-                QueueScalePlan plan;
-                try
-                {
-                    plan = QueueScaler.Plan(queue, ParameterSetName == CountSet ? Count : null, Force);
-                }
-                catch (MightyOpsException e)
-                {
-                    WriteMightyError(e);
-                    continue;
-                }
                 if (!plan.Changes)
                 {
                     WriteVerbose($"Queue '{TerminalText.Quote(plan.Queue.Queue)}' (service '{plan.Queue.Service!.ServiceName}'): stays at {plan.From}: {plan.Reason}.");
@@ -174,7 +187,7 @@ public sealed class SetMightyQueueScaleCommand : QueueCmdlet
                     continue;
                 }
                 progress.StatusDescription = $"{plan.Queue.Service.ServiceName}: {plan.From} → {plan.To}";
-                progress.PercentComplete = Math.Min(100, done * 100 / Math.Max(1, queues.Count));
+                progress.PercentComplete = Math.Min(100, done * 100 / Math.Max(1, plans.Count));
                 WriteProgress(progress);
                 try
                 {
@@ -192,6 +205,38 @@ public sealed class SetMightyQueueScaleCommand : QueueCmdlet
             progress.RecordType = ProgressRecordType.Completed;
             WriteProgress(progress);
         }
+    }
+
+    private List<QueueScalePlan> CheckCapacity(List<QueueScalePlan> plans)
+    {
+        CapacityCheck mode = MyInvocation.BoundParameters.ContainsKey(nameof(CapacityCheck)) ? CapacityCheck : Config.CapacityCheck ?? CapacityCheck.Warn;
+        if (plans.Count == 0 || plans[0].Queue.Cluster is not string cluster)
+        {
+            return plans;
+        }
+        QueueCapacityResult result;
+        try
+        {
+            result = Run(ct => new QueueCapacity(Aws, Log).CheckAsync(cluster, plans, holdBack: Auto, mode, ct));
+        }
+        catch (MightyOpsException e) when (mode != CapacityCheck.Strict)
+        {
+            WriteWarning($"The capacity of cluster '{cluster}' could not be read, so the counts are set unchecked: {e.Message}");
+            return plans;
+        }
+        foreach (string note in result.Notes)
+        {
+            WriteInformation(new HostInformationMessage { Message = TerminalText.Visible(note) }, ["MightyOps.Capacity"]);
+        }
+        foreach (string warning in result.Warnings)
+        {
+            WriteWarning(warning);
+        }
+        foreach (MightyOpsException refused in result.Refused)
+        {
+            WriteMightyError(refused);
+        }
+        return result.Plans.ToList();
     }
 
     /// <summary>One pipeline record: queues (with the services piped alongside, which must work them), or services whose queues to scale.</summary>
