@@ -267,6 +267,8 @@ Describe 'What each output type binds in AWS.Tools Update-ECSService' {
             MightyLogEvent          = @(Get-MightyLog -Cluster production -Service WEB -Tail 1)[0]
             MightyQueue             = Get-MightyQueue -Cluster production -Redis $script:redis.Url -Name mailers
             MightyQueueScale        = Set-MightyQueueScale -Cluster production -Redis $script:redis.Url -Queue mailers -Count 2 -PassThru
+            MightyCapacity          = @(Get-MightyCapacity -Cluster production)[0]
+            MightyCapacityChange    = Set-MightyClusterCapacity -Cluster production -AutoScalingGroup web -DesiredCapacity 3 -Confirm:$false
             MightySandbox           = $script:sandbox
             MightySandboxContainer  = $script:sandbox.GetContainers('production', 'WEB')[0]
             MightySandboxImage      = $script:sandbox.PushImage('app', 'bindings.1')
@@ -278,6 +280,10 @@ Describe 'What each output type binds in AWS.Tools Update-ECSService' {
             MightyTask              = $task
             MightyTaskContainer     = $task.Containers[0]
         }
+        # Tasks the worker group has no room for, as Get-MightyCapacity reports them.
+        $null = Set-MightyQueueScale -Cluster production -Redis $script:redis.Url -Queue low -Count 60 -Force -CapacityCheck Off
+        $script:sandbox.AdvanceTime([timespan]'00:01:00')
+        $script:samples.MightyUnplaceable = @((Get-MightyCapacity -Cluster production -Service low).Unplaceable)[0]
     }
 
     AfterAll {
@@ -304,6 +310,7 @@ Describe 'What each output type binds in AWS.Tools Update-ECSService' {
 
     It '<_>: the table says what its properties bind, and what it carries that nothing binds' -ForEach @(
         # Listed by name here so each row is its own test; the first test keeps the list complete.
+        'MightyCapacity', 'MightyCapacityChange', 'MightyUnplaceable',
         'MightyContainerResult', 'MightyDeployment', 'MightyLogEvent', 'MightyQueue', 'MightyQueueScale', 'MightySandbox',
         'MightySandboxContainer', 'MightySandboxImage', 'MightySandboxLogEvent', 'MightyService', 'MightyServiceDeployment',
         'MightyServiceEvent', 'MightyTag', 'MightyTask', 'MightyTaskContainer'
@@ -331,6 +338,7 @@ Describe 'What each output type binds in AWS.Tools Update-ECSService' {
     }
 
     It '<_>: piped into the stand-in, PowerShell binds what the table says' -ForEach @(
+        'MightyCapacity', 'MightyCapacityChange', 'MightyUnplaceable',
         'MightyContainerResult', 'MightyDeployment', 'MightyLogEvent', 'MightyQueue', 'MightyQueueScale', 'MightySandbox',
         'MightySandboxContainer', 'MightySandboxImage', 'MightySandboxLogEvent', 'MightyService', 'MightyServiceDeployment',
         'MightyServiceEvent', 'MightyTag', 'MightyTask', 'MightyTaskContainer'

@@ -69,6 +69,12 @@ BeforeAll {
     $script:sandbox.AdvanceTime([timespan]'00:01:30')
 
     $tasks = @(Get-MightyTask -Cluster production) + @(Get-MightyTask -Cluster production -Service billing -DesiredStatus STOPPED)
+
+    # Capacity: a worker group with tasks that cannot be placed, and a group scaled out.
+    $null = Set-MightyQueueScale -Cluster production -Queue low -Count 60 -Force -CapacityCheck Off
+    $script:sandbox.AdvanceTime([timespan]'00:01:00')
+    $capacity = @(Get-MightyCapacity -Cluster production)
+    $change = Set-MightyClusterCapacity -Cluster production -AutoScalingGroup web -DesiredCapacity 4 -Confirm:$false
     $script:instances = @{
         'MightyService'           = @(Get-MightyService -Cluster production) + $moving
         'MightyServiceDeployment' = @($moving.Deployments)
@@ -79,6 +85,9 @@ BeforeAll {
         'MightyLogEvent'          = @(Get-MightyLog -Cluster production -Service API -Since $script:sandbox.UtcNow.AddMinutes(-3) -Tail 6)
         'MightyQueue'             = $queues
         'MightyQueueScale'        = @($scaled, $held)
+        'MightyCapacity'          = $capacity
+        'MightyUnplaceable'       = @($capacity.Unplaceable)
+        'MightyCapacityChange'    = @($change)
         'MightyTag'               = @($tag)
         'MightyContainerResult'   = @($result)
         'MightySandbox'           = @($script:sandbox)
@@ -91,6 +100,7 @@ BeforeAll {
     # line per object): what it shows must stand whole in the default view, whatever the width.
     $script:explains = @{
         'MightyQueueScale'        = 'Reason'
+        'MightyCapacity'          = 'Unplaceable'
         'MightyQueue'             = 'Tasks'
         'MightyService'           = 'Rollout'
         'MightyServiceDeployment' = 'Rollout'
