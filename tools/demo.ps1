@@ -55,6 +55,8 @@ try {
 
     . (Join-Path $PSScriptRoot 'demo-queue.ps1')
 
+    . (Join-Path $PSScriptRoot 'demo-capacity.ps1')
+
     # ---- exec: Get-MightyTask, Invoke-MightyContainer, Enter-MightyContainer (tools/demo-exec.ps1) ----
     . (Join-Path $PSScriptRoot 'demo-exec.ps1')
     # ---- end exec ----

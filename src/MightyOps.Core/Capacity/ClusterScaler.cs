@@ -73,7 +73,7 @@ public sealed class ScalePlan
         }
         if (To > From)
         {
-            return $"Set the desired capacity of Auto Scaling group {Name} from {From} to {To} ({Reason}){(RaiseMaximum ? $", raising MaxSize from {Group.MaxSize} to {To}" : string.Empty)}, and wait until the {To - From} new instance{(To - From == 1 ? string.Empty : "s")} register with cluster {Cluster}";
+            return $"Set the desired capacity of Auto Scaling group {Name} from {From} to {To} ({Reason}){(RaiseMaximum ? $", raising MaxSize from {Group.MaxSize} to {To}" : string.Empty)}, and wait until the {To - From} new instance{(To - From == 1 ? " registers" : "s register")} with cluster {Cluster}";
         }
         string steps = string.Concat(Drains.Select(d => $"{Environment.NewLine}    drain and terminate {d}"));
         return $"Scale Auto Scaling group {Name} in from {From} to {To} ({Reason}): set {Drains.Count} instance{(Drains.Count == 1 ? string.Empty : "s")} DRAINING, wait until ECS has moved their service tasks to the other instances, then terminate {(Drains.Count == 1 ? "it" : "them")}:{steps}{Environment.NewLine}";

@@ -5,7 +5,7 @@ using MightyOps.Core.Capacity;
 
 namespace MightyOps.Commands.Capacity;
 
-[Cmdlet(VerbsCommon.Set, "MightyClusterCapacity", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = FitSet)]
+[Cmdlet(VerbsCommon.Set, "MightyClusterCapacity", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = FitSet)]
 [OutputType(typeof(MightyCapacityChange))]
 public sealed class SetMightyClusterCapacityCommand : ClusterCmdlet
 {
