@@ -95,6 +95,10 @@ Describe 'Set-MightyClusterCapacity refusals (nothing changes)' {
         Get-Count 'autoscaling.SetDesiredCapacity' | Should -Be 0
     }
 
+    It 'completes -AutoScalingGroup from DescribeAutoScalingGroups' {
+        Get-Completion 'Set-MightyClusterCapacity -AutoScalingGroup wo' | Should -Be @('workers')
+    }
+
     It 'says which group was meant when the name does not exist' {
         Set-MightyClusterCapacity -Cluster production -AutoScalingGroup worker -DesiredCapacity 3 -ErrorVariable failed -ErrorAction SilentlyContinue
         $failed[0].FullyQualifiedErrorId | Should -BeLike 'AutoScalingGroupNotFound,*'
@@ -218,5 +222,21 @@ Describe 'Scale-in' {
         @($activities | Where-Object Description -Like 'Terminating*').Count - $terminatedBefore | Should -Be $change.Drained.Count
         Wait-Settled
         (Get-MightyCapacity -Cluster production | Where-Object AutoScalingGroup -EQ workers).Instances | Should -Be 6
+    }
+}
+
+Describe 'A service a capacity provider with managed scaling serves' {
+    It 'gets a note that ECS adds instances, with the warm-up, instead of a warning' {
+        $script:sandbox.ResetRequestCounts()
+        # Five WEB tasks fill staging's one instance's CPU (5 x 320 + API's 256 of 2,048 units).
+        $null = Invoke-Aws ecs update-service --cluster staging --service WEB --desired-count 5
+        $script:sandbox.AdvanceTime([timespan]'00:02:00')
+        (Get-MightyService -Cluster staging -Service WEB).RunningTasks | Should -Be 5
+        $result = Publish-MightyService -Cluster staging -Service API -ForceNewDeployment -NoWait -WarningVariable warned -InformationVariable info -CapacityCheck Strict
+        $warned | Should -BeNullOrEmpty
+        $result | Should -Not -BeNullOrEmpty
+        $note = @($info | Where-Object Tags -Contains 'MightyOps.Capacity')
+        $note.Count | Should -Be 1
+        "$($note[0].MessageData)" | Should -Match 'capacity provider staging-capacity sizes group staging with managed scaling, so ECS adds instances where they are short, which usually takes about 5 minutes'
     }
 }

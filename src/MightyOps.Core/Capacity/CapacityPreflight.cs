@@ -122,7 +122,7 @@ public enum CapacityPurpose
 /// "The preflight"): the extra tasks of every demand together, placed round by round (one task of
 /// each demand per round, so demands that compete share what is free) onto the free resources
 /// of the instances each may use, as ECS would place them. Nothing changes in AWS. Services a
-/// capacity provider with managed scaling serves are not checked: ECS adds instances for them.
+/// capacity provider with managed scaling serves are never short: when their room is not enough now, a note says ECS adds the instances.
 /// Reads the instances (and their groups) only; when something does not fit, it also reads the
 /// cluster's services to say which Set-MightyClusterCapacity command makes the room.
 /// </summary>
@@ -202,7 +202,7 @@ public sealed class CapacityPreflight
         while (placedAny)
         {
             placedAny = false;
-            foreach (DemandState state in states.Where(s => s.Provider is null && !s.Stuck && s.Fits < s.Demand.ExtraTasks))
+            foreach (DemandState state in states.Where(s => !s.Stuck && s.Fits < s.Demand.ExtraTasks))
             {
                 PlacementResult result = simulator.Place(state.Demand.Name, state.Demand.Task, state.Demand.Placement,
                     state.Demand.Service.RunningCount + state.Demand.Service.PendingCount + state.Fits, state.Eligible.Contains);
@@ -253,7 +253,8 @@ public sealed class CapacityPreflight
                 GroupMax = asg?.MaxSize,
             });
         }
-        List<ManagedNote> managed = states.Where(s => s.Provider is not null)
+        // A managed provider's services are never short (ECS adds instances); they are mentioned only when the room now is not enough.
+        List<ManagedNote> managed = states.Where(s => s.Provider is not null && s.Fits < s.Demand.ExtraTasks)
             .GroupBy(s => s.Provider!.Name ?? string.Empty, StringComparer.Ordinal)
             .Select(g => new ManagedNote
             {
