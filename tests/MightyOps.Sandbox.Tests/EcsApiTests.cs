@@ -493,8 +493,9 @@ public sealed class EcsApiTests
         Assert.Equal("ACTIVE", (string?)instance["status"]);
         Assert.True((bool)instance["agentConnected"]!);
         Assert.Equal("OK", (string?)instance["healthStatus"]!["overallStatus"]);
-        Assert.Contains(instance["attributes"]!.AsArray(), a => (string?)a!["name"] == "ecs.instance-type" && (string?)a["value"] == "m5.xlarge");
-        Assert.Equal(4096, (int)instance["registeredResources"]!.AsArray().Single(r => (string?)r!["name"] == "CPU")!["integerValue"]!);
+        // The demo's first instance is one of the web group's m5.large (2 vCPU).
+        Assert.Contains(instance["attributes"]!.AsArray(), a => (string?)a!["name"] == "ecs.instance-type" && (string?)a["value"] == "m5.large");
+        Assert.Equal(2048, (int)instance["registeredResources"]!.AsArray().Single(r => (string?)r!["name"] == "CPU")!["integerValue"]!);
         Assert.Equal(Arn("container-instance/production/nope"), (string?)answer["failures"]![0]!["arn"]);
         Assert.Equal("InvalidParameterException", Demo.Fails("DescribeContainerInstances", """{"cluster":"production","containerInstances":[]}""").Code);
         DescribeContainerInstancesResponse typed = answer.Deserialize<DescribeContainerInstancesResponse>(AwsJson.Options)!;

@@ -30,7 +30,7 @@ public sealed class EcsCliReadTests : IAsyncLifetime
         JsonNode answer = Ok("ecs", "describe-clusters", "--clusters", "production", "nope", "--include", "STATISTICS", "TAGS").Json!;
         JsonNode cluster = answer["clusters"]!.AsArray().Single()!;
         Assert.Equal("production", (string?)cluster["clusterName"]);
-        Assert.Equal(4, (int)cluster["registeredContainerInstancesCount"]!);
+        Assert.Equal(13, (int)cluster["registeredContainerInstancesCount"]!);   // the web group's 3 and the worker group's 10
         Assert.Equal(32, (int)cluster["activeServicesCount"]!);
         int running = (int)cluster["runningTasksCount"]!;
         Assert.Equal(4 + Ecs.EcsDemoSeed.Workers.Sum(w => w.DesiredCount), running);

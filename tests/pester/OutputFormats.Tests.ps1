@@ -101,6 +101,7 @@ BeforeAll {
     $script:explains = @{
         'MightyQueueScale'        = 'Reason'
         'MightyCapacity'          = 'Unplaceable'
+        'MightyUnplaceable'       = 'Reason'
         'MightyQueue'             = 'Tasks'
         'MightyService'           = 'Rollout'
         'MightyServiceDeployment' = 'Rollout'

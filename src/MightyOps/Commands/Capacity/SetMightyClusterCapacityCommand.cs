@@ -45,6 +45,7 @@ public sealed class SetMightyClusterCapacityCommand : ClusterCmdlet
 
     /// <summary>How long to wait for new instances to register, or drained instances to empty.</summary>
     [Parameter]
+    [SecondsToTimeSpan]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(15);
 
     protected override void BeginProcessing()
