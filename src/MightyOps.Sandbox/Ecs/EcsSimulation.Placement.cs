@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using MightyOps.Core.Aws.Ecs;
 
 namespace MightyOps.Sandbox.Ecs;
@@ -9,16 +10,18 @@ internal sealed partial class EcsSimulation
     /// <summary>What a task needs from a container instance.</summary>
     private readonly record struct Requirements(int Cpu, int Memory, List<int> StaticPorts);
 
-    private static Requirements RequirementsOf(TaskDefinitionState definition)
+    private static Requirements RequirementsOf(TaskDefinitionState definition, TaskOverrides? overrides = null)
     {
         EcsTaskDefinition td = definition.Definition;
         List<EcsContainerDefinition> containers = td.ContainerDefinitions ?? [];
-        int cpu = int.TryParse(td.Cpu, NumberStyles.Integer, CultureInfo.InvariantCulture, out int taskCpu)
+        // A one-off task's overrides replace the numbers they name (docs/design/one-off-tasks.md).
+        int cpu = int.TryParse(overrides?.Cpu ?? td.Cpu, NumberStyles.Integer, CultureInfo.InvariantCulture, out int taskCpu)
             ? taskCpu
-            : containers.Sum(c => c.Cpu ?? 0);
-        int memory = int.TryParse(td.Memory, NumberStyles.Integer, CultureInfo.InvariantCulture, out int taskMemory)
+            : containers.Sum(c => overrides?.NumberOf(c.Name ?? string.Empty, "cpu") ?? c.Cpu ?? 0);
+        int memory = int.TryParse(overrides?.Memory ?? td.Memory, NumberStyles.Integer, CultureInfo.InvariantCulture, out int taskMemory)
             ? taskMemory
-            : containers.Sum(c => c.MemoryReservation ?? c.Memory ?? 0);
+            : containers.Sum(c => overrides?.NumberOf(c.Name ?? string.Empty, "memoryReservation") ?? overrides?.NumberOf(c.Name ?? string.Empty, "memory")
+                ?? c.MemoryReservation ?? c.Memory ?? 0);
         var ports = new List<int>();
         if (definition.NetworkMode != "awsvpc")
         {
@@ -40,60 +43,84 @@ internal sealed partial class EcsSimulation
         List<TaskState> siblings = service.Tasks.Where(t => t.IsLive).ToList();
         if (service.LaunchType == "FARGATE")
         {
-            // Fargate runs the task on capacity of its own (no container instance), in the
-            // Availability Zone of one of the service's subnets: spread across three zones.
-            string zone = FargateZones
-                .Select(z => _world.Region + z)
-                .OrderBy(z => siblings.Count(t => t.AvailabilityZone == z))
-                .First();
             problem = null;
-            return CreateTask(service.Cluster, service, deployment.Id, $"service:{service.Name}", definition, null, zone, needs);
+            return CreateTask(service.Cluster, service, deployment.Id, $"service:{service.Name}", definition, null, FargateZone(siblings), needs);
         }
-        List<ContainerInstanceState> instances = service.Cluster.ContainerInstances.Values
-            .Where(i => i.Status == "ACTIVE" && i.AgentConnected && i.IsExternal == (service.LaunchType == "EXTERNAL"))
+        InstanceChoice choice = ChooseInstance(service.Cluster, service.LaunchType == "EXTERNAL", siblings, needs);
+        if (choice.Chosen is not ContainerInstanceState chosen)
+        {
+            problem = choice.Closest is ContainerInstanceState closest
+                ? $"The closest matching (container-instance {closest.Id}) {choice.Miss!.Value.Text}."
+                : "Reason: No Container Instances were found in your cluster.";
+            return null;
+        }
+        problem = null;
+        return CreateTask(service.Cluster, service, deployment.Id, $"service:{service.Name}", definition, chosen, chosen.IsExternal ? null : chosen.Ec2Instance.AvailabilityZone, needs);
+    }
+
+    /// <summary>Why an instance cannot take a task: the resource RunTask's failures name (RESOURCE:CPU, ...) and the words of the service event.</summary>
+    private readonly record struct PlacementMiss(string Resource, string Text);
+
+    /// <summary>The instance a task goes to; or none, with the closest one and what it lacks (no closest: the cluster has no instance of the kind).</summary>
+    private readonly record struct InstanceChoice(ContainerInstanceState? Chosen, ContainerInstanceState? Closest, PlacementMiss? Miss);
+
+    /// <summary>
+    /// The container instance of <paramref name="cluster"/> (external ones for the EXTERNAL launch
+    /// type) that takes a task needing <paramref name="needs"/>: among those it fits on, spread
+    /// across Availability Zones, then across instances, by the <paramref name="siblings"/> (the
+    /// service's or task group's live tasks); the console's default for EC2 services.
+    /// </summary>
+    private static InstanceChoice ChooseInstance(ClusterState cluster, bool external, IReadOnlyCollection<TaskState> siblings, Requirements needs)
+    {
+        List<ContainerInstanceState> instances = cluster.ContainerInstances.Values
+            .Where(i => i.Status == "ACTIVE" && i.AgentConnected && i.IsExternal == external)
             .OrderBy(i => i.Seq)
             .ToList();
         if (instances.Count == 0)
         {
-            problem = "Reason: No Container Instances were found in your cluster.";
-            return null;
+            return new InstanceChoice(null, null, null);
         }
         var fitting = instances.Where(i => Fits(i, needs) is null).ToList();
         if (fitting.Count == 0)
         {
             ContainerInstanceState closest = instances.OrderByDescending(i => i.RemainingMemory).First();
-            problem = $"The closest matching (container-instance {closest.Id}) {Fits(closest, needs)}.";
-            return null;
+            return new InstanceChoice(null, closest, Fits(closest, needs));
         }
-        // Spread across Availability Zones, then across instances (the console's default for EC2 services).
         ContainerInstanceState chosen = fitting
             .OrderBy(i => siblings.Count(t => t.AvailabilityZone == i.Ec2Instance.AvailabilityZone))
             .ThenBy(i => siblings.Count(t => ReferenceEquals(t.ContainerInstance, i)))
             .ThenByDescending(i => i.RemainingMemory)
             .ThenBy(i => i.Seq)
             .First();
-        problem = null;
-        return CreateTask(service.Cluster, service, deployment.Id, $"service:{service.Name}", definition, chosen, chosen.IsExternal ? null : chosen.Ec2Instance.AvailabilityZone, needs);
+        return new InstanceChoice(chosen, null, null);
     }
 
-    private static string? Fits(ContainerInstanceState instance, Requirements needs)
+    private static PlacementMiss? Fits(ContainerInstanceState instance, Requirements needs)
     {
         if (needs.Cpu > instance.RemainingCpu)
         {
-            return "has insufficient CPU units available";
+            return new PlacementMiss("RESOURCE:CPU", "has insufficient CPU units available");
         }
         if (needs.Memory > instance.RemainingMemory)
         {
-            return "has insufficient memory available";
+            return new PlacementMiss("RESOURCE:MEMORY", "has insufficient memory available");
         }
         if (needs.StaticPorts.Any(instance.StaticPorts.Contains) || needs.StaticPorts.Any(ReservedPorts.Contains))
         {
-            return "is already using a port required by your task";
+            return new PlacementMiss("RESOURCE:PORTS", "is already using a port required by your task");
         }
         return null;
     }
 
     private static readonly string[] FargateZones = ["a", "b", "c"];
+
+    // Fargate runs a task on capacity of its own (no container instance), in the Availability
+    // Zone of one of the task's subnets: spread across three zones by its siblings.
+    private string FargateZone(IReadOnlyCollection<TaskState> siblings) =>
+        FargateZones
+            .Select(z => _world.Region + z)
+            .OrderBy(z => siblings.Count(t => t.AvailabilityZone == z))
+            .First();
 
     /// <summary>Ports the agent reserves on every instance (ECS_RESERVED_PORTS).</summary>
     public static readonly IReadOnlyList<int> ReservedPorts = [22, 2375, 2376, 51678, 51679];
@@ -101,12 +128,13 @@ internal sealed partial class EcsSimulation
     private TaskState CreateTask(
         ClusterState cluster,
         ServiceState? service,
-        string startedBy,
+        string? startedBy,
         string group,
         TaskDefinitionState definition,
         ContainerInstanceState? instance,
         string? availabilityZone,
-        Requirements needs)
+        Requirements needs,
+        JsonObject? network = null)
     {
         string id = Arns.NewTaskId();
         EcsTaskDefinition td = definition.Definition;
@@ -133,7 +161,7 @@ internal sealed partial class EcsSimulation
             Phase = TaskPhase.Placed,
             ReservedCpu = needs.Cpu,
             ReservedMemory = needs.Memory,
-            NetworkInterface = awsvpc ? NewNetworkInterface(service) : null,
+            NetworkInterface = awsvpc ? NewNetworkInterface(network ?? service?.NetworkConfiguration) : null,
         };
         foreach (EcsContainerDefinition definitionOfContainer in containerDefinitions)
         {
@@ -206,9 +234,9 @@ internal sealed partial class EcsSimulation
     private static string FargatePlatformVersion(string? requested) =>
         requested is null or "LATEST" ? "1.4.0" : requested;
 
-    private TaskNetworkInterface NewNetworkInterface(ServiceState? service)
+    private TaskNetworkInterface NewNetworkInterface(JsonObject? networkConfiguration)
     {
-        string subnet = service?.NetworkConfiguration?["awsvpcConfiguration"]?["subnets"]?[0]?.GetValue<string>() ?? "subnet-0a1b2c3d4e5f60718";
+        string subnet = networkConfiguration?["awsvpcConfiguration"]?["subnets"]?[0]?.GetValue<string>() ?? "subnet-0a1b2c3d4e5f60718";
         string ip = $"10.0.{_random.Next(1, 4)}.{_random.Next(10, 250)}";
         string dns = _world.Region == "us-east-1"
             ? $"ip-{ip.Replace('.', '-')}.ec2.internal"
