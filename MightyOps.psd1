@@ -22,8 +22,11 @@
         'Restore-MightyService'
         'Set-MightyQueueScale'
         'Start-MightySandbox'
+        'Start-MightyTask'
         'Stop-MightySandbox'
+        'Stop-MightyTask'
         'Wait-MightyDeployment'
+        'Wait-MightyTask'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -119,6 +119,7 @@ public sealed class EcsService
     public bool EnableECSManagedTags { get; set; }
     public string? PropagateTags { get; set; }
     public bool EnableExecuteCommand { get; set; }
+    public JsonArray? CapacityProviderStrategy { get; set; }
 }
 
 public sealed class EcsPortMapping
@@ -284,6 +285,8 @@ public sealed class EcsTask
     public DateTimeOffset? ExecutionStoppedAt { get; set; }
     public List<EcsTag>? Tags { get; set; }
     public long Version { get; set; }
+    public string? CapacityProviderName { get; set; }
+    public EcsTaskOverride? Overrides { get; set; }
 }
 
 public sealed class EcsResource
