@@ -125,7 +125,7 @@ public sealed class BeforeDeployTask(AwsSession aws, IOperationLog log)
                 $"did not finish in the time allowed (BeforeDeploy.Timeout) and goes on in ECS: Stop-MightyTask -Cluster {run.Cluster} -TaskId {run.TaskId} stops it",
             _ => $"stopped without an exit code ({TerminalText.Quote(run.StoppedReason, TerminalText.LineLength)})",
         };
-        List<(ServicePlan Plan, string Revision)> unused = registered.Where(r => r.Revision != r.Plan.LiveArn).ToList();
+        List<(ServicePlan Plan, string Revision)> unused = registered.Where(r => r.Revision != r.Plan.LiveArn).OrderBy(r => r.Plan.Service, StringComparer.Ordinal).ToList();
         string revisions = unused.Count == 0
             ? string.Empty
             : $" The revisions registered for this deploy are left unused: {string.Join(", ", unused.Select(r => MightyServiceDeployment.ShortTaskDefinition(r.Revision)))} (the services still run {string.Join(", ", unused.Select(r => MightyServiceDeployment.ShortTaskDefinition(r.Plan.LiveArn)))}); a deploy run again uses them.";

@@ -123,7 +123,10 @@ public sealed class PublishMightyServiceCommand : RolloutCmdlet
         // 1. Read and check everything; nothing changes yet.
         List<ServicePlan> plans = PlanPerCluster((cluster, services, onError, ct) => planner.PlanAsync(cluster, services, options, onError, ct));
 
-        // 2. Ask, per service, showing what would change.
+        // 2. Ask, the before-deploy task first (it runs before any service is updated), then per
+        //    service, showing what would change; -WhatIf says each and changes nothing.
+        (BeforeDeployRequest Request, ServicePlan Plan)? beforeDeploy = plans.Any(Changes) ? ChooseBeforeDeploy(plans) : null;
+        bool beforeDeployApproved = beforeDeploy is not var (request, runsOn) || ShouldProcess($"{runsOn.Cluster}/{runsOn.Service}", BeforeDeployTask.Describe(request, runsOn));
         var approved = new List<ServicePlan>();
         foreach (ServicePlan plan in plans)
         {
@@ -139,13 +142,15 @@ public sealed class PublishMightyServiceCommand : RolloutCmdlet
             }
         }
 
-        // 3. The before-deploy task: the service whose new revision runs it, asked like a service
-        //    (-WhatIf says it and stops here; nothing has changed).
-        List<ServicePlan> changing = approved.Where(p => !p.Unchanged || p.ForceNewDeployment).ToList();
-        (BeforeDeployRequest Request, ServicePlan Plan)? beforeDeploy = changing.Count == 0 ? null : ChooseBeforeDeploy(plans);
-        if (beforeDeploy is var (request, runsOn) && !ShouldProcess($"{runsOn.Cluster}/{runsOn.Service}", BeforeDeployTask.Describe(request, runsOn)))
+        List<ServicePlan> changing = approved.Where(Changes).ToList();
+        if (!beforeDeployApproved && changing.Count > 0)
         {
+            WriteWarning("No service was deployed: the before-deploy task was not confirmed, and it runs before any service is updated.");
             return;
+        }
+        if (changing.Count == 0)
+        {
+            beforeDeploy = null;
         }
 
         // 4. Register every changed service's revision, a few at a time; no service is updated yet.
@@ -194,6 +199,9 @@ public sealed class PublishMightyServiceCommand : RolloutCmdlet
         started.Sort((a, b) => string.CompareOrdinal(a.Service, b.Service));
         Watch(started, NoRollback, NoWait);
     }
+
+    // A plan that registers a revision or starts a deployment (not one only watched, or unchanged).
+    private static bool Changes(ServicePlan plan) => !plan.Unchanged || plan.ForceNewDeployment;
 
     protected override void StopProcessing()
     {
