@@ -277,6 +277,7 @@ Describe 'What each output type binds in AWS.Tools Update-ECSService' {
             MightyTag               = New-MightyTag -Path (New-TagClone $script:world 'app') -NoPush
             MightyTask              = $task
             MightyTaskContainer     = $task.Containers[0]
+            MightyTaskRun           = Start-MightyTask -Cluster production -Service API -Container application -Command 'true'
         }
     }
 
@@ -306,7 +307,7 @@ Describe 'What each output type binds in AWS.Tools Update-ECSService' {
         # Listed by name here so each row is its own test; the first test keeps the list complete.
         'MightyContainerResult', 'MightyDeployment', 'MightyLogEvent', 'MightyQueue', 'MightyQueueScale', 'MightySandbox',
         'MightySandboxContainer', 'MightySandboxImage', 'MightySandboxLogEvent', 'MightyService', 'MightyServiceDeployment',
-        'MightyServiceEvent', 'MightyTag', 'MightyTask', 'MightyTaskContainer'
+        'MightyServiceEvent', 'MightyTag', 'MightyTask', 'MightyTaskContainer', 'MightyTaskRun'
     ) {
         $type = [type]"MightyOps.$_"
         $row = $script:rows[$_]
@@ -333,7 +334,7 @@ Describe 'What each output type binds in AWS.Tools Update-ECSService' {
     It '<_>: piped into the stand-in, PowerShell binds what the table says' -ForEach @(
         'MightyContainerResult', 'MightyDeployment', 'MightyLogEvent', 'MightyQueue', 'MightyQueueScale', 'MightySandbox',
         'MightySandboxContainer', 'MightySandboxImage', 'MightySandboxLogEvent', 'MightyService', 'MightyServiceDeployment',
-        'MightyServiceEvent', 'MightyTag', 'MightyTask', 'MightyTaskContainer'
+        'MightyServiceEvent', 'MightyTag', 'MightyTask', 'MightyTaskContainer', 'MightyTaskRun'
     ) {
         $sample = $script:samples[$_]
         $row = $script:rows[$_]
