@@ -190,6 +190,65 @@ public sealed class EcsRunTaskTests
     }
 
     [Fact]
+    public void RunTask_StopTask_and_DescribeTasks_answers_are_strictly_valid_for_botocores_output_shapes()
+    {
+        _t.Call("RegisterTaskDefinition", """
+            {"family":"vpc","networkMode":"awsvpc","requiresCompatibilities":["FARGATE"],"cpu":"256","memory":"512",
+             "containerDefinitions":[{"name":"application","image":"123456789012.dkr.ecr.us-east-1.amazonaws.com/app:master.4"}]}
+            """);
+        var answers = new List<(string Operation, JsonNode Body)>();
+        JsonNode Call(string operation, string body)
+        {
+            JsonNode answer = _t.Call(operation, body);
+            answers.Add((operation, answer));
+            return answer;
+        }
+
+        JsonNode started = Call("RunTask", $$$"""
+            {"cluster":"{{{Cluster}}}","taskDefinition":"WEB","startedBy":"mightyops","count":2,"tags":[{"key":"mightyops:service","value":"WEB"}],
+             "overrides":{"cpu":"256","containerOverrides":[{"name":"application","command":["sh","-c","bin/rails db:migrate"],"environment":[{"name":"ONE_OFF","value":"1"}],"memoryReservation":256}]} }
+            """);
+        Call("RunTask", $$$"""
+            {"cluster":"{{{Cluster}}}","taskDefinition":"vpc","launchType":"FARGATE",
+             "networkConfiguration":{"awsvpcConfiguration":{"subnets":["subnet-0aa11bb22cc33dd44"],"securityGroups":["sg-0123456789abcdef0"],"assignPublicIp":"ENABLED"} } }
+            """);
+        Call("RunTask", $$$"""{"cluster":"{{{Cluster}}}","taskDefinition":"API","count":2,"overrides":{"memory":"30000"} }""");
+        string first = (string)started["tasks"]![0]!["taskArn"]!;
+        string second = (string)started["tasks"]![1]!["taskArn"]!;
+        _t.RunUntil(() => (string?)_t.Call("DescribeTasks", $$$"""{"cluster":"{{{Cluster}}}","tasks":["{{{first}}}"]}""")["tasks"]![0]!["lastStatus"] == "STOPPED", TimeSpan.FromMinutes(2));
+        Call("StopTask", $$$"""{"cluster":"{{{Cluster}}}","task":"{{{second}}}","reason":"no longer needed"}""");
+        Call("DescribeTasks", $$$"""{"cluster":"{{{Cluster}}}","tasks":["{{{first}}}","{{{second}}}","0123456789abcdef0123456789abcdef"],"include":["TAGS"]}""");
+        Assert.NotEmpty(answers[2].Body["failures"]!.AsArray());
+
+        string input = Path.Combine(Path.GetTempPath(), $"mighty-runtask-{Guid.NewGuid():n}.json");
+        File.WriteAllText(input, JsonSerializer.Serialize(answers.Select(a => new { service = "ecs", operation = a.Operation, body = a.Body.ToJsonString() })));
+        try
+        {
+            var start = new System.Diagnostics.ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+            start.ArgumentList.Add(Path.Combine(RepositoryRoot(), "tests", "tools", "validate_responses.py"));
+            start.ArgumentList.Add(input);
+            using var process = System.Diagnostics.Process.Start(start)!;
+            string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            Assert.True(process.ExitCode == 0, $"botocore's output shapes reject sandbox answers:\n{output}");
+        }
+        finally
+        {
+            File.Delete(input);
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        DirectoryInfo? dir = new(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "MightyOps.sln")))
+        {
+            dir = dir.Parent;
+        }
+        return dir?.FullName ?? throw new InvalidOperationException("MightyOps.sln not found above the test assembly.");
+    }
+
+    [Fact]
     public void Awsvpc_tasks_need_a_valid_network_configuration()
     {
         _t.Call("RegisterTaskDefinition", """
