@@ -138,6 +138,14 @@ Describe 'Start-MightyTask' {
         $environment['PLAIN'] | Should -Be 'visible'
     }
 
+    It 'completes -Service, -Container, -TaskDefinition and -Tag' {
+        Get-Completion 'Start-MightyTask -Cluster production -Service WE' | Should -Be @('WEB', 'webhooks')
+        Get-Completion 'Start-MightyTask -Cluster production -Service WEB -Container ' | Should -Be @('application', 'nginx')
+        $live = (Get-MightyService -Cluster production -Service API).TaskDefinitionArn -replace '^.*/', ''
+        Get-Completion 'Start-MightyTask -Cluster production -Service API -TaskDefinition ' | Should -Contain $live
+        Get-Completion 'Start-MightyTask -Cluster production -Service API -Tag mast' | Should -Contain 'master.5'
+    }
+
     It 'says with -WhatIf what would run, and runs nothing' {
         $script:sandbox.ResetRequestCounts()
         $said = Invoke-Printed "Start-MightyTask -Cluster production -Service API -Command 'bin/rails db:migrate' -WhatIf"

@@ -176,13 +176,24 @@ public abstract class ContainerCmdlet : AwsCmdlet
         {
             return tasks;
         }
-        WriteInformation($"Task {string.Join(", ", pending)} is {tasks.First(t => t.TaskId == pending[0]).LastStatus}; waiting up to {StartTimeout.TotalMinutes:0} minutes for it to run.", ["MightyOps.Task"]);
+        string waiting = $"Task {string.Join(", ", pending)} is {tasks.First(t => t.TaskId == pending[0]).LastStatus}; waiting up to {StartTimeout.TotalMinutes:0} minutes for it to run.";
+        WriteInformation(waiting, ["MightyOps.Task"]);
         var record = new ProgressRecord(1, $"Waiting for task {pending[0]} to run", "Starting");
-        IProgress<TaskRunProgress> progress = ProgressOnPipeline<TaskRunProgress>(p =>
+        IProgress<TaskRunProgress>? progress = null;
+        if (ShowsStartProgress)
         {
-            record.StatusDescription = $"task {p.Run.TaskId}: {p.Run.LastStatus} ({p.Waited:m\\:ss})";
-            WriteProgress(record);
-        });
+            progress = ProgressOnPipeline<TaskRunProgress>(p =>
+            {
+                record.StatusDescription = $"task {p.Run.TaskId}: {p.Run.LastStatus} ({p.Waited:m\\:ss})";
+                WriteProgress(record);
+            });
+        }
+        else
+        {
+            // The console host clears a progress bar after it has been completed, over whatever
+            // the terminal session wrote by then: a session says it on a line of its own instead.
+            Host.UI.WriteLine(TerminalText.VisibleLine(waiting));
+        }
         IReadOnlyList<string> late;
         try
         {
@@ -190,8 +201,11 @@ public abstract class ContainerCmdlet : AwsCmdlet
         }
         finally
         {
-            record.RecordType = ProgressRecordType.Completed;
-            WriteProgress(record);
+            if (progress is not null)
+            {
+                record.RecordType = ProgressRecordType.Completed;
+                WriteProgress(record);
+            }
         }
         foreach (string id in late)
         {
@@ -204,6 +218,9 @@ public abstract class ContainerCmdlet : AwsCmdlet
             : Run(ct => locator.GetAsync(new TaskQuery(lookup.Cluster, lookup.Services, started), e => Post(() => WriteMightyError(e)), ct));
         return tasks.Where(t => !pending.Contains(t.TaskId)).Concat(now).ToList();
     }
+
+    /// <summary>Whether waiting for a task that is starting shows a progress bar (not before a terminal session).</summary>
+    private protected virtual bool ShowsStartProgress => true;
 
     /// <summary>How long a session waits for a named task that is still starting (a one-off task just started).</summary>
     internal static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
