@@ -146,6 +146,23 @@ Describe 'Start-MightyTask' {
         Get-Completion 'Start-MightyTask -Cluster production -Service API -Tag mast' | Should -Contain 'master.5'
     }
 
+    It 'shows control characters in the command and its output as symbols, in every stream and view' {
+        $e = [char]27; $bel = [char]7
+        $output = & { Start-MightyTask -Cluster production -Service API -Command "echo ${e}[2J${e}[31mred${bel}; exit 4" -ErrorAction Continue } *>&1
+        $run = $output | Where-Object { $_ -is [MightyOps.MightyTaskRun] }
+        $run.ExitCode | Should -Be 4
+        $run.LastLogLines[0] | Should -BeExactly "${e}[2J${e}[31mred${bel}" -Because 'the property keeps the exact text'
+        $rendering = $PSStyle.OutputRendering
+        $PSStyle.OutputRendering = 'PlainText'   # PowerShell's own colours aside
+        try {
+            $shown = @($output | Where-Object { $_ -isnot [MightyOps.MightyTaskRun] } | ForEach-Object { "$_" }) +
+                ($run | Format-Table | Out-String -Width 80) + ($run | Format-List | Out-String -Width 80)
+        }
+        finally { $PSStyle.OutputRendering = $rendering }
+        $shown -join "`n" | Should -Not -Match '[\x00-\x08\x0B-\x1F\x7F-\x9F]'
+        $shown -join "`n" | Should -Match ([regex]::Escape('␛[2J␛[31mred␇'))
+    }
+
     It 'says with -WhatIf what would run, and runs nothing' {
         $script:sandbox.ResetRequestCounts()
         $said = Invoke-Printed "Start-MightyTask -Cluster production -Service API -Command 'bin/rails db:migrate' -WhatIf"
