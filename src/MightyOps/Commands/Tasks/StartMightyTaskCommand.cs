@@ -28,7 +28,7 @@ public sealed class StartMightyTaskCommand : TaskWatchCmdlet
 
     /// <summary>The service whose revision, network and placement the task takes.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("ServiceName")]
+    [Alias("ServiceName", "Services")]
     [SupportsWildcards]
     [ArgumentCompleter(typeof(ServiceCompleter))]
     [ValidateNotNullOrEmpty]
@@ -39,11 +39,6 @@ public sealed class StartMightyTaskCommand : TaskWatchCmdlet
     [ValidateNotNull]
     public object? Command { get; set; }
 
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [Alias("ClusterArn", "ClusterName")]
-    [ArgumentCompleter(typeof(ClusterCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string? Cluster { get; set; }
 
     /// <summary>Piped service names or objects (see ServiceTargetInput).</summary>
     [Parameter(ValueFromPipeline = true, DontShow = true)]

@@ -10,7 +10,7 @@ namespace MightyOps.Commands.Tasks;
 /// <summary>Stops tasks (StopTask): one-off tasks piped from Start-MightyTask or Get-MightyTask, or any task by id.</summary>
 [Cmdlet(VerbsLifecycle.Stop, "MightyTask", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(MightyTaskRun))]
-public sealed class StopMightyTaskCommand : AwsCmdlet
+public sealed class StopMightyTaskCommand : ClusterCmdlet
 {
     private TaskInput? _input;
 
@@ -20,16 +20,7 @@ public sealed class StopMightyTaskCommand : AwsCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? TaskId { get; set; }
 
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [Alias("ClusterArn", "ClusterName")]
-    [ArgumentCompleter(typeof(ClusterCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string? Cluster { get; set; }
 
-    /// <summary>The service a piped run was started for (a label; it does not choose tasks).</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
-    [Alias("ServiceName")]
-    public string? Service { get; set; }
 
     /// <summary>Why, as the task's stoppedReason shows it (DescribeTasks, Get-MightyTask).</summary>
     [Parameter(Position = 1)]
@@ -48,7 +39,7 @@ public sealed class StopMightyTaskCommand : AwsCmdlet
 
     protected override void ProcessRecord()
     {
-        foreach (MightyOpsException error in _input!.Add(Cluster, Service, null, TaskId))
+        foreach (MightyOpsException error in _input!.Add(Cluster, null, null, TaskId))
         {
             WriteMightyError(error);
         }

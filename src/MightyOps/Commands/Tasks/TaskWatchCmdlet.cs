@@ -10,7 +10,7 @@ namespace MightyOps.Commands.Tasks;
 /// progress, log lines and Ctrl+C message (<see cref="TaskRunDisplay"/>), and each run written
 /// with its error when it ended badly.
 /// </summary>
-public abstract class TaskWatchCmdlet : AwsCmdlet
+public abstract class TaskWatchCmdlet : ClusterCmdlet
 {
     private TaskRunDisplay? _display;
 

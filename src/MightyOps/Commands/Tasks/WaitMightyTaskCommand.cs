@@ -23,18 +23,7 @@ public sealed class WaitMightyTaskCommand : TaskWatchCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? TaskId { get; set; }
 
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [Alias("ClusterArn", "ClusterName")]
-    [ArgumentCompleter(typeof(ClusterCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string? Cluster { get; set; }
 
-    /// <summary>The service the task was started for: labels the run and its log lines (a piped run's binds).</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [Alias("ServiceName")]
-    [ArgumentCompleter(typeof(ServiceCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string? Service { get; set; }
 
     /// <summary>The container whose exit code and lines count; the one the command override names when omitted.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -53,7 +42,7 @@ public sealed class WaitMightyTaskCommand : TaskWatchCmdlet
 
     protected override void ProcessRecord()
     {
-        foreach (MightyOpsException error in _input!.Add(Cluster, Service, Container, TaskId))
+        foreach (MightyOpsException error in _input!.Add(Cluster, null, Container, TaskId))
         {
             WriteMightyError(error);
         }
