@@ -186,7 +186,7 @@ public abstract class ContainerCmdlet : ClusterCmdlet
         {
             // The console host clears a progress bar after it has been completed, over whatever
             // the terminal session wrote by then: a session says it on a line of its own instead.
-            Host.UI.WriteLine(TerminalText.VisibleLine(waiting));
+            WriteHostLine(waiting);
         }
         IReadOnlyList<string> late;
         try
