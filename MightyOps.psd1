@@ -24,8 +24,11 @@
         'Set-MightyClusterCapacity'
         'Set-MightyQueueScale'
         'Start-MightySandbox'
+        'Start-MightyTask'
         'Stop-MightySandbox'
+        'Stop-MightyTask'
         'Wait-MightyDeployment'
+        'Wait-MightyTask'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

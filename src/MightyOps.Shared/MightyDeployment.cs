@@ -27,6 +27,12 @@ public enum MightyDeploymentStatus
     /// Not a failure of this deployment, and not rolled back.
     /// </summary>
     Superseded,
+
+    /// <summary>
+    /// The deploy's before-deploy task (migrations) failed or never ran, so this service was not
+    /// updated; its new revision, if one was registered, is left unused. <see cref="MightyDeployment.FailureReason"/> says why.
+    /// </summary>
+    BeforeDeployFailed,
 }
 
 /// <summary>

@@ -12,7 +12,7 @@ public sealed class MightyTask
     /// <summary>The cluster's short name.</summary>
     public string Cluster { get; init; } = string.Empty;
 
-    /// <summary>The service that started the task (from its group <c>service:NAME</c>), or empty for a standalone task.</summary>
+    /// <summary>The service that started the task (from its group <c>service:NAME</c>), the service a one-off task was started for (Start-MightyTask), or empty for another standalone task.</summary>
     public string Service { get; init; } = string.Empty;
 
     /// <summary>The task id (the last segment of its ARN).</summary>

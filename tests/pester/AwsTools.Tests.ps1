@@ -279,6 +279,7 @@ Describe 'What each output type binds in AWS.Tools Update-ECSService' {
             MightyTag               = New-MightyTag -Path (New-TagClone $script:world 'app') -NoPush
             MightyTask              = $task
             MightyTaskContainer     = $task.Containers[0]
+            MightyTaskRun           = Start-MightyTask -Cluster production -Service API -Container application -Command 'true'
         }
         # Tasks the worker group has no room for, as Get-MightyCapacity reports them.
         $null = Set-MightyQueueScale -Cluster production -Redis $script:redis.Url -Queue low -Count 60 -Force -CapacityCheck Off
@@ -313,7 +314,7 @@ Describe 'What each output type binds in AWS.Tools Update-ECSService' {
         'MightyCapacity', 'MightyCapacityChange', 'MightyUnplaceable',
         'MightyContainerResult', 'MightyDeployment', 'MightyLogEvent', 'MightyQueue', 'MightyQueueScale', 'MightySandbox',
         'MightySandboxContainer', 'MightySandboxImage', 'MightySandboxLogEvent', 'MightyService', 'MightyServiceDeployment',
-        'MightyServiceEvent', 'MightyTag', 'MightyTask', 'MightyTaskContainer'
+        'MightyServiceEvent', 'MightyTag', 'MightyTask', 'MightyTaskContainer', 'MightyTaskRun'
     ) {
         $type = [type]"MightyOps.$_"
         $row = $script:rows[$_]
@@ -341,7 +342,7 @@ Describe 'What each output type binds in AWS.Tools Update-ECSService' {
         'MightyCapacity', 'MightyCapacityChange', 'MightyUnplaceable',
         'MightyContainerResult', 'MightyDeployment', 'MightyLogEvent', 'MightyQueue', 'MightyQueueScale', 'MightySandbox',
         'MightySandboxContainer', 'MightySandboxImage', 'MightySandboxLogEvent', 'MightyService', 'MightyServiceDeployment',
-        'MightyServiceEvent', 'MightyTag', 'MightyTask', 'MightyTaskContainer'
+        'MightyServiceEvent', 'MightyTag', 'MightyTask', 'MightyTaskContainer', 'MightyTaskRun'
     ) {
         $sample = $script:samples[$_]
         $row = $script:rows[$_]

@@ -68,6 +68,13 @@ BeforeAll {
     $null = Publish-MightyService -Cluster production -Service billing -Tag formats.1 -NoWait
     $script:sandbox.AdvanceTime([timespan]'00:01:30')
 
+    # One-off tasks: a migration, a failing command with a long command line, one still starting.
+    $runs = @(
+        Start-MightyTask -Cluster production -Service API -Command 'bin/rails db:migrate'
+        Start-MightyTask -Cluster production -Service API -Command 'bin/rails runner "Attachment.where(analyzed: false).find_each(&:analyze)"; echo "analysis queued for every attachment"; exit 2' -ErrorAction SilentlyContinue
+        Start-MightyTask -Cluster production -Service API -Command 'sleep 600' -NoWait
+    )
+
     $tasks = @(Get-MightyTask -Cluster production) + @(Get-MightyTask -Cluster production -Service billing -DesiredStatus STOPPED)
 
     # Capacity: a worker group with tasks that cannot be placed, and a group scaled out.
@@ -82,6 +89,7 @@ BeforeAll {
         'MightyDeployment'        = @($inFlight, $done)
         'MightyTask'              = $tasks
         'MightyTaskContainer'     = @($tasks.Containers)
+        'MightyTaskRun'           = $runs
         'MightyLogEvent'          = @(Get-MightyLog -Cluster production -Service API -Since $script:sandbox.UtcNow.AddMinutes(-3) -Tail 6)
         'MightyQueue'             = $queues
         'MightyQueueScale'        = @($scaled, $held)
@@ -109,6 +117,7 @@ BeforeAll {
         'MightyTaskContainer'     = 'Reason'
         'MightyContainerResult'   = 'Output'
         'MightyTask'              = 'TaskId'
+        'MightyTaskRun'           = 'Command'
         'MightyTag'               = 'Tag'
         'MightyDeployment'        = 'Status'
         'MightyLogEvent'          = { $_.Message }

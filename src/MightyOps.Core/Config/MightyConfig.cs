@@ -44,6 +44,9 @@ public sealed record MightyConfig
     /// <summary>What deploys and scale-outs do when the tasks would not fit (Warn, Strict, Off); null when not configured (Warn).</summary>
     public CapacityCheck? CapacityCheck { get; init; }
 
+    /// <summary>The one-off task a deploy runs before it updates any service (migrations); null when not configured.</summary>
+    public BeforeDeploySettings? BeforeDeploy { get; init; }
+
     /// <summary>Container settings applied to every container of every service listed in <see cref="Services"/>.</summary>
     public ContainerSettings Defaults { get; init; } = new();
 
@@ -99,6 +102,21 @@ public sealed record MightyConfig
             .Overlay(own);
         return merged with { LogConfiguration = merged.LogConfiguration?.ForContainer(service, container) };
     }
+}
+
+/// <summary>
+/// The <c>BeforeDeploy</c> section: the command Publish-MightyService runs once per call as a
+/// one-off task on the new revision of <see cref="Service"/>, after every revision is registered
+/// and before any service is updated (docs/design/one-off-tasks.md, "Before a deploy").
+/// </summary>
+/// <param name="Service">The service whose new revision runs it.</param>
+/// <param name="Container">Its container; may be left out when the definition has one.</param>
+/// <param name="Command">The command (a string for sh -c, or the words of a list).</param>
+/// <param name="Timeout">How long it may run before the deploy gives up (default 30 minutes).</param>
+public sealed record BeforeDeploySettings(string Service, string? Container, Tasks.TaskCommand Command, TimeSpan Timeout)
+{
+    /// <summary>The time a before-deploy task may run when the file does not say.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(30);
 }
 
 /// <summary>How secrets reach containers.</summary>

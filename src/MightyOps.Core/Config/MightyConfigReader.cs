@@ -12,7 +12,8 @@ namespace MightyOps.Core.Config;
 /// </summary>
 public sealed partial class MightyConfigReader
 {
-    private static readonly string[] TopKeys = ["Cluster", "Region", "ProfileName", "EndpointUrl", "Secrets", "Ssh", "Redis", "Namespace", "CapacityCheck", "Defaults", "Services"];
+    private static readonly string[] TopKeys = ["Cluster", "Region", "ProfileName", "EndpointUrl", "Secrets", "Ssh", "Redis", "Namespace", "CapacityCheck", "Defaults", "Services", "BeforeDeploy"];
+    private static readonly string[] BeforeDeployKeys = ["Service", "Container", "Command", "Timeout"];
     private static readonly string[] SecretsKeys = ["Source", "Mode"];
     private static readonly string[] SshKeys = ["User", "KeyFilePath", "Port", "Bastion", "Address", "HostKeyPolicy"];
     private static readonly string[] ServiceKeys = ["Queue", "MinCount", "MaxCount", "JobsPerTask", "CooldownMinutes", "Environment", "Containers"];
@@ -87,6 +88,7 @@ public sealed partial class MightyConfigReader
             Namespace = NonEmptyString(root, null, "Namespace"),
             CapacityCheck = Choice<CapacityCheck>(root, null, "CapacityCheck"),
             Defaults = Table(root, null, "Defaults") is { } defaults ? Container(defaults, "Defaults", DefaultsKeys) : new ContainerSettings(),
+            BeforeDeploy = BeforeDeploy(root),
         };
         return config with { Services = Services(root, config.Defaults) };
     }
@@ -114,6 +116,58 @@ public sealed partial class MightyConfigReader
             return null;
         }
         return new SecretsSettings(source, mode);
+    }
+
+    private BeforeDeploySettings? BeforeDeploy(DataFileHashtable root)
+    {
+        if (Table(root, null, "BeforeDeploy") is not { } table)
+        {
+            return null;
+        }
+        const string path = "BeforeDeploy";
+        CheckKeys(table, path, BeforeDeployKeys);
+        string? service = Matching(table, path, "Service", EcsNamePattern(), "an ECS service name (letters, digits, hyphens, underscores)");
+        string? container = Matching(table, path, "Container", EcsNamePattern(), "an ECS container name (letters, digits, hyphens, underscores)");
+        int? timeout = Integer(table, path, "Timeout", 1, 24 * 60 * 60, "seconds from 1 to 86400 (a day)");
+        Tasks.TaskCommand? command = TaskCommandOf(table, path);
+        if (table.Find("Service") is null)
+        {
+            Problem(table.Position, "BeforeDeploy.Service: missing; name the service whose new revision runs the command, e.g. Service = 'WEB'.");
+        }
+        if (table.Find("Command") is null)
+        {
+            Problem(table.Position, "BeforeDeploy.Command: missing; give the command, e.g. Command = 'bin/rails db:migrate'.");
+        }
+        return service is null || command is null
+            ? null
+            : new BeforeDeploySettings(service, container, command, timeout is int seconds ? TimeSpan.FromSeconds(seconds) : BeforeDeploySettings.DefaultTimeout);
+    }
+
+    // A string is a command line for sh -c; a list of strings is a program and its arguments.
+    private Tasks.TaskCommand? TaskCommandOf(DataFileHashtable table, string path)
+    {
+        if (table.Find("Command") is not { } entry)
+        {
+            return null;
+        }
+        try
+        {
+            switch (entry.Value)
+            {
+                case DataFileString text:
+                    return Tasks.TaskCommand.Shell(text.Value);
+                case DataFileArray list when list.Items.All(i => i is DataFileString):
+                    return Tasks.TaskCommand.Exec(list.Items.Cast<DataFileString>().Select(w => w.Value).ToList());
+                default:
+                    Problem(entry.Value.Position, $"{path}.Command: expected a command line ('bin/rails db:migrate') or a list of words ('bin/rails', 'db:migrate'), found {Show(entry.Value)}.");
+                    return null;
+            }
+        }
+        catch (MightyOpsException e)
+        {
+            Problem(entry.Value.Position, $"{path}.Command: {e.Message}");
+            return null;
+        }
     }
 
     private SshSettings Ssh(DataFileHashtable root)

@@ -395,8 +395,9 @@ public sealed class DeployPlanner
 
     /// <summary>
     /// Registers the plan's revision (unless unchanged, or an equal one exists) and points the
-    /// service at it. Returns the deployment to watch: the one started, the one still in progress
-    /// of an unchanged plan, or null when the plan is unchanged and not forced (nothing is called).
+    /// service at it (<see cref="RegisterAsync"/>, then <see cref="UpdateAsync"/>). Returns the
+    /// deployment to watch: the one started, the one still in progress of an unchanged plan, or
+    /// null when the plan is unchanged and not forced (nothing is called).
     /// </summary>
     public async Task<WatchedDeployment?> StartAsync(ServicePlan plan, CancellationToken cancellationToken)
     {
@@ -405,7 +406,18 @@ public sealed class DeployPlanner
         {
             return plan.InFlight;
         }
-        string target = plan.LiveArn;
+        string target = await RegisterAsync(plan, cancellationToken).ConfigureAwait(false);
+        return await UpdateAsync(plan, target, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The revision the plan deploys, registered if it has to be: the live one when unchanged,
+    /// the equal one an earlier run registered, or a new one (its secrets env file uploaded
+    /// first). Changes no service.
+    /// </summary>
+    public async Task<string> RegisterAsync(ServicePlan plan, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
         if (plan.SecretsFile is EnvironmentFile file && plan.SecretsSource is S3Location source)
         {
             // Before the revision that points at it: a task must never start without its file.
@@ -414,12 +426,21 @@ public sealed class DeployPlanner
         }
         if (plan.ExistingRevision is string existing)
         {
-            target = existing;
+            return existing;
         }
-        else if (plan.Rendered is RegisterTaskDefinitionRequest rendered)
-        {
-            target = await new RevisionRegistrar(_aws, _log).RegisterAsync(plan.Service, rendered, plan.NewestRevision, cancellationToken).ConfigureAwait(false);
-        }
+        return plan.Rendered is RegisterTaskDefinitionRequest rendered
+            ? await new RevisionRegistrar(_aws, _log).RegisterAsync(plan.Service, rendered, plan.NewestRevision, cancellationToken).ConfigureAwait(false)
+            : plan.LiveArn;
+    }
+
+    /// <summary>
+    /// Points the service at <paramref name="target"/> (what <see cref="RegisterAsync"/> gave),
+    /// starting a deployment at most once; returns the deployment to watch.
+    /// </summary>
+    public async Task<WatchedDeployment> UpdateAsync(ServicePlan plan, string target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(target);
         UpdateServiceResponse updated;
         try
         {

@@ -57,7 +57,8 @@ public sealed class TaskLocator
             {
                 return [];
             }
-            described = await _aws.Ecs.DescribeTasksAsync(cluster, taskArns, includeTags: false, cancellationToken).ConfigureAwait(false);
+            // With tags: a one-off task names the service it was started for in one (ServiceOf).
+            described = await _aws.Ecs.DescribeTasksAsync(cluster, taskArns, includeTags: true, cancellationToken).ConfigureAwait(false);
         }
         catch (MightyOpsException e) when (e.Is(AwsErrorIds.ClusterNotFound))
         {
@@ -171,12 +172,18 @@ public sealed class TaskLocator
             .FirstOrDefault(d => d.Name == "privateIPv4Address")?.Value
         ?? (task.Containers ?? []).SelectMany(c => c.NetworkInterfaces ?? []).Select(n => n.PrivateIpv4Address).FirstOrDefault(a => !string.IsNullOrEmpty(a));
 
-    /// <summary>The service a task belongs to, from its group (<c>service:NAME</c>), or empty.</summary>
+    /// <summary>
+    /// The service a task belongs to, from its group (<c>service:NAME</c>); for a one-off task
+    /// MightyOps started, the service it was started for (its <c>mightyops:service</c> tag, read
+    /// when the task was described with its tags); else empty.
+    /// </summary>
     public static string ServiceOf(EcsTask task)
     {
         ArgumentNullException.ThrowIfNull(task);
         const string prefix = "service:";
-        return task.Group is string group && group.StartsWith(prefix, StringComparison.Ordinal) ? group[prefix.Length..] : string.Empty;
+        return task.Group is string group && group.StartsWith(prefix, StringComparison.Ordinal)
+            ? group[prefix.Length..]
+            : task.Tags?.FirstOrDefault(t => t.Key == Tasks.TaskRunner.ServiceTag)?.Value ?? string.Empty;
     }
 
     private static MightyTask ToMightyTask(EcsTask task, string cluster, Dictionary<string, EcsContainerInstance> instances, Dictionary<string, Ec2Instance> hosts)

@@ -11,6 +11,13 @@ namespace MightyOps.Core.Logs;
 /// <param name="TaskIds">Null for every task of the service (those that start later included when following).</param>
 public sealed record LogTarget(string Cluster, string Service, IReadOnlyList<string>? TaskIds = null);
 
+/// <summary>One task read by name, with the task definition it runs: a one-off task, which belongs to no service.</summary>
+/// <param name="Cluster">The cluster's short name.</param>
+/// <param name="Service">The service the events are labelled with (the one whose revision the task runs), or empty.</param>
+/// <param name="TaskId">The task id.</param>
+/// <param name="TaskDefinitionArn">The task definition the task runs: where its containers log.</param>
+public sealed record TaskLogTarget(string Cluster, string Service, string TaskId, string TaskDefinitionArn);
+
 /// <summary>Which events: from when, how many of the newest, matching what.</summary>
 /// <param name="Since">The earliest event time.</param>
 /// <param name="SinceGiven">False when <paramref name="Since"/> is the default: then -Tail on named tasks reads their last lines whatever their age.</param>
@@ -108,6 +115,36 @@ public sealed class LogReader(AwsSession aws, IOperationLog log)
     }
 
     /// <summary>
+    /// The log locations of tasks named with their task definitions (one DescribeTaskDefinition
+    /// per distinct revision, no service described): <paramref name="container"/>'s, or every
+    /// awslogs container's. A task whose containers do not log with awslogs has nothing to read
+    /// (said on Verbose); a definition that cannot be read goes to <paramref name="onError"/>.
+    /// </summary>
+    public async Task<LogPlan> PlanTasksAsync(IReadOnlyList<TaskLogTarget> tasks, string? container, Action<MightyOpsException> onError, CancellationToken cancellationToken)
+    {
+        var plan = new LogPlan();
+        foreach (IGrouping<(string Cluster, string Service, string Arn), TaskLogTarget> group in tasks.GroupBy(t => (t.Cluster, t.Service, t.TaskDefinitionArn)))
+        {
+            try
+            {
+                EcsTaskDefinition definition = (await aws.Ecs.DescribeTaskDefinitionAsync(group.Key.Arn, includeTags: false, cancellationToken).ConfigureAwait(false)).TaskDefinition!;
+                var skipped = new List<string>();
+                List<LogLocation> locations = LogLocation.From(group.Key.Cluster, group.Key.Service, definition, container, skipped);
+                skipped.ForEach(log.Verbose);
+                if (locations.Count > 0)
+                {
+                    plan.Add(new LogTarget(group.Key.Cluster, group.Key.Service, group.Select(t => t.TaskId).ToList()), locations);
+                }
+            }
+            catch (MightyOpsException e)
+            {
+                onError(e);
+            }
+        }
+        return plan;
+    }
+
+    /// <summary>
     /// The events of the plan in <paramref name="window"/>, oldest first; a log group that cannot
     /// be read is reported and skipped. <see cref="LogWindow.Tail"/> counts per service for a
     /// service read whole and per task for tasks read by name.
@@ -162,57 +199,44 @@ public sealed class LogReader(AwsSession aws, IOperationLog log)
     }
 
     /// <summary>
-    /// <see cref="ReadAsync"/>, then new events as they arrive until cancelled: each poll is one
-    /// FilterLogEvents per log group of the plan (more only when a poll has more than a page),
-    /// from the newest event seen less <see cref="FollowOverlap"/>; an event is never returned twice.
+    /// <see cref="ReadAsync"/>, then new events as they arrive until cancelled, a poll every
+    /// <paramref name="pollInterval"/> (<see cref="LogFollow"/>).
     /// </summary>
     public async IAsyncEnumerable<MightyLogEvent> FollowAsync(LogPlan plan, LogWindow window, TimeSpan pollInterval, Action<MightyOpsException> onError, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var seen = new Dictionary<(string Stream, long Timestamp, string Message), long>();
-        long newest = window.Since.ToUnixTimeMilliseconds();
-        foreach (MightyLogEvent e in await ReadAsync(plan, window, onError, cancellationToken).ConfigureAwait(false))
-        {
-            long ms = e.Timestamp.ToUnixTimeMilliseconds();
-            seen[(e.LogStream, ms, e.Message)] = ms;
-            newest = Math.Max(newest, ms);
-            yield return e;
-        }
-        List<LogQuery> queries = plan.Queries().ToList();
+        LogFollow follow = Follow(plan, window);
         while (true)
         {
-            await Task.Delay(pollInterval, cancellationToken).ConfigureAwait(false);
-            long from = Math.Max(window.Since.ToUnixTimeMilliseconds(), newest - (long)FollowOverlap.TotalMilliseconds);
-            var fresh = new List<MightyLogEvent>();
-            foreach (LogQuery query in queries)
+            foreach (MightyLogEvent e in await follow.PollAsync(onError, cancellationToken).ConfigureAwait(false))
             {
-                try
-                {
-                    await foreach (MightyLogEvent e in FilterAsync(query, from, window.FilterPattern, cancellationToken).ConfigureAwait(false))
-                    {
-                        long ms = e.Timestamp.ToUnixTimeMilliseconds();
-                        if (seen.TryAdd((e.LogStream, ms, e.Message), ms))
-                        {
-                            fresh.Add(e);
-                        }
-                    }
-                }
-                catch (MightyOpsException e) when (e.Kind is MightyErrorKind.Throttled or MightyErrorKind.Connection or MightyErrorKind.Timeout)
-                {
-                    log.Warning($"{e.Message} Following goes on; the next poll tries again.");
-                }
-            }
-            foreach (MightyLogEvent e in fresh.OrderBy(e => e.Timestamp))
-            {
-                newest = Math.Max(newest, e.Timestamp.ToUnixTimeMilliseconds());
                 yield return e;
             }
-            // Forget what the next poll cannot return again.
-            long horizon = Math.Max(window.Since.ToUnixTimeMilliseconds(), newest - (long)FollowOverlap.TotalMilliseconds);
-            foreach (var key in seen.Where(s => s.Value < horizon).Select(s => s.Key).ToList())
+            await Task.Delay(pollInterval, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A follow of <paramref name="plan"/>'s events from <paramref name="window"/>: each poll gives what the earlier ones did not.</summary>
+    public LogFollow Follow(LogPlan plan, LogWindow window) => new(this, plan, window);
+
+    /// <summary>
+    /// The events of <paramref name="query"/> from <paramref name="from"/> (ms): a poll of a follow.
+    /// A throttle or an endpoint that does not answer is a warning; the next poll tries again.
+    /// </summary>
+    internal async Task<List<MightyLogEvent>> PollAsync(LogQuery query, long from, string? pattern, CancellationToken cancellationToken)
+    {
+        var events = new List<MightyLogEvent>();
+        try
+        {
+            await foreach (MightyLogEvent e in FilterAsync(query, from, pattern, cancellationToken).ConfigureAwait(false))
             {
-                seen.Remove(key);
+                events.Add(e);
             }
         }
+        catch (MightyOpsException e) when (e.Kind is MightyErrorKind.Throttled or MightyErrorKind.Connection or MightyErrorKind.Timeout)
+        {
+            log.Warning($"{e.Message} Following goes on; the next poll tries again.");
+        }
+        return events;
     }
 
     private async IAsyncEnumerable<MightyLogEvent> FilterAsync(LogQuery query, long startTime, string? pattern, [EnumeratorCancellation] CancellationToken cancellationToken)

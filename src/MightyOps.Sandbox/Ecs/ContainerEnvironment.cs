@@ -14,8 +14,8 @@ namespace MightyOps.Sandbox.Ecs;
 /// Files are applied in the order listed, a later file's value replacing an earlier one's for the
 /// same name. The file format is ECS's: one <c>VAR=VALUE</c> per line, lines starting with
 /// <c>#</c> and blank lines ignored, no quoting and no escapes (the value is everything after the
-/// first <c>=</c>). Services start their tasks without container overrides, so there is no third
-/// layer here.
+/// first <c>=</c>). A one-off task's container override comes last: its environment files replace
+/// the definition's, and its environment is laid over everything (docs/design/one-off-tasks.md).
 /// </remarks>
 internal static class ContainerEnvironment
 {
@@ -26,11 +26,12 @@ internal static class ContainerEnvironment
     /// The effective environment of <paramref name="container"/>, or null with
     /// <paramref name="error"/> set when an environment file cannot be read.
     /// </summary>
-    public static Dictionary<string, string>? Resolve(SandboxWorld world, EcsTaskDefinition task, EcsContainerDefinition container, out string? error)
+    public static Dictionary<string, string>? Resolve(SandboxWorld world, EcsTaskDefinition task, EcsContainerDefinition container, TaskOverrides? overrides, out string? error)
     {
         error = null;
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (EcsEnvironmentFile file in container.EnvironmentFiles ?? [])
+        string containerName = container.Name ?? string.Empty;
+        foreach (EcsEnvironmentFile file in overrides?.EnvironmentFilesOf(containerName) ?? container.EnvironmentFiles ?? [])
         {
             string location = file.Value ?? string.Empty;
             if (task.ExecutionRoleArn is null)
@@ -56,6 +57,10 @@ internal static class ContainerEnvironment
             {
                 environment[variable.Name] = variable.Value ?? string.Empty;
             }
+        }
+        foreach ((string variable, string value) in overrides?.EnvironmentOf(containerName) ?? [])
+        {
+            environment[variable] = value;
         }
         return environment;
     }

@@ -52,6 +52,11 @@ public sealed partial class EcsApi
             (api, r) => api.ListTasks(r)),
         ["DescribeTasks"] = new(["cluster", "tasks", "include"], (api, r) => api.DescribeTasks(r)),
         ["StopTask"] = new(["cluster", "task", "reason"], (api, r) => api.StopTask(r)),
+        ["RunTask"] = new(
+            ["capacityProviderStrategy", "cluster", "count", "enableECSManagedTags", "enableExecuteCommand", "group", "launchType",
+             "networkConfiguration", "overrides", "placementConstraints", "placementStrategy", "platformVersion", "propagateTags",
+             "referenceId", "startedBy", "tags", "taskDefinition", "clientToken", "volumeConfigurations"],
+            (api, r) => api.RunTask(r)),
         ["ListContainerInstances"] = new(["cluster", "filter", "nextToken", "maxResults", "status"], (api, r) => api.ListContainerInstances(r)),
         ["DescribeContainerInstances"] = new(["cluster", "containerInstances", "include"], (api, r) => api.DescribeContainerInstances(r)),
         ["UpdateContainerInstancesState"] = new(["cluster", "containerInstances", "status"], (api, r) => api.UpdateContainerInstancesState(r)),

@@ -11,10 +11,11 @@ namespace MightyOps.Sandbox.Ecs;
 /// <param name="Strategy">The placement strategy; ECS's default for services (spread across zones) when empty.</param>
 /// <param name="External">True for the EXTERNAL launch type: only ECS Anywhere instances; else only EC2 ones.</param>
 /// <param name="AutoScalingGroups">With a capacity provider strategy: the groups of its providers; null for a launch type.</param>
-internal sealed record PlacementRequest(TaskDefinitionState Definition, string Group, JsonArray? Constraints, JsonArray? Strategy, bool External, IReadOnlySet<string>? AutoScalingGroups);
+/// <param name="Needs">What the task reserves when not the definition's own (a one-off task's cpu/memory overrides); null: the definition's.</param>
+internal sealed record PlacementRequest(TaskDefinitionState Definition, string Group, JsonArray? Constraints, JsonArray? Strategy, bool External, IReadOnlySet<string>? AutoScalingGroups, TaskRequirements? Needs = null);
 
-/// <summary>The instance chosen for a task, or why none could take it (the service event's words).</summary>
-internal readonly record struct PlacementOutcome(ContainerInstanceState? Instance, string? Problem, PlacementFailure? Failure);
+/// <summary>The instance chosen for a task, or why none could take it (the service event's words) and the closest instance.</summary>
+internal readonly record struct PlacementOutcome(ContainerInstanceState? Instance, string? Problem, PlacementFailure? Failure, ContainerInstanceState? Closest = null);
 
 /// <summary>
 /// The sandbox's ECS task placement (docs/design/capacity-and-placement.md, "Where a task may go"):
@@ -32,7 +33,7 @@ internal static class EcsPlacement
 
     public static PlacementOutcome Choose(ClusterState cluster, PlacementRequest request, IReadOnlyCollection<TaskState> groupTasks, Random random)
     {
-        TaskRequirements needs = Requirements(request.Definition);
+        TaskRequirements needs = request.Needs ?? Requirements(request.Definition);
         TaskPlacement placement = TaskPlacement.Of(request.Group, request.Constraints, request.Strategy,
             request.Definition.Definition.PlacementConstraints, request.Definition.Definition.RequiresAttributes, onProblem: null);
         List<ContainerInstanceState> candidates = cluster.ContainerInstances.Values
@@ -63,7 +64,7 @@ internal static class EcsPlacement
         }
         if (fitting.Count == 0)
         {
-            return new PlacementOutcome(null, $"The closest matching (container-instance {closest!.Id}) {PlacementFailureText.EcsWords(closestFailure)}.", closestFailure);
+            return new PlacementOutcome(null, $"The closest matching (container-instance {closest!.Id}) {PlacementFailureText.EcsWords(closestFailure)}.", closestFailure, closest);
         }
         IOrderedEnumerable<ContainerInstanceState> ordered = fitting.OrderBy(_ => 0);
         foreach (PlacementStrategyStep step in placement.Strategy)

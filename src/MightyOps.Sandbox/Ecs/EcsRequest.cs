@@ -45,6 +45,9 @@ internal readonly struct EcsRequest
 
     public bool Has(string name) => TryGet(name, out _);
 
+    /// <summary>The body as sent, to tell a request sent again from another one.</summary>
+    public string Canonical() => _body.ValueKind == JsonValueKind.Object ? JsonNode.Parse(_body.GetRawText())!.ToJsonString() : "{}";
+
     public string? String(string name)
     {
         if (!TryGet(name, out JsonElement value))

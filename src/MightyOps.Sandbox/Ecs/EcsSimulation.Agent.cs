@@ -48,10 +48,10 @@ internal sealed partial class EcsSimulation
                 {
                     container.LastStatus = "STOPPED";
                     // The agent stops the other containers once an essential one has exited.
-                    container.ExitCode = ReferenceEquals(container, task.CrashingContainer) ? container.RegistryImage!.FailureExitCode : 0;
+                    container.ExitCode = ReferenceEquals(container, task.CrashingContainer) ? ExitCodeOf(container) : 0;
                     _world.Logs.ContainerStopped(task.Id, container.Name, Definition(task, container), crashed: container.FailsToStart, Now);
                 }
-                task.CrashingContainer!.Reason = task.CrashingContainer.RegistryImage?.FailureReason;
+                task.CrashingContainer!.Reason = task.CrashingContainer.FailsToStart ? task.CrashingContainer.RegistryImage?.FailureReason : null;
                 Finish(task, "EssentialContainerExited", "Essential container in task exited");
                 OnTaskFailed(task);
                 break;
@@ -88,7 +88,7 @@ internal sealed partial class EcsSimulation
         foreach (ContainerState container in task.Containers)
         {
             EcsContainerDefinition definition = task.TaskDefinition.Definition.ContainerDefinitions!.First(c => c.Name == container.Name);
-            if (ContainerEnvironment.Resolve(_world, task.TaskDefinition.Definition, definition, out string? error) is { } environment)
+            if (ContainerEnvironment.Resolve(_world, task.TaskDefinition.Definition, definition, task.Overrides, out string? error) is { } environment)
             {
                 container.Environment = environment;
             }
@@ -109,7 +109,8 @@ internal sealed partial class EcsSimulation
             }
             container.ImageDigest = pull.Digest;
             container.RegistryImage = pull.Image;
-            container.FailsToStart = pull.Image?.FailsToStart == true;
+            // A one-off command that does not load the application (sleep, echo) runs on a failing image.
+            container.FailsToStart = pull.Image?.FailsToStart == true && container.Program?.BootsApplication != false;
             allCached &= task.ContainerInstance?.PulledImages.Contains(pull.Digest) == true;
         }
         if (task.PullError is not null)
@@ -144,7 +145,7 @@ internal sealed partial class EcsSimulation
         task.CrashingContainer = task.Containers.FirstOrDefault(c => c.FailsToStart && c.Essential);
         foreach (ContainerState container in task.Containers)
         {
-            _world.Logs.ContainerStarted(task.Id, container.Name, Definition(task, container), container.RegistryImage, container.FailsToStart, Now);
+            _world.Logs.ContainerStarted(task.Id, container.Name, Definition(task, container), container.RegistryImage, container.FailsToStart, Now, container.FailsToStart ? null : container.Program);
             if (container.LastStatus == "STOPPED")
             {
                 _world.Logs.ContainerStopped(task.Id, container.Name, Definition(task, container), crashed: true, Now.AddSeconds(1));
@@ -155,6 +156,13 @@ internal sealed partial class EcsSimulation
         {
             task.Phase = TaskPhase.Crashing;
             Schedule(task, Now + EcsTimings.CrashAfter + Jitter(1000));
+        }
+        else if (FirstCommandExit(task) is (ContainerState exiting, TimeSpan after))
+        {
+            // A one-off command ends its essential container, and so the task, when it is done.
+            task.CrashingContainer = exiting;
+            task.Phase = TaskPhase.Crashing;
+            Schedule(task, Now + after);
         }
         else
         {
@@ -197,6 +205,18 @@ internal sealed partial class EcsSimulation
             OnRoomAdded(instance.Cluster);
         }
     }
+
+    // The exit code of a container that ends by itself: its image's crash, else its one-off command's.
+    private static int ExitCodeOf(ContainerState container) =>
+        container.FailsToStart ? container.RegistryImage!.FailureExitCode : container.Program?.ExitCode ?? 0;
+
+    // The essential container whose one-off command ends first, and when.
+    private static (ContainerState Container, TimeSpan After)? FirstCommandExit(TaskState task) =>
+        task.Containers
+            .Where(c => c.Essential && c.LastStatus == "RUNNING" && c.Program is not null)
+            .Select(c => ((ContainerState, TimeSpan)?)(c, c.Program!.RunsFor))
+            .OrderBy(x => x!.Value.Item2)
+            .FirstOrDefault();
 
     private static EcsContainerDefinition Definition(TaskState task, ContainerState container) =>
         task.TaskDefinition.Definition.ContainerDefinitions!.First(c => c.Name == container.Name);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using MightyOps.Core.Aws.Ecs;
 using MightyOps.Core.Capacity;
 
@@ -13,14 +14,8 @@ internal sealed partial class EcsSimulation
         List<TaskState> siblings = service.Tasks.Where(t => t.IsLive).ToList();
         if (service.LaunchType == "FARGATE")
         {
-            // Fargate runs the task on capacity of its own (no container instance), in the
-            // Availability Zone of one of the service's subnets: spread across three zones.
-            string zone = FargateZones
-                .Select(z => _world.Region + z)
-                .OrderBy(z => siblings.Count(t => t.AvailabilityZone == z))
-                .First();
             problem = null;
-            return CreateTask(service.Cluster, service, deployment.Id, $"service:{service.Name}", definition, null, zone, needs);
+            return CreateTask(service.Cluster, service, deployment.Id, $"service:{service.Name}", definition, null, FargateZone(siblings), needs);
         }
         var request = new PlacementRequest(definition, $"service:{service.Name}", service.PlacementConstraints, service.PlacementStrategy,
             service.LaunchType == "EXTERNAL", EcsPlacement.ProviderGroups(_world, service.CapacityProviderStrategy));
@@ -40,18 +35,27 @@ internal sealed partial class EcsSimulation
 
     private static readonly string[] FargateZones = ["a", "b", "c"];
 
+    // Fargate runs a task on capacity of its own (no container instance), in the Availability
+    // Zone of one of the task's subnets: spread across three zones by its siblings.
+    private string FargateZone(IReadOnlyCollection<TaskState> siblings) =>
+        FargateZones
+            .Select(z => _world.Region + z)
+            .OrderBy(z => siblings.Count(t => t.AvailabilityZone == z))
+            .First();
+
     /// <summary>Ports the agent reserves on every instance (ECS_RESERVED_PORTS).</summary>
     public static readonly IReadOnlyList<int> ReservedPorts = [22, 2375, 2376, 51678, 51679];
 
     private TaskState CreateTask(
         ClusterState cluster,
         ServiceState? service,
-        string startedBy,
+        string? startedBy,
         string group,
         TaskDefinitionState definition,
         ContainerInstanceState? instance,
         string? availabilityZone,
-        TaskRequirements needs)
+        TaskRequirements needs,
+        JsonObject? network = null)
     {
         string id = Arns.NewTaskId();
         EcsTaskDefinition td = definition.Definition;
@@ -78,7 +82,7 @@ internal sealed partial class EcsSimulation
             Phase = TaskPhase.Placed,
             ReservedCpu = needs.Cpu,
             ReservedMemory = needs.Memory,
-            NetworkInterface = awsvpc ? NewNetworkInterface(service) : null,
+            NetworkInterface = awsvpc ? NewNetworkInterface(network ?? service?.NetworkConfiguration) : null,
         };
         foreach (EcsContainerDefinition definitionOfContainer in containerDefinitions)
         {
@@ -152,9 +156,9 @@ internal sealed partial class EcsSimulation
     private static string FargatePlatformVersion(string? requested) =>
         requested is null or "LATEST" ? "1.4.0" : requested;
 
-    private TaskNetworkInterface NewNetworkInterface(ServiceState? service)
+    private TaskNetworkInterface NewNetworkInterface(JsonObject? networkConfiguration)
     {
-        string subnet = service?.NetworkConfiguration?["awsvpcConfiguration"]?["subnets"]?[0]?.GetValue<string>() ?? "subnet-0a1b2c3d4e5f60718";
+        string subnet = networkConfiguration?["awsvpcConfiguration"]?["subnets"]?[0]?.GetValue<string>() ?? "subnet-0a1b2c3d4e5f60718";
         string ip = $"10.0.{_random.Next(1, 4)}.{_random.Next(10, 250)}";
         string dns = _world.Region == "us-east-1"
             ? $"ip-{ip.Replace('.', '-')}.ec2.internal"

@@ -301,7 +301,7 @@ internal sealed class TaskState
     /// </summary>
     public bool FailedInitialization { get; set; }
 
-    /// <summary>The essential container whose image does not start, if any.</summary>
+    /// <summary>The essential container that is about to exit: its image does not start, or its one-off command ends.</summary>
     public ContainerState? CrashingContainer { get; set; }
 
     /// <summary>Resources held on the container instance until the task is STOPPED.</summary>
@@ -313,6 +313,12 @@ internal sealed class TaskState
 
     /// <summary>The task's ENI when its network mode is awsvpc.</summary>
     public TaskNetworkInterface? NetworkInterface { get; init; }
+
+    /// <summary>What RunTask overrode (commands, environment, cpu and memory); null for service tasks.</summary>
+    public TaskOverrides? Overrides { get; set; }
+
+    /// <summary>The capacity provider of a task run with a capacity provider strategy, else null.</summary>
+    public string? CapacityProviderName { get; set; }
 
     /// <summary>The service deployment that started this task, while the service still lists it.</summary>
     public DeploymentState? Deployment => Service?.Deployments.Find(d => d.Id == StartedBy);
@@ -362,6 +368,9 @@ internal sealed class ContainerState
     public SandboxImage? RegistryImage { get; set; }
 
     public bool FailsToStart { get; set; }
+
+    /// <summary>The command a one-off task gave this container, as the sandbox runs it; null for the image's own command.</summary>
+    public ContainerProgram? Program { get; set; }
 
     /// <summary>
     /// The environment the process sees, set when the agent starts the task: the environment

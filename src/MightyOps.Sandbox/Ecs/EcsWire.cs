@@ -243,11 +243,11 @@ internal static class EcsWire
             node["ephemeralStorage"] = new JsonObject { ["sizeInGiB"] = 20 };
         }
         node["attributes"] = new JsonArray(new JsonObject { ["name"] = "ecs.cpu-architecture", ["value"] = "x86_64" });
-        node["overrides"] = new JsonObject
+        node["overrides"] = TaskOverrides.Wire(task.Overrides, task.Containers.Select(c => c.Name));
+        if (task.CapacityProviderName is not null)
         {
-            ["containerOverrides"] = new JsonArray(task.Containers.Select(c => (JsonNode?)new JsonObject { ["name"] = c.Name }).ToArray()),
-            ["inferenceAcceleratorOverrides"] = new JsonArray(),
-        };
+            node["capacityProviderName"] = task.CapacityProviderName;
+        }
         return node;
     }
 

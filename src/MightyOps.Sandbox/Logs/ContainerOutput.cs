@@ -24,9 +24,14 @@ internal abstract class ContainerOutput
     /// <summary>The message of the exception the container dies of, when its image is marked failing.</summary>
     protected string CrashMessage { get; }
 
-    public static ContainerOutput For(EcsContainerDefinition definition, SandboxImage? image)
+    /// <summary>The output of a container: the one-off command's when it runs one, else what its image and command make it.</summary>
+    public static ContainerOutput For(EcsContainerDefinition definition, SandboxImage? image, Ecs.ContainerProgram? program = null)
     {
         string crash = image?.CrashMessage ?? SandboxImage.DefaultCrashMessage;
+        if (program is not null)
+        {
+            return new CommandOutput(program, crash);
+        }
         string command = string.Join(' ', (definition.EntryPoint ?? []).Concat(definition.Command ?? []));
         if (command.Contains("sidekiq", StringComparison.Ordinal))
         {

@@ -60,13 +60,13 @@ internal sealed class LogStore
 
     /// <summary>A container with an awslogs configuration started: its stream is created and the boot output written.</summary>
     /// <remarks>A container of a failing image prints nothing healthy: its crash is written when it exits.</remarks>
-    public void ContainerStarted(string taskId, string container, EcsContainerDefinition definition, SandboxImage? image, bool failing, DateTimeOffset at)
+    public void ContainerStarted(string taskId, string container, EcsContainerDefinition definition, SandboxImage? image, bool failing, DateTimeOffset at, Ecs.ContainerProgram? program = null)
     {
         if (Location(definition, container, taskId) is not (string group, string stream))
         {
             return;
         }
-        ContainerOutput output = ContainerOutput.For(definition, image);
+        ContainerOutput output = ContainerOutput.For(definition, image, program);
         var writer = new LiveWriter(group, stream, output, failing) { LastPeriodic = at };
         _live[Key(group, stream)] = writer;
         if (!failing)

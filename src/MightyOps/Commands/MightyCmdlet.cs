@@ -196,6 +196,9 @@ public abstract class MightyCmdlet : PSCmdlet, IDisposable
     /// <summary>Writes a warning line straight to the host, made visible; safe from Ctrl+C's thread, where the pipeline can no longer write.</summary>
     internal void WriteHostWarning(string text) => Host.UI.WriteWarningLine(TerminalText.Visible(text));
 
+    /// <summary>Writes a line straight to the host, made visible (before a terminal session, where a progress bar would be drawn over it).</summary>
+    internal void WriteHostLine(string text) => Host.UI.WriteLine(TerminalText.VisibleLine(text));
+
     /// <summary>Writes a prompt straight to the host (no line break), made visible, before reading the answer.</summary>
     internal void WriteHostPrompt(string text) => Host.UI.Write(TerminalText.VisibleLine(text));
 

@@ -43,3 +43,19 @@ public sealed class ImageTagCompleter : IArgumentCompleter
             wordToComplete);
     }
 }
+
+/// <summary>Completes -TaskDefinition with the revisions of the -Service's live family, newest first.</summary>
+public sealed class TaskDefinitionCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        if (ContainerCompleter.FirstService(fakeBoundParameters) is not string service)
+        {
+            return [];
+        }
+        string cluster = fakeBoundParameters["Cluster"] as string ?? "default";
+        return Completions.Matching(
+            RemoteNames.Get(ClusterCompleter.AwsOptionsFrom(fakeBoundParameters), $"revisions:{cluster}/{service}", (aws, ct) => Core.Tasks.TaskRunner.RevisionNamesAsync(aws, cluster, service, ct)),
+            wordToComplete);
+    }
+}

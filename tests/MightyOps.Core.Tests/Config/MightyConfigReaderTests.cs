@@ -138,6 +138,22 @@ public sealed class MightyConfigReaderTests
         Assert.Equal(SecretsMode.Environment, config.Secrets!.Mode);
     }
 
+    [Fact]
+    public void BeforeDeploy_reads_a_command_line_or_words_with_its_service_container_and_timeout()
+    {
+        BeforeDeploySettings line = Read("@{ BeforeDeploy = @{ Service = 'WEB'; Container = 'application'; Command = 'bin/rails db:migrate' } }").BeforeDeploy!;
+        Assert.Equal("WEB", line.Service);
+        Assert.Equal("application", line.Container);
+        Assert.Equal(["sh", "-c", "bin/rails db:migrate"], line.Command.Words);
+        Assert.Equal(BeforeDeploySettings.DefaultTimeout, line.Timeout);
+
+        BeforeDeploySettings words = Read("@{ BeforeDeploy = @{ Service = 'API'; Command = 'bin/rails', 'db:migrate'; Timeout = 600 } }").BeforeDeploy!;
+        Assert.Null(words.Container);
+        Assert.Equal(["bin/rails", "db:migrate"], words.Command.Words);
+        Assert.Equal(TimeSpan.FromMinutes(10), words.Timeout);
+        Assert.Null(Read("@{}").BeforeDeploy);
+    }
+
     [Theory]
     [InlineData("@{ Clustr = 'x' }", "/app/mighty.psd1:1:4: Clustr: unknown key. Did you mean 'Cluster'?")]
     [InlineData("@{ Profile = 'x' }", "Profile: unknown key. Did you mean 'ProfileName'?")]
@@ -170,6 +186,14 @@ public sealed class MightyConfigReaderTests
     [InlineData("@{ Services = @{ W = @{ Containers = @{ a = @{ Command = 'rails', 5 } } } } }", "Services.W.Containers.a.Command: expected strings")]
     [InlineData("@{ Services = @{ W = @{ Containers = @{ a = @{ Essential = 'yes' } } } } }", "Services.W.Containers.a.Essential: expected $true or $false")]
     [InlineData("@{ Services = @{ W = @{ Containers = @{ a = @{ Repository = 'App' } } } } }", "Services.W.Containers.a.Repository: expected an ECR repository name")]
+    [InlineData("@{ BeforeDeploy = @{ Service = 'WEB'; Command = 'x'; Comand = 'y' } }", "BeforeDeploy.Comand: unknown key. Did you mean 'Command'?")]
+    [InlineData("@{ BeforeDeploy = @{ Command = 'bin/rails db:migrate' } }", "BeforeDeploy.Service: missing")]
+    [InlineData("@{ BeforeDeploy = @{ Service = 'WEB' } }", "BeforeDeploy.Command: missing")]
+    [InlineData("@{ BeforeDeploy = @{ Service = 'WEB'; Command = '' } }", "BeforeDeploy.Command: The command is empty")]
+    [InlineData("@{ BeforeDeploy = @{ Service = 'WEB'; Command = 5 } }", "BeforeDeploy.Command: expected a command line")]
+    [InlineData("@{ BeforeDeploy = @{ Service = 'WEB APP'; Command = 'x' } }", "BeforeDeploy.Service: expected an ECS service name")]
+    [InlineData("@{ BeforeDeploy = @{ Service = 'WEB'; Command = 'x'; Timeout = 0 } }", "BeforeDeploy.Timeout: expected seconds from 1 to 86400")]
+    [InlineData("@{ BeforeDeploy = 'bin/rails db:migrate' }", "BeforeDeploy: expected a hashtable")]
     [InlineData("@{ Defaults = @{ MemoryReservation = 512 }; Services = @{ W = @{ Containers = @{ a = @{ Memory = 256 } } } } }", "Services.W.Containers.a: Memory (256 MiB) is less than MemoryReservation (512 MiB, counting Defaults)")]
     public void A_mistake_names_the_file_the_key_path_and_what_is_expected(string text, string expected)
     {

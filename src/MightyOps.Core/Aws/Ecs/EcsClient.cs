@@ -247,6 +247,24 @@ public sealed class EcsClient
         return result;
     }
 
+    /// <summary>
+    /// RunTask. The request carries a <c>clientToken</c> (a new one when it has none): ECS gives the
+    /// tasks of the first call to a call sent again with the same token and request, so an attempt
+    /// that leaves open whether it ran is sent again like a read, and never starts a second set of
+    /// tasks (docs/design/retries-and-timeouts.md, "Writes that must not happen twice").
+    /// </summary>
+    public Task<RunTaskResponse> RunTaskAsync(RunTaskRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.ClientToken ??= Guid.NewGuid().ToString("n");
+        return Json.InvokeAsync<RunTaskRequest, RunTaskResponse>("RunTask", request, request.TaskDefinition, cancellationToken);
+    }
+
+    /// <summary>StopTask; sent again after a failure like a read: a stopped task is stopped once more with nothing changed.</summary>
+    public Task<StopTaskResponse> StopTaskAsync(string cluster, string task, string? reason, CancellationToken cancellationToken) =>
+        Json.InvokeAsync<StopTaskRequest, StopTaskResponse>(
+            "StopTask", new StopTaskRequest { Cluster = cluster, Task = task, Reason = reason }, task, cancellationToken);
+
     /// <summary>DescribeContainerInstances in batches of 100; unknown ones come back in Failures.</summary>
     public async Task<DescribeContainerInstancesResponse> DescribeContainerInstancesAsync(string cluster, IEnumerable<string> containerInstances, CancellationToken cancellationToken)
     {

@@ -325,6 +325,8 @@ public sealed class EcsTask
     public DateTimeOffset? ExecutionStoppedAt { get; set; }
     public List<EcsTag>? Tags { get; set; }
     public long Version { get; set; }
+    public string? CapacityProviderName { get; set; }
+    public EcsTaskOverride? Overrides { get; set; }
 }
 
 public sealed class EcsResource

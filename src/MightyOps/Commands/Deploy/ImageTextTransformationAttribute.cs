@@ -1,5 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
+using MightyOps.Core;
+using MightyOps.Core.Deploy;
 
 namespace MightyOps.Commands.Deploy;
 
@@ -30,4 +32,36 @@ internal sealed class ImageText : Hashtable
 
     /// <summary>What was given.</summary>
     public string Text { get; }
+}
+
+/// <summary>The images a command was given, -Tag or -Image (Publish-MightyService, Start-MightyTask), as one request.</summary>
+internal static class ImageParameters
+{
+    /// <summary>
+    /// <paramref name="image"/> (a string as <see cref="ImageText"/>, or container names and
+    /// images), else <paramref name="tag"/> for <paramref name="containers"/> (all when null).
+    /// </summary>
+    public static ImageRequest Request(Hashtable? image, string? tag, string[]? containers) =>
+        image is ImageText text ? ImageRequest.FromImageText(text.Text) : new ImageRequest(tag, Values(image), containers);
+
+    private static Dictionary<string, string>? Values(Hashtable? image)
+    {
+        if (image is null)
+        {
+            return null;
+        }
+        var images = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (DictionaryEntry entry in image)
+        {
+            string? container = entry.Key?.ToString();
+            string? value = (entry.Value is PSObject wrapped ? wrapped.BaseObject : entry.Value)?.ToString();
+            if (string.IsNullOrWhiteSpace(container) || string.IsNullOrWhiteSpace(value))
+            {
+                throw new MightyOpsException(DeployErrorIds.InvalidImage,
+                    "-Image takes container names and images, @{ application = 'master.5'; nginx = 'nginx-proxy:master.6' } (each a tag, repository:tag, or a full image URI), or one tag or image: -Image master.5, -Image app:master.5.", image);
+            }
+            images[container] = value;
+        }
+        return images;
+    }
 }

@@ -4,7 +4,10 @@ using MightyOps.Completers;
 using MightyOps.Core;
 using MightyOps.Core.Capacity;
 using MightyOps.Core.Deploy;
+using MightyOps.Commands.Tasks;
+using MightyOps.Core.Config;
 using MightyOps.Core.Targeting;
+using MightyOps.Core.Tasks;
 
 namespace MightyOps.Commands.Deploy;
 
@@ -19,6 +22,7 @@ public sealed class PublishMightyServiceCommand : RolloutCmdlet
 
     // Every piped record adds its services; all are deployed together in EndProcessing.
     private string? _tag;
+    private TaskRunDisplay? _beforeDeployDisplay;
 
     /// <summary>A cluster name or ARN; 'default' when neither this nor a service ARN names one.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -67,6 +71,15 @@ public sealed class PublishMightyServiceCommand : RolloutCmdlet
     [Parameter]
     public CapacityCheck CapacityCheck { get; set; }
 
+    /// <summary>The before-deploy command for this run (a string for sh -c, or a program and its arguments), on mighty.psd1's BeforeDeploy service and container.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public object? BeforeDeploy { get; set; }
+
+    /// <summary>Deploys without running mighty.psd1's BeforeDeploy task.</summary>
+    [Parameter]
+    public SwitchParameter SkipBeforeDeploy { get; set; }
+
     private protected override TargetingMode Targeting => TargetingMode.Change;
 
     private protected override string Activity => "Deploying";
@@ -103,8 +116,7 @@ public sealed class PublishMightyServiceCommand : RolloutCmdlet
         DeployOptions options;
         try
         {
-            ImageRequest images = Image is ImageText text ? ImageRequest.FromImageText(text.Text) : new ImageRequest(_tag, ImageValues(), Container);
-            options = new DeployOptions(images, ForceNewDeployment, Config);
+            options = new DeployOptions(ImageParameters.Request(Image, _tag, Container), ForceNewDeployment, Config);
         }
         catch (MightyOpsException e)
         {
@@ -122,7 +134,10 @@ public sealed class PublishMightyServiceCommand : RolloutCmdlet
             return;
         }
 
-        // 2. Ask, per service, showing what would change.
+        // 2. Ask, the before-deploy task first (it runs before any service is updated), then per
+        //    service, showing what would change; -WhatIf says each and changes nothing.
+        (BeforeDeployRequest Request, ServicePlan Plan)? beforeDeploy = plans.Any(Changes) ? ChooseBeforeDeploy(plans) : null;
+        bool beforeDeployApproved = beforeDeploy is not var (request, runsOn) || ShouldProcess($"{runsOn.Cluster}/{runsOn.Service}", BeforeDeployTask.Describe(request, runsOn));
         var approved = new List<ServicePlan>();
         foreach (ServicePlan plan in plans)
         {
@@ -138,18 +153,27 @@ public sealed class PublishMightyServiceCommand : RolloutCmdlet
             }
         }
 
-        // 3. Register and update every approved service, a few at a time.
-        var started = new List<WatchedDeployment>();
-        Run(ct => Parallel.ForEachAsync(approved, new ParallelOptions { MaxDegreeOfParallelism = ParallelStarts, CancellationToken = ct }, async (plan, token) =>
+        List<ServicePlan> changing = approved.Where(Changes).ToList();
+        if (!beforeDeployApproved && changing.Count > 0)
+        {
+            WriteWarning("No service was deployed: the before-deploy task was not confirmed, and it runs before any service is updated.");
+            return;
+        }
+        if (changing.Count == 0)
+        {
+            beforeDeploy = null;
+        }
+
+        // 4. Register every changed service's revision, a few at a time; no service is updated yet.
+        var registered = new List<(ServicePlan Plan, string Revision)>();
+        Run(ct => Parallel.ForEachAsync(changing, new ParallelOptions { MaxDegreeOfParallelism = ParallelStarts, CancellationToken = ct }, async (plan, token) =>
         {
             try
             {
-                if (await planner.StartAsync(plan, token).ConfigureAwait(false) is WatchedDeployment deployment)
+                string revision = await planner.RegisterAsync(plan, token).ConfigureAwait(false);
+                lock (registered)
                 {
-                    lock (started)
-                    {
-                        started.Add(deployment);
-                    }
+                    registered.Add((plan, revision));
                 }
             }
             catch (MightyOpsException e)
@@ -158,7 +182,31 @@ public sealed class PublishMightyServiceCommand : RolloutCmdlet
             }
         }));
 
-        // 4. Watch them all in one loop, unless asked not to.
+        // 5. The before-deploy task, once, on its service's new revision: if it fails, nothing is updated.
+        if (beforeDeploy is var (task, taskPlan) && !RunBeforeDeploy(task, taskPlan, registered))
+        {
+            return;
+        }
+
+        // 6. Update every registered service, a few at a time; rollouts of unchanged ones still in progress are watched.
+        var started = approved.Except(changing).Select(p => p.InFlight).OfType<WatchedDeployment>().ToList();
+        Run(ct => Parallel.ForEachAsync(registered, new ParallelOptions { MaxDegreeOfParallelism = ParallelStarts, CancellationToken = ct }, async (one, token) =>
+        {
+            try
+            {
+                WatchedDeployment deployment = await planner.UpdateAsync(one.Plan, one.Revision, token).ConfigureAwait(false);
+                lock (started)
+                {
+                    started.Add(deployment);
+                }
+            }
+            catch (MightyOpsException e)
+            {
+                Post(() => WriteMightyError(e));
+            }
+        }));
+
+        // 7. Watch them all in one loop, unless asked not to.
         started.Sort((a, b) => string.CompareOrdinal(a.Service, b.Service));
         Watch(started, NoRollback, NoWait);
     }
@@ -215,25 +263,86 @@ public sealed class PublishMightyServiceCommand : RolloutCmdlet
         return fits;
     }
 
-    private Dictionary<string, string>? ImageValues()
+    // A plan that registers a revision or starts a deployment (not one only watched, or unchanged).
+    private static bool Changes(ServicePlan plan) => !plan.Unchanged || plan.ForceNewDeployment;
+
+    protected override void StopProcessing()
     {
-        if (Image is null)
+        if (_beforeDeployDisplay is { IsWatching: true })
         {
+            WriteHostWarning(_beforeDeployDisplay.StoppedMessage() + " No service was updated.");
+        }
+        base.StopProcessing();
+    }
+
+    /// <summary>
+    /// The before-deploy task of this call (mighty.psd1's BeforeDeploy, -BeforeDeploy's command)
+    /// and the plan whose new revision runs it; null when there is none or -SkipBeforeDeploy.
+    /// A service it cannot run on stops the call before anything changes.
+    /// </summary>
+    private (BeforeDeployRequest, ServicePlan)? ChooseBeforeDeploy(IReadOnlyList<ServicePlan> plans)
+    {
+        try
+        {
+            if (SkipBeforeDeploy && BeforeDeploy is not null)
+            {
+                throw new MightyOpsException(TasksErrorIds.BeforeDeployConflict,
+                    "-BeforeDeploy gives the before-deploy command and -SkipBeforeDeploy says to run none: use one of them.", BeforeDeploy);
+            }
+            BeforeDeploySettings? configured = Config.BeforeDeploy;
+            BeforeDeployRequest? request = SkipBeforeDeploy ? null
+                : BeforeDeploy is not null ? new BeforeDeployRequest(configured?.Service, configured?.Container, TaskCommandParameter.From(BeforeDeploy), configured?.Timeout ?? BeforeDeploySettings.DefaultTimeout)
+                : configured is null ? null
+                : new BeforeDeployRequest(configured.Service, configured.Container, configured.Command, configured.Timeout);
+            return request is null ? null : (request, BeforeDeployTask.Choose(request, plans));
+        }
+        catch (MightyOpsException e)
+        {
+            ThrowMightyError(e);
             return null;
         }
-        var images = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (DictionaryEntry entry in Image)
+    }
+
+    /// <summary>
+    /// Runs the before-deploy task on <paramref name="plan"/>'s new revision and waits for it, with
+    /// progress and its lines on the Information stream. False, with the BeforeDeployFailed error and
+    /// every service's result written, when it did not succeed (or its revision was not registered).
+    /// </summary>
+    private bool RunBeforeDeploy(BeforeDeployRequest request, ServicePlan plan, IReadOnlyList<(ServicePlan Plan, string Revision)> registered)
+    {
+        string? revision = plan.Unchanged && !plan.ForceNewDeployment ? plan.LiveArn : registered.FirstOrDefault(r => r.Plan == plan).Revision;
+        if (revision is null)
         {
-            string? container = entry.Key?.ToString();
-            string? value = (entry.Value is PSObject wrapped ? wrapped.BaseObject : entry.Value)?.ToString();
-            if (string.IsNullOrWhiteSpace(container) || string.IsNullOrWhiteSpace(value))
+            // Its registration failed (written above): the task cannot run on the new revision.
+            WriteBeforeDeployFailed(new MightyTaskRun
             {
-                throw new MightyOpsException(DeployErrorIds.InvalidImage,
-                    "-Image takes container names and images, @{ application = 'master.5'; nginx = 'nginx-proxy:master.6' } (each a tag, repository:tag, or a full image URI), or one tag or image: -Image master.5, -Image app:master.5.", Image);
-            }
-            images[container] = value;
+                Cluster = plan.Cluster,
+                Service = plan.Service,
+                Command = request.Command.Text,
+                Status = nameof(MightyTaskRunStatus.FailedToStart),
+                StoppedReason = $"the new revision of {plan.Service} could not be registered",
+            }, registered);
+            return false;
         }
-        return images;
+        _beforeDeployDisplay = new TaskRunDisplay(this, "Before the deploy: running", firstActivityId: 100);
+        var runner = new BeforeDeployTask(Aws, Log);
+        MightyTaskRun run = _beforeDeployDisplay.Watch([], Run, async ct => [await runner.RunAsync(request, plan, revision, _beforeDeployDisplay.Progress, _beforeDeployDisplay.OnLine, ct).ConfigureAwait(false)])[0];
+        if (run.Succeeded)
+        {
+            WriteVerbose($"The before-deploy task {run.TaskId} succeeded; updating the services.");
+            return true;
+        }
+        WriteBeforeDeployFailed(run, registered);
+        return false;
+    }
+
+    private void WriteBeforeDeployFailed(MightyTaskRun run, IReadOnlyList<(ServicePlan Plan, string Revision)> registered)
+    {
+        WriteMightyError(BeforeDeployTask.Failed(run, registered));
+        foreach ((ServicePlan plan, string revision) in registered.OrderBy(r => r.Plan.Service, StringComparer.Ordinal))
+        {
+            WriteObject(BeforeDeployTask.NotDeployed(plan, revision, run, registered));
+        }
     }
 
     private static string Describe(ServicePlan plan)

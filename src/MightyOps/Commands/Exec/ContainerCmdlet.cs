@@ -6,6 +6,7 @@ using MightyOps.Core.Aws.Ecs;
 using MightyOps.Core.Config;
 using MightyOps.Core.Exec;
 using MightyOps.Core.Targeting;
+using MightyOps.Core.Tasks;
 
 namespace MightyOps.Commands.Exec;
 
@@ -119,7 +120,8 @@ public abstract class ContainerCmdlet : ClusterCmdlet
             {
                 if (lookup.TaskIds is not null)
                 {
-                    chosen.AddRange(Run(ct => locator.GetAsync(TaskQuery.For(lookup), e => Post(() => WriteMightyError(e)), ct)));
+                    IReadOnlyList<MightyTask> named = Run(ct => locator.GetAsync(TaskQuery.For(lookup), e => Post(() => WriteMightyError(e)), ct));
+                    chosen.AddRange(UntilStarted(locator, lookup, named));
                     continue;
                 }
                 IReadOnlyList<MightyTask> running = Run(ct => locator.GetAsync(TaskQuery.For(lookup), e => Post(() => WriteMightyError(e)), ct));
@@ -154,6 +156,68 @@ public abstract class ContainerCmdlet : ClusterCmdlet
         }
         return chosen;
     }
+
+    /// <summary>
+    /// The named tasks, after waiting (at most <see cref="StartTimeout"/>, with progress) for those
+    /// not running yet: a one-off task piped from Start-MightyTask -NoWait is PENDING at first.
+    /// One that does not start in time is <c>TaskStartTimedOut</c>; one that stopped is left to
+    /// the container check (<c>ContainerNotRunning</c>, with why).
+    /// </summary>
+    private IReadOnlyList<MightyTask> UntilStarted(TaskLocator locator, TaskTargets lookup, IReadOnlyList<MightyTask> tasks)
+    {
+        List<string> pending = tasks.Where(t => t.DesiredStatus == "RUNNING" && t.LastStatus is "PROVISIONING" or "PENDING" or "ACTIVATING").Select(t => t.TaskId).ToList();
+        if (pending.Count == 0)
+        {
+            return tasks;
+        }
+        string waiting = $"Task {string.Join(", ", pending)} is {tasks.First(t => t.TaskId == pending[0]).LastStatus}; waiting up to {StartTimeout.TotalMinutes:0} minutes for it to run.";
+        WriteInformation(waiting, ["MightyOps.Task"]);
+        var record = new ProgressRecord(1, $"Waiting for task {pending[0]} to run", "Starting");
+        IProgress<TaskRunProgress>? progress = null;
+        if (ShowsStartProgress)
+        {
+            progress = ProgressOnPipeline<TaskRunProgress>(p =>
+            {
+                record.StatusDescription = $"task {p.Run.TaskId}: {p.Run.LastStatus} ({p.Waited:m\\:ss})";
+                WriteProgress(record);
+            });
+        }
+        else
+        {
+            // The console host clears a progress bar after it has been completed, over whatever
+            // the terminal session wrote by then: a session says it on a line of its own instead.
+            WriteHostLine(waiting);
+        }
+        IReadOnlyList<string> late;
+        try
+        {
+            late = Run(ct => new TaskRunWatcher(Aws, Log).WaitUntilStartedAsync(lookup.Cluster, pending, StartTimeout, progress, ct));
+        }
+        finally
+        {
+            if (progress is not null)
+            {
+                record.RecordType = ProgressRecordType.Completed;
+                WriteProgress(record);
+            }
+        }
+        foreach (string id in late)
+        {
+            WriteMightyError(new MightyOpsException(TasksErrorIds.TaskStartTimedOut,
+                $"Task {id} did not reach RUNNING within {StartTimeout.TotalMinutes:0} minutes, so there is nothing to connect to yet. It may still start: Wait-MightyTask -Cluster {lookup.Cluster} -TaskId {id} shows how it goes; Stop-MightyTask -Cluster {lookup.Cluster} -TaskId {id} stops it.", id));
+        }
+        List<string> started = pending.Except(late).ToList();
+        IReadOnlyList<MightyTask> now = started.Count == 0
+            ? []
+            : Run(ct => locator.GetAsync(new TaskQuery(lookup.Cluster, lookup.Services, started), e => Post(() => WriteMightyError(e)), ct));
+        return tasks.Where(t => !pending.Contains(t.TaskId)).Concat(now).ToList();
+    }
+
+    /// <summary>Whether waiting for a task that is starting shows a progress bar (not before a terminal session).</summary>
+    private protected virtual bool ShowsStartProgress => true;
+
+    /// <summary>How long a session waits for a named task that is still starting (a one-off task just started).</summary>
+    internal static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
     private static string OnInstance(MightyTask task) => task.Ec2InstanceId.Length > 0 ? $" on {task.Ec2InstanceId}" : string.Empty;
 

@@ -24,6 +24,8 @@ public sealed class EnterMightyContainerCommand : ContainerCmdlet
 
     protected override IReadOnlyList<string>? ServiceInput => Service is null ? null : [Service];
 
+    private protected override bool ShowsStartProgress => false;
+
     protected override void BeginProcessing()
     {
         // Before any AWS call: a runbook learns at once that this cmdlet is not for it.
