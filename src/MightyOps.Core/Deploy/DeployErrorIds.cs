@@ -19,6 +19,14 @@ public static class DeployErrorIds
         "The service has no PRIMARY deployment to wait for.",
         MightyErrorKind.NotFound);
 
+    public static readonly MightyError DeploymentInProgress = new("DeploymentInProgress",
+        "Another deployment of the service is in progress (the message names it: its ARN, when it started, its images); wait for it (Wait-MightyDeployment) or stop it (Stop-MightyDeployment), or deploy over it with -Force.",
+        MightyErrorKind.InvalidOperation);
+
+    public static readonly MightyError DeploymentStopped = new("DeploymentStopped",
+        "ECS stopped the deployment before it completed (StopServiceDeployment, STOPPED): the service runs what the message names.",
+        MightyErrorKind.Failed);
+
     public static readonly MightyError DeploymentTimedOut = new("DeploymentTimedOut",
         "The deployment did not finish within -Timeout.",
         MightyErrorKind.Timeout);
