@@ -8,7 +8,7 @@ public static class DeployErrorIds
         MightyErrorKind.InvalidArgument);
 
     public static readonly MightyError DeploymentControllerNotSupported = new("DeploymentControllerNotSupported",
-        "The service uses another deployment controller than ECS (CODE_DEPLOY, EXTERNAL); MightyOps deploys rolling (ECS) services only.",
+        "The service uses another deployment controller than ECS (CODE_DEPLOY, EXTERNAL); MightyOps deploys services of the ECS deployment controller only.",
         MightyErrorKind.InvalidOperation);
 
     public static readonly MightyError DeploymentFailed = new("DeploymentFailed",

@@ -227,6 +227,12 @@ public sealed partial class RolloutWatcher
             }
             deployment.DeploymentArn = match.Deployment.ServiceDeploymentArn;
             deployment.ImageDigests = DigestsOf(match.Revision);
+            if (deployment.LookedAt is not null)
+            {
+                // Another deploy that looked before ours started too, after ours: the newest goes
+                // ahead (ECS stops the older), this one is refused.
+                deployment.ConcurrentWith = match.Others.Where(o => o.CreatedAt > match.Deployment.CreatedAt).MaxBy(o => o.CreatedAt);
+            }
             _log.Verbose($"{deployment.Service}: service deployment {deployment.DeploymentArn}.");
         }
         List<string> arns = open.Select(d => d.DeploymentArn).OfType<string>().ToList();
@@ -276,6 +282,15 @@ public sealed partial class RolloutWatcher
             _log.Verbose($"{deployment.Service}: {counts}, {all.Count} deployment(s).");
         }
 
+        if (deployment.ConcurrentWith is { } newer)
+        {
+            deployment.SupersededByDeploymentArn = newer.ServiceDeploymentArn ?? string.Empty;
+            deployment.SupersededByTaskDefinitionArn = primary?.Id != deployment.DeploymentId ? primary?.TaskDefinition ?? string.Empty : string.Empty;
+            string message = $"Another deploy of '{deployment.Service}' started at the same time and goes ahead: {newer.ServiceDeploymentArn} (created {newer.CreatedAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)} UTC) replaced this one. Follow it with Wait-MightyDeployment -Cluster {deployment.Cluster} -Service {deployment.Service}.";
+            await FinishAsync(deployment, MightyDeploymentStatus.Superseded, message,
+                new MightyOpsException(DeployErrorIds.DeploymentInProgress, message, deployment.Service), progress, onFinished).ConfigureAwait(false);
+            return true;
+        }
         if (entry is not null && deployment.RollbackDeploymentId is null)
         {
             deployment.Ledger = entry;

@@ -33,7 +33,7 @@ public sealed class WatchedDeployment
     public required string DeploymentId { get; init; }
 
     /// <summary>Its service deployment in ECS's ledger, once known (docs/design/ecs-service-deployments.md); null: the DescribeServices rules apply.</summary>
-    public string? DeploymentArn { get; internal set; }
+    public string? DeploymentArn { get; set; }
 
     /// <summary>What the watch expects it to end with.</summary>
     public ExpectedOutcome Expected { get; init; } = ExpectedOutcome.Completion;
@@ -42,7 +42,10 @@ public sealed class WatchedDeployment
     /// The newest deployment of the service created before this one started, by ECS's clock: a
     /// deployment created after that, other than this one, started at the same time (concurrent deploys).
     /// </summary>
-    public DateTimeOffset? LookedAt { get; init; }
+    public DateTimeOffset? LookedAt { get; set; }
+
+    /// <summary>A deployment of the service that started after ours, by another deploy that ran at the same time: it goes ahead, ours is refused.</summary>
+    internal EcsServiceDeploymentBrief? ConcurrentWith { get; set; }
 
     /// <summary>The task definition that deployment runs.</summary>
     public required string TaskDefinitionArn { get; init; }

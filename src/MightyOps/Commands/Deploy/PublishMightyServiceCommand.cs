@@ -62,6 +62,10 @@ public sealed class PublishMightyServiceCommand : RolloutCmdlet
     [Parameter]
     public SwitchParameter ForceNewDeployment { get; set; }
 
+    /// <summary>Deploys even while another deployment of the service is in progress (ECS stops that one).</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     private protected override TargetingMode Targeting => TargetingMode.Change;
 
     private protected override string Activity => "Deploying";
@@ -99,7 +103,7 @@ public sealed class PublishMightyServiceCommand : RolloutCmdlet
         try
         {
             ImageRequest images = Image is ImageText text ? ImageRequest.FromImageText(text.Text) : new ImageRequest(_tag, ImageValues(), Container);
-            options = new DeployOptions(images, ForceNewDeployment, Config);
+            options = new DeployOptions(images, ForceNewDeployment, Config, Force);
         }
         catch (MightyOpsException e)
         {

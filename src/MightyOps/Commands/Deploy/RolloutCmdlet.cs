@@ -99,7 +99,11 @@ public abstract class RolloutCmdlet : AwsCmdlet
             }
             return;
         }
-        var watcher = new RolloutWatcher(Aws, Log, RolloutTiming.Default with { UnreachableTimeout = UnreachableTimeout }) { ApproveRollback = ApproveRollback };
+        var watcher = new RolloutWatcher(Aws, Log, RolloutTiming.Default with { UnreachableTimeout = UnreachableTimeout })
+        {
+            ApproveRollback = ApproveRollback,
+            GrowTimeout = !MyInvocation.BoundParameters.ContainsKey(nameof(Timeout)),
+        };
         _display!.Watch(Run, watcher, started, Timeout, noRollback);
     }
 }

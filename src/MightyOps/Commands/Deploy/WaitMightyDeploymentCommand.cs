@@ -75,11 +75,20 @@ public sealed class WaitMightyDeploymentCommand : RolloutCmdlet
     protected override void EndProcessing()
     {
         var watched = new List<WatchedDeployment>();
+        bool fromLedger = false;
         if (ParameterSetName == DeploymentSet)
         {
             foreach (MightyDeployment deployment in _deployments)
             {
-                if (!string.Equals(deployment.Status, nameof(MightyDeploymentStatus.InProgress), StringComparison.OrdinalIgnoreCase) || deployment.DeploymentId.Length == 0)
+                bool open = string.Equals(deployment.Status, nameof(MightyDeploymentStatus.InProgress), StringComparison.OrdinalIgnoreCase);
+                if (open && deployment.DeploymentId.Length == 0 && deployment.DeploymentArn.Length > 0)
+                {
+                    // From the ledger (Get-MightyDeployment): the service's current deployment is found as with -Service.
+                    AddTargets(deployment.Cluster, [deployment.Service]);
+                    fromLedger = true;
+                    continue;
+                }
+                if (!open || deployment.DeploymentId.Length == 0)
                 {
                     // Already finished: nothing to wait for.
                     WriteObject(deployment);
@@ -94,10 +103,11 @@ public sealed class WaitMightyDeploymentCommand : RolloutCmdlet
                     PreviousTaskDefinitionArn = deployment.PreviousTaskDefinitionArn,
                     Images = deployment.Images,
                     StartedAt = deployment.StartedAt,
+                    DeploymentArn = deployment.DeploymentArn.Length > 0 ? deployment.DeploymentArn : null,
                 });
             }
         }
-        else
+        if (ParameterSetName == ServiceSet || fromLedger)
         {
             var current = new ServiceDeployments(Aws, Log);
             watched.AddRange(PlanPerCluster(current.CurrentAsync));
