@@ -36,7 +36,7 @@ public sealed class WatchedDeployment
     public string? DeploymentArn { get; set; }
 
     /// <summary>What the watch expects it to end with.</summary>
-    public ExpectedOutcome Expected { get; init; } = ExpectedOutcome.Completion;
+    public ExpectedOutcome Expected { get; set; } = ExpectedOutcome.Completion;
 
     /// <summary>
     /// The newest deployment of the service created before this one started, by ECS's clock: a
