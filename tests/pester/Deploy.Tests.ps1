@@ -109,6 +109,9 @@ Describe 'Publish-MightyService' {
         $text | Should -Match 'What if: .*Register a new revision of WEB'
         $text | Should -Match 'containers\.application\.image: \S+/app:master\.4 -> \S+/app:master\.5'
         $text | Should -Match 'containers\.nginx\.image: \S+/nginx-proxy:master\.4 -> \S+/nginx-proxy:master\.5'
+        # One change a line: the diff's lines are not joined with visible line-break symbols.
+        $text | Should -Match '(?m)^\s+containers\.application\.image: '
+        $text | Should -Not -Match '␊'
     }
 
     It 'changes nothing with -WhatIf (request counts)' {

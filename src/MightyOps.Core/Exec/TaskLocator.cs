@@ -10,7 +10,12 @@ namespace MightyOps.Core.Exec;
 /// <param name="Services">Exact service names; null or empty with no task ids means every task of the cluster.</param>
 /// <param name="TaskIds">Task ids or ARNs; when given, services only filter the result.</param>
 /// <param name="DesiredStatus">RUNNING (the default) or STOPPED.</param>
-public sealed record TaskQuery(string Cluster, IReadOnlyList<string>? Services = null, IReadOnlyList<string>? TaskIds = null, string DesiredStatus = "RUNNING");
+public sealed record TaskQuery(string Cluster, IReadOnlyList<string>? Services = null, IReadOnlyList<string>? TaskIds = null, string DesiredStatus = "RUNNING")
+{
+    /// <summary>The lookup for what <see cref="TaskTargetResolver"/> resolved.</summary>
+    public static TaskQuery For(TaskTargets targets, string desiredStatus = "RUNNING") =>
+        new(targets.Cluster, targets.Services, targets.TaskIds, desiredStatus);
+}
 
 /// <summary>
 /// Finds tasks and where they run: the task → container instance → EC2 instance chain that SSH

@@ -14,8 +14,4 @@ public static class LogsErrorIds
     public static readonly MightyError SinceInvalid = new("SinceInvalid",
         "-Since is neither a point in time nor a time span.",
         MightyErrorKind.InvalidArgument);
-
-    public static readonly MightyError TaskIdNeedsExactService = new("TaskIdNeedsExactService",
-        "-TaskId was given with a wildcard service: name the service exactly, or pipe the tasks from Get-MightyTask.",
-        MightyErrorKind.InvalidArgument);
 }

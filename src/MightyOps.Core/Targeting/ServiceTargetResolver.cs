@@ -25,7 +25,8 @@ public enum TargetingMode
 /// <param name="Cluster">The cluster's short name.</param>
 /// <param name="Service">The service's name, in ECS's own case.</param>
 /// <param name="ServiceArn">The service ARN ListServices returned.</param>
-public sealed record ServiceTarget(string Cluster, string Service, string ServiceArn);
+/// <param name="TaskIds">Only these tasks of the service (ids), when the input narrowed it with task ids; null for the whole service.</param>
+public sealed record ServiceTarget(string Cluster, string Service, string ServiceArn, IReadOnlyList<string>? TaskIds = null);
 
 /// <summary>The services one cluster contributes to a command, sorted by name.</summary>
 /// <param name="Cluster">The cluster's short name (what ECS calls accept).</param>
@@ -43,7 +44,7 @@ public sealed record ClusterTargets(string Cluster, IReadOnlyList<ServiceTarget>
 /// they all mean the same thing by the same input.
 /// </summary>
 /// <remarks>
-/// <para>Use: create one per cmdlet invocation; call <see cref="Add"/> once per pipeline record
+/// <para>Use: create one per cmdlet invocation; call <see cref="Add(string?, IReadOnlyList{string}?)"/> once per pipeline record
 /// (write the errors it returns: they are about that record only); in EndProcessing enumerate
 /// <see cref="ResolveAsync"/> and act on each <see cref="ClusterTargets"/> as it arrives.</para>
 /// <code>
@@ -94,7 +95,7 @@ public sealed class ServiceTargetResolver
         _defaultCluster = defaultCluster;
     }
 
-    /// <summary>True when no input has been accepted (every <see cref="Add"/> failed or none was made).</summary>
+    /// <summary>True when no input has been accepted (every <see cref="Add(string?, IReadOnlyList{string}?)"/> failed or none was made).</summary>
     public bool IsEmpty => _requests.Count == 0;
 
     /// <summary>
@@ -104,9 +105,36 @@ public sealed class ServiceTargetResolver
     /// record (bad ARNs, contradictions, an unnamed target in Change mode); the parts of the
     /// record that are fine are still added.
     /// </summary>
-    public IReadOnlyList<MightyOpsException> Add(string? cluster, IReadOnlyList<string>? services)
+    public IReadOnlyList<MightyOpsException> Add(string? cluster, IReadOnlyList<string>? services) => Add(cluster, services, null);
+
+    /// <summary>
+    /// As <see cref="Add(string?, IReadOnlyList{string}?)"/>, narrowed to some tasks of exactly
+    /// named services: <paramref name="taskIds"/> (ids or task ARNs; an ARN in the long format
+    /// names its cluster, which must be the service's). A service named by a wildcard, or none,
+    /// with task ids is <c>TaskIdNeedsExactService</c> for the whole record: reading the whole
+    /// service instead would not be what was asked. The same service added once without tasks
+    /// means the whole service.
+    /// </summary>
+    public IReadOnlyList<MightyOpsException> Add(string? cluster, IReadOnlyList<string>? services, IReadOnlyList<string>? taskIds)
     {
         var errors = new List<MightyOpsException>();
+        List<string>? ids = taskIds?.Where(t => !string.IsNullOrWhiteSpace(t)).Select(t => t.Trim()).ToList();
+        if (ids is { Count: 0 })
+        {
+            ids = null;
+        }
+        if (ids is not null)
+        {
+            string? inexact = (services ?? []).FirstOrDefault(s => !string.IsNullOrWhiteSpace(s) && !EcsArn.LooksLikeArn(s) && !new Wildcard(s.Trim()).IsLiteral);
+            if (inexact is not null || !(services ?? []).Any(s => !string.IsNullOrWhiteSpace(s)))
+            {
+                return [new MightyOpsException(TargetingErrorIds.TaskIdNeedsExactService,
+                    inexact is null
+                        ? "-TaskId picks tasks of one service; name that service exactly (-Service), or pipe the tasks from Get-MightyTask."
+                        : $"-TaskId picks tasks of one service; '{inexact}' is a wildcard. Name the service exactly, or pipe the tasks from Get-MightyTask.",
+                    inexact ?? (object)ids)];
+            }
+        }
         string? clusterName = null;
         string? clusterAccount = null;
         if (!string.IsNullOrWhiteSpace(cluster))
@@ -149,7 +177,13 @@ public sealed class ServiceTargetResolver
         {
             if (!EcsArn.LooksLikeArn(service))
             {
-                Request(clusterName ?? _defaultCluster, cluster, named: clusterName is not null).Add(new Selector(service, new Wildcard(service), clusterAccount));
+                string inCluster = clusterName ?? _defaultCluster;
+                HashSet<string>? named = TaskIdsIn(inCluster, ids, errors);
+                if (ids is not null && named is null)
+                {
+                    continue;
+                }
+                Request(inCluster, cluster, named: clusterName is not null).Add(new Selector(service, new Wildcard(service), clusterAccount, named));
                 continue;
             }
             if (!EcsArn.TryParse(service, out EcsArn arn) || arn.ResourceType != "service")
@@ -177,7 +211,13 @@ public sealed class ServiceTargetResolver
                 continue;
             }
             // The old short ARN format (service/name) does not say which cluster.
-            Request(arn.Cluster ?? clusterName ?? _defaultCluster, arn.Cluster is null ? cluster : null, named: arn.Cluster is not null || clusterName is not null).Add(new Selector(service, Wildcard.Exactly(arn.Name), arn.Account));
+            string serviceCluster = arn.Cluster ?? clusterName ?? _defaultCluster;
+            HashSet<string>? tasks = TaskIdsIn(serviceCluster, ids, errors);
+            if (ids is not null && tasks is null)
+            {
+                continue;
+            }
+            Request(serviceCluster, arn.Cluster is null ? cluster : null, named: arn.Cluster is not null || clusterName is not null).Add(new Selector(service, Wildcard.Exactly(arn.Name), arn.Account, tasks));
         }
         return errors;
     }
@@ -264,8 +304,62 @@ public sealed class ServiceTargetResolver
             }
             chosen.UnionWith(matches);
         }
-        List<ServiceTarget> targets = services.Where(s => chosen.Contains(s.Service)).ToList();
+        List<ServiceTarget> targets = services.Where(s => chosen.Contains(s.Service)).Select(s => s with { TaskIds = TaskIdsOf(request, s.Service) }).ToList();
         return targets.Count == 0 ? null : new ClusterTargets(request.Cluster, targets);
+    }
+
+    // The tasks a service was narrowed to: null (the whole service) as soon as one input wants it
+    // whole, or matched it by a wildcard; else every task id the inputs gave for it.
+    private static IReadOnlyList<string>? TaskIdsOf(ClusterRequest request, string service)
+    {
+        if (request.Wholes.Count > 0)
+        {
+            return null;
+        }
+        var ids = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (Selector selector in request.Selectors.Where(s => s.IsMatch(service)))
+        {
+            if (selector.TaskIds is null)
+            {
+                return null;
+            }
+            ids.UnionWith(selector.TaskIds);
+        }
+        return ids.ToList();
+    }
+
+    // Task ids as ECS's calls take them (the last part of an ARN, through the shared ARN parser);
+    // null, with an error added, when an ARN is not a task's or names another cluster. Null when
+    // no task ids were given.
+    private HashSet<string>? TaskIdsIn(string cluster, IReadOnlyList<string>? taskIds, List<MightyOpsException> errors)
+    {
+        if (taskIds is null)
+        {
+            return null;
+        }
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string task in taskIds)
+        {
+            if (!EcsArn.LooksLikeArn(task))
+            {
+                ids.Add(task);
+                continue;
+            }
+            if (!EcsArn.TryParse(task, out EcsArn arn) || arn.ResourceType != "task")
+            {
+                errors.Add(InvalidArn(task, "task", "arn:aws:ecs:us-east-1:123456789012:task/production/0123456789abcdef0123456789abcdef"));
+                return null;
+            }
+            if (arn.Cluster is not null && !string.Equals(arn.Cluster, cluster, StringComparison.Ordinal))
+            {
+                errors.Add(new MightyOpsException(TargetingErrorIds.ClusterMismatch,
+                    $"Task ARN '{task}' is in cluster '{arn.Cluster}', but its service is in cluster '{cluster}'. Pass the task's own service and cluster, or pipe the task from Get-MightyTask.",
+                    task));
+                return null;
+            }
+            ids.Add(arn.Name);
+        }
+        return ids;
     }
 
     // The session's account is not known without an STS call (which would need sts:GetCallerIdentity
@@ -340,8 +434,8 @@ public sealed class ServiceTargetResolver
         return request;
     }
 
-    /// <summary>One pattern from the input; <see cref="Account"/> is set when it came from an ARN.</summary>
-    private sealed record Selector(string Input, Wildcard Pattern, string? Account)
+    /// <summary>One pattern from the input; <see cref="Account"/> is set when it came from an ARN, <see cref="TaskIds"/> when the input named tasks of it.</summary>
+    private sealed record Selector(string Input, Wildcard Pattern, string? Account, HashSet<string>? TaskIds = null)
     {
         public bool IsMatch(string name) => Pattern.IsLiteral ? string.Equals(name, Pattern.Literal, StringComparison.Ordinal) : Pattern.IsMatch(name);
     }
@@ -368,9 +462,22 @@ public sealed class ServiceTargetResolver
 
         public void Add(Selector selector)
         {
-            if (!Selectors.Any(s => s.Input == selector.Input && s.Account == selector.Account))
+            int index = Selectors.FindIndex(s => s.Input == selector.Input && s.Account == selector.Account);
+            if (index < 0)
             {
                 Selectors.Add(selector);
+            }
+            else if (Selectors[index].TaskIds is HashSet<string> known)
+            {
+                // Narrowed before: more tasks, or the whole service when this input wants it whole.
+                if (selector.TaskIds is null)
+                {
+                    Selectors[index] = Selectors[index] with { TaskIds = null };
+                }
+                else
+                {
+                    known.UnionWith(selector.TaskIds);
+                }
             }
         }
     }

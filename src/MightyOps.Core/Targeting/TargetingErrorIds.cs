@@ -40,4 +40,8 @@ public static class TargetingErrorIds
     public static readonly MightyError ServiceNotNamed = new("ServiceNotNamed",
         "A command that changes services was given a cluster but no service: name them with -Service (-Service '*' means every service of the cluster).",
         MightyErrorKind.InvalidArgument);
+
+    public static readonly MightyError TaskIdNeedsExactService = new("TaskIdNeedsExactService",
+        "-TaskId was given with a wildcard service, or none: name the service exactly, or pipe the tasks from Get-MightyTask.",
+        MightyErrorKind.InvalidArgument);
 }

@@ -179,11 +179,11 @@ public abstract class MightyCmdlet : PSCmdlet, IDisposable
         base.WriteProgress(progressRecord);
     }
 
-    /// <summary>Asks ShouldProcess with the target and action made visible (-WhatIf prints them, -Confirm asks with them).</summary>
+    /// <summary>Asks ShouldProcess with the target and action made visible (-WhatIf prints them, -Confirm asks with them); an action keeps its lines (a deploy's diff is several), a target is one line.</summary>
     public new bool ShouldProcess(string target) => base.ShouldProcess(TerminalText.VisibleLine(target));
 
     /// <inheritdoc cref="ShouldProcess(string)" />
-    public new bool ShouldProcess(string target, string action) => base.ShouldProcess(TerminalText.VisibleLine(target), TerminalText.VisibleLine(action));
+    public new bool ShouldProcess(string target, string action) => base.ShouldProcess(TerminalText.VisibleLine(target), TerminalText.Visible(action));
 
     /// <inheritdoc cref="ShouldProcess(string)" />
     public new bool ShouldProcess(string verboseDescription, string verboseWarning, string caption) =>

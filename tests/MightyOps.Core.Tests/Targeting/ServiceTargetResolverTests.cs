@@ -321,6 +321,48 @@ public sealed class ServiceTargetResolverTests : IClassFixture<TargetingSandbox>
         Assert.False(EcsArn.TryParse("production", out _));
     }
 
+    // Task narrowing: one row per case, inputs as (cluster, services, task ids) records and what
+    // each resolved service carries ("-" for the whole service).
+    public static TheoryData<string, string[], string[]> TaskNarrowingCases()
+    {
+        string task(string cluster, string id) => $"arn:aws:ecs:us-east-1:123456789012:task/{cluster}/{id}";
+        return new()
+        {
+            { "exact name narrowed to its tasks", ["staging|WEB|t1,t2"], ["staging/WEB=t1,t2"] },
+            { "task ARNs become ids", ["staging|WEB|" + task("staging", "t1") + ",t2"], ["staging/WEB=t1,t2"] },
+            { "a service ARN narrowed", ["|arn:aws:ecs:us-east-1:123456789012:service/staging/API|t3"], ["staging/API=t3"] },
+            { "two records add their tasks", ["staging|WEB|t1", "staging|WEB|t2"], ["staging/WEB=t1,t2"] },
+            { "the whole service wins over its tasks", ["staging|WEB|t1", "staging|WEB|"], ["staging/WEB=-"] },
+            { "a service without tasks stays whole beside one with", ["staging|WEB|t1", "staging|API|"], ["staging/API=-", "staging/WEB=t1"] },
+            { "a wildcard with task ids is refused whole", ["staging|W*|t1"], ["TaskIdNeedsExactService:W*"] },
+            { "task ids with no service are refused", ["staging||t1"], ["TaskIdNeedsExactService"] },
+            { "a task ARN of another cluster is ClusterMismatch", ["staging|WEB|" + task("production", "t1")], ["ClusterMismatch:" + task("production", "t1")] },
+            { "a service ARN is not a task ARN", ["staging|WEB|arn:aws:ecs:us-east-1:123456789012:service/staging/WEB"], ["EcsArnInvalid:arn:aws:ecs:us-east-1:123456789012:service/staging/WEB"] },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(TaskNarrowingCases))]
+    public async Task Task_ids_narrow_exactly_named_services(string why, string[] records, string[] expected)
+    {
+        var resolver = new ServiceTargetResolver(_aws, NullOperationLog.Instance, TargetingMode.Read);
+        var errors = new List<MightyOpsException>();
+        foreach (string record in records)
+        {
+            string[] parts = record.Split('|');
+            string[]? services = parts[1].Length == 0 ? null : [parts[1]];
+            string[]? ids = parts[2].Length == 0 ? null : parts[2].Split(',');
+            errors.AddRange(resolver.Add(parts[0].Length == 0 ? null : parts[0], services, ids));
+        }
+        var got = new List<string>();
+        await foreach (ClusterTargets group in resolver.ResolveAsync(errors.Add, CancellationToken.None))
+        {
+            got.AddRange(group.Services.Select(s => $"{s.Cluster}/{s.Service}={(s.TaskIds is null ? "-" : string.Join(',', s.TaskIds))}"));
+        }
+        got.AddRange(errors.Select(e => e.Target is string target ? Describe(e) : e.ErrorId));
+        Assert.True(expected.SequenceEqual(got), $"{why}: expected [{string.Join(", ", expected)}], got [{string.Join(", ", got)}]");
+    }
+
     private static string Describe(MightyOpsException e) => $"{e.ErrorId}:{e.Target}";
 
     private async Task<Resolution> ResolveAsync(TargetingMode mode, params (string? Cluster, string[]? Services)[] inputs)

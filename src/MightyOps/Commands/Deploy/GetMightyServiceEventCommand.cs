@@ -8,15 +8,9 @@ namespace MightyOps.Commands.Deploy;
 
 [Cmdlet(VerbsCommon.Get, "MightyServiceEvent")]
 [OutputType(typeof(MightyServiceEvent))]
-public sealed class GetMightyServiceEventCommand : AwsCmdlet
+public sealed class GetMightyServiceEventCommand : ClusterCmdlet
 {
     private ServiceTargetResolver? _targets;
-
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [Alias("ClusterArn", "ClusterName")]
-    [ArgumentCompleter(typeof(ClusterCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string? Cluster { get; set; }
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("ServiceName", "Services")]

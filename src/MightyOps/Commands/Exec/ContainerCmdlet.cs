@@ -14,7 +14,7 @@ namespace MightyOps.Commands.Exec;
 /// task, container name) and how to SSH to its instance. A piped MightyTask binds Cluster,
 /// Service and TaskId by property name.
 /// </summary>
-public abstract class ContainerCmdlet : AwsCmdlet
+public abstract class ContainerCmdlet : ClusterCmdlet
 {
     private TaskTargetResolver? _targets;
 
@@ -22,12 +22,6 @@ public abstract class ContainerCmdlet : AwsCmdlet
     [Alias("ContainerName")]
     [ArgumentCompleter(typeof(ContainerCompleter))]
     public string? Container { get; set; }
-
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [Alias("ClusterArn", "ClusterName")]
-    [ArgumentCompleter(typeof(ClusterCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string? Cluster { get; set; }
 
     /// <summary>Piped input: see <see cref="ServiceTargetInput"/>.</summary>
     [Parameter(ValueFromPipeline = true, DontShow = true)]
@@ -125,10 +119,10 @@ public abstract class ContainerCmdlet : AwsCmdlet
             {
                 if (lookup.TaskIds is not null)
                 {
-                    chosen.AddRange(Run(ct => locator.GetAsync(lookup.ToQuery(), e => Post(() => WriteMightyError(e)), ct)));
+                    chosen.AddRange(Run(ct => locator.GetAsync(TaskQuery.For(lookup), e => Post(() => WriteMightyError(e)), ct)));
                     continue;
                 }
-                IReadOnlyList<MightyTask> running = Run(ct => locator.GetAsync(lookup.ToQuery(), e => Post(() => WriteMightyError(e)), ct));
+                IReadOnlyList<MightyTask> running = Run(ct => locator.GetAsync(TaskQuery.For(lookup), e => Post(() => WriteMightyError(e)), ct));
                 foreach (string service in lookup.Services ?? [])
                 {
                     List<MightyTask> ofService = running.Where(t => t.Service == service && t.LastStatus == "RUNNING").ToList();

@@ -11,7 +11,7 @@ public sealed class EnterMightyContainerCommand : ContainerCmdlet
 {
     /// <summary>One service: a name, a service ARN, or a wildcard that matches exactly one.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("ServiceName")]
+    [Alias("ServiceName", "Services")]
     [SupportsWildcards]
     [ArgumentCompleter(typeof(ServiceCompleter))]
     [ValidateNotNullOrEmpty]

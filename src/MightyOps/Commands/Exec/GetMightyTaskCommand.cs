@@ -8,7 +8,7 @@ namespace MightyOps.Commands.Exec;
 
 [Cmdlet(VerbsCommon.Get, "MightyTask")]
 [OutputType(typeof(MightyTask))]
-public sealed class GetMightyTaskCommand : AwsCmdlet
+public sealed class GetMightyTaskCommand : ClusterCmdlet
 {
     // Pipeline input is gathered per cluster and looked up together at the end, so piping 30
     // services costs one ListServices per cluster and one DescribeTasks per 100 tasks.
@@ -20,12 +20,6 @@ public sealed class GetMightyTaskCommand : AwsCmdlet
     [ArgumentCompleter(typeof(ServiceCompleter))]
     [ValidateNotNullOrEmpty]
     public string[]? Service { get; set; }
-
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [Alias("ClusterArn", "ClusterName")]
-    [ArgumentCompleter(typeof(ClusterCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string? Cluster { get; set; }
 
     /// <summary>Piped input: see <see cref="ServiceTargetInput"/>.</summary>
     [Parameter(ValueFromPipeline = true, DontShow = true)]
@@ -77,7 +71,7 @@ public sealed class GetMightyTaskCommand : AwsCmdlet
         {
             try
             {
-                IReadOnlyList<MightyTask> tasks = Run(ct => locator.GetAsync(lookup.ToQuery(DesiredStatus), e => Post(() => WriteMightyError(e)), ct));
+                IReadOnlyList<MightyTask> tasks = Run(ct => locator.GetAsync(TaskQuery.For(lookup, DesiredStatus), e => Post(() => WriteMightyError(e)), ct));
                 foreach (MightyTask task in tasks.Where(t => Container is null || t.Containers.Any(c => c.Name == Container)))
                 {
                     WriteObject(task);

@@ -15,16 +15,13 @@ namespace MightyOps.Commands.Logs;
 [Cmdlet(VerbsCommon.Get, "MightyLog")]
 [OutputType(typeof(MightyLogEvent))]
 [OutputType(typeof(string))]
-public sealed class GetMightyLogCommand : AwsCmdlet
+public sealed class GetMightyLogCommand : ClusterCmdlet
 {
     /// <summary>How often -Follow asks for new events.</summary>
     internal static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
 
     private static readonly TimeSpan DefaultSince = TimeSpan.FromMinutes(10);
 
-    // (cluster, service) named exactly -> the task ids asked for; null means the whole service.
-    // A service that only a wildcard matched is read whole.
-    private readonly Dictionary<(string Cluster, string Service), HashSet<string>?> _taskIds = [];
     private ServiceTargetResolver? _targets;
 
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -39,12 +36,6 @@ public sealed class GetMightyLogCommand : AwsCmdlet
     [ArgumentCompleter(typeof(ContainerCompleter))]
     [ValidateNotNullOrEmpty]
     public string? Container { get; set; }
-
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [Alias("ClusterArn", "ClusterName")]
-    [ArgumentCompleter(typeof(ClusterCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string? Cluster { get; set; }
 
     /// <summary>Only these tasks (ids or task ARNs).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -91,30 +82,10 @@ public sealed class GetMightyLogCommand : AwsCmdlet
                 "Name the service whose logs to read (-Service), or pipe Get-MightyService or Get-MightyTask output.", TaskId));
             return;
         }
-        if (TaskId is not null && Service.FirstOrDefault(WildcardPattern.ContainsWildcardCharacters) is string pattern)
-        {
-            // The whole record is refused: reading the whole service instead would not be what was asked.
-            WriteMightyError(new MightyOpsException(LogsErrorIds.TaskIdNeedsExactService,
-                $"-TaskId picks tasks of one service; '{pattern}' is a wildcard. Name the service exactly, or pipe the tasks from Get-MightyTask.", pattern));
-            return;
-        }
-        foreach (MightyOpsException error in _targets!.Add(Cluster, Service))
+        // With -TaskId the services must be exact: the resolver narrows them to those tasks.
+        foreach (MightyOpsException error in _targets!.Add(Cluster, Service, TaskId))
         {
             WriteMightyError(error);
-        }
-        // A service that only a wildcard matches is read whole; an exact one may be narrowed to tasks.
-        foreach (string service in Service.Where(s => !WildcardPattern.ContainsWildcardCharacters(s)))
-        {
-            (string, string) key = ExactKey(service);
-            if (TaskId is null)
-            {
-                _taskIds[key] = null;
-            }
-            else if (!_taskIds.TryGetValue(key, out HashSet<string>? ids) || ids is not null)
-            {
-                ids ??= _taskIds[key] = new HashSet<string>(StringComparer.Ordinal);
-                ids.UnionWith(TaskId.Select(t => t[(t.LastIndexOf('/') + 1)..]));
-            }
         }
     }
 
@@ -140,11 +111,7 @@ public sealed class GetMightyLogCommand : AwsCmdlet
         {
             await foreach (ClusterTargets group in _targets.ResolveAsync(OnError, ct).ConfigureAwait(false))
             {
-                foreach (ServiceTarget service in group.Services)
-                {
-                    HashSet<string>? ids = _taskIds.GetValueOrDefault((group.Cluster, service.Service));
-                    targets.Add(new LogTarget(group.Cluster, service.Service, ids?.ToList()));
-                }
+                targets.AddRange(group.Services.Select(service => new LogTarget(group.Cluster, service.Service, service.TaskIds)));
             }
         });
         if (targets.Count == 0)
@@ -171,17 +138,6 @@ public sealed class GetMightyLogCommand : AwsCmdlet
     }
 
     private void WriteEvent(MightyLogEvent e) => WriteObject(Raw ? e.Message : e);
-
-    // The cluster and service an exact name or service ARN means, as the resolver spells them.
-    private (string Cluster, string Service) ExactKey(string service)
-    {
-        string cluster = Cluster is not null && EcsArn.TryParse(Cluster, out EcsArn clusterArn) && clusterArn.Cluster is not null
-            ? clusterArn.Cluster
-            : Cluster ?? DefaultCluster;
-        return EcsArn.TryParse(service, out EcsArn arn) && arn.ResourceType == "service"
-            ? (arn.Cluster ?? cluster, arn.Name)
-            : (cluster, service);
-    }
 
     private DateTimeOffset SinceTime()
     {

@@ -9,14 +9,8 @@ namespace MightyOps.Commands.Queues;
 /// Base of the queue cmdlets: where Sidekiq's Redis is (-Redis, -Namespace), which cluster
 /// (-Cluster), and one read of queues and services through <see cref="QueueSnapshot"/>.
 /// </summary>
-public abstract class QueueCmdlet : AwsCmdlet
+public abstract class QueueCmdlet : ClusterCmdlet
 {
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [Alias("ClusterArn", "ClusterName")]
-    [ArgumentCompleter(typeof(ClusterCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string? Cluster { get; set; }
-
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? Redis { get; set; }

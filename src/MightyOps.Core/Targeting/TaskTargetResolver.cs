@@ -1,18 +1,13 @@
 using MightyOps.Core.Aws;
 using MightyOps.Core.Aws.Ecs;
-using MightyOps.Core.Targeting;
 
-namespace MightyOps.Core.Exec;
+namespace MightyOps.Core.Targeting;
 
 /// <summary>One cluster's share of a task lookup: exact services, task ids, or the whole cluster.</summary>
 /// <param name="Cluster">The cluster's short name.</param>
 /// <param name="Services">Exact service names (from <see cref="ServiceTargetResolver"/>); null when the tasks are named by id or the whole cluster is meant.</param>
 /// <param name="TaskIds">Task ids, when the input named tasks; the services given with them (if any) only filter.</param>
-public sealed record TaskTargets(string Cluster, IReadOnlyList<string>? Services, IReadOnlyList<string>? TaskIds)
-{
-    /// <summary>The lookup for these targets.</summary>
-    public TaskQuery ToQuery(string desiredStatus = "RUNNING") => new(Cluster, Services, TaskIds, desiredStatus);
-}
+public sealed record TaskTargets(string Cluster, IReadOnlyList<string>? Services, IReadOnlyList<string>? TaskIds);
 
 /// <summary>
 /// The targeting of the task and container cmdlets (docs/design/targeting.md): services go
@@ -22,7 +17,7 @@ public sealed record TaskTargets(string Cluster, IReadOnlyList<string>? Services
 /// </summary>
 /// <remarks>
 /// Use as <see cref="ServiceTargetResolver"/>: <see cref="Add"/> per pipeline record, then
-/// <see cref="ResolveAsync"/> once, then <see cref="TaskLocator.GetAsync"/> per result.
+/// <see cref="ResolveAsync"/> once, then the task lookup (Core/Exec's TaskLocator, through TaskQuery.For) per result.
 /// </remarks>
 public sealed class TaskTargetResolver
 {
