@@ -39,6 +39,10 @@ public static class DeployErrorIds
         "The deployment did not finish within -Timeout.",
         MightyErrorKind.Timeout);
 
+    public static readonly MightyError ResumeActionRequired = new("ResumeActionRequired",
+        "Resume-MightyDeployment needs one of -Continue (go on past the pause hook) or -Rollback (roll the deployment back).",
+        MightyErrorKind.InvalidArgument);
+
     public static readonly MightyError ServiceDeploymentsUnavailable = new("ServiceDeploymentsUnavailable",
         "ECS's service-deployment ledger is not available for this account and region (or the credentials may not read it), so deployments cannot be listed, stopped or resumed there.",
         MightyErrorKind.InvalidOperation);

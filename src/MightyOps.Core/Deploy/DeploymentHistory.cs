@@ -69,6 +69,50 @@ public sealed class DeploymentHistory
         return entry;
     }
 
+    /// <summary>
+    /// StopServiceDeployment on the deployment in flight (<see cref="OpenAsync"/> first): ROLLBACK
+    /// with <paramref name="rollback"/>, else ABORT (stopped where it stands). The watch that
+    /// follows expects that outcome.
+    /// </summary>
+    public async Task StopAsync(WatchedDeployment deployment, bool rollback, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        await _aws.Ecs.StopServiceDeploymentAsync(deployment.DeploymentArn!, rollback ? "ROLLBACK" : "ABORT", cancellationToken).ConfigureAwait(false);
+        deployment.Expected = rollback ? ExpectedOutcome.Rollback : ExpectedOutcome.Stop;
+        deployment.RollbackRequested = rollback;
+    }
+
+    /// <summary>
+    /// ContinueServiceDeployment at the pause hook <paramref name="deployment"/> waits at: CONTINUE
+    /// lets it go on (the watch then expects it to complete), ROLLBACK rolls it back.
+    /// </summary>
+    public async Task ResumeAsync(WatchedDeployment deployment, string hookId, bool rollback, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        await _aws.Ecs.ContinueServiceDeploymentAsync(deployment.DeploymentArn!, hookId, rollback ? "ROLLBACK" : "CONTINUE", cancellationToken).ConfigureAwait(false);
+        deployment.AnnouncedHooks.Add(hookId);
+        deployment.Expected = rollback ? ExpectedOutcome.Rollback : ExpectedOutcome.Completion;
+    }
+
+    /// <summary>The pause hook the deployment waits at; DeploymentNotPaused when it waits at none.</summary>
+    public static EcsDeploymentLifecycleHookDetail PausedAt(WatchedDeployment deployment, EcsServiceDeployment entry)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        ArgumentNullException.ThrowIfNull(entry);
+        return (entry.LifecycleHookDetails ?? []).FirstOrDefault(h => h.Status == "AWAITING_ACTION" && h.HookId is not null)
+            ?? throw new MightyOpsException(DeployErrorIds.DeploymentNotPaused,
+                $"The deployment {entry.ServiceDeploymentArn} of '{deployment.Service}' is {entry.Status} at stage {entry.LifecycleStage ?? "none"}, not waiting at a pause hook: there is nothing to continue. Roll it back with Stop-MightyDeployment -Cluster {deployment.Cluster} -Service {deployment.Service} -Rollback.",
+                deployment.Service);
+    }
+
+    /// <summary>DeploymentNotInProgress for a piped deployment that has ended.</summary>
+    public static MightyOpsException Ended(MightyDeployment deployment)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        return new(DeployErrorIds.DeploymentNotInProgress,
+            $"The deployment of {MightyServiceDeployment.ShortTaskDefinition(deployment.TaskDefinitionArn)} to '{deployment.Service}' has ended ({deployment.Status}): there is nothing to stop or resume.", deployment.Service);
+    }
+
     private static MightyOpsException NotInProgress(WatchedDeployment deployment, string? arn, string? status) =>
         new(DeployErrorIds.DeploymentNotInProgress,
             $"Service '{deployment.Service}' has no deployment in progress" + (arn is null ? " (the ledger lists none)." : $": its last one, {arn}, ended {status}.") + $" See them with Get-MightyDeployment -Cluster {deployment.Cluster} -Service {deployment.Service}.",

@@ -147,7 +147,7 @@ public sealed partial class RolloutWatcher
             StartedAt = entry.Rollback?.StartedAt,
         };
         deployment.CompletedAt = entry.FinishedAt;
-        string who = by == "ECS" ? "ECS rolled it back" : "Rolled back in flight (StopServiceDeployment ROLLBACK)";
+        string who = by == "ECS" ? "Rolled back by ECS" : "Rolled back in flight (StopServiceDeployment ROLLBACK)";
         await FinishAsync(deployment, deployment.RollbackRequested ? deployment.StatusAfterRollback : MightyDeploymentStatus.RolledBack,
             $"{why} {Detected(entry)} {who}: the service runs {MightyServiceDeployment.ShortTaskDefinition(to)} again.", null, progress, onFinished).ConfigureAwait(false);
     }
