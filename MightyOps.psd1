@@ -10,6 +10,7 @@
     PowerShellVersion    = '7.4'
     CmdletsToExport      = @(
         'Enter-MightyContainer'
+        'Get-MightyDeployment'
         'Get-MightyLog'
         'Get-MightyQueue'
         'Get-MightyService'
@@ -20,8 +21,10 @@
         'New-MightyTag'
         'Publish-MightyService'
         'Restore-MightyService'
+        'Resume-MightyDeployment'
         'Set-MightyQueueScale'
         'Start-MightySandbox'
+        'Stop-MightyDeployment'
         'Stop-MightySandbox'
         'Wait-MightyDeployment'
     )
