@@ -89,7 +89,7 @@ public sealed class DeployPlanner
     /// </summary>
     private async Task<IReadOnlyList<ServicePlan>> GuardAsync(IReadOnlyList<ServicePlan> plans, bool force, Action<MightyOpsException> onError, CancellationToken cancellationToken)
     {
-        var guard = new DeploymentGuard(new ServiceLedger(_aws, _log), _log);
+        var guard = new DeploymentGuard(new ServiceLedger(_aws, _log, quiet: true), _log);
         var kept = new List<ServicePlan>();
         foreach (ServicePlan plan in plans)
         {

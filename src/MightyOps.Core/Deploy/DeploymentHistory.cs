@@ -32,8 +32,12 @@ public sealed class DeploymentHistory
         var result = new List<MightyDeployment>();
         foreach (string service in services)
         {
-            IReadOnlyList<EcsServiceDeploymentBrief> briefs = await _ledger.TryAsync(() => _aws.Ecs.ListServiceDeploymentsAsync(cluster, service, null, since, statuses.Count > 0 ? EcsClient.LedgerPageSize * 10 : last, cancellationToken)).ConfigureAwait(false)
-                ?? throw Unavailable();
+            IReadOnlyList<EcsServiceDeploymentBrief>? briefs = await _ledger.TryAsync(() => _aws.Ecs.ListServiceDeploymentsAsync(cluster, service, null, since, statuses.Count > 0 ? EcsClient.LedgerPageSize * 10 : last, cancellationToken)).ConfigureAwait(false);
+            if (briefs is null)
+            {
+                onError(Unavailable());
+                break;
+            }
             IReadOnlyList<MightyDeployment> described = await DescribeAsync(cluster, service, briefs, cancellationToken).ConfigureAwait(false);
             result.AddRange(described
                 .Where(d => statuses.Count == 0 || statuses.Any(s => s.ToString() == d.Status))
@@ -66,6 +70,10 @@ public sealed class DeploymentHistory
             throw NotInProgress(deployment, arn, entry?.Status);
         }
         deployment.DeploymentArn = arn;
+        if (entry.TargetServiceRevision?.Arn is string revision && await _ledger.RevisionsAsync([revision], cancellationToken).ConfigureAwait(false) is { } revisions)
+        {
+            deployment.ImageDigests = RolloutWatcher.DigestsOf(revisions.GetValueOrDefault(revision));
+        }
         return entry;
     }
 

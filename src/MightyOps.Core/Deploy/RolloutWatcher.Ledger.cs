@@ -135,7 +135,7 @@ public sealed partial class RolloutWatcher
         string? ecsReason = entry.Rollback?.Reason ?? entry.StatusReason;
         string why = deployment.Explained ? deployment.FailureReason
             : deployment.Expected == ExpectedOutcome.Completion ? await ExplainAsync(deployment, ecsReason, cancellationToken).ConfigureAwait(false)
-            : TerminalText.Quote(ecsReason ?? "Rolled back as asked.", TerminalText.LineLength);
+            : string.Empty;
         string to = primary?.TaskDefinition ?? deployment.PreviousTaskDefinitionArn;
         string by = deployment.RollbackRequested ? "StopServiceDeployment" : "ECS";
         deployment.Rollback = new MightyDeploymentRollback
@@ -147,7 +147,8 @@ public sealed partial class RolloutWatcher
             StartedAt = entry.Rollback?.StartedAt,
         };
         deployment.CompletedAt = entry.FinishedAt;
-        string who = by == "ECS" ? "Rolled back by ECS" : "Rolled back in flight (StopServiceDeployment ROLLBACK)";
+        string who = deployment.Expected != ExpectedOutcome.Completion ? "Rolled back as asked"
+            : by == "ECS" ? "Rolled back by ECS" : "Rolled back in flight (StopServiceDeployment ROLLBACK)";
         await FinishAsync(deployment, deployment.RollbackRequested ? deployment.StatusAfterRollback : MightyDeploymentStatus.RolledBack,
             $"{why} {Detected(entry)} {who}: the service runs {MightyServiceDeployment.ShortTaskDefinition(to)} again.", null, progress, onFinished).ConfigureAwait(false);
     }

@@ -209,13 +209,28 @@ public sealed partial class RolloutWatcher
     /// </summary>
     private async Task<IReadOnlyDictionary<string, EcsServiceDeployment>?> ReadLedgerAsync(IReadOnlyList<WatchedDeployment> open, CancellationToken cancellationToken)
     {
+        if (!await IdentifyAsync(open, cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+        List<string> arns = open.Select(d => d.DeploymentArn).OfType<string>().ToList();
+        return arns.Count == 0 ? new Dictionary<string, EcsServiceDeployment>(StringComparer.Ordinal) : await Ledger.DescribeAsync(arns, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Finds the service deployment of each deployment not yet identified (ListServiceDeployments
+    /// and DescribeServiceRevisions); also what a deploy returns with -NoWait. False without the ledger.
+    /// </summary>
+    public async Task<bool> IdentifyAsync(IReadOnlyList<WatchedDeployment> open, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(open);
         foreach (WatchedDeployment deployment in open.Where(d => d.DeploymentArn is null && d.LedgerLookups < MaxLedgerLookups && d.RollbackDeploymentId is null))
         {
             LedgerMatch? match = await Ledger.FindAsync(deployment.Cluster, deployment.Service, deployment.TaskDefinitionArn,
                 (deployment.StartedAt ?? DateTimeOffset.UtcNow).AddSeconds(-1), deployment.LookedAt, cancellationToken).ConfigureAwait(false);
             if (!Ledger.Available)
             {
-                return null;
+                return false;
             }
             if (match is null)
             {
@@ -235,8 +250,7 @@ public sealed partial class RolloutWatcher
             }
             _log.Verbose($"{deployment.Service}: service deployment {deployment.DeploymentArn}.");
         }
-        List<string> arns = open.Select(d => d.DeploymentArn).OfType<string>().ToList();
-        return arns.Count == 0 ? new Dictionary<string, EcsServiceDeployment>(StringComparer.Ordinal) : await Ledger.DescribeAsync(arns, cancellationToken).ConfigureAwait(false);
+        return Ledger.Available;
     }
 
     /// <summary>Container name to image digest, from a service revision.</summary>

@@ -63,7 +63,7 @@ public sealed class ServiceDeployments
     public async Task<IReadOnlyList<RestorePlan>> PlanRestoreAsync(string cluster, IReadOnlyList<string> services, string? taskDefinition, bool force, Action<MightyOpsException> onError, CancellationToken cancellationToken)
     {
         var plans = new List<RestorePlan>();
-        var guard = new DeploymentGuard(new ServiceLedger(_aws, _log), _log);
+        var guard = new DeploymentGuard(new ServiceLedger(_aws, _log, quiet: true), _log);
         foreach (EcsService service in await DescribeAsync(cluster, services, onError, cancellationToken).ConfigureAwait(false))
         {
             string name = service.ServiceName!;

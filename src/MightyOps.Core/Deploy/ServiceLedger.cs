@@ -19,12 +19,17 @@ public sealed class ServiceLedger
 {
     private readonly AwsSession _aws;
     private readonly IOperationLog _log;
+    private readonly bool _quiet;
     private int _unavailable;
 
-    public ServiceLedger(AwsSession aws, IOperationLog log)
+    /// <param name="aws">The session.</param>
+    /// <param name="log">Where the one -Verbose line about a missing ledger goes.</param>
+    /// <param name="quiet">True for a ledger whose unavailability another one says (a deploy's preflight, before its watch).</param>
+    public ServiceLedger(AwsSession aws, IOperationLog log, bool quiet = false)
     {
         _aws = aws;
         _log = log;
+        _quiet = quiet;
     }
 
     /// <summary>False once an answer said the ledger is not there for this account and region.</summary>
@@ -136,7 +141,7 @@ public sealed class ServiceLedger
         }
         catch (MightyOpsException e) when (IsUnavailable(e))
         {
-            if (Interlocked.Exchange(ref _unavailable, 1) == 0)
+            if (Interlocked.Exchange(ref _unavailable, 1) == 0 && !_quiet)
             {
                 _log.Verbose($"ECS's service-deployment ledger is not available here ({e.Message}); deployments are judged by DescribeServices alone, as before the ledger existed (docs/design/ecs-service-deployments.md).");
             }
