@@ -161,6 +161,12 @@ public sealed partial class RolloutWatcher
                     throttled = true;
                 }
             }
+            if (seen.Count > 0)
+            {
+                int described = seen.GroupBy(s => s.Deployment.Cluster, StringComparer.Ordinal).Sum(c => (c.Count() + EcsClient.DescribeServicesBatchSize - 1) / EcsClient.DescribeServicesBatchSize);
+                int fromLedger = ledger?.Count > 0 ? (seen.Count(s => s.Deployment.DeploymentArn is not null) + EcsClient.LedgerBatchSize - 1) / EcsClient.LedgerBatchSize : 0;
+                _log.Debug($"Poll {Polls}: {seen.Count} open, {described} DescribeServices and {fromLedger} DescribeServiceDeployments.");
+            }
             foreach ((WatchedDeployment deployment, EcsService? service) in seen)
             {
                 if (service is null)
