@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using MightyOps.Completers;
 using MightyOps.Core;
+using MightyOps.Core.Aws.Ecs;
 using MightyOps.Core.Deploy;
 using MightyOps.Core.Targeting;
 
@@ -109,5 +110,37 @@ public abstract class PipedDeploymentCmdlet : RolloutCmdlet
             watched.AddRange(PlanPerCluster(current.CurrentAsync));
         }
         return watched;
+    }
+
+    /// <summary>
+    /// For each deployment to act on: its ledger entry in flight (DeploymentNotInProgress when it
+    /// has ended), ShouldProcess with <paramref name="describe"/>'s action (which may refuse by
+    /// throwing), then <paramref name="act"/>; returns those acted on, to watch. Errors are
+    /// written per deployment, and the others go on.
+    /// </summary>
+    private protected List<WatchedDeployment> ActInFlight(
+        Func<WatchedDeployment, EcsServiceDeployment, string> describe,
+        Func<DeploymentHistory, WatchedDeployment, EcsServiceDeployment, CancellationToken, Task> act)
+    {
+        var history = new DeploymentHistory(Aws, Log);
+        var acted = new List<WatchedDeployment>();
+        foreach (WatchedDeployment deployment in CollectDeployments(ended => WriteMightyError(DeploymentHistory.Ended(ended))))
+        {
+            try
+            {
+                EcsServiceDeployment entry = Run(ct => history.OpenAsync(deployment, ct));
+                if (!ShouldProcess($"{deployment.Cluster}/{deployment.Service}", describe(deployment, entry)))
+                {
+                    continue;
+                }
+                Run(ct => act(history, deployment, entry, ct));
+                acted.Add(deployment);
+            }
+            catch (MightyOpsException e)
+            {
+                WriteMightyError(e);
+            }
+        }
+        return acted;
     }
 }

@@ -40,29 +40,14 @@ public sealed class ResumeMightyDeploymentCommand : PipedDeploymentCmdlet
         base.BeginProcessing();
     }
 
-    protected override void EndProcessing()
-    {
-        var history = new DeploymentHistory(Aws, Log);
-        var resumed = new List<WatchedDeployment>();
-        foreach (WatchedDeployment deployment in CollectDeployments(ended => WriteMightyError(DeploymentHistory.Ended(ended))))
-        {
-            try
+    protected override void EndProcessing() => Watch(
+        ActInFlight(
+            (deployment, entry) =>
             {
-                EcsServiceDeployment entry = Run(ct => history.OpenAsync(deployment, ct));
                 EcsDeploymentLifecycleHookDetail hook = DeploymentHistory.PausedAt(deployment, entry);
-                string action = $"{(Rollback ? "Roll back" : "Continue")} the deployment {entry.ServiceDeploymentArn} waiting at pause hook {hook.HookId} (stage {entry.LifecycleStage})";
-                if (!ShouldProcess($"{deployment.Cluster}/{deployment.Service}", action))
-                {
-                    continue;
-                }
-                Run(ct => history.ResumeAsync(deployment, hook.HookId!, Rollback, ct));
-                resumed.Add(deployment);
-            }
-            catch (MightyOpsException e)
-            {
-                WriteMightyError(e);
-            }
-        }
-        Watch(resumed, NoRollback || Rollback, NoWait);
-    }
+                return $"{(Rollback ? "Roll back" : "Continue")} the deployment {entry.ServiceDeploymentArn} waiting at pause hook {hook.HookId} (stage {entry.LifecycleStage})";
+            },
+            (history, deployment, entry, ct) => history.ResumeAsync(deployment, DeploymentHistory.PausedAt(deployment, entry).HookId!, Rollback, ct)),
+        NoRollback || Rollback,
+        NoWait);
 }

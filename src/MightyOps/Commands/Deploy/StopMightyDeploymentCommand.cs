@@ -1,7 +1,4 @@
 using System.Management.Automation;
-using MightyOps.Core;
-using MightyOps.Core.Aws.Ecs;
-using MightyOps.Core.Deploy;
 using MightyOps.Core.Targeting;
 
 namespace MightyOps.Commands.Deploy;
@@ -25,30 +22,12 @@ public sealed class StopMightyDeploymentCommand : PipedDeploymentCmdlet
 
     private protected override string Activity => Rollback ? "Rolling back deployments" : "Stopping deployments";
 
-    protected override void EndProcessing()
-    {
-        var history = new DeploymentHistory(Aws, Log);
-        var stopped = new List<WatchedDeployment>();
-        foreach (WatchedDeployment deployment in CollectDeployments(ended => WriteMightyError(DeploymentHistory.Ended(ended))))
-        {
-            try
-            {
-                EcsServiceDeployment entry = Run(ct => history.OpenAsync(deployment, ct));
-                string action = Rollback
-                    ? $"Roll back the deployment {entry.ServiceDeploymentArn} of {MightyServiceDeployment.ShortTaskDefinition(deployment.TaskDefinitionArn)} (StopServiceDeployment ROLLBACK)"
-                    : $"Stop the deployment {entry.ServiceDeploymentArn} of {MightyServiceDeployment.ShortTaskDefinition(deployment.TaskDefinitionArn)} where it stands, without rolling back (StopServiceDeployment ABORT)";
-                if (!ShouldProcess($"{deployment.Cluster}/{deployment.Service}", action))
-                {
-                    continue;
-                }
-                Run(ct => history.StopAsync(deployment, Rollback, ct));
-                stopped.Add(deployment);
-            }
-            catch (MightyOpsException e)
-            {
-                WriteMightyError(e);
-            }
-        }
-        Watch(stopped, noRollback: true, NoWait);
-    }
+    protected override void EndProcessing() => Watch(
+        ActInFlight(
+            (deployment, entry) => Rollback
+                ? $"Roll back the deployment {entry.ServiceDeploymentArn} of {MightyServiceDeployment.ShortTaskDefinition(deployment.TaskDefinitionArn)} (StopServiceDeployment ROLLBACK)"
+                : $"Stop the deployment {entry.ServiceDeploymentArn} of {MightyServiceDeployment.ShortTaskDefinition(deployment.TaskDefinitionArn)} where it stands, without rolling back (StopServiceDeployment ABORT)",
+            (history, deployment, _, ct) => history.StopAsync(deployment, Rollback, ct)),
+        noRollback: true,
+        NoWait);
 }
