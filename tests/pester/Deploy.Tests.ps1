@@ -180,8 +180,8 @@ Describe 'Publish-MightyService' {
         # ECS's verdict (its circuit breaker rolls back): RolledBack, by ECS, not by MightyOps.
         $result.Status | Should -Be 'RolledBack'
         $result.Rollback.By | Should -Be 'ECS'
-        $script:sandbox.RequestCounts['ecs.UpdateService'] | Should -Be 1
-        $script:sandbox.RequestCounts['ecs.StopServiceDeployment'] | Should -Be 0
+        [int]$script:sandbox.RequestCounts['ecs.UpdateService'] | Should -Be 1
+        [int]$script:sandbox.RequestCounts['ecs.StopServiceDeployment'] | Should -Be 0
         $failed[0].FullyQualifiedErrorId | Should -BeLike 'DeploymentFailed,*'
         $failed[0].ToString() | Should -Match 'Rolled back by ECS'
     }

@@ -225,7 +225,8 @@ Describe 'A rerun while the rollout of a killed deploy is still in progress' {
         $first = Start-DeployJob @{ Cluster = 'production'; Service = 'low'; Tag = 'master.5' } $script:frozen
         $second = $null
         try {
-            Wait-Until { $script:frozen.RequestCounts['ecs.UpdateService'] -ge 1 } 'the first deploy updated the service'
+            # Mid-wait: the first deploy has found its deployment in the ledger before the second starts.
+            Wait-Until { $first.Verbose.Message -match 'service deployment arn:' } 'the first deploy found its deployment'
             $second = Start-DeployJob @{ Cluster = 'production'; Service = 'low'; Tag = 'master.7'; Force = $true } $script:frozen
             Wait-Until { $script:frozen.RequestCounts['ecs.UpdateService'] -ge 2 } 'the second deploy updated the service'
             Wait-JobAdvancingTime @($first, $second) $script:frozen

@@ -95,7 +95,9 @@ Describe 'ECS''s other verdicts' {
     }
 
     It 'reports a deployment stopped in ECS as Stopped, with DeploymentStopped' {
-        $started = Publish-MightyService -Cluster production -Service API -Tag master.5 -NoWait
+        # An hour of bake time: the deployment is still open when the AWS CLI stops it, however slow the machine.
+        Set-DeploymentConfiguration billing '{"strategy":"BLUE_GREEN","bakeTimeInMinutes":60}'
+        $started = Publish-MightyService -Cluster production -Service billing -Tag master.5 -NoWait
         aws ecs stop-service-deployment --service-deployment-arn $started.DeploymentArn --stop-type ABORT --output json | Out-Null
         $LASTEXITCODE | Should -Be 0
         $result = $started | Wait-MightyDeployment -ErrorVariable failed -ErrorAction SilentlyContinue
@@ -105,7 +107,7 @@ Describe 'ECS''s other verdicts' {
     }
 
     It 'Stop-MightyDeployment without -Rollback stops a deployment where it stands, as asked' {
-        $started = Publish-MightyService -Cluster production -Service API -Tag master.3 -NoWait -Force
+        $started = Publish-MightyService -Cluster production -Service billing -Tag master.3 -NoWait
         $result = $started | Stop-MightyDeployment -Confirm:$false -ErrorVariable failed
         $result.Status | Should -Be 'Stopped'
         $failed | Should -BeNullOrEmpty
@@ -143,6 +145,8 @@ Describe 'Pause hooks' {
 
 Describe 'Rolling back in flight' {
     It 'Stop-MightyDeployment -Rollback during a LINEAR deployment rolls it back' {
+        # Half-hour steps: the deployment is still shifting traffic when it is stopped.
+        Set-DeploymentConfiguration exports '{"strategy":"LINEAR","bakeTimeInMinutes":1,"linearConfiguration":{"stepPercent":50.0,"stepBakeTimeInMinutes":30}}'
         $before = (Get-MightyService -Cluster production -Service exports).TaskDefinitionArn
         $started = Publish-MightyService -Cluster production -Service exports -Tag master.3 -NoWait
         $script:sandbox.ResetRequestCounts()
@@ -182,6 +186,7 @@ Describe 'Rolling back in flight' {
 
 Describe 'One deploy per service at a time' {
     It 'refuses a deploy while another is in progress, before registering anything' {
+        Set-DeploymentConfiguration reports '{"strategy":"CANARY","bakeTimeInMinutes":1,"canaryConfiguration":{"canaryPercent":10.0,"canaryBakeTimeInMinutes":30}}'
         $started = Publish-MightyService -Cluster production -Service reports -Tag master.3 -NoWait
         $script:sandbox.ResetRequestCounts()
         $refused = Publish-MightyService -Cluster production -Service reports -Tag master.4 -ErrorVariable failed -ErrorAction SilentlyContinue
@@ -191,6 +196,7 @@ Describe 'One deploy per service at a time' {
         "$($failed[0])" | Should -Match 'app:master\.3'
         $script:sandbox.RequestCounts['ecs.RegisterTaskDefinition'] | Should -BeNullOrEmpty
         $script:sandbox.RequestCounts['ecs.UpdateService'] | Should -BeNullOrEmpty
+        $script:sandbox.AdvanceTime([timespan]::FromMinutes(40))
         ($started | Wait-MightyDeployment).Status | Should -Be 'Completed'
     }
 
@@ -198,16 +204,20 @@ Describe 'One deploy per service at a time' {
         # Both look before either updates the service: UpdateService answers slowly.
         $script:sandbox.SetLatency([timespan]::FromSeconds(2), 'ecs.UpdateService')
         $deploy = {
-            param($manifest, $sandbox, $tag)
+            param($manifest, $sandbox, $tag, $at)
             $env:AWS_ENDPOINT_URL = $sandbox.Endpoint; $env:AWS_REGION = $sandbox.Region
             $env:AWS_ACCESS_KEY_ID = $sandbox.AccessKeyId; $env:AWS_SECRET_ACCESS_KEY = $sandbox.SecretAccessKey
             Import-Module $manifest
+            # Both start at the same moment, as two people pressing enter together.
+            $wait = $at - [DateTime]::UtcNow
+            if ($wait -gt [TimeSpan]::Zero) { Start-Sleep -Milliseconds $wait.TotalMilliseconds }
             $result = Publish-MightyService -Cluster production -Service ios_web_scrape -Tag $tag -ErrorVariable failed -ErrorAction SilentlyContinue
             [pscustomobject]@{ Status = $result.Status; Error = ($failed | ForEach-Object { ($_.FullyQualifiedErrorId -split ',')[0] }) -join ',' }
         }
         $info = [pscustomobject]@{ Endpoint = $script:sandbox.Endpoint; Region = $script:sandbox.Region; AccessKeyId = $script:sandbox.AccessKeyId; SecretAccessKey = $script:sandbox.SecretAccessKey }
         try {
-            $jobs = 'master.3', 'master.5' | ForEach-Object { Start-Job -ScriptBlock $deploy -ArgumentList $script:ModuleManifest, $info, $_ }
+            $at = [DateTime]::UtcNow.AddSeconds(15)
+            $jobs = 'master.3', 'master.5' | ForEach-Object { Start-Job -ScriptBlock $deploy -ArgumentList $script:ModuleManifest, $info, $_, $at }
             $results = @($jobs | Wait-Job -Timeout 120 | Receive-Job)
         }
         finally {

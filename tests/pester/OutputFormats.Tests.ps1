@@ -68,12 +68,17 @@ BeforeAll {
     $null = Publish-MightyService -Cluster production -Service billing -Tag formats.1 -NoWait
     $script:sandbox.AdvanceTime([timespan]'00:01:30')
 
+    # A deploy the circuit breaker rolled back: its breaker's counts and its rollback.
+    $broken = Publish-MightyService -Cluster production -Service mailers -Tag broken.1 -ErrorAction SilentlyContinue
+
     $tasks = @(Get-MightyTask -Cluster production) + @(Get-MightyTask -Cluster production -Service billing -DesiredStatus STOPPED)
     $script:instances = @{
         'MightyService'           = @(Get-MightyService -Cluster production) + $moving
         'MightyServiceDeployment' = @($moving.Deployments)
         'MightyServiceEvent'      = @(Get-MightyServiceEvent -Cluster production -Service active_storage_analysis -Last 6)
-        'MightyDeployment'        = @($inFlight, $done)
+        'MightyDeployment'        = @($inFlight, $done, $broken)
+        'MightyCircuitBreaker'    = @($broken.CircuitBreaker)
+        'MightyDeploymentRollback' = @($broken.Rollback)
         'MightyTask'              = $tasks
         'MightyTaskContainer'     = @($tasks.Containers)
         'MightyLogEvent'          = @(Get-MightyLog -Cluster production -Service API -Since $script:sandbox.UtcNow.AddMinutes(-3) -Tail 6)

@@ -114,8 +114,20 @@ public sealed partial class RolloutWatcher
             bool changed = false;
             bool throttled = false;
             Polls++;
-            // One poll: the batched reads (DescribeServices by 10 per cluster, then the ledger's
-            // DescribeServiceDeployments by 20), then one evaluation per service from what they said.
+            // One poll: the batched reads (the ledger's DescribeServiceDeployments by 20, then
+            // DescribeServices by 10 per cluster, so that the events and counts are at least as new
+            // as the verdict), then one evaluation per service from what they said.
+            IReadOnlyDictionary<string, EcsServiceDeployment>? ledger = null;
+            try
+            {
+                ledger = await ReadLedgerAsync(deployments.Where(d => !d.IsFinished).ToList(), cancellationToken).ConfigureAwait(false);
+            }
+            catch (MightyOpsException e) when (UnansweredPolls.IsNoAnswer(e) || e.Kind is MightyErrorKind.Throttled or MightyErrorKind.Failed)
+            {
+                // The ledger's verdicts wait for the next poll; nothing is judged on half an answer.
+                _log.Verbose($"Reading the service deployments failed ({e.Message}); trying again.");
+                throttled = true;
+            }
             var seen = new List<(WatchedDeployment Deployment, EcsService? Service)>();
             foreach (IGrouping<string, WatchedDeployment> cluster in deployments.Where(d => !d.IsFinished).GroupBy(d => d.Cluster, StringComparer.Ordinal))
             {
@@ -146,20 +158,6 @@ public sealed partial class RolloutWatcher
                 unanswered.Answered();
                 var byName = (response.Services ?? []).ToDictionary(s => s.ServiceName ?? string.Empty, StringComparer.Ordinal);
                 seen.AddRange(cluster.Select(d => (d, byName.GetValueOrDefault(d.Service))));
-            }
-            IReadOnlyDictionary<string, EcsServiceDeployment>? ledger = null;
-            if (seen.Count > 0)
-            {
-                try
-                {
-                    ledger = await ReadLedgerAsync(seen.Where(s => s.Service is not null).Select(s => s.Deployment).ToList(), cancellationToken).ConfigureAwait(false);
-                }
-                catch (MightyOpsException e) when (UnansweredPolls.IsNoAnswer(e) || e.Kind is MightyErrorKind.Throttled or MightyErrorKind.Failed)
-                {
-                    // The ledger's verdicts wait for the next poll; nothing is judged on half an answer.
-                    _log.Verbose($"Reading the service deployments failed ({e.Message}); trying again.");
-                    throttled = true;
-                }
             }
             if (seen.Count > 0)
             {
