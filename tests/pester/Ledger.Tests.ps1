@@ -201,28 +201,36 @@ Describe 'One deploy per service at a time' {
     }
 
     It 'lets exactly one of two processes deploying one service at once go ahead' {
-        # Both look before either updates the service: UpdateService answers slowly.
-        $script:sandbox.SetLatency([timespan]::FromSeconds(2), 'ecs.UpdateService')
+        # Both look before either updates the service (UpdateService answers slowly), and both
+        # start when both are ready, as two people pressing enter together.
+        $script:sandbox.SetLatency([timespan]::FromSeconds(5), 'ecs.UpdateService')
+        $barrier = Join-Path ([IO.Path]::GetTempPath()) ('mighty-race-' + [guid]::NewGuid().ToString('n'))
+        New-Item -ItemType Directory -Path $barrier | Out-Null
         $deploy = {
-            param($manifest, $sandbox, $tag, $at)
+            param($manifest, $sandbox, $tag, $barrier)
             $env:AWS_ENDPOINT_URL = $sandbox.Endpoint; $env:AWS_REGION = $sandbox.Region
             $env:AWS_ACCESS_KEY_ID = $sandbox.AccessKeyId; $env:AWS_SECRET_ACCESS_KEY = $sandbox.SecretAccessKey
             Import-Module $manifest
-            # Both start at the same moment, as two people pressing enter together.
-            $wait = $at - [DateTime]::UtcNow
-            if ($wait -gt [TimeSpan]::Zero) { Start-Sleep -Milliseconds $wait.TotalMilliseconds }
+            New-Item -ItemType File -Path (Join-Path $barrier $tag) | Out-Null
+            while (-not (Test-Path (Join-Path $barrier 'go'))) { Start-Sleep -Milliseconds 20 }
             $result = Publish-MightyService -Cluster production -Service ios_web_scrape -Tag $tag -ErrorVariable failed -ErrorAction SilentlyContinue
             [pscustomobject]@{ Status = $result.Status; Error = ($failed | ForEach-Object { ($_.FullyQualifiedErrorId -split ',')[0] }) -join ',' }
         }
         $info = [pscustomobject]@{ Endpoint = $script:sandbox.Endpoint; Region = $script:sandbox.Region; AccessKeyId = $script:sandbox.AccessKeyId; SecretAccessKey = $script:sandbox.SecretAccessKey }
         try {
-            $at = [DateTime]::UtcNow.AddSeconds(15)
-            $jobs = 'master.3', 'master.5' | ForEach-Object { Start-Job -ScriptBlock $deploy -ArgumentList $script:ModuleManifest, $info, $_, $at }
+            $jobs = 'master.3', 'master.5' | ForEach-Object { Start-Job -ScriptBlock $deploy -ArgumentList $script:ModuleManifest, $info, $_, $barrier }
+            $deadline = [DateTime]::UtcNow.AddSeconds(90)
+            while (@(Get-ChildItem $barrier).Count -lt 2) {
+                if ([DateTime]::UtcNow -gt $deadline) { throw "The deploys did not get ready: $($jobs | Receive-Job -Keep *>&1 | Out-String)" }
+                Start-Sleep -Milliseconds 50
+            }
+            New-Item -ItemType File -Path (Join-Path $barrier 'go') | Out-Null
             $results = @($jobs | Wait-Job -Timeout 120 | Receive-Job)
         }
         finally {
             $script:sandbox.SetLatency([timespan]::Zero)
             $jobs | Remove-Job -Force
+            Remove-Item $barrier -Recurse -Force -ErrorAction SilentlyContinue
         }
         $results.Count | Should -Be 2
         @($results | Where-Object Status -EQ 'Completed').Count | Should -Be 1

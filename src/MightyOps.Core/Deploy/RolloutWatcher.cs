@@ -118,18 +118,30 @@ public sealed partial class RolloutWatcher
             // DescribeServices by 10 per cluster, so that the events and counts are at least as new
             // as the verdict), then one evaluation per service from what they said.
             IReadOnlyDictionary<string, EcsServiceDeployment>? ledger = null;
+            bool answered = true;
             try
             {
-                ledger = await ReadLedgerAsync(deployments.Where(d => !d.IsFinished).ToList(), cancellationToken).ConfigureAwait(false);
+                // Bounded like every poll: a frozen endpoint is cut off, not waited out.
+                ledger = await unanswered.PollAsync(ct => ReadLedgerAsync(deployments.Where(d => !d.IsFinished).ToList(), ct), cancellationToken).ConfigureAwait(false);
+                unanswered.Answered();
             }
-            catch (MightyOpsException e) when (UnansweredPolls.IsNoAnswer(e) || e.Kind is MightyErrorKind.Throttled or MightyErrorKind.Failed)
+            catch (MightyOpsException e) when (UnansweredPolls.IsNoAnswer(e))
+            {
+                unanswered.Failed(e);
+                foreach (WatchedDeployment open in deployments.Where(d => !d.IsFinished))
+                {
+                    Report(progress, open, unanswered.Status, open.LastPercent);
+                }
+                answered = false;
+            }
+            catch (MightyOpsException e) when (e.Kind is MightyErrorKind.Throttled or MightyErrorKind.Failed)
             {
                 // The ledger's verdicts wait for the next poll; nothing is judged on half an answer.
                 _log.Verbose($"Reading the service deployments failed ({e.Message}); trying again.");
                 throttled = true;
             }
             var seen = new List<(WatchedDeployment Deployment, EcsService? Service)>();
-            foreach (IGrouping<string, WatchedDeployment> cluster in deployments.Where(d => !d.IsFinished).GroupBy(d => d.Cluster, StringComparer.Ordinal))
+            foreach (IGrouping<string, WatchedDeployment> cluster in answered ? deployments.Where(d => !d.IsFinished).GroupBy(d => d.Cluster, StringComparer.Ordinal) : [])
             {
                 DescribeServicesResponse response;
                 try
