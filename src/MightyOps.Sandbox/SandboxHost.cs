@@ -297,6 +297,43 @@ public sealed class SandboxHost : IAsyncDisposable
         }
     }
 
+    /// <summary>Puts a CloudWatch alarm into ALARM (or back to OK): deployments whose configuration names it fail (docs/design/ecs-service-deployments.md).</summary>
+    public void SetAlarm(string name, bool inAlarm)
+    {
+        lock (World.Sync)
+        {
+            World.Ecs.AdvanceTo(World.Clock.UtcNow);
+            World.Ecs.SetAlarm(name, inAlarm);
+        }
+    }
+
+    /// <summary>
+    /// What the Lambda lifecycle hook <paramref name="functionArn"/> answers from now on:
+    /// IN_PROGRESS holds a deployment at its stage, SUCCEEDED lets it go on, FAILED rolls it back
+    /// (the sandbox calls no Lambda; it answers SUCCEEDED unless told otherwise).
+    /// </summary>
+    public void SetLambdaHookAnswer(string functionArn, string answer)
+    {
+        if (answer is not ("SUCCEEDED" or "FAILED" or "IN_PROGRESS"))
+        {
+            throw SandboxFaults.InvalidOption(nameof(answer), $"A Lambda hook answers SUCCEEDED, FAILED or IN_PROGRESS, not '{answer}'.");
+        }
+        lock (World.Sync)
+        {
+            World.Ecs.AdvanceTo(World.Clock.UtcNow);
+            World.Ecs.SetLambdaHookAnswer(functionArn, answer);
+        }
+    }
+
+    /// <summary>Whether ListServiceDeployments and the other ledger operations answer, or say UnsupportedFeatureException as in a region without them.</summary>
+    public void SetServiceDeploymentsAvailable(bool available)
+    {
+        lock (World.Sync)
+        {
+            World.Ecs.ServiceDeploymentsAvailable = available;
+        }
+    }
+
     /// <summary>Now, in simulated time.</summary>
     public DateTimeOffset UtcNow
     {

@@ -6,10 +6,10 @@ public enum MightyDeploymentStatus
     /// <summary>Started and not yet finished (Publish-MightyService -NoWait, or still being watched).</summary>
     InProgress,
 
-    /// <summary>The PRIMARY deployment is ours, runs our task definition, rollout COMPLETED, running = desired.</summary>
+    /// <summary>ECS's verdict is SUCCESSFUL (after bake time), or, without the ledger, the PRIMARY deployment is ours, runs our task definition, rollout COMPLETED, running = desired.</summary>
     Completed,
 
-    /// <summary>The deployment failed and was not rolled back (-NoRollback, or the rollback failed too).</summary>
+    /// <summary>The deployment failed and was not rolled back (-NoRollback), or ECS's rollback failed too (ROLLBACK_FAILED).</summary>
     Failed,
 
     /// <summary>The deployment failed and the service runs the previous task definition again.</summary>
@@ -33,6 +33,53 @@ public enum MightyDeploymentStatus
     /// updated; its new revision, if one was registered, is left unused. <see cref="MightyDeployment.FailureReason"/> says why.
     /// </summary>
     BeforeDeployFailed,
+
+    /// <summary>Stopped where it stood before it completed (StopServiceDeployment without rollback); ECS's verdict STOPPED.</summary>
+    Stopped,
+}
+
+/// <summary>The circuit breaker of a service deployment, as ECS counts it.</summary>
+public sealed class MightyCircuitBreaker
+{
+    /// <summary>MONITORING, TRIGGERED, MONITORING_COMPLETE or DISABLED (ECS's word).</summary>
+    public string Status { get; init; } = string.Empty;
+
+    /// <summary>Tasks that failed to start or to become healthy, counted towards <see cref="Threshold"/>.</summary>
+    public int FailureCount { get; init; }
+
+    /// <summary>The failures at which the deployment fails.</summary>
+    public int Threshold { get; init; }
+
+    /// <summary><c>3/3 TRIGGERED</c>: failures of the threshold, and the status.</summary>
+    public override string ToString() => TerminalText.VisibleLine($"{FailureCount}/{Threshold} {Status}");
+}
+
+/// <summary>How a deployment was rolled back: why, to what, and who started it.</summary>
+public sealed class MightyDeploymentRollback
+{
+    /// <summary>
+    /// Who rolled it back: <c>ECS</c> (the circuit breaker, an alarm, a lifecycle hook, a rollback
+    /// asked for in ECS), <c>StopServiceDeployment</c> (MightyOps asked ECS to roll the deployment
+    /// in flight back) or <c>UpdateService</c> (MightyOps deployed the previous revision after the
+    /// deployment had ended).
+    /// </summary>
+    public string By { get; init; } = string.Empty;
+
+    /// <summary>Why, in ECS's words or MightyOps's.</summary>
+    public string Reason { get; init; } = string.Empty;
+
+    /// <summary>The task definition ARN the service was rolled back to.</summary>
+    public string TaskDefinitionArn { get; init; } = string.Empty;
+
+    /// <summary>The service revision ARN rolled back to, when ECS names it.</summary>
+    public string ServiceRevisionArn { get; init; } = string.Empty;
+
+    /// <summary>When the rollback started, by ECS's clock.</summary>
+    public DateTimeOffset? StartedAt { get; init; }
+
+    /// <summary><c>WEB:41 by ECS: ECS deployment circuit breaker: tasks failed to start.</c></summary>
+    public override string ToString() =>
+        TerminalText.VisibleLine($"{MightyServiceDeployment.ShortTaskDefinition(TaskDefinitionArn)} by {By}" + (Reason.Length > 0 ? $": {Reason}" : string.Empty));
 }
 
 /// <summary>
@@ -53,6 +100,43 @@ public sealed class MightyDeployment
 
     /// <summary>The ECS deployment id (<c>ecs-svc/…</c>); empty when nothing was deployed (Unchanged).</summary>
     public string DeploymentId { get; init; } = string.Empty;
+
+    /// <summary>
+    /// The service deployment's ARN in ECS's ledger (<c>arn:aws:ecs:…:service-deployment/…</c>);
+    /// empty where the ledger is not available or nothing was deployed.
+    /// </summary>
+    public string DeploymentArn { get; init; } = string.Empty;
+
+    /// <summary>ROLLING, BLUE_GREEN, LINEAR or CANARY; empty when unknown.</summary>
+    public string Strategy { get; init; } = string.Empty;
+
+    /// <summary>The lifecycle stage ECS last reported (SCALE_UP, BAKE_TIME, …); empty without the ledger.</summary>
+    public string LifecycleStage { get; init; } = string.Empty;
+
+    /// <summary>ECS's own status of the service deployment (SUCCESSFUL, ROLLBACK_SUCCESSFUL, …); empty without the ledger.</summary>
+    public string EcsStatus { get; init; } = string.Empty;
+
+    /// <summary>ECS's reason for <see cref="EcsStatus"/>, as it gives it.</summary>
+    public string StatusReason { get; init; } = string.Empty;
+
+    /// <summary>The circuit breaker's failures and threshold; null without the ledger.</summary>
+    public MightyCircuitBreaker? CircuitBreaker { get; init; }
+
+    private readonly PrintableList<string> _triggeredAlarms = PrintableList<string>.Empty;
+
+    /// <summary>The CloudWatch alarms that failed the deployment (as text: their names joined with "; ").</summary>
+    public IReadOnlyList<string> TriggeredAlarms { get => _triggeredAlarms; init => _triggeredAlarms = PrintableList<string>.From(value) ?? PrintableList<string>.Empty; }
+
+    /// <summary>How it was rolled back, when it was; null otherwise.</summary>
+    public MightyDeploymentRollback? Rollback { get; init; }
+
+    private readonly PrintableDictionary<string> _imageDigests = PrintableDictionary<string>.Empty;
+
+    /// <summary>
+    /// Container name to the image digest ECS resolved when the deployment started: what really
+    /// runs, whatever the tags point at since (as text: <c>application=sha256:…; nginx=sha256:…</c>).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ImageDigests { get => _imageDigests; init => _imageDigests = PrintableDictionary<string>.From(value) ?? PrintableDictionary<string>.Empty; }
 
     /// <summary>The task definition ARN this deployment runs (for a RolledBack or Failed result: the revision that failed).</summary>
     public string TaskDefinitionArn { get; init; } = string.Empty;
@@ -86,6 +170,9 @@ public sealed class MightyDeployment
 
     /// <summary>When <see cref="Status"/> is Superseded: the task definition ARN of the deployment that replaced this one; empty otherwise.</summary>
     public string SupersededByTaskDefinitionArn { get; init; } = string.Empty;
+
+    /// <summary>When <see cref="Status"/> is Superseded: the service deployment ARN that replaced this one, when the ledger names it.</summary>
+    public string SupersededByDeploymentArn { get; init; } = string.Empty;
 
     private readonly PrintableList<MightyServiceEvent> _events = PrintableList<MightyServiceEvent>.Empty;
 

@@ -72,6 +72,15 @@ public sealed class MightySandbox
     /// </summary>
     public void AddServiceEvent(string cluster, string service, string message) => _control.AddServiceEvent(cluster, service, message);
 
+    /// <summary>Puts a CloudWatch alarm into ALARM (<paramref name="inAlarm"/>) or back to OK: a deployment whose configuration names it fails, and rolls back when its alarms say so.</summary>
+    public void SetAlarm(string name, bool inAlarm) => _control.SetAlarm(name, inAlarm);
+
+    /// <summary>What a Lambda lifecycle hook answers from now on: IN_PROGRESS holds the deployment at its stage, SUCCEEDED lets it go on, FAILED rolls it back.</summary>
+    public void SetHookAnswer(string functionArn, string answer) => _control.SetHookAnswer(functionArn, answer);
+
+    /// <summary>Makes the service-deployment operations answer (true) or say UnsupportedFeatureException, as in a region without them (false).</summary>
+    public void SetServiceDeploymentsAvailable(bool available) => _control.SetServiceDeploymentsAvailable(available);
+
     /// <summary>Every event of a CloudWatch Logs group as the sandbox stores it, oldest first (empty when there is no such group).</summary>
     public MightySandboxLogEvent[] GetLogEvents(string logGroup) => _control.GetLogEvents(logGroup).ToArray();
 
@@ -137,6 +146,12 @@ public interface IMightySandboxControl
     MightySandboxImage SetImageCrash(string repository, string tag, string crashMessage);
 
     void AddServiceEvent(string cluster, string service, string message);
+
+    void SetAlarm(string name, bool inAlarm);
+
+    void SetHookAnswer(string functionArn, string answer);
+
+    void SetServiceDeploymentsAvailable(bool available);
 
     IReadOnlyList<MightySandboxLogEvent> GetLogEvents(string logGroup);
 

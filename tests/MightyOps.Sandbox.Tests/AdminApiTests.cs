@@ -40,6 +40,45 @@ public sealed class AdminApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AlarmsHooksAndTheLedgerAreSetThroughTheirEndpoints()
+    {
+        using HttpResponseMessage alarm = await _http.PostAsync(Url("/_sandbox/alarms"), Json("""{"name":"web-5xx","state":"ALARM"}"""));
+        Assert.Equal(200, (int)alarm.StatusCode);
+        lock (_host.World.Sync)
+        {
+            Assert.Contains("web-5xx", _host.World.Ecs.AlarmsInAlarm);
+        }
+        using HttpResponseMessage ok = await _http.PostAsync(Url("/_sandbox/alarms"), Json("""{"name":"web-5xx","state":"OK"}"""));
+        lock (_host.World.Sync)
+        {
+            Assert.Empty(_host.World.Ecs.AlarmsInAlarm);
+        }
+        using HttpResponseMessage hook = await _http.PostAsync(Url("/_sandbox/hooks"), Json("""{"hookTargetArn":"arn:aws:lambda:us-east-1:123456789012:function:check","answer":"IN_PROGRESS"}"""));
+        Assert.Equal(200, (int)hook.StatusCode);
+        lock (_host.World.Sync)
+        {
+            Assert.Equal("IN_PROGRESS", _host.World.Ecs.LambdaHookAnswers["arn:aws:lambda:us-east-1:123456789012:function:check"]);
+        }
+
+        using var client = new SignedClient(_host);
+        using HttpResponseMessage off = await _http.PostAsync(Url("/_sandbox/service-deployments"), Json("""{"available":false}"""));
+        (int status, JsonNode? body, HttpResponseMessage refused) = await client.EcsAsync("ListServiceDeployments", """{"cluster":"production","service":"WEB"}""");
+        refused.Dispose();
+        Assert.Equal(400, status);
+        Assert.Equal("UnsupportedFeatureException", (string?)body!["__type"]);
+        using HttpResponseMessage on = await _http.PostAsync(Url("/_sandbox/service-deployments"), Json("""{"available":true}"""));
+        (status, _, HttpResponseMessage answered) = await client.EcsAsync("ListServiceDeployments", """{"cluster":"production","service":"WEB"}""");
+        answered.Dispose();
+        Assert.Equal(200, status);
+
+        foreach ((string path, string bad) in new[] { ("/_sandbox/alarms", """{"name":"x","state":"RED"}"""), ("/_sandbox/hooks", """{"hookTargetArn":"x","answer":"MAYBE"}"""), ("/_sandbox/service-deployments", """{"available":"no"}""") })
+        {
+            using HttpResponseMessage refusedBody = await _http.PostAsync(Url(path), Json(bad));
+            Assert.Equal(400, (int)refusedBody.StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task MemoryCountsWhatTheSandboxHoldsAndWhatItCosts()
     {
         JsonNode memory = JsonNode.Parse(await _http.GetStringAsync(Url("/_sandbox/memory?collect=true")))!;

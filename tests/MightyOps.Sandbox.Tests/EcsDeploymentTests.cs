@@ -285,8 +285,9 @@ public sealed class EcsDeploymentTests
     public void A_rollback_that_fails_too_is_not_rolled_back_again()
     {
         EcsTestWorld t = SteadyService();
-        // The image the service runs disappears from the registry (a lifecycle policy, say).
-        t.World.Repositories["app"].Images.Single(i => i.Tags.Contains("v1")).Tags.Clear();
+        // The image the service runs disappears from the registry (a lifecycle policy, say): its
+        // digest, which the rollback's service revision pins, can no longer be pulled.
+        t.World.Repositories["app"].Images.RemoveAll(i => i.Tags.Contains("v1"));
         t.Register("web", $"{EcsTestWorld.Registry}/app:broken.1");
         t.Call("UpdateService", """{"cluster":"test","service":"web","taskDefinition":"web"}""");
         t.Advance(TimeSpan.FromMinutes(30));

@@ -261,7 +261,10 @@ Describe 'What each output type binds in AWS.Tools Update-ECSService' {
 
         $service = Get-MightyService -Cluster production -Service WEB -IncludeImages
         $task = @(Get-MightyTask -Cluster production -Service WEB)[0]
+        $broken = Publish-MightyService -Cluster production -Service mailers -Tag broken.1 -ErrorAction SilentlyContinue
         $script:samples = @{
+            MightyCircuitBreaker    = $broken.CircuitBreaker
+            MightyDeploymentRollback = $broken.Rollback
             MightyContainerResult   = Invoke-MightyContainer -Cluster production -Service API -Container application -Command 'echo hi' -KeyFilePath $script:keys.Ed25519 -Port $script:rig.Port -User ([Environment]::UserName)
             MightyDeployment        = Publish-MightyService -Cluster production -Service WEB -Tag master.4
             MightyLogEvent          = @(Get-MightyLog -Cluster production -Service WEB -Tail 1)[0]
@@ -312,7 +315,7 @@ Describe 'What each output type binds in AWS.Tools Update-ECSService' {
     It '<_>: the table says what its properties bind, and what it carries that nothing binds' -ForEach @(
         # Listed by name here so each row is its own test; the first test keeps the list complete.
         'MightyCapacity', 'MightyCapacityChange', 'MightyUnplaceable',
-        'MightyContainerResult', 'MightyDeployment', 'MightyLogEvent', 'MightyQueue', 'MightyQueueScale', 'MightySandbox',
+        'MightyCircuitBreaker', 'MightyContainerResult', 'MightyDeployment', 'MightyDeploymentRollback', 'MightyLogEvent', 'MightyQueue', 'MightyQueueScale', 'MightySandbox',
         'MightySandboxContainer', 'MightySandboxImage', 'MightySandboxLogEvent', 'MightyService', 'MightyServiceDeployment',
         'MightyServiceEvent', 'MightyTag', 'MightyTask', 'MightyTaskContainer', 'MightyTaskRun'
     ) {
@@ -340,7 +343,7 @@ Describe 'What each output type binds in AWS.Tools Update-ECSService' {
 
     It '<_>: piped into the stand-in, PowerShell binds what the table says' -ForEach @(
         'MightyCapacity', 'MightyCapacityChange', 'MightyUnplaceable',
-        'MightyContainerResult', 'MightyDeployment', 'MightyLogEvent', 'MightyQueue', 'MightyQueueScale', 'MightySandbox',
+        'MightyCircuitBreaker', 'MightyContainerResult', 'MightyDeployment', 'MightyDeploymentRollback', 'MightyLogEvent', 'MightyQueue', 'MightyQueueScale', 'MightySandbox',
         'MightySandboxContainer', 'MightySandboxImage', 'MightySandboxLogEvent', 'MightyService', 'MightyServiceDeployment',
         'MightyServiceEvent', 'MightyTag', 'MightyTask', 'MightyTaskContainer', 'MightyTaskRun'
     ) {

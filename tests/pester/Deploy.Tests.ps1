@@ -151,7 +151,8 @@ Describe 'Publish-MightyService' {
         $failures[0].FullyQualifiedErrorId | Should -BeLike 'NoEcrContainer*'
 
         $path = Write-Config "@{ Services = @{ FRESH = @{ Containers = @{ application = @{ Repository = 'app' } } } } }"
-        $result = Publish-MightyService -Cluster production -Service FRESH -Tag master.5 -ConfigPath $path
+        # The service's first deployment (CreateService's) is still in progress: -Force deploys over it.
+        $result = Publish-MightyService -Cluster production -Service FRESH -Tag master.5 -ConfigPath $path -Force
         $result.Status | Should -Be 'Completed'
         $result.Images['application'] | Should -BeExactly "$($script:sandbox.AccountId).dkr.ecr.$($script:sandbox.Region).amazonaws.com/app:master.5"
         Get-RunningDefinition FRESH | Should -Be @($result.TaskDefinitionArn)
@@ -173,11 +174,16 @@ Describe 'Publish-MightyService' {
         Get-RunningDefinition mailers | Should -Be @($before)
     }
 
-    It 'leaves the failure to ECS with -NoRollback and says so' {
+    It 'leaves the failure to ECS with -NoRollback and reports ECS''s own rollback as such' {
+        $script:sandbox.ResetRequestCounts()
         $result = Publish-MightyService -Cluster production -Service webhooks -Tag broken.1 -NoRollback -ErrorVariable failed -ErrorAction SilentlyContinue
-        $result.Status | Should -Be 'Failed'
+        # ECS's verdict (its circuit breaker rolls back): RolledBack, by ECS, not by MightyOps.
+        $result.Status | Should -Be 'RolledBack'
+        $result.Rollback.By | Should -Be 'ECS'
+        [int]$script:sandbox.RequestCounts['ecs.UpdateService'] | Should -Be 1
+        [int]$script:sandbox.RequestCounts['ecs.StopServiceDeployment'] | Should -Be 0
         $failed[0].FullyQualifiedErrorId | Should -BeLike 'DeploymentFailed,*'
-        $failed[0].ToString() | Should -Match 'Not rolled back by MightyOps \(-NoRollback\)'
+        $failed[0].ToString() | Should -Match 'Rolled back by ECS'
     }
 }
 
@@ -352,7 +358,8 @@ Describe 'Wait-MightyDeployment, Restore-MightyService and Get-MightyServiceEven
         $started.Status | Should -Be @('InProgress', 'InProgress')
         $done = @($started | Wait-MightyDeployment)
         $done.Status | Should -Be @('Completed', 'Completed')
-        $done.DeploymentId | Should -Be $started.DeploymentId
+        # Each result comes as its deployment finishes.
+        @($done.DeploymentId | Sort-Object) | Should -Be @($started.DeploymentId | Sort-Object)
         foreach ($result in $done) { Get-RunningDefinition $result.Service | Should -Be @($result.TaskDefinitionArn) }
     }
 
@@ -474,11 +481,13 @@ Describe 'Publish-MightyService timeout' {
         $text = Invoke-CapturedPwsh -Sandbox $script:slow "Wait-MightyDeployment -Cluster production -Service WEB -Timeout 2 -WhatIf"
         $previous = $started.PreviousTaskDefinitionArn -replace '^.*/', ''
         $revision = $started.TaskDefinitionArn -replace '^.*/', ''
-        $text | Should -Match ([regex]::Escape("What if: Performing the operation `"Roll back to $previous (the deployment of $revision timed out)`" on target `"production/WEB`"."))
+        # In flight, the rollback is ECS's StopServiceDeployment (ROLLBACK), not a deployment of the previous revision.
+        $text | Should -Match ([regex]::Escape("What if: Performing the operation `"Roll back the deployment of $revision in flight (StopServiceDeployment ROLLBACK; it timed out)`" on target `"production/WEB`"."))
         # The error view wraps the message at the console's width, behind '| '.
         $flat = (($text -split "`n" | ForEach-Object { $_ -replace '^\s*\|\s?', '' }) -join ' ') -replace '\s+', ' '
-        $flat | Should -Match ([regex]::Escape("Not rolled back (-WhatIf): the service stays on the deployment of $revision. Roll back with Restore-MightyService -Cluster production -Service WEB -Previous."))
+        $flat | Should -Match ([regex]::Escape("Not rolled back (-WhatIf): the deployment goes on in ECS. Roll it back with Stop-MightyDeployment -Cluster production -Service WEB -Rollback."))
         [int]$script:slow.RequestCounts['ecs.UpdateService'] | Should -Be 0
+        [int]$script:slow.RequestCounts['ecs.StopServiceDeployment'] | Should -Be 0
         (Get-MightyService -EndpointUrl $script:slow.Endpoint -Cluster production -Service WEB).TaskDefinitionArn | Should -Be $started.TaskDefinitionArn
     }
 }

@@ -220,13 +220,14 @@ Describe 'A rerun while the rollout of a killed deploy is still in progress' {
         (Get-Revision $Service $script:frozen.Endpoint).Count | Should -Be ($before.Count + 1)
     }
 
-    It 'ends two deploys of one service at once as one Completed and one Superseded naming the winner' {
+    It 'ends a deploy superseded mid-wait (another deploy with -Force) as Superseded naming the winner' {
         $script:frozen.ResetRequestCounts()
         $first = Start-DeployJob @{ Cluster = 'production'; Service = 'low'; Tag = 'master.5' } $script:frozen
         $second = $null
         try {
-            Wait-Until { $script:frozen.RequestCounts['ecs.UpdateService'] -ge 1 } 'the first deploy updated the service'
-            $second = Start-DeployJob @{ Cluster = 'production'; Service = 'low'; Tag = 'master.7' } $script:frozen
+            # Mid-wait: the first deploy has found its deployment in the ledger before the second starts.
+            Wait-Until { $first.Verbose.Message -match 'service deployment arn:' } 'the first deploy found its deployment'
+            $second = Start-DeployJob @{ Cluster = 'production'; Service = 'low'; Tag = 'master.7'; Force = $true } $script:frozen
             Wait-Until { $script:frozen.RequestCounts['ecs.UpdateService'] -ge 2 } 'the second deploy updated the service'
             Wait-JobAdvancingTime @($first, $second) $script:frozen
             $loser = Receive-Job $first -ErrorVariable loserErrors -WarningVariable loserWarnings -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
@@ -238,6 +239,7 @@ Describe 'A rerun while the rollout of a killed deploy is still in progress' {
         $winner.Status | Should -Be 'Completed'
         $loser.Status | Should -Be 'Superseded'
         $loser.SupersededByTaskDefinitionArn | Should -Be $winner.TaskDefinitionArn
+        $loser.SupersededByDeploymentArn | Should -Be $winner.DeploymentArn
         $loser.FailureReason | Should -Match ([regex]::Escape([MightyOps.MightyServiceDeployment]::ShortTaskDefinition($winner.TaskDefinitionArn)))
         $loserErrors | Should -BeNullOrEmpty -Because 'being superseded is not a failure of the deploy'
         $winnerErrors | Should -BeNullOrEmpty

@@ -74,6 +74,8 @@ BeforeAll {
         Start-MightyTask -Cluster production -Service API -Command 'bin/rails runner "Attachment.where(analyzed: false).find_each(&:analyze)"; echo "analysis queued for every attachment"; exit 2' -ErrorAction SilentlyContinue
         Start-MightyTask -Cluster production -Service API -Command 'sleep 600' -NoWait
     )
+    # A deploy the circuit breaker rolled back: its breaker's counts and its rollback.
+    $broken = Publish-MightyService -Cluster production -Service mailers -Tag broken.1 -ErrorAction SilentlyContinue
 
     $tasks = @(Get-MightyTask -Cluster production) + @(Get-MightyTask -Cluster production -Service billing -DesiredStatus STOPPED)
 
@@ -86,7 +88,9 @@ BeforeAll {
         'MightyService'           = @(Get-MightyService -Cluster production) + $moving
         'MightyServiceDeployment' = @($moving.Deployments)
         'MightyServiceEvent'      = @(Get-MightyServiceEvent -Cluster production -Service active_storage_analysis -Last 6)
-        'MightyDeployment'        = @($inFlight, $done)
+        'MightyDeployment'        = @($inFlight, $done, $broken)
+        'MightyCircuitBreaker'    = @($broken.CircuitBreaker)
+        'MightyDeploymentRollback' = @($broken.Rollback)
         'MightyTask'              = $tasks
         'MightyTaskContainer'     = @($tasks.Containers)
         'MightyTaskRun'           = $runs

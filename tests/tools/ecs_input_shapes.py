@@ -4,8 +4,8 @@
 The sandbox embeds this output (src/MightyOps.Sandbox/Ecs/EcsInputShapes.json) to refuse unknown
 members anywhere in a request, as botocore's ParamValidator does client side. Arguments: the
 operation names. Only structures, lists and maps are listed; a member whose shape is absent is a
-scalar. A test runs this script and compares its output with the embedded file, so regenerate
-with: python3 tests/tools/ecs_input_shapes.py <operations...> > src/MightyOps.Sandbox/Ecs/EcsInputShapes.json
+scalar or a document (any JSON). A test runs this script and compares its output with the
+embedded file, so regenerate with: python3 tests/tools/ecs_input_shapes.py <operations...> > src/MightyOps.Sandbox/Ecs/EcsInputShapes.json
 """
 import json
 import sys
@@ -19,7 +19,8 @@ def main() -> int:
     operations = {}
 
     def visit(shape):
-        if shape.name in shapes or shape.type_name not in ("structure", "list", "map"):
+        # A document (any JSON, such as a lifecycle hook's hookDetails) has no members to check.
+        if shape.name in shapes or shape.type_name not in ("structure", "list", "map") or getattr(shape, "is_document_type", False):
             return
         if shape.type_name == "structure":
             shapes[shape.name] = {"members": {name: member.name for name, member in shape.members.items()}}

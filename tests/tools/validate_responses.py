@@ -16,6 +16,8 @@ import botocore.session
 
 def check(value, shape, path, errors):
     kind = shape.type_name
+    if getattr(shape, "is_document_type", False):
+        return  # a document: any JSON value
     if kind == "structure":
         if not isinstance(value, dict):
             errors.append(f"{path}: expected an object, got {type(value).__name__}")

@@ -8,20 +8,44 @@ public static class DeployErrorIds
         MightyErrorKind.InvalidArgument);
 
     public static readonly MightyError DeploymentControllerNotSupported = new("DeploymentControllerNotSupported",
-        "The service uses another deployment controller than ECS (CODE_DEPLOY, EXTERNAL); MightyOps deploys rolling (ECS) services only.",
+        "The service uses another deployment controller than ECS (CODE_DEPLOY, EXTERNAL); MightyOps deploys services of the ECS deployment controller only.",
         MightyErrorKind.InvalidOperation);
 
     public static readonly MightyError DeploymentFailed = new("DeploymentFailed",
         "The deployment failed or was rolled back; the message tells what failed, the stopped tasks' reasons and exit codes and the crash's last log lines.",
         MightyErrorKind.Failed);
 
+    public static readonly MightyError DeploymentNotInProgress = new("DeploymentNotInProgress",
+        "The service has no deployment in progress to stop or resume (the message says how its last one ended); Get-MightyDeployment lists them.",
+        MightyErrorKind.InvalidOperation);
+
+    public static readonly MightyError DeploymentNotPaused = new("DeploymentNotPaused",
+        "The deployment is not waiting at a pause hook, so there is nothing to continue or roll back with Resume-MightyDeployment; Stop-MightyDeployment -Rollback rolls it back.",
+        MightyErrorKind.InvalidOperation);
+
     public static readonly MightyError DeploymentNotFound = new("DeploymentNotFound",
         "The service has no PRIMARY deployment to wait for.",
         MightyErrorKind.NotFound);
 
+    public static readonly MightyError DeploymentInProgress = new("DeploymentInProgress",
+        "Another deployment of the service is in progress (the message names it: its ARN, when it started, its images); wait for it (Wait-MightyDeployment) or stop it (Stop-MightyDeployment), or deploy over it with -Force.",
+        MightyErrorKind.InvalidOperation);
+
+    public static readonly MightyError DeploymentStopped = new("DeploymentStopped",
+        "ECS stopped the deployment before it completed (StopServiceDeployment, STOPPED): the service runs what the message names.",
+        MightyErrorKind.Failed);
+
     public static readonly MightyError DeploymentTimedOut = new("DeploymentTimedOut",
         "The deployment did not finish within -Timeout.",
         MightyErrorKind.Timeout);
+
+    public static readonly MightyError ResumeActionRequired = new("ResumeActionRequired",
+        "Resume-MightyDeployment needs one of -Continue (go on past the pause hook) or -Rollback (roll the deployment back).",
+        MightyErrorKind.InvalidArgument);
+
+    public static readonly MightyError ServiceDeploymentsUnavailable = new("ServiceDeploymentsUnavailable",
+        "ECS's service-deployment ledger is not available for this account and region (or the credentials may not read it), so deployments cannot be listed, stopped or resumed there.",
+        MightyErrorKind.InvalidOperation);
 
     public static readonly MightyError ExecutionRoleRequired = new("ExecutionRoleRequired",
         "Secrets go to the service as an S3 env file, but its task definition has no executionRoleArn that ECS could read the file with: give it one.",

@@ -79,7 +79,36 @@ public sealed class DeployPlanner
                 onError(e);
             }
         }
-        return await FindRegisteredAsync(plans, onError, cancellationToken).ConfigureAwait(false);
+        return await FindRegisteredAsync(await GuardAsync(plans, options.Force, onError, cancellationToken).ConfigureAwait(false), onError, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The plans that start a deployment, checked for one already in progress (DeploymentGuard);
+    /// a refused plan goes to <paramref name="onError"/>. A plan that only watches its own
+    /// deployment in flight, or changes nothing, is not checked.
+    /// </summary>
+    private async Task<IReadOnlyList<ServicePlan>> GuardAsync(IReadOnlyList<ServicePlan> plans, bool force, Action<MightyOpsException> onError, CancellationToken cancellationToken)
+    {
+        var guard = new DeploymentGuard(new ServiceLedger(_aws, _log, quiet: true), _log);
+        var kept = new List<ServicePlan>();
+        foreach (ServicePlan plan in plans)
+        {
+            if (plan.Unchanged && !plan.ForceNewDeployment)
+            {
+                kept.Add(plan);
+                continue;
+            }
+            try
+            {
+                plan.LookedAt = await guard.CheckAsync(plan.Cluster, plan.Service, force, cancellationToken).ConfigureAwait(false);
+                kept.Add(plan);
+            }
+            catch (MightyOpsException e)
+            {
+                onError(e);
+            }
+        }
+        return kept;
     }
 
     /// <summary>
@@ -107,7 +136,7 @@ public sealed class DeployPlanner
             else if (service.DeploymentController?.Type is string controller && controller != "ECS")
             {
                 onError(new MightyOpsException(DeployErrorIds.DeploymentControllerNotSupported,
-                    $"Service '{service.ServiceName}' uses the {controller} deployment controller; MightyOps deploys services of the rolling (ECS) controller only.", service.ServiceName));
+                    $"Service '{service.ServiceName}' uses the {controller} deployment controller; MightyOps deploys services of the ECS deployment controller only (with any of its strategies: ROLLING, BLUE_GREEN, LINEAR, CANARY).", service.ServiceName));
             }
             else
             {
@@ -462,6 +491,8 @@ public sealed class DeployPlanner
                 $"{MightyServiceDeployment.ShortTaskDefinition(target)} {how}, but {service}: {e.Message}",
                 plan.Service, e) { RequestId = e.RequestId };
         }
-        return WatchedDeployment.FromUpdate(plan.Cluster, plan.Service, updated.Service, target, plan.LiveArn, plan.Images);
+        WatchedDeployment started = WatchedDeployment.FromUpdate(plan.Cluster, plan.Service, updated.Service, target, plan.LiveArn, plan.Images);
+        started.LookedAt = plan.LookedAt;
+        return started;
     }
 }

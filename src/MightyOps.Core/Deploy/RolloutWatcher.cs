@@ -40,7 +40,7 @@ public sealed record RolloutProgress(string Cluster, string Service, string Stat
 /// deployment costs one ListTasks and DescribeTasks (batches of 100) to say why its tasks stopped.
 /// docs/design/deploy.md has the rules for done and failed.
 /// </summary>
-public sealed class RolloutWatcher
+public sealed partial class RolloutWatcher
 {
     private const int StoppedTasksDescribed = 100;
     private const int FailureEventsQuoted = 5;
@@ -50,12 +50,25 @@ public sealed class RolloutWatcher
     private readonly IOperationLog _log;
     private readonly RolloutTiming _timing;
 
-    public RolloutWatcher(AwsSession aws, IOperationLog log, RolloutTiming? timing = null)
+    /// <summary>A deployment not listed in the ledger after this many polls is judged by DescribeServices.</summary>
+    private const int MaxLedgerLookups = 3;
+
+    public RolloutWatcher(AwsSession aws, IOperationLog log, RolloutTiming? timing = null, ServiceLedger? ledger = null)
     {
         _aws = aws;
         _log = log;
         _timing = timing ?? RolloutTiming.Default;
+        Ledger = ledger ?? new ServiceLedger(aws, log);
     }
+
+    /// <summary>ECS's service-deployment ledger, the source of the verdicts where it is available.</summary>
+    public ServiceLedger Ledger { get; }
+
+    /// <summary>
+    /// True when the timeout is the default rather than asked for: each deployment's then grows by
+    /// its configured bake and step times (said in -Verbose).
+    /// </summary>
+    public bool GrowTimeout { get; init; }
 
     /// <summary>Polls made so far (each is ⌈services / 10⌉ DescribeServices per cluster).</summary>
     public int Polls { get; private set; }
@@ -101,7 +114,34 @@ public sealed class RolloutWatcher
             bool changed = false;
             bool throttled = false;
             Polls++;
-            foreach (IGrouping<string, WatchedDeployment> cluster in deployments.Where(d => !d.IsFinished).GroupBy(d => d.Cluster, StringComparer.Ordinal))
+            // One poll: the batched reads (the ledger's DescribeServiceDeployments by 20, then
+            // DescribeServices by 10 per cluster, so that the events and counts are at least as new
+            // as the verdict), then one evaluation per service from what they said.
+            IReadOnlyDictionary<string, EcsServiceDeployment>? ledger = null;
+            bool answered = true;
+            try
+            {
+                // Bounded like every poll: a frozen endpoint is cut off, not waited out.
+                ledger = await unanswered.PollAsync(ct => ReadLedgerAsync(deployments.Where(d => !d.IsFinished).ToList(), ct), cancellationToken).ConfigureAwait(false);
+                unanswered.Answered();
+            }
+            catch (MightyOpsException e) when (UnansweredPolls.IsNoAnswer(e))
+            {
+                unanswered.Failed(e);
+                foreach (WatchedDeployment open in deployments.Where(d => !d.IsFinished))
+                {
+                    Report(progress, open, unanswered.Status, open.LastPercent);
+                }
+                answered = false;
+            }
+            catch (MightyOpsException e) when (e.Kind is MightyErrorKind.Throttled or MightyErrorKind.Failed)
+            {
+                // The ledger's verdicts wait for the next poll; nothing is judged on half an answer.
+                _log.Verbose($"Reading the service deployments failed ({e.Message}); trying again.");
+                throttled = true;
+            }
+            var seen = new List<(WatchedDeployment Deployment, EcsService? Service)>();
+            foreach (IGrouping<string, WatchedDeployment> cluster in answered ? deployments.Where(d => !d.IsFinished).GroupBy(d => d.Cluster, StringComparer.Ordinal) : [])
             {
                 DescribeServicesResponse response;
                 try
@@ -116,6 +156,7 @@ public sealed class RolloutWatcher
                     {
                         Report(progress, open, unanswered.Status, open.LastPercent);
                     }
+                    seen.Clear();
                     break;
                 }
                 catch (MightyOpsException e) when (e.Kind is MightyErrorKind.Throttled or MightyErrorKind.Failed)
@@ -128,15 +169,33 @@ public sealed class RolloutWatcher
                 }
                 unanswered.Answered();
                 var byName = (response.Services ?? []).ToDictionary(s => s.ServiceName ?? string.Empty, StringComparer.Ordinal);
-                foreach (WatchedDeployment deployment in cluster)
+                seen.AddRange(cluster.Select(d => (d, byName.GetValueOrDefault(d.Service))));
+            }
+            if (seen.Count > 0)
+            {
+                int described = seen.GroupBy(s => s.Deployment.Cluster, StringComparer.Ordinal).Sum(c => (c.Count() + EcsClient.DescribeServicesBatchSize - 1) / EcsClient.DescribeServicesBatchSize);
+                int fromLedger = ledger?.Count > 0 ? (seen.Count(s => s.Deployment.DeploymentArn is not null) + EcsClient.LedgerBatchSize - 1) / EcsClient.LedgerBatchSize : 0;
+                _log.Debug($"Poll {Polls}: {seen.Count} open, {described} DescribeServices and {fromLedger} DescribeServiceDeployments.");
+            }
+            foreach ((WatchedDeployment deployment, EcsService? service) in seen)
+            {
+                if (service is null)
                 {
-                    if (!byName.TryGetValue(deployment.Service, out EcsService? service))
-                    {
-                        await FinishAsync(deployment, MightyDeploymentStatus.Failed, "The service no longer exists (deleted while it was being deployed).", null, progress, onFinished).ConfigureAwait(false);
-                        continue;
-                    }
-                    changed |= await EvaluateAsync(deployment, service, noRollback, progress, onFinished, cancellationToken).ConfigureAwait(false);
+                    await FinishAsync(deployment, MightyDeploymentStatus.Failed, "The service no longer exists (deleted while it was being deployed).", null, progress, onFinished).ConfigureAwait(false);
+                    continue;
                 }
+                EcsServiceDeployment? entry = null;
+                if (deployment.DeploymentArn is string arn && (ledger is null || !ledger.TryGetValue(arn, out entry)))
+                {
+                    if (ledger is null)
+                    {
+                        continue;   // not read this poll
+                    }
+                    _log.Verbose($"{deployment.Service}: the ledger does not describe {arn}; judged by DescribeServices from now on.");
+                    deployment.DeploymentArn = null;
+                    deployment.LedgerLookups = MaxLedgerLookups;
+                }
+                changed |= await EvaluateAsync(deployment, service, entry, timeout, noRollback, progress, onFinished, cancellationToken).ConfigureAwait(false);
             }
             if (unanswered.Failing)
             {
@@ -144,9 +203,9 @@ public sealed class RolloutWatcher
                 interval = _timing.Slow;
                 continue;
             }
-            foreach (WatchedDeployment late in deployments.Where(d => !d.IsFinished && clock.Elapsed >= timeout).ToList())
+            foreach (WatchedDeployment late in deployments.Where(d => !d.IsFinished && clock.Elapsed >= (d.Limit ?? timeout)).ToList())
             {
-                await TimedOutAsync(late, timeout, noRollback, progress, onFinished, cancellationToken).ConfigureAwait(false);
+                await TimedOutAsync(late, late.Limit ?? timeout, noRollback, progress, onFinished, cancellationToken).ConfigureAwait(false);
                 // A rollback after a timeout gets one more timeout's time to finish.
                 if (!late.IsFinished)
                 {
@@ -159,10 +218,70 @@ public sealed class RolloutWatcher
         }
     }
 
+    /// <summary>
+    /// The ledger's side of a poll: finds the service deployment of each deployment not yet
+    /// identified (ListServiceDeployments and DescribeServiceRevisions, once per deployment, until
+    /// found), then describes all identified open ones in batches of 20. Null without the ledger.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<string, EcsServiceDeployment>?> ReadLedgerAsync(IReadOnlyList<WatchedDeployment> open, CancellationToken cancellationToken)
+    {
+        if (!await IdentifyAsync(open, cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+        List<string> arns = open.Select(d => d.DeploymentArn).OfType<string>().ToList();
+        return arns.Count == 0 ? new Dictionary<string, EcsServiceDeployment>(StringComparer.Ordinal) : await Ledger.DescribeAsync(arns, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Finds the service deployment of each deployment not yet identified (ListServiceDeployments
+    /// and DescribeServiceRevisions); also what a deploy returns with -NoWait. False without the ledger.
+    /// </summary>
+    public async Task<bool> IdentifyAsync(IReadOnlyList<WatchedDeployment> open, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(open);
+        foreach (WatchedDeployment deployment in open.Where(d => d.DeploymentArn is null && d.LedgerLookups < MaxLedgerLookups && d.RollbackDeploymentId is null))
+        {
+            LedgerMatch? match = await Ledger.FindAsync(deployment.Cluster, deployment.Service, deployment.TaskDefinitionArn,
+                (deployment.StartedAt ?? DateTimeOffset.UtcNow).AddSeconds(-1), deployment.LookedAt, cancellationToken).ConfigureAwait(false);
+            if (!Ledger.Available)
+            {
+                return false;
+            }
+            if (match is null)
+            {
+                if (++deployment.LedgerLookups == MaxLedgerLookups)
+                {
+                    _log.Verbose($"{deployment.Service}: its deployment {deployment.DeploymentId} is not in ECS's service-deployment ledger; judged by DescribeServices.");
+                }
+                continue;
+            }
+            deployment.DeploymentArn = match.Deployment.ServiceDeploymentArn;
+            deployment.ImageDigests = DigestsOf(match.Revision);
+            if (deployment.LookedAt is not null)
+            {
+                // Another deploy that looked before ours started too, after ours: the newest goes
+                // ahead (ECS stops the older), this one is refused.
+                deployment.ConcurrentWith = match.Others.Where(o => o.CreatedAt > match.Deployment.CreatedAt).MaxBy(o => o.CreatedAt);
+            }
+            _log.Verbose($"{deployment.Service}: service deployment {deployment.DeploymentArn}.");
+        }
+        return Ledger.Available;
+    }
+
+    /// <summary>Container name to image digest, from a service revision.</summary>
+    internal static IReadOnlyDictionary<string, string> DigestsOf(EcsServiceRevision? revision) =>
+        (revision?.ContainerImages ?? [])
+            .Where(i => i.ContainerName is not null && !string.IsNullOrEmpty(i.ImageDigest))
+            .GroupBy(i => i.ContainerName!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First().ImageDigest!, StringComparer.Ordinal);
+
     /// <summary>Looks at one service; true when something moved since the last poll.</summary>
     private async Task<bool> EvaluateAsync(
         WatchedDeployment deployment,
         EcsService service,
+        EcsServiceDeployment? entry,
+        TimeSpan timeout,
         bool noRollback,
         IProgress<RolloutProgress>? progress,
         Action<WatchedDeployment> onFinished,
@@ -171,6 +290,15 @@ public sealed class RolloutWatcher
         foreach (MightyServiceEvent e in deployment.TakeNewEvents(service))
         {
             _log.Information($"{deployment.Service}: {TerminalText.Quote(e.Message, TerminalText.LineLength)}", "MightyOps.Event");
+        }
+        if (deployment.Configuration is null)
+        {
+            deployment.Configuration = entry?.DeploymentConfiguration ?? service.DeploymentConfiguration;
+            if (GrowTimeout && DeploymentStrategy.Waits(deployment.Configuration) > TimeSpan.Zero)
+            {
+                deployment.Limit = DeploymentStrategy.EffectiveTimeout(timeout, deployment.Configuration);
+                _log.Verbose($"{deployment.Service}: {DeploymentStrategy.Of(deployment.Configuration)} with {DeploymentStrategy.Minutes(DeploymentStrategy.Waits(deployment.Configuration))} of bake and step time: waiting up to {deployment.Limit} (-Timeout sets it).");
+            }
         }
         List<EcsDeployment> all = service.Deployments ?? [];
         EcsDeployment? primary = all.FirstOrDefault(d => d.Status == "PRIMARY");
@@ -184,6 +312,20 @@ public sealed class RolloutWatcher
             _log.Verbose($"{deployment.Service}: {counts}, {all.Count} deployment(s).");
         }
 
+        if (deployment.ConcurrentWith is { } newer)
+        {
+            deployment.SupersededByDeploymentArn = newer.ServiceDeploymentArn ?? string.Empty;
+            deployment.SupersededByTaskDefinitionArn = primary?.Id != deployment.DeploymentId ? primary?.TaskDefinition ?? string.Empty : string.Empty;
+            string message = $"Another deploy of '{deployment.Service}' started at the same time and goes ahead: {newer.ServiceDeploymentArn} (created {newer.CreatedAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)} UTC) replaced this one. Follow it with Wait-MightyDeployment -Cluster {deployment.Cluster} -Service {deployment.Service}.";
+            await FinishAsync(deployment, MightyDeploymentStatus.Superseded, message,
+                new MightyOpsException(DeployErrorIds.DeploymentInProgress, message, deployment.Service), progress, onFinished).ConfigureAwait(false);
+            return true;
+        }
+        if (entry is not null && deployment.RollbackDeploymentId is null)
+        {
+            deployment.Ledger = entry;
+            return await EvaluateLedgerAsync(deployment, service, entry, primary, ours, noRollback, progress, onFinished, cancellationToken).ConfigureAwait(false) || changed;
+        }
         if (deployment.RollbackDeploymentId is null)
         {
             if (primary is not null && primary.Id == deployment.DeploymentId && primary.TaskDefinition == deployment.TaskDefinitionArn && IsDone(primary, service))
@@ -265,6 +407,7 @@ public sealed class RolloutWatcher
         // (or "… completed" by a slow poll), which the report's last sentence says in its words.
         string why = await ExplainAsync(deployment, ours?.RolloutStateReason, cancellationToken).ConfigureAwait(false);
         deployment.FailureReason = why;
+        deployment.Explained = true;
         if (noRollback)
         {
             string left = breakerRollback is not null
@@ -279,7 +422,7 @@ public sealed class RolloutWatcher
 
     private async Task TimedOutAsync(WatchedDeployment deployment, TimeSpan timeout, bool noRollback, IProgress<RolloutProgress>? progress, Action<WatchedDeployment> onFinished, CancellationToken cancellationToken)
     {
-        if (deployment.RollbackDeploymentId is not null)
+        if (deployment.RollbackDeploymentId is not null || deployment.RollbackRequested)
         {
             await FinishAsync(deployment, MightyDeploymentStatus.TimedOut,
                 deployment.FailureReason + $" The rollback did not finish within another {timeout}; it goes on in ECS (Wait-MightyDeployment -Service {deployment.Service}).", null, progress, onFinished).ConfigureAwait(false);
@@ -287,7 +430,10 @@ public sealed class RolloutWatcher
         }
         string why = await ExplainAsync(deployment, $"The deployment did not complete within {timeout}.", cancellationToken).ConfigureAwait(false);
         deployment.FailureReason = why;
-        if (noRollback || deployment.PreviousTaskDefinitionArn.Length == 0 || deployment.PreviousTaskDefinitionArn == deployment.TaskDefinitionArn)
+        deployment.Explained = true;
+        bool inFlight = InFlight(deployment) is not null;
+        if (noRollback || deployment.Expected != ExpectedOutcome.Completion
+            || (!inFlight && (deployment.PreviousTaskDefinitionArn.Length == 0 || deployment.PreviousTaskDefinitionArn == deployment.TaskDefinitionArn)))
         {
             await FinishAsync(deployment, MightyDeploymentStatus.TimedOut,
                 why + $" It goes on in ECS; keep watching with Wait-MightyDeployment -Service {deployment.Service}.", null, progress, onFinished).ConfigureAwait(false);
@@ -309,6 +455,11 @@ public sealed class RolloutWatcher
         {
             _log.Verbose($"{deployment.Service}: the circuit breaker is rolling back ({breakerRollback.Id}); following it.");
             deployment.RollbackDeploymentId = breakerRollback.Id;
+            return;
+        }
+        if (InFlight(deployment) is string arn)
+        {
+            await RollBackInFlightAsync(deployment, arn, finalStatus, progress, onFinished, cancellationToken).ConfigureAwait(false);
             return;
         }
         if (deployment.PreviousTaskDefinitionArn.Length == 0)
@@ -335,6 +486,7 @@ public sealed class RolloutWatcher
             }, deployment.DeploymentId, cancellationToken).ConfigureAwait(false);
             EcsDeployment? started = response.Service?.Deployments?.FirstOrDefault(d => d.Status == "PRIMARY");
             deployment.RollbackDeploymentId = started?.Id;
+            deployment.Rollback = new MightyDeploymentRollback { By = "UpdateService", Reason = deployment.FailureReason, TaskDefinitionArn = deployment.PreviousTaskDefinitionArn, StartedAt = started?.CreatedAt };
             _log.Verbose($"{deployment.Service}: rolling back to {MightyServiceDeployment.ShortTaskDefinition(deployment.PreviousTaskDefinitionArn)} ({started?.Id}).");
             if (started is null)
             {
@@ -345,6 +497,39 @@ public sealed class RolloutWatcher
         {
             await FinishAsync(deployment, MightyDeploymentStatus.Failed,
                 deployment.FailureReason + $" Rolling back to {MightyServiceDeployment.ShortTaskDefinition(deployment.PreviousTaskDefinitionArn)} failed: {e.Message}", null, progress, onFinished).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The deployment's ledger ARN while ECS still runs it (a rollback then goes through StopServiceDeployment); null once it has ended or without the ledger.</summary>
+    private static string? InFlight(WatchedDeployment deployment) =>
+        deployment.DeploymentArn is string arn && deployment.Ledger is { } entry && !DeploymentVerdict.IsFinal(entry.Status) ? arn : null;
+
+    /// <summary>
+    /// Asks ECS to roll the deployment back while it is in flight (StopServiceDeployment with
+    /// ROLLBACK): ECS moves the service back to the revision it ran before, and the ledger's
+    /// verdict (ROLLBACK_SUCCESSFUL or ROLLBACK_FAILED) ends the watch.
+    /// </summary>
+    private async Task RollBackInFlightAsync(WatchedDeployment deployment, string arn, MightyDeploymentStatus finalStatus, IProgress<RolloutProgress>? progress, Action<WatchedDeployment> onFinished, CancellationToken cancellationToken)
+    {
+        string action = $"Roll back the deployment of {MightyServiceDeployment.ShortTaskDefinition(deployment.TaskDefinitionArn)} in flight (StopServiceDeployment ROLLBACK; it {(finalStatus == MightyDeploymentStatus.TimedOut ? "timed out" : "failed")})";
+        if (ApproveRollback is not null && await ApproveRollback(deployment, action, cancellationToken).ConfigureAwait(false) is string refused)
+        {
+            await FinishAsync(deployment, finalStatus == MightyDeploymentStatus.TimedOut ? MightyDeploymentStatus.TimedOut : MightyDeploymentStatus.Failed,
+                deployment.FailureReason + $" Not rolled back ({refused}): the deployment goes on in ECS. Roll it back with Stop-MightyDeployment -Cluster {deployment.Cluster} -Service {deployment.Service} -Rollback.",
+                null, progress, onFinished).ConfigureAwait(false);
+            return;
+        }
+        try
+        {
+            await _aws.Ecs.StopServiceDeploymentAsync(arn, "ROLLBACK", cancellationToken).ConfigureAwait(false);
+            deployment.RollbackRequested = true;
+            deployment.StatusAfterRollback = finalStatus;
+            _log.Verbose($"{deployment.Service}: asked ECS to roll back {arn} in flight (StopServiceDeployment ROLLBACK).");
+        }
+        catch (MightyOpsException e)
+        {
+            await FinishAsync(deployment, MightyDeploymentStatus.Failed,
+                deployment.FailureReason + $" Asking ECS to roll it back (StopServiceDeployment) failed: {e.Message}", null, progress, onFinished).ConfigureAwait(false);
         }
     }
 
@@ -448,14 +633,17 @@ public sealed class RolloutWatcher
         deployment.Status = status;
         deployment.FailureReason = reason.Trim() + deployment.CrashOutput;
         deployment.CompletedAt ??= DateTimeOffset.UtcNow;
-        deployment.Error = error ?? status switch
+        bool asked = (deployment.Expected, status) is (ExpectedOutcome.Rollback, MightyDeploymentStatus.RolledBack) or (ExpectedOutcome.Stop, MightyDeploymentStatus.Stopped);
+        deployment.Error = error ?? (asked ? null : status switch
         {
             MightyDeploymentStatus.Completed or MightyDeploymentStatus.Superseded => null,
+            MightyDeploymentStatus.Stopped => new MightyOpsException(DeployErrorIds.DeploymentStopped,
+                $"Deploying {MightyServiceDeployment.ShortTaskDefinition(deployment.TaskDefinitionArn)} to '{deployment.Service}' was stopped before it completed. {deployment.FailureReason}", deployment.Service),
             MightyDeploymentStatus.TimedOut => new MightyOpsException(DeployErrorIds.DeploymentTimedOut,
                 $"Deploying {MightyServiceDeployment.ShortTaskDefinition(deployment.TaskDefinitionArn)} to '{deployment.Service}' timed out. {deployment.FailureReason}", deployment.Service),
             _ => new MightyOpsException(DeployErrorIds.DeploymentFailed,
                 $"Deploying {MightyServiceDeployment.ShortTaskDefinition(deployment.TaskDefinitionArn)} to '{deployment.Service}' failed. {deployment.FailureReason}", deployment.Service),
-        };
+        });
         progress?.Report(new RolloutProgress(deployment.Cluster, deployment.Service, status.ToString(), 100, Finished: true));
         onFinished(deployment);
         return Task.CompletedTask;

@@ -9,6 +9,9 @@ public sealed record RestorePlan(string Cluster, string Service, string CurrentT
 {
     /// <summary>The service's PRIMARY deployment when the rollback was planned: a deployment other than this one is the rollback's.</summary>
     public string? PrimaryDeploymentId { get; init; }
+
+    /// <summary>The creation time of the service's newest deployment when the restore looked (DeploymentGuard); null without the ledger.</summary>
+    public DateTimeOffset? LookedAt { get; init; }
 }
 
 /// <summary>
@@ -57,9 +60,10 @@ public sealed class ServiceDeployments
     /// revision's <c>mightyops:previous-task-definition</c> tag, else the other deployment the
     /// service still has). Errors: <c>PreviousTaskDefinitionUnknown</c>, <c>TaskDefinitionNotFound</c>.
     /// </summary>
-    public async Task<IReadOnlyList<RestorePlan>> PlanRestoreAsync(string cluster, IReadOnlyList<string> services, string? taskDefinition, Action<MightyOpsException> onError, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<RestorePlan>> PlanRestoreAsync(string cluster, IReadOnlyList<string> services, string? taskDefinition, bool force, Action<MightyOpsException> onError, CancellationToken cancellationToken)
     {
         var plans = new List<RestorePlan>();
+        var guard = new DeploymentGuard(new ServiceLedger(_aws, _log, quiet: true), _log);
         foreach (EcsService service in await DescribeAsync(cluster, services, onError, cancellationToken).ConfigureAwait(false))
         {
             string name = service.ServiceName!;
@@ -85,9 +89,11 @@ public sealed class ServiceDeployments
                     why = "as asked";
                 }
                 DescribeTaskDefinitionResponse described = await _aws.Ecs.DescribeTaskDefinitionAsync(target, includeTags: false, cancellationToken).ConfigureAwait(false);
+                DateTimeOffset? lookedAt = await guard.CheckAsync(cluster, name, force, cancellationToken).ConfigureAwait(false);
                 plans.Add(new RestorePlan(cluster, name, current, described.TaskDefinition?.TaskDefinitionArn ?? target, why)
                 {
                     PrimaryDeploymentId = service.Deployments?.FirstOrDefault(d => d.Status == "PRIMARY")?.Id,
+                    LookedAt = lookedAt,
                 });
             }
             catch (MightyOpsException e)
@@ -111,7 +117,9 @@ public sealed class ServiceDeployments
             ForceNewDeployment = plan.TargetTaskDefinition == plan.CurrentTaskDefinition,
         }, plan.PrimaryDeploymentId, cancellationToken).ConfigureAwait(false);
         _log.Verbose($"{plan.Service}: rolling back to {MightyServiceDeployment.ShortTaskDefinition(plan.TargetTaskDefinition)} ({plan.Why}).");
-        return WatchedDeployment.FromUpdate(plan.Cluster, plan.Service, updated.Service, plan.TargetTaskDefinition, plan.CurrentTaskDefinition, new Dictionary<string, string>());
+        WatchedDeployment started = WatchedDeployment.FromUpdate(plan.Cluster, plan.Service, updated.Service, plan.TargetTaskDefinition, plan.CurrentTaskDefinition, new Dictionary<string, string>());
+        started.LookedAt = plan.LookedAt;
+        return started;
     }
 
     /// <summary>The services' events, oldest first: those at or after <paramref name="since"/>, then the last <paramref name="last"/> of each service.</summary>

@@ -14,6 +14,9 @@ public sealed class ServicePlan
     /// <summary>The service as DescribeServices gave it when the deploy was planned (its desired count, deployment configuration, placement).</summary>
     public EcsService? Described { get; init; }
 
+    /// <summary>The creation time of the service's newest deployment when the deploy looked (DeploymentGuard); null without the ledger.</summary>
+    public DateTimeOffset? LookedAt { get; set; }
+
     /// <summary>The live task definition (described with its tags).</summary>
     public required EcsTaskDefinition Live { get; init; }
 
@@ -64,4 +67,5 @@ public sealed class ServicePlan
 /// <param name="Images">-Tag / -Image / -Container.</param>
 /// <param name="ForceNewDeployment">Start new tasks even when nothing changed.</param>
 /// <param name="Config">mighty.psd1: container settings, environment, where the secrets are (<see cref="MightyConfig.Empty"/> without a file).</param>
-public sealed record DeployOptions(ImageRequest Images, bool ForceNewDeployment, MightyConfig Config);
+/// <param name="Force">Deploy even while another deployment of the service is in progress (-Force).</param>
+public sealed record DeployOptions(ImageRequest Images, bool ForceNewDeployment, MightyConfig Config, bool Force = false);

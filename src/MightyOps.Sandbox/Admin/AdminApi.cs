@@ -39,6 +39,9 @@ internal sealed partial class AdminApi(SandboxHost host)
         ("POST", "/_sandbox/bad-image", (admin, request) => admin.BadImage(Body(request))),
         ("POST", "/_sandbox/push-image", (admin, request) => admin.PushImage(Body(request))),
         ("POST", "/_sandbox/external-instances", (admin, request) => admin.ExternalInstance(Body(request))),
+        ("POST", "/_sandbox/alarms", (admin, request) => admin.Alarm(Body(request))),
+        ("POST", "/_sandbox/hooks", (admin, request) => admin.Hook(Body(request))),
+        ("POST", "/_sandbox/service-deployments", (admin, request) => admin.ServiceDeployments(Body(request))),
         ("GET", "/_sandbox/memory", (admin, request) => Ok(admin.Memory(request))),
         ("GET", "/_sandbox/containers", (admin, request) => Ok(admin.Containers(request))),
         ("GET", ContainerPath + "{runtimeId}", (admin, request) => admin.Container(request)),
@@ -260,6 +263,43 @@ internal sealed partial class AdminApi(SandboxHost host)
         }
         (string arn, string id) = host.RegisterExternalInstance(cluster);
         return Ok(new JsonObject { ["containerInstanceArn"] = arn, ["ec2InstanceId"] = id });
+    }
+
+    // {"name":"web-5xx","state":"ALARM"}: a CloudWatch alarm goes into ALARM (or back to OK).
+    private HttpResponse Alarm(JsonObject body)
+    {
+        string? name = body["name"]?.GetValue<string>();
+        string? state = body["state"]?.GetValue<string>();
+        if (string.IsNullOrWhiteSpace(name) || state is not ("ALARM" or "OK"))
+        {
+            return Error(400, "Name the alarm and its state: {\"name\":\"web-5xx\",\"state\":\"ALARM\"} (or \"OK\").");
+        }
+        host.SetAlarm(name, state == "ALARM");
+        return Ok(new JsonObject { ["name"] = name, ["state"] = state });
+    }
+
+    // {"hookTargetArn":"arn:aws:lambda:…","answer":"IN_PROGRESS"}: what a Lambda lifecycle hook answers from now on.
+    private HttpResponse Hook(JsonObject body)
+    {
+        string? arn = body["hookTargetArn"]?.GetValue<string>();
+        string? answer = body["answer"]?.GetValue<string>();
+        if (string.IsNullOrWhiteSpace(arn) || answer is not ("SUCCEEDED" or "FAILED" or "IN_PROGRESS"))
+        {
+            return Error(400, "Name the hook's function and its answer: {\"hookTargetArn\":\"arn:aws:lambda:…\",\"answer\":\"IN_PROGRESS\"} (holds the deployment; SUCCEEDED or FAILED releases it).");
+        }
+        host.SetLambdaHookAnswer(arn, answer);
+        return Ok(new JsonObject { ["hookTargetArn"] = arn, ["answer"] = answer });
+    }
+
+    // {"available":false}: the ledger's operations answer UnsupportedFeatureException, as in a region without them.
+    private HttpResponse ServiceDeployments(JsonObject body)
+    {
+        if (body["available"] is not JsonValue value || !value.TryGetValue(out bool available))
+        {
+            return Error(400, "Say whether the service-deployment operations answer: {\"available\":false}.");
+        }
+        host.SetServiceDeploymentsAvailable(available);
+        return Ok(new JsonObject { ["available"] = available });
     }
 
     private JsonArray Containers(HttpRequest request) =>

@@ -66,10 +66,7 @@ public sealed partial class EcsApi
             throw new SandboxException("InvalidParameterException", "The sandbox simulates REPLICA services only.");
         }
         string controller = request.As<EcsDeploymentController>("deploymentController")?.Type ?? "ECS";
-        if (controller != "ECS")
-        {
-            throw new SandboxException("InvalidParameterException", "The sandbox simulates the rolling update (ECS) deployment controller only.");
-        }
+        RequireEnum(controller, "deploymentController.type", "ECS", "CODE_DEPLOY", "EXTERNAL");
         string taskDefinitionReference = request.String("taskDefinition")
             ?? throw new SandboxException("InvalidParameterException", "A task definition must be specified for a service that uses the ECS deployment controller.");
         TaskDefinitionState definition = FindTaskDefinition(taskDefinitionReference)
@@ -137,10 +134,11 @@ public sealed partial class EcsApi
             EnableECSManagedTags = request.Bool("enableECSManagedTags") ?? false,
             PropagateTags = propagateTags,
             AvailabilityZoneRebalancing = request.String("availabilityZoneRebalancing") ?? "DISABLED",
+            DeploymentController = controller,
         };
         service.Tags.AddRange(ValidTags(request.As<List<EcsTag>>("tags")));
         cluster.Services[name] = service;
-        _sim.StartDeployment(service, definition.Arn);
+        _sim.StartServiceDeployment(service, definition);
         return new JsonObject { ["service"] = EcsWire.Service(service, includeTags: false) };
     }
 
@@ -166,9 +164,15 @@ public sealed partial class EcsApi
             }
         }
         string? controller = request.As<EcsDeploymentController>("deploymentController")?.Type;
-        if (controller is not null && controller != "ECS")
+        if (controller is not null && controller != service.DeploymentController)
         {
-            throw new SandboxException("InvalidParameterException", "The sandbox simulates the rolling update (ECS) deployment controller only.");
+            throw new SandboxException("InvalidParameterException", $"The sandbox does not change a service's deployment controller ({service.DeploymentController}).");
+        }
+        if (definition is not null && definition.Arn != service.Primary.TaskDefinitionArn && service.DeploymentController != "ECS")
+        {
+            // ECS refuses it: CodeDeploy (or the external controller's task sets) deploys those services.
+            throw new SandboxException("InvalidParameterException",
+                $"Unable to update task definition on services with a {service.DeploymentController} deployment controller. Use {(service.DeploymentController == "CODE_DEPLOY" ? "AWS CodeDeploy" : "task sets")} to deploy a new task definition.");
         }
         EcsDeploymentConfiguration? configurationChange = request.As<EcsDeploymentConfiguration>("deploymentConfiguration");
         EcsDeploymentConfiguration configuration = MergeDeploymentConfiguration(service.DeploymentConfiguration, configurationChange);
@@ -228,7 +232,7 @@ public sealed partial class EcsApi
         service.AvailabilityZoneRebalancing = request.String("availabilityZoneRebalancing") ?? service.AvailabilityZoneRebalancing;
         if (newDeployment)
         {
-            _sim.StartDeployment(service, target.Arn);
+            _sim.StartServiceDeployment(service, target);
         }
         return new JsonObject { ["service"] = EcsWire.Service(service, includeTags: false) };
     }
@@ -268,10 +272,7 @@ public sealed partial class EcsApi
         MaximumPercent = 200,
         MinimumHealthyPercent = 100,
         // What ECS reports for a service without CloudWatch alarms.
-        Other = new Dictionary<string, JsonElement>(StringComparer.Ordinal)
-        {
-            ["alarms"] = JsonDocument.Parse("""{"alarmNames":[],"rollback":false,"enable":false}""").RootElement.Clone(),
-        },
+        Alarms = new EcsDeploymentAlarms { AlarmNames = [], Rollback = false, Enable = false },
     };
 
     /// <summary>Applies the members a request sets onto the current configuration and validates the result.</summary>
@@ -282,8 +283,15 @@ public sealed partial class EcsApi
             DeploymentCircuitBreaker = change?.DeploymentCircuitBreaker ?? current.DeploymentCircuitBreaker,
             MaximumPercent = change?.MaximumPercent ?? current.MaximumPercent,
             MinimumHealthyPercent = change?.MinimumHealthyPercent ?? current.MinimumHealthyPercent,
+            Alarms = change?.Alarms ?? current.Alarms,
+            Strategy = change?.Strategy ?? current.Strategy,
+            BakeTimeInMinutes = change?.BakeTimeInMinutes ?? current.BakeTimeInMinutes,
+            LifecycleHooks = change?.LifecycleHooks ?? current.LifecycleHooks,
+            LinearConfiguration = change?.LinearConfiguration ?? current.LinearConfiguration,
+            CanaryConfiguration = change?.CanaryConfiguration ?? current.CanaryConfiguration,
             Other = current.Other is null ? null : new Dictionary<string, JsonElement>(current.Other, StringComparer.Ordinal),
         };
+        DeploymentStrategies.Validate(merged);
         if (change?.Other is not null)
         {
             merged.Other ??= new Dictionary<string, JsonElement>(StringComparer.Ordinal);

@@ -64,6 +64,11 @@ public sealed partial class EcsApi
         ["TagResource"] = new(["resourceArn", "tags"], (api, r) => api.TagResource(r)),
         ["UntagResource"] = new(["resourceArn", "tagKeys"], (api, r) => api.UntagResource(r)),
         ["ListTagsForResource"] = new(["resourceArn"], (api, r) => api.ListTagsForResource(r)),
+        ["ListServiceDeployments"] = new(["service", "cluster", "status", "createdAt", "nextToken", "maxResults"], (api, r) => api.ListServiceDeployments(r)),
+        ["DescribeServiceDeployments"] = new(["serviceDeploymentArns"], (api, r) => api.DescribeServiceDeployments(r)),
+        ["DescribeServiceRevisions"] = new(["serviceRevisionArns"], (api, r) => api.DescribeServiceRevisions(r)),
+        ["StopServiceDeployment"] = new(["serviceDeploymentArn", "stopType"], (api, r) => api.StopServiceDeployment(r)),
+        ["ContinueServiceDeployment"] = new(["serviceDeploymentArn", "hookId", "action"], (api, r) => api.ContinueServiceDeployment(r)),
     };
 
     private readonly SandboxWorld _world;

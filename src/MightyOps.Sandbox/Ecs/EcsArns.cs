@@ -34,6 +34,23 @@ internal sealed class EcsArns
 
     public string ContainerInstance(string cluster, string id) => $"{_prefix}container-instance/{cluster}/{id}";
 
+    public string ServiceDeployment(string cluster, string service, string id) => $"{_prefix}service-deployment/{cluster}/{service}/{id}";
+
+    public string ServiceRevision(string cluster, string service, string id) => $"{_prefix}service-revision/{cluster}/{service}/{id}";
+
+    /// <summary>21 characters of letters, digits, '_' and '-', as the ids of service deployments look.</summary>
+    public string NewServiceDeploymentId()
+    {
+        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
+        return string.Create(21, _random, (chars, random) =>
+        {
+            for (int i = 0; i < chars.Length; i++)
+            {
+                chars[i] = alphabet[random.Next(alphabet.Length)];
+            }
+        });
+    }
+
     public string TaskDefinition(string family, int revision) =>
         $"{_prefix}task-definition/{family}:{revision.ToString(CultureInfo.InvariantCulture)}";
 

@@ -35,6 +35,37 @@ public static class EcsDemoSeed
         ("data_migrations", 0), ("geocoding", 1), ("pdf_generation", 1), ("sms", 1), ("slack_notifications", 0),
     ];
 
+    /// <summary>
+    /// The services that deploy with another strategy than ROLLING, and how (bake times of a
+    /// minute: a few seconds at the demo's time scale). Staging API's deployments wait at a pause
+    /// hook after scale-up for someone to continue or roll them back, so the demo starts with its
+    /// master.4 deployment waiting there (docs/design/ecs-service-deployments.md).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<(string Cluster, string Service), JsonObject> Strategies = new Dictionary<(string, string), JsonObject>
+    {
+        [(Cluster, "imports")] = new() { ["strategy"] = "BLUE_GREEN", ["bakeTimeInMinutes"] = 1 },
+        [(Cluster, "exports")] = new()
+        {
+            ["strategy"] = "LINEAR", ["bakeTimeInMinutes"] = 1,
+            ["linearConfiguration"] = new JsonObject { ["stepPercent"] = 50.0, ["stepBakeTimeInMinutes"] = 1 },
+        },
+        [(Cluster, "reports")] = new()
+        {
+            ["strategy"] = "CANARY", ["bakeTimeInMinutes"] = 1,
+            ["canaryConfiguration"] = new JsonObject { ["canaryPercent"] = 10.0, ["canaryBakeTimeInMinutes"] = 1 },
+        },
+        [(StagingCluster, "API")] = new()
+        {
+            ["strategy"] = "BLUE_GREEN", ["bakeTimeInMinutes"] = 1,
+            ["lifecycleHooks"] = new JsonArray(new JsonObject
+            {
+                ["targetType"] = "PAUSE",
+                ["lifecycleStages"] = new JsonArray("POST_SCALE_UP"),
+                ["timeoutConfiguration"] = new JsonObject { ["timeoutInMinutes"] = 4320, ["action"] = "ROLLBACK" },
+            }),
+        },
+    };
+
     private static readonly TimeSpan History = TimeSpan.FromDays(10);
     private static readonly TimeSpan CurrentReleaseAge = TimeSpan.FromHours(20);
 
@@ -85,6 +116,20 @@ public static class EcsDemoSeed
             foreach (var service in services)
             {
                 Register(world, ecs, service.Family, service.Containers(CurrentTag));
+            }
+            // Some teams moved to other strategies since the services were made (a configuration
+            // change alone deploys nothing); master.4 is their first deployment that way.
+            foreach (((string cluster, string name), JsonObject strategy) in Strategies)
+            {
+                if (services.Any(s => s.Cluster == cluster && s.Service == name))
+                {
+                    ecs.InvokeAtSimulatedNow("UpdateService", new JsonObject
+                    {
+                        ["cluster"] = cluster,
+                        ["service"] = name,
+                        ["deploymentConfiguration"] = DeploymentConfiguration(cluster, name),
+                    });
+                }
             }
             sim.AdvanceTo(now - CurrentReleaseAge);
             foreach (var service in services)
@@ -212,12 +257,7 @@ public static class EcsDemoSeed
         ["taskDefinition"] = family,
         ["desiredCount"] = desired,
         ["launchType"] = "EC2",
-        ["deploymentConfiguration"] = new JsonObject
-        {
-            ["deploymentCircuitBreaker"] = new JsonObject { ["enable"] = true, ["rollback"] = true },
-            ["maximumPercent"] = 200,
-            ["minimumHealthyPercent"] = 100,
-        },
+        ["deploymentConfiguration"] = DeploymentConfiguration(cluster, service, withStrategy: false),
         ["placementStrategy"] = new JsonArray(
             new JsonObject { ["type"] = "spread", ["field"] = "attribute:ecs.availability-zone" },
             new JsonObject { ["type"] = "spread", ["field"] = "instanceId" }),
@@ -225,6 +265,24 @@ public static class EcsDemoSeed
         ["propagateTags"] = "SERVICE",
         ["tags"] = new JsonArray(new JsonObject { ["key"] = "app", ["value"] = "mighty" }),
     };
+
+    private static JsonObject DeploymentConfiguration(string cluster, string service, bool withStrategy = true)
+    {
+        var configuration = new JsonObject
+        {
+            ["deploymentCircuitBreaker"] = new JsonObject { ["enable"] = true, ["rollback"] = true },
+            ["maximumPercent"] = 200,
+            ["minimumHealthyPercent"] = 100,
+        };
+        if (withStrategy && Strategies.TryGetValue((cluster, service), out JsonObject? strategy))
+        {
+            foreach ((string name, JsonNode? value) in strategy)
+            {
+                configuration[name] = value?.DeepClone();
+            }
+        }
+        return configuration;
+    }
 
     private static JsonArray WebContainers(SandboxWorld world, string family, string tag) => new(
         Application(world, family, tag, ["bundle", "exec", "puma", "-C", "config/puma.rb"], cpu: 256, memory: 512, port: 3000),

@@ -101,7 +101,7 @@ internal sealed partial class EcsSimulation
         bool allCached = true;
         foreach (ContainerState container in task.Containers.Where(_ => !task.FailedInitialization))
         {
-            ImageLookup.PullResult pull = ImageLookup.Pull(_world, container.Image);
+            ImageLookup.PullResult pull = ImageLookup.Pull(_world, container.Image, container.PinnedDigest);
             if (pull.Error is not null)
             {
                 task.PullError ??= pull.Error;

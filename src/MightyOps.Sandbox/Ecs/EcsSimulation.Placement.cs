@@ -91,6 +91,7 @@ internal sealed partial class EcsSimulation
                 Name = definitionOfContainer.Name ?? string.Empty,
                 Arn = Arns.Container(cluster.Name, id, Arns.NewUuid()),
                 Image = definitionOfContainer.Image ?? string.Empty,
+                PinnedDigest = service?.Deployments.Find(d => d.Id == startedBy)?.Revision?.DigestOf(definitionOfContainer.Name ?? string.Empty),
                 Essential = definitionOfContainer.Essential ?? true,
                 Cpu = (definitionOfContainer.Cpu ?? 0).ToString(CultureInfo.InvariantCulture),
                 Memory = definitionOfContainer.Memory?.ToString(CultureInfo.InvariantCulture),

@@ -40,6 +40,11 @@ internal sealed partial class EcsSimulation
         deployment.RolloutStateReason = "ECS deployment circuit breaker: tasks failed to start.";
         deployment.UpdatedAt = Now;
         AddEvent(service, $"(service {service.Name}) (deployment {deployment.Id}) deployment failed: tasks failed to start.", Now);
+        if (OnCircuitBreakerTripped(service, deployment, rollback))
+        {
+            RequestEvaluation(service, Now);
+            return;
+        }
         // A rollback that fails itself is not rolled back again (that would loop); it stays FAILED.
         if (rollback && ReferenceEquals(service.Primary, deployment) && !deployment.IsRollback
             && service.LastCompletedTaskDefinitionArn is not null)
@@ -61,6 +66,7 @@ internal sealed partial class EcsSimulation
         {
             return;
         }
+        AdvanceLedger(service);
         DeploymentState primary = service.Primary;
         int desired = service.Status == "DRAINING" ? 0 : service.DesiredCount;
         // A FAILED primary (circuit breaker without rollback) launches nothing and leaves the old
@@ -87,7 +93,7 @@ internal sealed partial class EcsSimulation
         bool primaryAtDesired = LiveTasks(service, primary).Count() == desired
             && service.Tasks.Count(t => t.StartedBy == primary.Id && t.IsHealthy) == desired;
         DateTimeOffset steadyAt = Now;
-        if (primary.RolloutState == "IN_PROGRESS" && service.Deployments.Count == 1 && primaryAtDesired && service.Status == "ACTIVE")
+        if (primary.RolloutState == "IN_PROGRESS" && service.Deployments.Count == 1 && primaryAtDesired && service.Status == "ACTIVE" && MayComplete(primary))
         {
             primary.RolloutState = "COMPLETED";
             primary.RolloutStateReason = $"ECS deployment {primary.Id} completed.";
@@ -95,6 +101,7 @@ internal sealed partial class EcsSimulation
             service.LastCompletedDeploymentId = primary.Id;
             service.LastCompletedTaskDefinitionArn = primary.TaskDefinitionArn;
             AddEvent(service, $"(service {service.Name}) (deployment {primary.Id}) deployment completed.", Now);
+            OnDeploymentCompleted(service, primary);
             // ECS logs the steady state right after, about a millisecond later.
             steadyAt = Now.AddMilliseconds(1);
         }
@@ -126,6 +133,10 @@ internal sealed partial class EcsSimulation
             .OrderByDescending(d => d.RolloutState == "FAILED")
             .ThenBy(d => d.CreatedAt)
             .ToList();
+        if (!MayStopOldTasks(primary))
+        {
+            old = [];
+        }
         // Tasks that are not healthy yet protect nothing: stop them right away (a draining
         // instance's PENDING service tasks are stopped at once, as ECS does).
         foreach (TaskState task in service.Tasks.Where(t => t.IsLive && !t.IsHealthy && OnDraining(t)).ToList())
@@ -169,10 +180,10 @@ internal sealed partial class EcsSimulation
     private List<TaskState> LaunchTasks(ServiceState service, int desired)
     {
         DeploymentState primary = service.Primary;
-        int maxLive = desired * (service.DeploymentConfiguration.MaximumPercent ?? 200) / 100;
-        int toStart = Math.Min(desired - LiveTasks(service, primary).Count(t => !OnDraining(t)), maxLive - service.Tasks.Count(t => t.IsLive));
+        int maxLive = MaxLiveTasks(service, primary, desired);
+        int toStart = Math.Min(desired - LiveTasks(service, primary).Count(t => !OnDraining(t)), maxLive == int.MaxValue ? int.MaxValue : maxLive - service.Tasks.Count(t => t.IsLive));
         var started = new List<TaskState>();
-        if (toStart <= 0)
+        if (toStart <= 0 || !MayLaunch(primary))
         {
             return started;
         }

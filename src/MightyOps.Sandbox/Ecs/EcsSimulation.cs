@@ -187,6 +187,7 @@ internal sealed partial class EcsSimulation
             List<ServiceState>? gone = null;
             foreach (ServiceState service in cluster.Services.Values)
             {
+                ExpireLedger(service);
                 if (service.Status == "INACTIVE" && service.InactiveAt < Now - EcsTimings.InactiveServiceRetention)
                 {
                     (gone ??= []).Add(service);
@@ -196,6 +197,10 @@ internal sealed partial class EcsSimulation
             {
                 foreach (ServiceState service in gone)
                 {
+                    foreach (ServiceDeploymentState entry in service.Ledger.ToList())
+                    {
+                        Forget(entry);
+                    }
                     cluster.Services.Remove(service.Name);
                 }
             }

@@ -131,6 +131,15 @@ internal sealed class ServiceState
 
     public string? LastCompletedTaskDefinitionArn { get; set; }
 
+    /// <summary>The service revision of <see cref="LastCompletedDeploymentId"/>: what a rolling rollback deploys again.</summary>
+    public ServiceRevisionState? LastCompletedRevision { get; set; }
+
+    /// <summary>ECS, CODE_DEPLOY or EXTERNAL; only ECS services record service deployments.</summary>
+    public string DeploymentController { get; init; } = "ECS";
+
+    /// <summary>The service deployments, newest first (docs/design/ecs-service-deployments.md).</summary>
+    public List<ServiceDeploymentState> Ledger { get; } = [];
+
     /// <summary>Set while tasks cannot be placed, so the event is not repeated on every retry.</summary>
     public DateTimeOffset? PlacementFailureReportedAt { get; set; }
 
@@ -181,6 +190,12 @@ internal sealed class DeploymentState
 
     /// <summary>No launches before this (the backoff after failed tasks).</summary>
     public DateTimeOffset? NextLaunchAt { get; set; }
+
+    /// <summary>The service revision its tasks run (image digests pinned); null for services without a ledger.</summary>
+    public ServiceRevisionState? Revision { get; set; }
+
+    /// <summary>The service deployment this one is the target of.</summary>
+    public ServiceDeploymentState? Ledger { get; set; }
 }
 
 /// <summary>Where a task is in its simulated life; each phase ends at <see cref="TaskState.NextTransitionAt"/>.</summary>
@@ -347,6 +362,9 @@ internal sealed class ContainerState
     public required bool Essential { get; init; }
 
     public string? ImageDigest { get; set; }
+
+    /// <summary>The digest the service revision resolved this container's image to: what the agent pulls, whatever the tag says now.</summary>
+    public string? PinnedDigest { get; init; }
 
     public string? RuntimeId { get; set; }
 

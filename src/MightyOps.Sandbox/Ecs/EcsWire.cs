@@ -13,7 +13,7 @@ namespace MightyOps.Sandbox.Ecs;
 /// that the models do not type (task overrides and attributes, cluster settings, ...). Absent
 /// values are left out; counters are always written, as ECS does.
 /// </summary>
-internal static class EcsWire
+internal static partial class EcsWire
 {
     public static JsonObject ToObject<T>(T value) => JsonSerializer.SerializeToNode(value, AwsJson.Options)!.AsObject();
 
@@ -142,7 +142,7 @@ internal static class EcsWire
             NetworkConfiguration = service.NetworkConfiguration,
             HealthCheckGracePeriodSeconds = service.HealthCheckGracePeriodSeconds,
             SchedulingStrategy = service.SchedulingStrategy,
-            DeploymentController = new EcsDeploymentController { Type = "ECS" },
+            DeploymentController = new EcsDeploymentController { Type = service.DeploymentController },
             Tags = includeTags ? service.Tags : null,
             CreatedBy = service.CreatedBy,
             EnableECSManagedTags = service.EnableECSManagedTags,

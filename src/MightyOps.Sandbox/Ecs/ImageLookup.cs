@@ -15,7 +15,11 @@ internal static class ImageLookup
     /// <summary>The outcome of one pull.</summary>
     internal readonly record struct PullResult(string Digest, SandboxImage? Image, string? Error);
 
-    public static PullResult Pull(SandboxWorld world, string image)
+    /// <summary>
+    /// Pulls <paramref name="image"/>; with <paramref name="pinnedDigest"/> (the digest a service
+    /// revision resolved its tag to) that digest is pulled, wherever the tag points now.
+    /// </summary>
+    public static PullResult Pull(SandboxWorld world, string image, string? pinnedDigest = null)
     {
         ImageReference reference = ImageReference.Parse(image);
         if (!world.InRegistry(reference))
@@ -30,7 +34,7 @@ internal static class ImageLookup
                 "pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed");
         }
         // A digest decides what is pulled, also next to a tag; without one the tag (latest when none is written).
-        SandboxImage? found = reference.Digest is string digest
+        SandboxImage? found = (pinnedDigest ?? reference.Digest) is string digest
             ? repository.Images.Find(i => string.Equals(i.Digest, digest, StringComparison.OrdinalIgnoreCase))
             : repository.Images.Find(i => i.Tags.Contains(reference.PulledTag, StringComparer.Ordinal));
         if (found is null)
@@ -39,6 +43,17 @@ internal static class ImageLookup
                 $"CannotPullContainerError: pull image manifest has been retried 7 time(s): failed to resolve ref {image}: {image}: not found");
         }
         return new PullResult(found.Digest, found, null);
+    }
+
+    /// <summary>
+    /// The digest <paramref name="image"/> resolves to now, as ECS resolves a service revision's
+    /// tags when a deployment starts; null when it does not resolve (no such repository or tag:
+    /// the tasks then fail to pull it).
+    /// </summary>
+    public static string? Resolve(SandboxWorld world, string image)
+    {
+        PullResult pull = Pull(world, image);
+        return pull.Error is null ? pull.Digest : null;
     }
 
     /// <summary>A stable digest for images outside the registry, so tasks still show an imageDigest.</summary>

@@ -18,6 +18,8 @@ public sealed class EcsClient
     public const int DescribeBatchSize = 100;
     public const int UpdateContainerInstancesBatchSize = 10;
     public const int CapacityProvidersPageSize = 10;
+    public const int LedgerBatchSize = 20;
+    public const int LedgerPageSize = 100;
 
     internal EcsClient(AwsJsonClient json)
     {
@@ -321,6 +323,107 @@ public sealed class EcsClient
         }
         return result;
     }
+
+    /// <summary>
+    /// The service deployments of <paramref name="service"/> (ListServiceDeployments pages of up to
+    /// 100), at most <paramref name="limit"/>, optionally only those in <paramref name="statuses"/>
+    /// and created at or after <paramref name="createdAfter"/> (ECS's clock).
+    /// </summary>
+    public async Task<IReadOnlyList<EcsServiceDeploymentBrief>> ListServiceDeploymentsAsync(
+        string cluster, string service, IReadOnlyList<string>? statuses, DateTimeOffset? createdAfter, int limit, CancellationToken cancellationToken)
+    {
+        var result = new List<EcsServiceDeploymentBrief>();
+        string? token = null;
+        do
+        {
+            ListServiceDeploymentsResponse page = await Json.InvokeAsync<ListServiceDeploymentsRequest, ListServiceDeploymentsResponse>(
+                "ListServiceDeployments",
+                new ListServiceDeploymentsRequest
+                {
+                    Cluster = cluster,
+                    Service = service,
+                    Status = statuses is { Count: > 0 } ? [.. statuses] : null,
+                    CreatedAt = createdAfter is DateTimeOffset after ? new EcsCreatedAtFilter { After = after } : null,
+                    MaxResults = Math.Clamp(limit - result.Count, 1, LedgerPageSize),
+                    NextToken = token,
+                },
+                service,
+                cancellationToken).ConfigureAwait(false);
+            result.AddRange(page.ServiceDeployments ?? []);
+            token = NextToken(token, page.NextToken, "ListServiceDeployments");
+        }
+        while (token is not null && result.Count < limit);
+        return result;
+    }
+
+    /// <summary>DescribeServiceDeployments in batches of 20; unknown ARNs come back in Failures.</summary>
+    public async Task<DescribeServiceDeploymentsResponse> DescribeServiceDeploymentsAsync(IEnumerable<string> serviceDeployments, CancellationToken cancellationToken)
+    {
+        var result = new DescribeServiceDeploymentsResponse { ServiceDeployments = [], Failures = [] };
+        foreach (string[] batch in Distinct(serviceDeployments).Chunk(LedgerBatchSize))
+        {
+            DescribeServiceDeploymentsResponse page = await Json.InvokeAsync<DescribeServiceDeploymentsRequest, DescribeServiceDeploymentsResponse>(
+                "DescribeServiceDeployments", new DescribeServiceDeploymentsRequest { ServiceDeploymentArns = [.. batch] }, batch.Length == 1 ? batch[0] : null, cancellationToken).ConfigureAwait(false);
+            result.ServiceDeployments.AddRange(page.ServiceDeployments ?? []);
+            result.Failures.AddRange(page.Failures ?? []);
+        }
+        return result;
+    }
+
+    /// <summary>DescribeServiceRevisions in batches of 20; unknown ARNs come back in Failures.</summary>
+    public async Task<DescribeServiceRevisionsResponse> DescribeServiceRevisionsAsync(IEnumerable<string> serviceRevisions, CancellationToken cancellationToken)
+    {
+        var result = new DescribeServiceRevisionsResponse { ServiceRevisions = [], Failures = [] };
+        foreach (string[] batch in Distinct(serviceRevisions).Chunk(LedgerBatchSize))
+        {
+            DescribeServiceRevisionsResponse page = await Json.InvokeAsync<DescribeServiceRevisionsRequest, DescribeServiceRevisionsResponse>(
+                "DescribeServiceRevisions", new DescribeServiceRevisionsRequest { ServiceRevisionArns = [.. batch] }, batch.Length == 1 ? batch[0] : null, cancellationToken).ConfigureAwait(false);
+            result.ServiceRevisions.AddRange(page.ServiceRevisions ?? []);
+            result.Failures.AddRange(page.Failures ?? []);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// StopServiceDeployment: ROLLBACK rolls the deployment back, ABORT stops it where it stands.
+    /// After an attempt that leaves open whether it ran, the deployment is described again: a
+    /// status that shows the stop (or a final one) means it did (docs/design/ecs-service-deployments.md).
+    /// </summary>
+    public Task<StopServiceDeploymentResponse> StopServiceDeploymentAsync(string serviceDeployment, string stopType, CancellationToken cancellationToken)
+    {
+        string[] shows = stopType == "ROLLBACK"
+            ? ["ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS", "ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED", "SUCCESSFUL", "STOPPED"]
+            : ["STOP_REQUESTED", "STOPPED", "SUCCESSFUL", "ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED"];
+        var write = new AwsWriteCheck<StopServiceDeploymentResponse>(
+            $"a {stopType} stop of service deployment {serviceDeployment}",
+            async ct => await StatusOfAsync(serviceDeployment, ct).ConfigureAwait(false) is string status && shows.Contains(status)
+                ? new StopServiceDeploymentResponse { ServiceDeploymentArn = serviceDeployment }
+                : null);
+        return Json.InvokeAsync<StopServiceDeploymentRequest, StopServiceDeploymentResponse>(
+            "StopServiceDeployment", new StopServiceDeploymentRequest { ServiceDeploymentArn = serviceDeployment, StopType = stopType }, serviceDeployment, write, cancellationToken);
+    }
+
+    /// <summary>
+    /// ContinueServiceDeployment: the pause hook <paramref name="hookId"/> lets the deployment go on
+    /// (CONTINUE) or rolls it back (ROLLBACK). After an attempt that leaves it open, a hook no longer
+    /// awaiting action means it happened.
+    /// </summary>
+    public Task<ContinueServiceDeploymentResponse> ContinueServiceDeploymentAsync(string serviceDeployment, string hookId, string action, CancellationToken cancellationToken)
+    {
+        var write = new AwsWriteCheck<ContinueServiceDeploymentResponse>(
+            $"the answer {action} to lifecycle hook {hookId}",
+            async ct =>
+            {
+                DescribeServiceDeploymentsResponse now = await DescribeServiceDeploymentsAsync([serviceDeployment], ct).ConfigureAwait(false);
+                EcsDeploymentLifecycleHookDetail? hook = now.ServiceDeployments?.FirstOrDefault()?.LifecycleHookDetails?.FirstOrDefault(h => h.HookId == hookId);
+                return hook is not null && hook.Status != "AWAITING_ACTION" ? new ContinueServiceDeploymentResponse { ServiceDeploymentArn = serviceDeployment } : null;
+            });
+        return Json.InvokeAsync<ContinueServiceDeploymentRequest, ContinueServiceDeploymentResponse>(
+            "ContinueServiceDeployment", new ContinueServiceDeploymentRequest { ServiceDeploymentArn = serviceDeployment, HookId = hookId, Action = action }, serviceDeployment, write, cancellationToken);
+    }
+
+    private async Task<string?> StatusOfAsync(string serviceDeployment, CancellationToken cancellationToken) =>
+        (await DescribeServiceDeploymentsAsync([serviceDeployment], cancellationToken).ConfigureAwait(false)).ServiceDeployments?.FirstOrDefault()?.Status;
 
     /// <summary>
     /// The capacity providers named (100 to a call), or with no names every one of the account

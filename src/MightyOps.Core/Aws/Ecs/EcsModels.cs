@@ -53,8 +53,16 @@ public sealed class EcsDeploymentConfiguration
     public EcsDeploymentCircuitBreaker? DeploymentCircuitBreaker { get; set; }
     public int? MaximumPercent { get; set; }
     public int? MinimumHealthyPercent { get; set; }
+    public EcsDeploymentAlarms? Alarms { get; set; }
 
-    /// <summary>alarms, strategy, bakeTimeInMinutes, ...: kept as they came.</summary>
+    /// <summary>ROLLING (the default when absent), BLUE_GREEN, LINEAR or CANARY (docs/design/ecs-service-deployments.md).</summary>
+    public string? Strategy { get; set; }
+    public int? BakeTimeInMinutes { get; set; }
+    public List<EcsDeploymentLifecycleHook>? LifecycleHooks { get; set; }
+    public EcsLinearConfiguration? LinearConfiguration { get; set; }
+    public EcsCanaryConfiguration? CanaryConfiguration { get; set; }
+
+    /// <summary>Members newer than this code: kept as they came.</summary>
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Other { get; set; }
 }

@@ -80,6 +80,10 @@ public sealed class PublishMightyServiceCommand : RolloutCmdlet
     [Parameter]
     public SwitchParameter SkipBeforeDeploy { get; set; }
 
+    /// <summary>Deploys even while another deployment of the service is in progress (ECS stops that one).</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     private protected override TargetingMode Targeting => TargetingMode.Change;
 
     private protected override string Activity => "Deploying";
@@ -116,7 +120,7 @@ public sealed class PublishMightyServiceCommand : RolloutCmdlet
         DeployOptions options;
         try
         {
-            options = new DeployOptions(ImageParameters.Request(Image, _tag, Container), ForceNewDeployment, Config);
+            options = new DeployOptions(ImageParameters.Request(Image, _tag, Container), ForceNewDeployment, Config, Force);
         }
         catch (MightyOpsException e)
         {

@@ -37,6 +37,10 @@ public sealed class RestoreMightyServiceCommand : RolloutCmdlet
     [Parameter]
     public SwitchParameter NoWait { get; set; }
 
+    /// <summary>Deploys even while another deployment of the service is in progress (ECS stops that one).</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     private protected override TargetingMode Targeting => TargetingMode.Change;
 
     private protected override string Activity => "Rolling back";
@@ -46,7 +50,7 @@ public sealed class RestoreMightyServiceCommand : RolloutCmdlet
     protected override void EndProcessing()
     {
         var deployments = new ServiceDeployments(Aws, Log);
-        List<RestorePlan> plans = PlanPerCluster((cluster, services, onError, ct) => deployments.PlanRestoreAsync(cluster, services, TaskDefinition, onError, ct));
+        List<RestorePlan> plans = PlanPerCluster((cluster, services, onError, ct) => deployments.PlanRestoreAsync(cluster, services, TaskDefinition, Force, onError, ct));
         var started = new List<WatchedDeployment>();
         foreach (RestorePlan plan in plans)
         {

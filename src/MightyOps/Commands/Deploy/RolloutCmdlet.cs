@@ -91,15 +91,21 @@ public abstract class RolloutCmdlet : AwsCmdlet
     /// <summary>Watches <paramref name="started"/> to the end, writing each result as it finishes; with <paramref name="noWait"/> returns them as they stand.</summary>
     private protected void Watch(IReadOnlyList<WatchedDeployment> started, bool noRollback, bool noWait = false)
     {
+        var watcher = new RolloutWatcher(Aws, Log, RolloutTiming.Default with { UnreachableTimeout = UnreachableTimeout })
+        {
+            ApproveRollback = ApproveRollback,
+            GrowTimeout = !MyInvocation.BoundParameters.ContainsKey(nameof(Timeout)),
+        };
         if (noWait)
         {
+            // Returned with their ledger ARN, so that Stop- and Resume-MightyDeployment can act on them.
+            Run(ct => watcher.IdentifyAsync(started.Where(d => !d.IsFinished).ToList(), ct));
             foreach (WatchedDeployment deployment in started)
             {
                 WriteObject(deployment.ToResult());
             }
             return;
         }
-        var watcher = new RolloutWatcher(Aws, Log, RolloutTiming.Default with { UnreachableTimeout = UnreachableTimeout }) { ApproveRollback = ApproveRollback };
         _display!.Watch(Run, watcher, started, Timeout, noRollback);
     }
 }

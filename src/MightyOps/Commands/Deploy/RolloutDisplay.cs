@@ -77,7 +77,7 @@ internal sealed class RolloutDisplay
     {
         var open = _watched.Where(d => !d.IsFinished).ToList();
         string services = string.Join(",", open.Select(d => d.Service));
-        return $"Stopped waiting. The deployment of {services} goes on in ECS (stopping MightyOps does not stop it); watch it with: {RolloutWatcher.FollowCommand(open)}";
+        return $"Stopped waiting. The deployment of {services} goes on in ECS (stopping MightyOps does not stop it); watch it with: {RolloutWatcher.FollowCommand(open)}; roll it back with: {RolloutWatcher.FollowCommand(open).Replace("Wait-MightyDeployment", "Stop-MightyDeployment", StringComparison.Ordinal).Replace("; ", " -Rollback; ", StringComparison.Ordinal)} -Rollback";
     }
 
     private void Show(RolloutProgress update)

@@ -1,7 +1,4 @@
 using System.Management.Automation;
-using MightyOps.Completers;
-using MightyOps.Core;
-using MightyOps.Core.Deploy;
 using MightyOps.Core.Targeting;
 
 namespace MightyOps.Commands.Deploy;
@@ -9,30 +6,8 @@ namespace MightyOps.Commands.Deploy;
 // Rolling back on failure changes the service, so it asks as Publish-MightyService does.
 [Cmdlet(VerbsLifecycle.Wait, "MightyDeployment", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = DeploymentSet)]
 [OutputType(typeof(MightyDeployment))]
-public sealed class WaitMightyDeploymentCommand : RolloutCmdlet
+public sealed class WaitMightyDeploymentCommand : PipedDeploymentCmdlet
 {
-    private const string DeploymentSet = "Deployment";
-    private const string ServiceSet = "Service";
-
-    private readonly List<MightyDeployment> _deployments = [];
-
-    /// <summary>Deployments from Publish-MightyService -NoWait (or any MightyDeployment).</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = DeploymentSet)]
-    public MightyDeployment[]? Deployment { get; set; }
-
-    [Parameter(ParameterSetName = ServiceSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("ClusterArn", "ClusterName")]
-    [ArgumentCompleter(typeof(ClusterCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string? Cluster { get; set; }
-
-    [Parameter(Mandatory = true, ParameterSetName = ServiceSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("ServiceName", "Services")]
-    [SupportsWildcards]
-    [ArgumentCompleter(typeof(ServiceCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string[]? Service { get; set; }
-
     [Parameter]
     public SwitchParameter NoRollback { get; set; }
 
@@ -40,68 +15,6 @@ public sealed class WaitMightyDeploymentCommand : RolloutCmdlet
 
     private protected override string Activity => "Waiting for deployments";
 
-    /// <summary>ShouldProcess on the pipeline thread, at the moment a rollback would start.</summary>
-    private protected override RollbackApproval ApproveRollback => (deployment, action, cancellationToken) =>
-    {
-        var answer = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Post(() =>
-        {
-            try
-            {
-                string target = $"{deployment.Cluster}/{deployment.Service}";
-                bool go = ShouldProcess($"Performing the operation \"{action}\" on target \"{target}\".", $"{action} on {target}?", "Confirm", out ShouldProcessReason reason);
-                answer.SetResult(go ? null : reason == ShouldProcessReason.WhatIf ? "-WhatIf" : "declined at the confirmation prompt");
-            }
-            catch (Exception e)
-            {
-                // Halt at the prompt stops the pipeline; the watch must not wait for an answer.
-                answer.TrySetException(e);
-                throw;
-            }
-        });
-        return answer.Task.WaitAsync(cancellationToken);
-    };
-
-    protected override void ProcessRecord()
-    {
-        if (ParameterSetName == DeploymentSet)
-        {
-            _deployments.AddRange(Deployment ?? []);
-            return;
-        }
-        AddTargets(Cluster, Service);
-    }
-
-    protected override void EndProcessing()
-    {
-        var watched = new List<WatchedDeployment>();
-        if (ParameterSetName == DeploymentSet)
-        {
-            foreach (MightyDeployment deployment in _deployments)
-            {
-                if (!string.Equals(deployment.Status, nameof(MightyDeploymentStatus.InProgress), StringComparison.OrdinalIgnoreCase) || deployment.DeploymentId.Length == 0)
-                {
-                    // Already finished: nothing to wait for.
-                    WriteObject(deployment);
-                    continue;
-                }
-                watched.Add(new WatchedDeployment
-                {
-                    Cluster = deployment.Cluster,
-                    Service = deployment.Service,
-                    DeploymentId = deployment.DeploymentId,
-                    TaskDefinitionArn = deployment.TaskDefinitionArn,
-                    PreviousTaskDefinitionArn = deployment.PreviousTaskDefinitionArn,
-                    Images = deployment.Images,
-                    StartedAt = deployment.StartedAt,
-                });
-            }
-        }
-        else
-        {
-            var current = new ServiceDeployments(Aws, Log);
-            watched.AddRange(PlanPerCluster(current.CurrentAsync));
-        }
-        Watch(watched, NoRollback);
-    }
+    // Already finished: nothing to wait for, returned as it is.
+    protected override void EndProcessing() => Watch(CollectDeployments(WriteObject), NoRollback);
 }

@@ -22,6 +22,12 @@ internal sealed class SandboxControl(SandboxHost host) : IMightySandboxControl
 
     public void AddServiceEvent(string cluster, string service, string message) => host.AddServiceEvent(cluster, service, message);
 
+    public void SetAlarm(string name, bool inAlarm) => host.SetAlarm(name, inAlarm);
+
+    public void SetHookAnswer(string functionArn, string answer) => host.SetLambdaHookAnswer(functionArn, answer);
+
+    public void SetServiceDeploymentsAvailable(bool available) => host.SetServiceDeploymentsAvailable(available);
+
     public IReadOnlyList<MightySandboxLogEvent> GetLogEvents(string logGroup) =>
         host.LogEvents(logGroup).Select(e => new MightySandboxLogEvent { LogStream = e.LogStream, Timestamp = e.Timestamp, Message = e.Message }).ToList();
 
