@@ -1,7 +1,9 @@
 using MightyOps.Core.Aws.Ec2;
 using MightyOps.Core.Aws.Ecr;
 using MightyOps.Core.Aws.Ecs;
+using MightyOps.Core.Aws.Elbv2;
 using MightyOps.Core.Aws.Logs;
+using MightyOps.Core.Aws.Query;
 using MightyOps.Core.Aws.S3;
 
 namespace MightyOps.Core.Aws;
@@ -66,6 +68,7 @@ public sealed class AwsSession : IDisposable
     private readonly Lazy<Ec2Client> _ec2;
     private readonly Lazy<S3Client> _s3;
     private readonly Lazy<LogsClient> _logs;
+    private readonly Lazy<Elbv2Client> _elbv2;
 
     private AwsSession(string region, string regionSource, CredentialSource credentials, Endpoints endpoints, RetryPolicy retry, IOperationLog log, HttpMessageInvoker? http)
     {
@@ -80,6 +83,7 @@ public sealed class AwsSession : IDisposable
         _ec2 = new Lazy<Ec2Client>(() => new Ec2Client(Announce(endpoints.Ec2, log), credentials, new AwsRetryLoop(retry, log)));
         _s3 = new Lazy<S3Client>(() => new S3Client(Announce(endpoints.S3, log), credentials, new AwsRetryLoop(retry, log)));
         _logs = new Lazy<LogsClient>(() => new LogsClient(new AwsJsonClient(Announce(endpoints.Logs, log), LogsClient.TargetPrefix, credentials, retry, log, http)));
+        _elbv2 = new Lazy<Elbv2Client>(() => new Elbv2Client(new AwsQueryClient(Announce(endpoints.Elbv2, log), Elbv2Client.ApiVersion, credentials, retry, log, http)));
     }
 
     /// <summary>
@@ -102,7 +106,8 @@ public sealed class AwsSession : IDisposable
             EndpointResolver.Resolve("ecr", region, options.EndpointUrl, endpointOrigin: options.EndpointOrigin),
             EndpointResolver.Resolve("ec2", region, options.EndpointUrl, endpointOrigin: options.EndpointOrigin),
             EndpointResolver.Resolve("s3", region, options.EndpointUrl, endpointOrigin: options.EndpointOrigin),
-            EndpointResolver.Resolve("logs", region, options.EndpointUrl, endpointOrigin: options.EndpointOrigin));
+            EndpointResolver.Resolve("logs", region, options.EndpointUrl, endpointOrigin: options.EndpointOrigin),
+            EndpointResolver.Resolve("elasticloadbalancing", region, options.EndpointUrl, endpointOrigin: options.EndpointOrigin));
         CredentialSource credentials = await CredentialResolver.ResolveAsync(options, log, cancellationToken).ConfigureAwait(false);
         // Fetch once now: a role to assume or an SSO login to refresh fails here, with its own message,
         // rather than inside the first ECS call.
@@ -128,6 +133,9 @@ public sealed class AwsSession : IDisposable
     /// <summary>CloudWatch Logs (FilterLogEvents, GetLogEvents, DescribeLogStreams; created on first use).</summary>
     public LogsClient Logs => _logs.Value;
 
+    /// <summary>Elastic Load Balancing v2: target groups and target health (the query protocol; created on first use).</summary>
+    public Elbv2Client Elbv2 => _elbv2.Value;
+
     /// <summary>EC2 DescribeInstances (AWSSDK.EC2 underneath, created on first use).</summary>
     public Ec2Client Ec2 => _ec2.Value;
 
@@ -148,7 +156,7 @@ public sealed class AwsSession : IDisposable
         return endpoint;
     }
 
-    private sealed record Endpoints(AwsServiceEndpoint Ecs, AwsServiceEndpoint Ecr, AwsServiceEndpoint Ec2, AwsServiceEndpoint S3, AwsServiceEndpoint Logs);
+    private sealed record Endpoints(AwsServiceEndpoint Ecs, AwsServiceEndpoint Ecr, AwsServiceEndpoint Ec2, AwsServiceEndpoint S3, AwsServiceEndpoint Logs, AwsServiceEndpoint Elbv2);
 
     public void Dispose()
     {

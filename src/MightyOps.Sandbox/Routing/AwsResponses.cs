@@ -17,6 +17,8 @@ internal enum AwsProtocol
     Ec2Query,
     /// <summary>S3 REST-XML, path-style.</summary>
     S3,
+    /// <summary>The query protocol (Elastic Load Balancing v2): form-encoded POST, XML answers in the service's namespace.</summary>
+    Query,
 }
 
 /// <summary>
@@ -107,6 +109,7 @@ internal static class AwsResponses
     {
         AwsProtocol.Json => JsonError(error.StatusCode, error.Code, error.Message, requestId),
         AwsProtocol.Ec2Query => Ec2Error(error.StatusCode, error.Code, error.Message, requestId),
+        AwsProtocol.Query => Elb.ElbApi.Error(error.StatusCode, error.Code, error.Message, requestId),
         _ => S3Error(error.StatusCode, error.Code, error.Message, requestId, isHead, error.Details),
     };
 
@@ -119,6 +122,7 @@ internal static class AwsResponses
     {
         AwsProtocol.Json => JsonError(400, "ThrottlingException", "Rate exceeded", requestId),
         AwsProtocol.Ec2Query => Ec2Error(503, "RequestLimitExceeded", "Request limit exceeded.", requestId),
+        AwsProtocol.Query => Elb.ElbApi.Error(400, "Throttling", "Rate exceeded", requestId),
         _ => S3Error(503, "SlowDown", "Please reduce your request rate.", requestId, isHead),
     };
 
@@ -127,6 +131,7 @@ internal static class AwsResponses
     {
         AwsProtocol.Json => JsonError(500, "ServerException", message, requestId),
         AwsProtocol.Ec2Query => Ec2Error(500, "InternalError", message, requestId),
+        AwsProtocol.Query => Elb.ElbApi.Error(500, "InternalFailure", message, requestId),
         _ => S3Error(500, "InternalError", message, requestId, isHead),
     };
 

@@ -35,6 +35,7 @@ internal sealed class RequestDispatcher
     private readonly Ec2Api _ec2;
     private readonly S3Api _s3;
     private readonly AdminApi _admin;
+    private readonly Elb.ElbApi _elb;
     private readonly EcsRateLimiter? _ecsLimits;
 
     public RequestDispatcher(SandboxHost host)
@@ -47,6 +48,7 @@ internal sealed class RequestDispatcher
         _ec2 = new Ec2Api(host.World);
         _s3 = new S3Api(host.World, host.S3BodyEncodings);
         _admin = new AdminApi(host);
+        _elb = new Elb.ElbApi(host.World);
         _ecsLimits = host.Options.EcsRateLimits ? new EcsRateLimiter() : null;
         Screen = new HttpRequestScreen { BeforeBody = BeforeBody, ProtocolError = ProtocolError };
     }
@@ -110,6 +112,7 @@ internal sealed class RequestDispatcher
             {
                 AwsProtocol.Json => AwsResponses.Json(InvokeJson(route, request), requestId),
                 AwsProtocol.Ec2Query => _ec2.Handle(route.Operation, request, requestId),
+                AwsProtocol.Query => _elb.Handle(route.Operation, request, requestId),
                 _ => AwsResponses.WithS3Headers(_s3.Handle(route.Operation, request, auth), requestId),
             };
         }
@@ -130,7 +133,7 @@ internal sealed class RequestDispatcher
         string operation = protocol switch
         {
             AwsProtocol.Json => JsonOperation(request),
-            AwsProtocol.Ec2Query => (IsForm(request) ? request.FormValue("Action") : null) ?? request.QueryValue("Action") ?? string.Empty,
+            AwsProtocol.Ec2Query or AwsProtocol.Query => (IsForm(request) ? request.FormValue("Action") : null) ?? request.QueryValue("Action") ?? string.Empty,
             _ => S3Api.OperationName(request),
         };
         return new Route(protocol, service, operation.Length == 0 ? "Unknown" : operation);
@@ -154,6 +157,11 @@ internal sealed class RequestDispatcher
         }
         if (request.RawPath == "/")
         {
+            // ELBv2 and EC2 both post forms to "/": the signing scope tells them apart.
+            if (request.Method == "POST" && IsForm(request) && KnownScopeService(request) == "elasticloadbalancing")
+            {
+                return (AwsProtocol.Query, "elasticloadbalancing");
+            }
             if (request.Method == "POST" && IsForm(request))
             {
                 return (AwsProtocol.Ec2Query, "ec2");
@@ -343,6 +351,14 @@ internal sealed class RequestDispatcher
                 AuthFailure.UnknownAccessKey => (400, "com.amazon.coral.service#UnrecognizedClientException", auth.Message),
                 AuthFailure.Incomplete => (400, "com.amazon.coral.service#IncompleteSignatureException", auth.Message),
                 _ => (400, "com.amazon.coral.service#InvalidSignatureException", auth.Message),
+            },
+            AwsProtocol.Query => auth.Failure switch
+            {
+                AuthFailure.Missing => (403, "MissingAuthenticationToken", "Request is missing Authentication Token"),
+                AuthFailure.Incomplete => (400, "IncompleteSignature", auth.Message),
+                AuthFailure.TimeSkewed => (400, "RequestExpired", auth.Message),
+                AuthFailure.UnknownAccessKey => (403, "InvalidClientTokenId", "The security token included in the request is invalid."),
+                _ => (403, "SignatureDoesNotMatch", auth.Message),
             },
             AwsProtocol.Ec2Query => auth.Failure switch
             {
