@@ -55,7 +55,11 @@ public sealed class RolloutWatcher
         _aws = aws;
         _log = log;
         _timing = timing ?? RolloutTiming.Default;
+        TargetHealth = new TargetHealthTracker(aws, log);
     }
+
+    /// <summary>The load-balanced part of each poll: one DescribeTargetHealth per target group (docs/design/load-balanced-deploys.md).</summary>
+    public TargetHealthTracker TargetHealth { get; }
 
     /// <summary>Polls made so far (each is ⌈services / 10⌉ DescribeServices per cluster).</summary>
     public int Polls { get; private set; }
@@ -128,6 +132,8 @@ public sealed class RolloutWatcher
                 }
                 unanswered.Answered();
                 var byName = (response.Services ?? []).ToDictionary(s => s.ServiceName ?? string.Empty, StringComparer.Ordinal);
+                // Load balancers: the target health of every target group of these services, one call per group.
+                await TargetHealth.PollAsync(cluster.Where(d => byName.ContainsKey(d.Service)).Select(d => (d, byName[d.Service])).ToList(), cancellationToken).ConfigureAwait(false);
                 foreach (WatchedDeployment deployment in cluster)
                 {
                     if (!byName.TryGetValue(deployment.Service, out EcsService? service))
@@ -168,6 +174,7 @@ public sealed class RolloutWatcher
         Action<WatchedDeployment> onFinished,
         CancellationToken cancellationToken)
     {
+        deployment.LastService = service;
         foreach (MightyServiceEvent e in deployment.TakeNewEvents(service))
         {
             _log.Information($"{deployment.Service}: {TerminalText.Quote(e.Message, TerminalText.LineLength)}", "MightyOps.Event");
@@ -223,7 +230,8 @@ public sealed class RolloutWatcher
             }
             else
             {
-                Report(progress, deployment, $"running {ours.RunningCount}/{ours.DesiredCount}, pending {ours.PendingCount}" + (ours.FailedTasks > 0 ? $", {ours.FailedTasks} failed" : string.Empty), ours);
+                string balanced = TargetHealth.Progress(deployment);
+                Report(progress, deployment, $"running {ours.RunningCount}/{ours.DesiredCount}, pending {ours.PendingCount}" + (ours.FailedTasks > 0 ? $", {ours.FailedTasks} failed" : string.Empty) + (balanced.Length > 0 ? $", {balanced}" : string.Empty), ours);
                 return changed;
             }
         }
@@ -370,6 +378,11 @@ public sealed class RolloutWatcher
             .Distinct(StringComparer.Ordinal)
             .TakeLast(FailureEventsQuoted)
             .ToList();
+        // What the load balancer said about the new tasks: the target group, the reason and the codes.
+        if (TargetHealth.Failures(deployment) is { Length: > 0 } healthChecks)
+        {
+            parts.Add(healthChecks);
+        }
         if (failures.Count > 0)
         {
             parts.Add("Events: " + string.Join(" ", failures.Select(f => f.TrimEnd('.') + ".")));
@@ -443,11 +456,13 @@ public sealed class RolloutWatcher
         return $"{tasksWord} of this deployment stopped: {string.Join("; ", reasons)}.";
     }
 
-    private Task FinishAsync(WatchedDeployment deployment, MightyDeploymentStatus status, string reason, MightyOpsException? error, IProgress<RolloutProgress>? progress, Action<WatchedDeployment> onFinished)
+    private async Task FinishAsync(WatchedDeployment deployment, MightyDeploymentStatus status, string reason, MightyOpsException? error, IProgress<RolloutProgress>? progress, Action<WatchedDeployment> onFinished)
     {
         deployment.Status = status;
         deployment.FailureReason = reason.Trim() + deployment.CrashOutput;
         deployment.CompletedAt ??= DateTimeOffset.UtcNow;
+        // Where the time went: a few ECS reads per deployment, at its end.
+        await new DeploymentTimelineReader(_aws, _log).RecordAsync(deployment, TargetHealth, CancellationToken.None).ConfigureAwait(false);
         deployment.Error = error ?? status switch
         {
             MightyDeploymentStatus.Completed or MightyDeploymentStatus.Superseded => null,
@@ -458,7 +473,6 @@ public sealed class RolloutWatcher
         };
         progress?.Report(new RolloutProgress(deployment.Cluster, deployment.Service, status.ToString(), 100, Finished: true));
         onFinished(deployment);
-        return Task.CompletedTask;
     }
 
     private static void Report(IProgress<RolloutProgress>? progress, WatchedDeployment deployment, string status, EcsDeployment counts) =>
