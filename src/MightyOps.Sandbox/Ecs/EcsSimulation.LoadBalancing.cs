@@ -20,10 +20,15 @@ internal sealed partial class EcsSimulation
         {
             AddEvent(service, $"(service {service.Name}) registered 1 targets in (target-group {group.Arn})", Now);
         }
-        // Failing checks count only after the grace period (healthCheckGracePeriodSeconds).
-        if (fails && decided is DateTimeOffset d && service.HealthCheckGracePeriodSeconds is int grace && Now.AddSeconds(grace) > d)
+        if (fails && decided is DateTimeOffset d)
         {
-            decided = Now.AddSeconds(grace);
+            // ECS sees the unhealthy target at its next look at the group (one interval later), and
+            // not before the grace period (healthCheckGracePeriodSeconds) is over.
+            decided = d.AddSeconds(_world.Elb.GroupsOf(service).Max(g => g.HealthCheckIntervalSeconds));
+            if (service.HealthCheckGracePeriodSeconds is int grace && Now.AddSeconds(grace) > decided)
+            {
+                decided = Now.AddSeconds(grace);
+            }
         }
         return decided;
     }

@@ -58,13 +58,13 @@ internal sealed class ElbSimulation
     private static DateTimeOffset DecidedAt(TargetGroupState group, TargetState target) =>
         target.RegisteredAt + TimeSpan.FromSeconds(group.HealthCheckIntervalSeconds * (target.FailsHealthChecks ? group.UnhealthyThresholdCount : group.HealthyThresholdCount));
 
-    /// <summary>The first target group in which the task's target failed its checks, or null.</summary>
+    /// <summary>The first target group in which the task's target fails its checks, or null.</summary>
     public TargetGroupState? FailedGroup(TaskState task) =>
         TargetGroups.Values.FirstOrDefault(g => g.Targets.Any(t => ReferenceEquals(t.Task, task) && t.FailsHealthChecks));
 
     /// <summary>
-    /// Deregisters the task's targets: they drain for the longest deregistration delay, which is
-    /// returned (zero when the task has no target, or only failing ones, which ECS removes at once).
+    /// Deregisters the task's targets: they drain (healthy or not) for the longest deregistration
+    /// delay, which is returned (zero when the task has no target).
     /// </summary>
     public TimeSpan Deregister(TaskState task, DateTimeOffset now)
     {
@@ -73,11 +73,6 @@ internal sealed class ElbSimulation
         {
             foreach (TargetState target in group.Targets.Where(t => ReferenceEquals(t.Task, task) && t.DrainingUntil is null).ToList())
             {
-                if (target.FailsHealthChecks)
-                {
-                    group.Targets.Remove(target);
-                    continue;
-                }
                 target.DrainingUntil = now + group.DeregistrationDelay;
                 longest = group.DeregistrationDelay > longest ? group.DeregistrationDelay : longest;
             }
