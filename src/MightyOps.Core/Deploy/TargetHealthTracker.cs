@@ -25,8 +25,10 @@ public sealed class TargetHealthTracker
         _log = log;
     }
 
-    /// <summary>DescribeTargetHealth calls made so far (one per target group per poll).</summary>
-    public int TargetHealthCalls { get; private set; }
+    private readonly List<int> _callsPerPoll = [];
+
+    /// <summary>DescribeTargetHealth calls made at each poll so far (one per target group of the services still watched).</summary>
+    public IReadOnlyList<int> CallsPerPoll => _callsPerPoll;
 
     private sealed class Watched
     {
@@ -49,24 +51,28 @@ public sealed class TargetHealthTracker
     /// </summary>
     public async Task PollAsync(IReadOnlyList<(WatchedDeployment Deployment, EcsService Service)> services, CancellationToken cancellationToken)
     {
+        var added = new List<string>();
         foreach ((WatchedDeployment deployment, EcsService service) in services)
         {
             if (!_watched.ContainsKey(deployment))
             {
                 List<string> groups = TargetGroupArns(service.LoadBalancers);
                 _watched[deployment] = new Watched { Groups = groups };
-                if (groups.Count > 0)
-                {
-                    await LoadSettingsAsync(groups, cancellationToken).ConfigureAwait(false);
-                }
+                added.AddRange(groups);
             }
         }
+        if (added.Count > 0)
+        {
+            // The settings of every new deployment's groups together: 20 ARNs to a DescribeTargetGroups.
+            await LoadSettingsAsync(added.Distinct(StringComparer.Ordinal).ToList(), cancellationToken).ConfigureAwait(false);
+        }
         var health = new Dictionary<string, IReadOnlyList<TargetHealthDescription>>(StringComparer.Ordinal);
+        _callsPerPoll.Add(0);
         foreach (string group in services.SelectMany(s => _watched[s.Deployment].Groups).Distinct(StringComparer.Ordinal))
         {
             try
             {
-                TargetHealthCalls++;
+                _callsPerPoll[^1]++;
                 health[group] = await _aws.Elbv2.DescribeTargetHealthAsync(group, cancellationToken).ConfigureAwait(false);
             }
             catch (MightyOpsException e)

@@ -7,7 +7,7 @@ namespace MightyOps.Sandbox.Elb;
 
 /// <summary>
 /// Elastic Load Balancing v2 over the query protocol (docs/design/query-protocol.md):
-/// DescribeLoadBalancers, DescribeTargetGroups, DescribeTargetGroupAttributes,
+/// DescribeLoadBalancers, DescribeTargetGroups, CreateTargetGroup, DescribeTargetGroupAttributes,
 /// ModifyTargetGroupAttributes and DescribeTargetHealth, answered in the shapes of botocore's
 /// elbv2 model (the sandbox's tests check them against it).
 /// </summary>
@@ -33,6 +33,7 @@ internal sealed class ElbApi
             {
                 "DescribeLoadBalancers" => DescribeLoadBalancers(elb, request),
                 "DescribeTargetGroups" => DescribeTargetGroups(elb, request),
+                "CreateTargetGroup" => CreateTargetGroup(elb, request),
                 "DescribeTargetGroupAttributes" => Attributes(Group(elb, request)),
                 "ModifyTargetGroupAttributes" => ModifyAttributes(Group(elb, request), request),
                 "DescribeTargetHealth" => DescribeTargetHealth(Group(elb, request)),
@@ -109,9 +110,13 @@ internal sealed class ElbApi
             throw new SandboxException("TargetGroupNotFound", $"Target groups '[{missing}]' not found");
         }
         var found = elb.TargetGroups.Values
-            .Where(g => (arns.Count == 0 || arns.Contains(g.Arn)) && (names.Count == 0 || names.Contains(g.Name)) && (loadBalancer is null || g.LoadBalancer.Arn == loadBalancer))
+            .Where(g => (arns.Count == 0 || arns.Contains(g.Arn)) && (names.Count == 0 || names.Contains(g.Name)) && (loadBalancer is null || g.LoadBalancer?.Arn == loadBalancer))
             .ToList();
-        yield return new XElement(Namespace + "TargetGroups", found.Select(g => new XElement(Namespace + "member",
+        yield return TargetGroups(found);
+    }
+
+    private static XElement TargetGroups(IEnumerable<TargetGroupState> found) =>
+        new(Namespace + "TargetGroups", found.Select(g => new XElement(Namespace + "member",
             new XElement(Namespace + "TargetGroupArn", g.Arn),
             new XElement(Namespace + "TargetGroupName", g.Name),
             new XElement(Namespace + "Protocol", "HTTP"),
@@ -126,10 +131,36 @@ internal sealed class ElbApi
             new XElement(Namespace + "UnhealthyThresholdCount", g.UnhealthyThresholdCount),
             new XElement(Namespace + "HealthCheckPath", g.HealthCheckPath),
             new XElement(Namespace + "Matcher", new XElement(Namespace + "HttpCode", "200")),
-            new XElement(Namespace + "LoadBalancerArns", new XElement(Namespace + "member", g.LoadBalancer.Arn)),
+            new XElement(Namespace + "LoadBalancerArns", g.LoadBalancer is null ? null : new XElement(Namespace + "member", g.LoadBalancer.Arn)),
             new XElement(Namespace + "TargetType", "instance"),
             new XElement(Namespace + "ProtocolVersion", "HTTP1"),
             new XElement(Namespace + "IpAddressType", "ipv4"))));
+
+    /// <summary>An instance target group over HTTP with AWS's defaults unless the request sets the health check.</summary>
+    private IEnumerable<XElement> CreateTargetGroup(ElbSimulation elb, HttpRequest request)
+    {
+        string name = request.FormValue("Name") is { Length: > 0 and <= 32 } n && n.All(c => char.IsAsciiLetterOrDigit(c) || c == '-')
+            ? n
+            : throw new SandboxException("ValidationError", "Target group name must be 1 to 32 alphanumeric characters or hyphens");
+        if (elb.TargetGroups.Values.FirstOrDefault(g => g.Name == name) is { } existing)
+        {
+            yield return TargetGroups([existing]);
+            yield break;
+        }
+        int Int(string key, int fallback) => int.TryParse(request.FormValue(key), NumberStyles.None, CultureInfo.InvariantCulture, out int value) ? value : fallback;
+        var group = new TargetGroupState
+        {
+            Arn = $"arn:aws:elasticloadbalancing:{_world.Region}:{_world.AccountId}:targetgroup/{name}/{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name)))[..16].ToLowerInvariant()}",
+            Name = name,
+            Port = Int("Port", 80),
+            HealthCheckPath = request.FormValue("HealthCheckPath") ?? "/",
+            HealthCheckIntervalSeconds = Int("HealthCheckIntervalSeconds", 30),
+            HealthCheckTimeoutSeconds = Int("HealthCheckTimeoutSeconds", 5),
+            HealthyThresholdCount = Int("HealthyThresholdCount", 5),
+            UnhealthyThresholdCount = Int("UnhealthyThresholdCount", 2),
+        };
+        elb.TargetGroups[group.Arn] = group;
+        yield return TargetGroups([group]);
     }
 
     private static IEnumerable<XElement> Attributes(TargetGroupState group)

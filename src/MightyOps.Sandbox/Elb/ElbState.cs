@@ -22,7 +22,8 @@ internal sealed class TargetGroupState
 
     public required string Name { get; init; }
 
-    public required LoadBalancerState LoadBalancer { get; init; }
+    /// <summary>The load balancer whose listener forwards to it; null for a group no listener uses yet.</summary>
+    public LoadBalancerState? LoadBalancer { get; init; }
 
     public int Port { get; init; } = 80;
 
