@@ -83,7 +83,7 @@ public sealed class MightyDeploymentPhase
     }
 }
 
-/// <summary>A task's target in one target group, as Elastic Load Balancing reports it (the watch and its failure reports).</summary>
+/// <summary>A task's target in one target group, as Elastic Load Balancing reports it (<see cref="MightyTask.TargetHealth"/>).</summary>
 public sealed class MightyTargetHealth
 {
     /// <summary>The target group's name.</summary>

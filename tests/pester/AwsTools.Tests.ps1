@@ -264,6 +264,7 @@ Describe 'What each output type binds in AWS.Tools Update-ECSService' {
         $script:samples = @{
             MightyContainerResult   = Invoke-MightyContainer -Cluster production -Service API -Container application -Command 'echo hi' -KeyFilePath $script:keys.Ed25519 -Port $script:rig.Port -User ([Environment]::UserName)
             MightyDeployment        = Publish-MightyService -Cluster production -Service WEB -Tag master.4
+            MightyDeploymentPhase   = [MightyOps.MightyDeploymentPhase]@{ Name = 'Draining'; Start = [DateTimeOffset]::UtcNow.AddMinutes(-5); End = [DateTimeOffset]::UtcNow }
             MightyLogEvent          = @(Get-MightyLog -Cluster production -Service WEB -Tail 1)[0]
             MightyQueue             = Get-MightyQueue -Cluster production -Redis $script:redis.Url -Name mailers
             MightyQueueScale        = Set-MightyQueueScale -Cluster production -Redis $script:redis.Url -Queue mailers -Count 2 -PassThru
@@ -277,6 +278,7 @@ Describe 'What each output type binds in AWS.Tools Update-ECSService' {
             MightyTag               = New-MightyTag -Path (New-TagClone $script:world 'app') -NoPush
             MightyTask              = $task
             MightyTaskContainer     = $task.Containers[0]
+            MightyTargetHealth      = $task.TargetHealth[0]
         }
     }
 
@@ -304,9 +306,9 @@ Describe 'What each output type binds in AWS.Tools Update-ECSService' {
 
     It '<_>: the table says what its properties bind, and what it carries that nothing binds' -ForEach @(
         # Listed by name here so each row is its own test; the first test keeps the list complete.
-        'MightyContainerResult', 'MightyDeployment', 'MightyLogEvent', 'MightyQueue', 'MightyQueueScale', 'MightySandbox',
+        'MightyContainerResult', 'MightyDeployment', 'MightyDeploymentPhase', 'MightyLogEvent', 'MightyQueue', 'MightyQueueScale', 'MightySandbox',
         'MightySandboxContainer', 'MightySandboxImage', 'MightySandboxLogEvent', 'MightyService', 'MightyServiceDeployment',
-        'MightyServiceEvent', 'MightyTag', 'MightyTask', 'MightyTaskContainer'
+        'MightyServiceEvent', 'MightyTag', 'MightyTargetHealth', 'MightyTask', 'MightyTaskContainer'
     ) {
         $type = [type]"MightyOps.$_"
         $row = $script:rows[$_]
@@ -331,9 +333,9 @@ Describe 'What each output type binds in AWS.Tools Update-ECSService' {
     }
 
     It '<_>: piped into the stand-in, PowerShell binds what the table says' -ForEach @(
-        'MightyContainerResult', 'MightyDeployment', 'MightyLogEvent', 'MightyQueue', 'MightyQueueScale', 'MightySandbox',
+        'MightyContainerResult', 'MightyDeployment', 'MightyDeploymentPhase', 'MightyLogEvent', 'MightyQueue', 'MightyQueueScale', 'MightySandbox',
         'MightySandboxContainer', 'MightySandboxImage', 'MightySandboxLogEvent', 'MightyService', 'MightyServiceDeployment',
-        'MightyServiceEvent', 'MightyTag', 'MightyTask', 'MightyTaskContainer'
+        'MightyServiceEvent', 'MightyTag', 'MightyTargetHealth', 'MightyTask', 'MightyTaskContainer'
     ) {
         $sample = $script:samples[$_]
         $row = $script:rows[$_]

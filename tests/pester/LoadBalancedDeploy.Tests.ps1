@@ -34,6 +34,23 @@ AfterAll {
     Remove-Item $script:work -Recurse -Force -ErrorAction SilentlyContinue
 }
 
+Describe 'Get-MightyTask behind a load balancer' {
+    It 'shows the target of each task: group, state and reason' {
+        $tasks = @(Get-MightyTask -Cluster production -Service WEB, sync_crm)
+        $web = @($tasks | Where-Object Service -EQ WEB)
+        $web.Count | Should -Be 2
+        foreach ($task in $web) {
+            $task.TargetHealth.Count | Should -Be 1
+            $task.TargetHealth[0].TargetGroup | Should -Be 'web-tg'
+            $task.TargetHealth[0].State | Should -Be 'healthy'
+            "$($task.TargetHealth)" | Should -Be 'web-tg healthy'
+        }
+        ($tasks | Where-Object Service -EQ sync_crm).TargetHealth.Count | Should -Be 0
+        ($web[0] | Format-List | Out-String) | Should -Match 'TargetHealth\s+: web-tg healthy'
+        ($web | ConvertTo-Csv | ConvertFrom-Csv)[0].TargetHealth | Should -Be 'web-tg healthy'
+    }
+}
+
 Describe 'A deploy behind a load balancer' {
     It 'has its phases in order, as the sandbox recorded them, with draining dominating and the advice that fixes it' {
         $script:first = Publish-MightyService -Cluster production -Service WEB -Tag master.5

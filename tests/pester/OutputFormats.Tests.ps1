@@ -76,6 +76,8 @@ BeforeAll {
         'MightyDeployment'        = @($inFlight, $done)
         'MightyTask'              = $tasks
         'MightyTaskContainer'     = @($tasks.Containers)
+        'MightyTargetHealth'      = @($tasks.TargetHealth)
+        'MightyDeploymentPhase'   = @($done.Timeline)
         'MightyLogEvent'          = @(Get-MightyLog -Cluster production -Service API -Since $script:sandbox.UtcNow.AddMinutes(-3) -Tail 6)
         'MightyQueue'             = $queues
         'MightyQueueScale'        = @($scaled, $held)
