@@ -7,13 +7,13 @@ namespace MightyOps.Core.Aws.Elbv2;
 /// Elastic Load Balancing v2 over the query protocol (docs/design/query-protocol.md): the target
 /// groups of load-balanced services, their attributes and their targets' health
 /// (docs/design/load-balanced-deploys.md). Paging follows <c>Marker</c>/<c>NextMarker</c>; target
-/// group ARNs go 20 to a DescribeTargetGroups call (the API's limit, docs/design/batch-limits.md).
+/// group ARNs go 20 to a DescribeTargetGroups call (docs/design/batch-limits.md).
 /// </summary>
 public sealed class Elbv2Client
 {
     public const string ApiVersion = "2015-12-01";
 
-    /// <summary>Target group ARNs per DescribeTargetGroups call (the API allows 20).</summary>
+    /// <summary>Target group ARNs per DescribeTargetGroups call (ELBv2's documented limit for its other describe calls).</summary>
     public const int TargetGroupsPerCall = 20;
 
     /// <summary>The attribute that holds the deregistration delay, in seconds (default 300).</summary>
