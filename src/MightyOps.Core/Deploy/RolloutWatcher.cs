@@ -36,9 +36,12 @@ public sealed record RolloutProgress(string Cluster, string Service, string Stat
 
 /// <summary>
 /// Follows many deployments in one loop until each is done, failed (and rolled back) or timed
-/// out. Each poll is DescribeServices in batches of 10 per cluster, nothing per service; a failed
-/// deployment costs one ListTasks and DescribeTasks (batches of 100) to say why its tasks stopped.
-/// docs/design/deploy.md has the rules for done and failed.
+/// out. Each poll is DescribeServices in batches of 10 per cluster and, for services behind load
+/// balancers, one DescribeTargetHealth per target group (<see cref="TargetHealthTracker"/>),
+/// nothing per service or task; a failed deployment costs one ListTasks and DescribeTasks (batches
+/// of 100) to say why its tasks stopped, and every finished one a few more for its timeline.
+/// docs/design/deploy.md has the rules for done and failed, docs/design/load-balanced-deploys.md
+/// those of target health, the timeline and the advice.
 /// </summary>
 public sealed class RolloutWatcher
 {
