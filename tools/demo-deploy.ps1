@@ -33,7 +33,10 @@ try {
     }
 
     Show-Step 'Where WEB''s minutes went (it is behind web-tg, AWS''s defaults): the timeline, the slowest phase, the setting to change' {
-        $script:deployed | Where-Object Service -EQ WEB | Format-List Service, Duration, Timeline, SlowestPhase, Advice
+        $web = $script:deployed | Where-Object Service -EQ WEB
+        $web | Format-List Service, Duration, TimelineBar, SlowestPhase
+        $web.Timeline
+        $web.Advice
     }
 
     Show-Step 'Take the advice: lower web-tg''s deregistration delay to 30 s (ELBv2 ModifyTargetGroupAttributes, with the AWS CLI)' {
@@ -48,7 +51,8 @@ try {
 
     Show-Step 'Roll WEB back to the revision deployed before the last one (from the mightyops:previous-task-definition tag): a deploy, now with 30 s of draining' {
         $restored = Restore-MightyService -Cluster production -Service WEB -Previous
-        $restored | Format-List Service, Status, Duration, Timeline, SlowestPhase, Advice
+        $restored | Format-List Service, Status, Duration, TimelineBar, SlowestPhase
+        $restored.Advice
         $before = ($script:deployed | Where-Object Service -EQ WEB).Duration
         "WEB: $before with the 300 s default, $($restored.Duration) with 30 s: $($before - $restored.Duration) shorter"
     }
