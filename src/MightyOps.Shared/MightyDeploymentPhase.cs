@@ -23,7 +23,7 @@ public sealed class MightyDeploymentPhase
     public TimeSpan Duration => End - Start;
 
     /// <summary>"Draining 5:00".</summary>
-    public override string ToString() => $"{Name} {Clock(Duration)}";
+    public override string ToString() => TerminalText.VisibleLine($"{Name} {Clock(Duration)}");
 
     /// <summary>A duration as m:ss (h:mm:ss from an hour), the way the timeline and the advice write it.</summary>
     public static string Clock(TimeSpan duration)

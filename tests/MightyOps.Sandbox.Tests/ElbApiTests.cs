@@ -60,6 +60,8 @@ public sealed class ElbApiTests : IAsyncLifetime
             Call("DescribeTargetHealth", (JsonObject)health.DeepClone());
             states.UnionWith(Health().Select(h => $"{h.State} {h.Reason}"));
         }
+        Call("ModifyTargetGroup", new JsonObject { ["TargetGroupArn"] = WebGroup, ["HealthCheckIntervalSeconds"] = 10, ["HealthyThresholdCount"] = 3 });
+        Call("DescribeTargetGroups", new JsonObject { ["TargetGroupArns"] = new JsonArray(WebGroup) });
         JsonObject answer = await ValidateAsync(calls);
         foreach (JsonNode? result in answer["results"]!.AsArray())
         {
@@ -68,6 +70,8 @@ public sealed class ElbApiTests : IAsyncLifetime
         Assert.Contains("initial Elb.RegistrationInProgress", states);
         Assert.Contains("initial Elb.InitialHealthChecking", states);
         Assert.Contains("healthy ", states);
+        JsonNode changed = answer["results"]![^1]!["parsed"]!["TargetGroups"]![0]!;
+        Assert.Equal((10, 3), ((int)changed["HealthCheckIntervalSeconds"]!, (int)changed["HealthyThresholdCount"]!));
     }
 
     [Fact]

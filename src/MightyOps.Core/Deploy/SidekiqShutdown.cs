@@ -24,7 +24,11 @@ public static class SidekiqShutdown
     /// <c>--timeout=60</c>, also inside a <c>sh -c "…"</c> string); the default when it sets none;
     /// null when the command does not run Sidekiq.
     /// </summary>
-    public static int? Timeout(IReadOnlyList<string> commandLine)
+    public static int? Timeout(IReadOnlyList<string> commandLine) =>
+        Read(commandLine) is { } read ? read.Seconds ?? DefaultTimeout : null;
+
+    /// <summary>Whether the command runs Sidekiq, and the timeout it sets (null: none, the default applies); null when it does not run Sidekiq.</summary>
+    private static (int? Seconds, bool Sidekiq)? Read(IReadOnlyList<string> commandLine)
     {
         List<string> words = commandLine.SelectMany(a => a.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).ToList();
         int sidekiq = words.FindIndex(w => Path.GetFileName(w) == "sidekiq");
@@ -44,10 +48,10 @@ public static class SidekiqShutdown
             };
             if (value is not null && int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int seconds))
             {
-                return seconds;
+                return (seconds, true);
             }
         }
-        return DefaultTimeout;
+        return (null, true);
     }
 
     /// <summary>One warning per Sidekiq container whose stopTimeout is not longer than its shutdown timeout.</summary>
@@ -55,10 +59,11 @@ public static class SidekiqShutdown
     {
         foreach (EcsContainerDefinition container in containers)
         {
-            if (Timeout([.. container.EntryPoint ?? [], .. container.Command ?? []]) is not int timeout)
+            if (Read([.. container.EntryPoint ?? [], .. container.Command ?? []]) is not { } read)
             {
                 continue;
             }
+            int timeout = read.Seconds ?? DefaultTimeout;
             int stop = container.Other is not null && container.Other.TryGetValue("stopTimeout", out JsonElement value) && value.ValueKind == JsonValueKind.Number
                 ? value.GetInt32()
                 : DefaultStopTimeout;
@@ -67,7 +72,7 @@ public static class SidekiqShutdown
                 continue;
             }
             string stopSource = container.Other?.ContainsKey("stopTimeout") == true ? $"stopTimeout {stop}" : $"no stopTimeout (ECS waits {stop} s)";
-            string timeoutSource = timeout == DefaultTimeout && !(container.Command ?? []).Any(c => c.Contains("-t", StringComparison.Ordinal)) ? $"Sidekiq's default shutdown timeout is {timeout} s" : $"Sidekiq's shutdown timeout is {timeout} s (-t {timeout})";
+            string timeoutSource = read.Seconds is null ? $"Sidekiq's default shutdown timeout is {timeout} s" : $"Sidekiq's shutdown timeout is {timeout} s (-t {timeout})";
             yield return $"{service}: container '{container.Name}' has {stopSource} but {timeoutSource}: ECS kills the container {stop} s after SIGTERM, while jobs may still run and before Sidekiq pushes them back. Set StopTimeout to at least {Math.Min(timeout + 5, 120)} in mighty.psd1 (ECS allows up to 120), or lower -t.";
         }
     }

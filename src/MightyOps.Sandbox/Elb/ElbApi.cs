@@ -7,7 +7,7 @@ namespace MightyOps.Sandbox.Elb;
 
 /// <summary>
 /// Elastic Load Balancing v2 over the query protocol (docs/design/query-protocol.md):
-/// DescribeLoadBalancers, DescribeTargetGroups, CreateTargetGroup, DescribeTargetGroupAttributes,
+/// DescribeLoadBalancers, DescribeTargetGroups, CreateTargetGroup, ModifyTargetGroup, DescribeTargetGroupAttributes,
 /// ModifyTargetGroupAttributes and DescribeTargetHealth, answered in the shapes of botocore's
 /// elbv2 model (the sandbox's tests check them against it).
 /// </summary>
@@ -36,6 +36,7 @@ internal sealed class ElbApi
                 "CreateTargetGroup" => CreateTargetGroup(elb, request),
                 "DescribeTargetGroupAttributes" => Attributes(Group(elb, request)),
                 "ModifyTargetGroupAttributes" => ModifyAttributes(Group(elb, request), request),
+                "ModifyTargetGroup" => ModifyTargetGroup(Group(elb, request), request),
                 "DescribeTargetHealth" => DescribeTargetHealth(Group(elb, request)),
                 _ => throw new SandboxException("InvalidAction", $"The action {operation} is not valid for this web service."),
             };
@@ -160,6 +161,33 @@ internal sealed class ElbApi
             UnhealthyThresholdCount = Int("UnhealthyThresholdCount", 2),
         };
         elb.TargetGroups[group.Arn] = group;
+        yield return TargetGroups([group]);
+    }
+
+    /// <summary>Changes the health check (interval 5–300 s, timeout 2–120 s, thresholds 2–10, path); answers the group as it is now.</summary>
+    private static IEnumerable<XElement> ModifyTargetGroup(TargetGroupState group, HttpRequest request)
+    {
+        int? Int(string key, int min, int max)
+        {
+            if (request.FormValue(key) is not string text)
+            {
+                return null;
+            }
+            return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value >= min && value <= max
+                ? value
+                : throw new SandboxException("ValidationError", $"{key} must be from {min} to {max}, not '{text}'");
+        }
+        int interval = Int("HealthCheckIntervalSeconds", 5, 300) ?? group.HealthCheckIntervalSeconds;
+        int timeout = Int("HealthCheckTimeoutSeconds", 2, 120) ?? group.HealthCheckTimeoutSeconds;
+        if (timeout >= interval)
+        {
+            throw new SandboxException("ValidationError", "Health check timeout must be smaller than the interval");
+        }
+        group.HealthCheckIntervalSeconds = interval;
+        group.HealthCheckTimeoutSeconds = timeout;
+        group.HealthyThresholdCount = Int("HealthyThresholdCount", 2, 10) ?? group.HealthyThresholdCount;
+        group.UnhealthyThresholdCount = Int("UnhealthyThresholdCount", 2, 10) ?? group.UnhealthyThresholdCount;
+        group.HealthCheckPath = request.FormValue("HealthCheckPath") ?? group.HealthCheckPath;
         yield return TargetGroups([group]);
     }
 

@@ -27,16 +27,16 @@ internal sealed class TargetGroupState
 
     public int Port { get; init; } = 80;
 
-    public string HealthCheckPath { get; init; } = "/";
+    public string HealthCheckPath { get; set; } = "/";
 
     /// <summary>AWS's defaults for an instance target group over HTTP: every 30 s, 5 s timeout, 5 passes to be healthy, 2 failures to be unhealthy.</summary>
-    public int HealthCheckIntervalSeconds { get; init; } = 30;
+    public int HealthCheckIntervalSeconds { get; set; } = 30;
 
-    public int HealthCheckTimeoutSeconds { get; init; } = 5;
+    public int HealthCheckTimeoutSeconds { get; set; } = 5;
 
-    public int HealthyThresholdCount { get; init; } = 5;
+    public int HealthyThresholdCount { get; set; } = 5;
 
-    public int UnhealthyThresholdCount { get; init; } = 2;
+    public int UnhealthyThresholdCount { get; set; } = 2;
 
     /// <summary>The attributes, with AWS's defaults (deregistration delay 300 s).</summary>
     public SortedDictionary<string, string> Attributes { get; } = new(StringComparer.Ordinal)
