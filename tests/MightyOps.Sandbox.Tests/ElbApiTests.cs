@@ -70,7 +70,7 @@ public sealed class ElbApiTests : IAsyncLifetime
         Assert.Contains("initial Elb.RegistrationInProgress", states);
         Assert.Contains("initial Elb.InitialHealthChecking", states);
         Assert.Contains("healthy ", states);
-        JsonNode changed = answer["results"]![^1]!["parsed"]!["TargetGroups"]![0]!;
+        JsonNode changed = answer["results"]!.AsArray()[^1]!["parsed"]!["TargetGroups"]![0]!;
         Assert.Equal((10, 3), ((int)changed["HealthCheckIntervalSeconds"]!, (int)changed["HealthyThresholdCount"]!));
     }
 
