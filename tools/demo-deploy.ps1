@@ -1,6 +1,7 @@
 # Part of tools/demo.ps1 (dot-sourced; uses its Show-Step and $script:sandbox).
 # Deploys: a release tag made with New-MightyTag, built by the sandbox's "CI", deployed to three
-# services; a build that crashes on boot, reported and rolled back; Restore-MightyService -Previous.
+# services, with where WEB's minutes went behind its load balancer and the advice taken; a build
+# that crashes on boot, reported and rolled back; Restore-MightyService -Previous, now shorter.
 $script:deployDemo = Join-Path ([IO.Path]::GetTempPath()) "mightyops-demo-deploy-$PID"
 git init --quiet --bare --initial-branch=master "$script:deployDemo/origin.git"
 git clone --quiet "$script:deployDemo/origin.git" "$script:deployDemo/app" 2>$null
@@ -27,7 +28,20 @@ try {
     }
 
     Show-Step 'Deploy it to three services at once: images checked in ECR, one watch loop, events as they happen' {
-        $script:release | Publish-MightyService -Cluster production -Service WEB, API, default -InformationAction Continue
+        $script:deployed = @($script:release | Publish-MightyService -Cluster production -Service WEB, API, default -InformationAction Continue)
+        $script:deployed
+    }
+
+    Show-Step 'Where WEB''s minutes went (it is behind web-tg, AWS''s defaults): the timeline, the slowest phase, the setting to change' {
+        $web = $script:deployed | Where-Object Service -EQ WEB
+        $web | Format-List Service, Duration, TimelineBar, SlowestPhase
+        $web.Timeline
+        $web.Advice
+    }
+
+    Show-Step 'Take the advice: lower web-tg''s deregistration delay to 30 s (ELBv2 ModifyTargetGroupAttributes, with the AWS CLI)' {
+        $webTg = (aws elbv2 describe-target-groups --names web-tg | ConvertFrom-Json).TargetGroups[0].TargetGroupArn
+        aws elbv2 modify-target-group-attributes --target-group-arn $webTg --attributes Key=deregistration_delay.timeout_seconds,Value=30 --query 'Attributes[?Key==`deregistration_delay.timeout_seconds`].[Key,Value]' --output text
     }
 
     Show-Step 'A build that crashes on boot: the deploy fails, says why, and is rolled back' {
@@ -35,8 +49,12 @@ try {
             ForEach-Object { if ($_ -is [Management.Automation.ErrorRecord]) { "error $($_.FullyQualifiedErrorId): $_" } else { $_ | Out-String } }
     }
 
-    Show-Step 'Roll WEB back to the revision deployed before the last one (from the mightyops:previous-task-definition tag)' {
-        Restore-MightyService -Cluster production -Service WEB -Previous
+    Show-Step 'Roll WEB back to the revision deployed before the last one (from the mightyops:previous-task-definition tag): a deploy, now with 30 s of draining' {
+        $restored = Restore-MightyService -Cluster production -Service WEB -Previous
+        $restored | Format-List Service, Status, Duration, TimelineBar, SlowestPhase
+        $restored.Advice
+        $before = ($script:deployed | Where-Object Service -EQ WEB).Duration
+        "WEB: $before with the 300 s default, $($restored.Duration) with 30 s: $($before - $restored.Duration) shorter"
     }
 
     Show-Step 'What happened to WEB, oldest first' {

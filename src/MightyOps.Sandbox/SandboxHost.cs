@@ -186,6 +186,19 @@ public sealed class SandboxHost : IAsyncDisposable
         }
     }
 
+    /// <summary>Makes an existing image answer load-balancer health checks with HTTP 502 (its containers still start). Throws <c>SandboxImageNotFound</c>.</summary>
+    public SandboxImage SetImageFailsHealthChecks(string repository, string tag, bool fails = true)
+    {
+        lock (World.Sync)
+        {
+            SandboxImage image = World.Repositories.TryGetValue(repository, out SandboxRepository? repo)
+                ? repo.Images.FirstOrDefault(i => i.Tags.Contains(tag)) ?? throw ImageNotFound(repository, tag)
+                : throw ImageNotFound(repository, tag);
+            image.FailsHealthChecks = fails;
+            return image;
+        }
+    }
+
     /// <summary>
     /// Makes an existing image crash on boot with <paramref name="crashMessage"/>: its containers
     /// print that exception (with a backtrace) to their awslogs stream, then exit. Throws <c>SandboxImageNotFound</c>.

@@ -73,6 +73,9 @@ public sealed class SandboxWorld
 
     /// <summary>CloudWatch Logs: the awslogs groups and streams the simulated containers write. The caller holds <see cref="Sync"/>.</summary>
     internal Logs.LogStore Logs { get; } = new();
+
+    /// <summary>Elastic Load Balancing: load balancers, target groups and the targets ECS registers. The caller holds <see cref="Sync"/>.</summary>
+    internal Elb.ElbSimulation Elb { get; } = new();
 }
 
 /// <summary>An ECR repository and its images.</summary>
@@ -111,6 +114,9 @@ public sealed class SandboxImage
 
     /// <summary>The image manifest as stored (BatchGetImage <c>imageManifest</c>).</summary>
     public required string Manifest { get; init; }
+
+    /// <summary>Its containers run, but answer a load balancer's health check with HTTP 502 (docs/design/load-balanced-deploys.md).</summary>
+    public bool FailsHealthChecks { get; set; }
 
     /// <summary>Set on purpose so failed deployments can be shown.</summary>
     public bool FailsToStart { get; set; }

@@ -179,6 +179,26 @@ public sealed class MightyDeployment
     /// <summary>The service events seen while it was watched, oldest first (as text: each event's time and message, joined with "; ").</summary>
     public IReadOnlyList<MightyServiceEvent> Events { get => _events; init => _events = PrintableList<MightyServiceEvent>.From(value) ?? PrintableList<MightyServiceEvent>.Empty; }
 
+    private readonly PrintableList<MightyDeploymentPhase> _timeline = PrintableList<MightyDeploymentPhase>.Empty;
+
+    /// <summary>
+    /// Where the time went: the phases the watch observed, in order, each with its start and end
+    /// by ECS's clock (as text: <c>Placing 0:10; Starting 0:21; …</c>). Empty when the deployment
+    /// was not watched.
+    /// </summary>
+    public IReadOnlyList<MightyDeploymentPhase> Timeline { get => _timeline; init => _timeline = PrintableList<MightyDeploymentPhase>.From(value) ?? PrintableList<MightyDeploymentPhase>.Empty; }
+
+    /// <summary>The timeline as one line of ASCII (<c>[PSSHHHHDDDDDDDDDDO] 6:40</c>; docs/design/load-balanced-deploys.md).</summary>
+    public string TimelineBar => MightyDeploymentPhase.Bar(Timeline);
+
+    /// <summary>The name of the longest phase of <see cref="Timeline"/>; empty without one.</summary>
+    public string SlowestPhase { get; init; } = string.Empty;
+
+    private readonly PrintableList<string> _advice = PrintableList<string>.Empty;
+
+    /// <summary>When a phase dominated and a setting explains it: the setting, its value, the better value and the time it would have saved. Empty when nothing stands out.</summary>
+    public IReadOnlyList<string> Advice { get => _advice; init => _advice = PrintableList<string>.From(value) ?? PrintableList<string>.Empty; }
+
     /// <inheritdoc />
     public override string ToString() => TerminalText.VisibleLine($"{Cluster}/{Service} {MightyServiceDeployment.ShortTaskDefinition(TaskDefinitionArn)} {Status}");
 }

@@ -61,6 +61,13 @@ public sealed class MightySandbox
     public MightySandboxImage SetImageFailsToStart(string repository, string tag, bool failsToStart) => _control.SetImageFailsToStart(repository, tag, failsToStart);
 
     /// <summary>
+    /// Makes an existing image's containers answer a load balancer's health checks with HTTP 502:
+    /// they start, the target group finds them unhealthy (Target.ResponseCodeMismatch), ECS stops
+    /// them and its circuit breaker counts them as failed.
+    /// </summary>
+    public MightySandboxImage SetImageFailsHealthChecks(string repository, string tag) => _control.SetImageFailsHealthChecks(repository, tag);
+
+    /// <summary>
     /// Makes an existing image crash on boot with <paramref name="crashMessage"/>: its containers
     /// print that exception and a Ruby backtrace to their awslogs stream, then exit 1.
     /// </summary>
@@ -144,6 +151,8 @@ public interface IMightySandboxControl
     void AdvanceTime(TimeSpan simulated);
 
     MightySandboxImage SetImageCrash(string repository, string tag, string crashMessage);
+
+    MightySandboxImage SetImageFailsHealthChecks(string repository, string tag);
 
     void AddServiceEvent(string cluster, string service, string message);
 

@@ -61,6 +61,15 @@ public sealed class MightyTask
     /// <summary>E.g. us-east-1a.</summary>
     public string AvailabilityZone { get; init; } = string.Empty;
 
+    private readonly PrintableList<MightyTargetHealth> _targetHealth = PrintableList<MightyTargetHealth>.Empty;
+
+    /// <summary>
+    /// For a task of a service behind target groups: its target in each group, with the state and
+    /// the reason Elastic Load Balancing gives (as text: <c>web-tg healthy</c>,
+    /// <c>web-tg unhealthy (Target.ResponseCodeMismatch)</c>). Empty for a task without a target.
+    /// </summary>
+    public IReadOnlyList<MightyTargetHealth> TargetHealth { get => _targetHealth; init => _targetHealth = PrintableList<MightyTargetHealth>.From(value) ?? PrintableList<MightyTargetHealth>.Empty; }
+
     private readonly PrintableList<MightyTaskContainer> _containers = PrintableList<MightyTaskContainer>.Empty;
 
     /// <summary>The task's containers, in task definition order (as text: <c>application (RUNNING); nginx (RUNNING)</c>).</summary>

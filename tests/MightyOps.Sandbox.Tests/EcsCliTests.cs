@@ -169,8 +169,9 @@ public sealed class EcsCliDeployTests : IAsyncLifetime
         Assert.Equal(0, (int)deployments[0]!["runningCount"]!);
         string deploymentId = (string)deployments[0]!["id"]!;
 
-        // Move simulated time on; the botocore waiter then finds the service stable on its first poll.
-        _host.World.Clock.Advance(TimeSpan.FromMinutes(5));
+        // Move simulated time on (API is behind api-tg: 2:30 of health checks, 5:00 of draining); the
+        // botocore waiter then finds the service stable on its first poll.
+        _host.World.Clock.Advance(TimeSpan.FromMinutes(10));
         Ok("ecs", "wait", "services-stable", "--cluster", "production", "--services", "API");
         JsonNode service = Ok("ecs", "describe-services", "--cluster", "production", "--services", "API").Json!["services"]![0]!;
         JsonNode primary = service["deployments"]!.AsArray().Single()!;

@@ -136,7 +136,8 @@ public sealed class EcsTagsAndEnvironmentTests : IAsyncLifetime
     private void Deploy(string service, string definition)
     {
         Ok("ecs", "update-service", "--cluster", "production", "--service", service, "--task-definition", definition);
-        _host.World.Clock.Advance(TimeSpan.FromMinutes(5));
+        // Long enough for a service behind a target group too: 2:30 of health checks, 5:00 of draining.
+        _host.World.Clock.Advance(TimeSpan.FromMinutes(10));
         Assert.Equal("COMPLETED", (string?)ServiceJson(service)["deployments"]![0]!["rolloutState"]);
     }
 

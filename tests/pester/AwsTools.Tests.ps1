@@ -267,6 +267,7 @@ Describe 'What each output type binds in AWS.Tools Update-ECSService' {
             MightyDeploymentRollback = $broken.Rollback
             MightyContainerResult   = Invoke-MightyContainer -Cluster production -Service API -Container application -Command 'echo hi' -KeyFilePath $script:keys.Ed25519 -Port $script:rig.Port -User ([Environment]::UserName)
             MightyDeployment        = Publish-MightyService -Cluster production -Service WEB -Tag master.4
+            MightyDeploymentPhase   = [MightyOps.MightyDeploymentPhase]@{ Name = 'Draining'; Start = [DateTimeOffset]::UtcNow.AddMinutes(-5); End = [DateTimeOffset]::UtcNow }
             MightyLogEvent          = @(Get-MightyLog -Cluster production -Service WEB -Tail 1)[0]
             MightyQueue             = Get-MightyQueue -Cluster production -Redis $script:redis.Url -Name mailers
             MightyQueueScale        = Set-MightyQueueScale -Cluster production -Redis $script:redis.Url -Queue mailers -Count 2 -PassThru
@@ -283,6 +284,7 @@ Describe 'What each output type binds in AWS.Tools Update-ECSService' {
             MightyTask              = $task
             MightyTaskContainer     = $task.Containers[0]
             MightyTaskRun           = Start-MightyTask -Cluster production -Service API -Container application -Command 'true'
+            MightyTargetHealth      = $task.TargetHealth[0]
         }
         # Tasks the worker group has no room for, as Get-MightyCapacity reports them.
         $null = Set-MightyQueueScale -Cluster production -Redis $script:redis.Url -Queue low -Count 60 -Force -CapacityCheck Off
@@ -314,10 +316,10 @@ Describe 'What each output type binds in AWS.Tools Update-ECSService' {
 
     It '<_>: the table says what its properties bind, and what it carries that nothing binds' -ForEach @(
         # Listed by name here so each row is its own test; the first test keeps the list complete.
-        'MightyCapacity', 'MightyCapacityChange', 'MightyUnplaceable',
-        'MightyCircuitBreaker', 'MightyContainerResult', 'MightyDeployment', 'MightyDeploymentRollback', 'MightyLogEvent', 'MightyQueue', 'MightyQueueScale', 'MightySandbox',
-        'MightySandboxContainer', 'MightySandboxImage', 'MightySandboxLogEvent', 'MightyService', 'MightyServiceDeployment',
-        'MightyServiceEvent', 'MightyTag', 'MightyTask', 'MightyTaskContainer', 'MightyTaskRun'
+        'MightyCapacity', 'MightyCapacityChange', 'MightyCircuitBreaker', 'MightyContainerResult', 'MightyDeployment', 'MightyDeploymentPhase',
+        'MightyDeploymentRollback', 'MightyLogEvent', 'MightyQueue', 'MightyQueueScale', 'MightySandbox', 'MightySandboxContainer',
+        'MightySandboxImage', 'MightySandboxLogEvent', 'MightyService', 'MightyServiceDeployment', 'MightyServiceEvent', 'MightyTag',
+        'MightyTargetHealth', 'MightyTask', 'MightyTaskContainer', 'MightyTaskRun', 'MightyUnplaceable'
     ) {
         $type = [type]"MightyOps.$_"
         $row = $script:rows[$_]
@@ -342,10 +344,10 @@ Describe 'What each output type binds in AWS.Tools Update-ECSService' {
     }
 
     It '<_>: piped into the stand-in, PowerShell binds what the table says' -ForEach @(
-        'MightyCapacity', 'MightyCapacityChange', 'MightyUnplaceable',
-        'MightyCircuitBreaker', 'MightyContainerResult', 'MightyDeployment', 'MightyDeploymentRollback', 'MightyLogEvent', 'MightyQueue', 'MightyQueueScale', 'MightySandbox',
-        'MightySandboxContainer', 'MightySandboxImage', 'MightySandboxLogEvent', 'MightyService', 'MightyServiceDeployment',
-        'MightyServiceEvent', 'MightyTag', 'MightyTask', 'MightyTaskContainer', 'MightyTaskRun'
+        'MightyCapacity', 'MightyCapacityChange', 'MightyCircuitBreaker', 'MightyContainerResult', 'MightyDeployment', 'MightyDeploymentPhase',
+        'MightyDeploymentRollback', 'MightyLogEvent', 'MightyQueue', 'MightyQueueScale', 'MightySandbox', 'MightySandboxContainer',
+        'MightySandboxImage', 'MightySandboxLogEvent', 'MightyService', 'MightyServiceDeployment', 'MightyServiceEvent', 'MightyTag',
+        'MightyTargetHealth', 'MightyTask', 'MightyTaskContainer', 'MightyTaskRun', 'MightyUnplaceable'
     ) {
         $sample = $script:samples[$_]
         $row = $script:rows[$_]

@@ -5,6 +5,7 @@
 BeforeAll {
     . $PSScriptRoot/Common.ps1
     $script:sandbox = Start-MightySandbox -Seed demo -TimeScale 50
+    Set-QuickTargetGroups   # WEB and API deploys in seconds rather than 8 simulated minutes
     foreach ($repository in 'app', 'nginx-proxy') { $null = $script:sandbox.PushImage($repository, 'master.5') }
     $script:work = Join-Path ([IO.Path]::GetTempPath()) ("mighty-deploy-" + [guid]::NewGuid().ToString('n'))
     New-Item -ItemType Directory -Path $script:work | Out-Null

@@ -352,7 +352,8 @@ printf '[%s]' "two  words" 'it'\''s' "$RAILS_ENV" '$HOME' "a;b|c" `echo x`
         It 'reports a container that is not running as ContainerNotRunning' {
             $task = (Get-MightyTask -Cluster production -Service API)[-1]
             aws ecs stop-task --cluster production --task $task.TaskId --endpoint-url $sandbox.Endpoint | Out-Null
-            Invoke-RestMethod -Method Post -Uri "$($sandbox.Endpoint)/_sandbox/advance-time" -ContentType 'application/json' -Body '{"seconds":120}' | Out-Null
+            # API is behind api-tg: the stopped task drains for the 300 s deregistration delay before its containers stop.
+            Invoke-RestMethod -Method Post -Uri "$($sandbox.Endpoint)/_sandbox/advance-time" -ContentType 'application/json' -Body '{"seconds":420}' | Out-Null
             Invoke-MightyContainer @ssh -Service API -TaskId $task.TaskId -Command 'true' -ErrorVariable failures -ErrorAction SilentlyContinue
             $failures[0].FullyQualifiedErrorId | Should -BeLike 'ContainerNotRunning,*'
             $failures[0].ToString() | Should -Match 'STOPPED'

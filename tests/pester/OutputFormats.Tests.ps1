@@ -94,6 +94,8 @@ BeforeAll {
         'MightyTask'              = $tasks
         'MightyTaskContainer'     = @($tasks.Containers)
         'MightyTaskRun'           = $runs
+        'MightyTargetHealth'      = @($tasks.TargetHealth)
+        'MightyDeploymentPhase'   = @($done.Timeline)
         'MightyLogEvent'          = @(Get-MightyLog -Cluster production -Service API -Since $script:sandbox.UtcNow.AddMinutes(-3) -Tail 6)
         'MightyQueue'             = $queues
         'MightyQueueScale'        = @($scaled, $held)

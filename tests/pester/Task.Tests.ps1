@@ -47,6 +47,9 @@ Describe 'Get-MightyTask' {
         ($after['ecs.DescribeTasks'] - $before['ecs.DescribeTasks']) | Should -Be 1
         ($after['ec2.DescribeInstances'] - $before['ec2.DescribeInstances']) | Should -Be 1
         ($after['ecs.DescribeContainerInstances'] - $before['ecs.DescribeContainerInstances']) | Should -Be 1
+        # Target health: the services' target groups from one DescribeServices, one DescribeTargetHealth per group.
+        ($after['ecs.DescribeServices'] - $before['ecs.DescribeServices']) | Should -Be 2   # Get-MightyService's and Get-MightyTask's
+        ($after['elasticloadbalancing.DescribeTargetHealth'] - $before['elasticloadbalancing.DescribeTargetHealth']) | Should -Be 2
     }
 
     It 'keeps only the tasks with the named container' {

@@ -2,6 +2,7 @@ using MightyOps.Core.Aws.AutoScaling;
 using MightyOps.Core.Aws.Ec2;
 using MightyOps.Core.Aws.Ecr;
 using MightyOps.Core.Aws.Ecs;
+using MightyOps.Core.Aws.Elbv2;
 using MightyOps.Core.Aws.Logs;
 using MightyOps.Core.Aws.Query;
 using MightyOps.Core.Aws.S3;
@@ -69,6 +70,7 @@ public sealed class AwsSession : IDisposable
     private readonly Lazy<S3Client> _s3;
     private readonly Lazy<LogsClient> _logs;
     private readonly Lazy<AutoScalingClient> _autoScaling;
+    private readonly Lazy<Elbv2Client> _elbv2;
 
     private AwsSession(string region, string regionSource, CredentialSource credentials, Endpoints endpoints, RetryPolicy retry, IOperationLog log, HttpMessageInvoker? http)
     {
@@ -84,6 +86,7 @@ public sealed class AwsSession : IDisposable
         _s3 = new Lazy<S3Client>(() => new S3Client(Announce(endpoints.S3, log), credentials, new AwsRetryLoop(retry, log)));
         _logs = new Lazy<LogsClient>(() => new LogsClient(new AwsJsonClient(Announce(endpoints.Logs, log), LogsClient.TargetPrefix, credentials, retry, log, http)));
         _autoScaling = new Lazy<AutoScalingClient>(() => new AutoScalingClient(new AwsQueryClient(Announce(endpoints.AutoScaling, log), AutoScalingClient.ApiVersion, credentials, retry, log, http)));
+        _elbv2 = new Lazy<Elbv2Client>(() => new Elbv2Client(new AwsQueryClient(Announce(endpoints.Elbv2, log), Elbv2Client.ApiVersion, credentials, retry, log, http)));
     }
 
     /// <summary>
@@ -107,7 +110,8 @@ public sealed class AwsSession : IDisposable
             EndpointResolver.Resolve("ec2", region, options.EndpointUrl, endpointOrigin: options.EndpointOrigin),
             EndpointResolver.Resolve("s3", region, options.EndpointUrl, endpointOrigin: options.EndpointOrigin),
             EndpointResolver.Resolve("logs", region, options.EndpointUrl, endpointOrigin: options.EndpointOrigin),
-            EndpointResolver.Resolve("autoscaling", region, options.EndpointUrl, endpointOrigin: options.EndpointOrigin));
+            EndpointResolver.Resolve("autoscaling", region, options.EndpointUrl, endpointOrigin: options.EndpointOrigin),
+            EndpointResolver.Resolve("elasticloadbalancing", region, options.EndpointUrl, endpointOrigin: options.EndpointOrigin));
         CredentialSource credentials = await CredentialResolver.ResolveAsync(options, log, cancellationToken).ConfigureAwait(false);
         // Fetch once now: a role to assume or an SSO login to refresh fails here, with its own message,
         // rather than inside the first ECS call.
@@ -135,6 +139,8 @@ public sealed class AwsSession : IDisposable
 
     /// <summary>Auto Scaling groups: describe, size, terminate (the query protocol; created on first use).</summary>
     public AutoScalingClient AutoScaling => _autoScaling.Value;
+    /// <summary>Elastic Load Balancing v2: target groups and target health (the query protocol; created on first use).</summary>
+    public Elbv2Client Elbv2 => _elbv2.Value;
 
     /// <summary>EC2 DescribeInstances (AWSSDK.EC2 underneath, created on first use).</summary>
     public Ec2Client Ec2 => _ec2.Value;
@@ -156,7 +162,7 @@ public sealed class AwsSession : IDisposable
         return endpoint;
     }
 
-    private sealed record Endpoints(AwsServiceEndpoint Ecs, AwsServiceEndpoint Ecr, AwsServiceEndpoint Ec2, AwsServiceEndpoint S3, AwsServiceEndpoint Logs, AwsServiceEndpoint AutoScaling);
+    private sealed record Endpoints(AwsServiceEndpoint Ecs, AwsServiceEndpoint Ecr, AwsServiceEndpoint Ec2, AwsServiceEndpoint S3, AwsServiceEndpoint Logs, AwsServiceEndpoint AutoScaling, AwsServiceEndpoint Elbv2);
 
     public void Dispose()
     {

@@ -328,6 +328,10 @@ public sealed class DeployPlanner
     {
         RenderedRevision rendered = Render(draft, options, rendering);
         (bool unchanged, IReadOnlyList<DefinitionChange> changes) = Compare(draft.Live, rendered.Request);
+        foreach (string warning in SidekiqShutdown.Warnings(draft.Name, rendered.Request.ContainerDefinitions ?? []))
+        {
+            _log.Warning(warning);
+        }
         string live = MightyServiceDeployment.ShortTaskDefinition(draft.Live.TaskDefinitionArn ?? string.Empty);
         _log.Verbose(unchanged
             ? $"{draft.Name}: the new definition equals {live}."

@@ -65,7 +65,8 @@ public sealed partial class RolloutWatcher
                 _log.Warning(PauseHookMessage(deployment, entry, hook));
             }
         }
-        Report(progress, deployment, ProgressText(deployment, entry), PercentOf(entry));
+        string balanced = TargetHealth.Progress(deployment);
+        Report(progress, deployment, ProgressText(deployment, entry) + (balanced.Length > 0 ? $", {balanced}" : string.Empty), PercentOf(entry));
         return changed;
     }
 

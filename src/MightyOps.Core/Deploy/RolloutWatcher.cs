@@ -36,9 +36,12 @@ public sealed record RolloutProgress(string Cluster, string Service, string Stat
 
 /// <summary>
 /// Follows many deployments in one loop until each is done, failed (and rolled back) or timed
-/// out. Each poll is DescribeServices in batches of 10 per cluster, nothing per service; a failed
-/// deployment costs one ListTasks and DescribeTasks (batches of 100) to say why its tasks stopped.
-/// docs/design/deploy.md has the rules for done and failed.
+/// out. Each poll is DescribeServices in batches of 10 per cluster and, for services behind load
+/// balancers, one DescribeTargetHealth per target group (<see cref="TargetHealthTracker"/>),
+/// nothing per service or task; a failed deployment costs one ListTasks and DescribeTasks (batches
+/// of 100) to say why its tasks stopped, and every finished one a few more for its timeline.
+/// docs/design/deploy.md has the rules for done and failed, docs/design/load-balanced-deploys.md
+/// those of target health, the timeline and the advice.
 /// </summary>
 public sealed partial class RolloutWatcher
 {
@@ -59,6 +62,7 @@ public sealed partial class RolloutWatcher
         _log = log;
         _timing = timing ?? RolloutTiming.Default;
         Ledger = ledger ?? new ServiceLedger(aws, log);
+        TargetHealth = new TargetHealthTracker(aws, log);
     }
 
     /// <summary>ECS's service-deployment ledger, the source of the verdicts where it is available.</summary>
@@ -69,6 +73,10 @@ public sealed partial class RolloutWatcher
     /// its configured bake and step times (said in -Verbose).
     /// </summary>
     public bool GrowTimeout { get; init; }
+
+
+    /// <summary>The load-balanced part of each poll: one DescribeTargetHealth per target group (docs/design/load-balanced-deploys.md).</summary>
+    public TargetHealthTracker TargetHealth { get; }
 
     /// <summary>Polls made so far (each is ⌈services / 10⌉ DescribeServices per cluster).</summary>
     public int Polls { get; private set; }
@@ -170,6 +178,8 @@ public sealed partial class RolloutWatcher
                 unanswered.Answered();
                 var byName = (response.Services ?? []).ToDictionary(s => s.ServiceName ?? string.Empty, StringComparer.Ordinal);
                 seen.AddRange(cluster.Select(d => (d, byName.GetValueOrDefault(d.Service))));
+                // Load balancers: the target health of every target group of these services, one call per group.
+                await TargetHealth.PollAsync(cluster.Where(d => byName.ContainsKey(d.Service)).Select(d => (d, byName[d.Service])).ToList(), cancellationToken).ConfigureAwait(false);
             }
             if (seen.Count > 0)
             {
@@ -287,6 +297,7 @@ public sealed partial class RolloutWatcher
         Action<WatchedDeployment> onFinished,
         CancellationToken cancellationToken)
     {
+        deployment.LastService = service;
         foreach (MightyServiceEvent e in deployment.TakeNewEvents(service))
         {
             _log.Information($"{deployment.Service}: {TerminalText.Quote(e.Message, TerminalText.LineLength)}", "MightyOps.Event");
@@ -365,7 +376,8 @@ public sealed partial class RolloutWatcher
             }
             else
             {
-                Report(progress, deployment, $"running {ours.RunningCount}/{ours.DesiredCount}, pending {ours.PendingCount}" + (ours.FailedTasks > 0 ? $", {ours.FailedTasks} failed" : string.Empty), ours);
+                string balanced = TargetHealth.Progress(deployment);
+                Report(progress, deployment, $"running {ours.RunningCount}/{ours.DesiredCount}, pending {ours.PendingCount}" + (ours.FailedTasks > 0 ? $", {ours.FailedTasks} failed" : string.Empty) + (balanced.Length > 0 ? $", {balanced}" : string.Empty), ours);
                 return changed;
             }
         }
@@ -555,6 +567,11 @@ public sealed partial class RolloutWatcher
             .Distinct(StringComparer.Ordinal)
             .TakeLast(FailureEventsQuoted)
             .ToList();
+        // What the load balancer said about the new tasks: the target group, the reason and the codes.
+        if (TargetHealth.Failures(deployment) is { Length: > 0 } healthChecks)
+        {
+            parts.Add(healthChecks);
+        }
         if (failures.Count > 0)
         {
             parts.Add("Events: " + string.Join(" ", failures.Select(f => f.TrimEnd('.') + ".")));
@@ -628,11 +645,13 @@ public sealed partial class RolloutWatcher
         return $"{tasksWord} of this deployment stopped: {string.Join("; ", reasons)}.";
     }
 
-    private Task FinishAsync(WatchedDeployment deployment, MightyDeploymentStatus status, string reason, MightyOpsException? error, IProgress<RolloutProgress>? progress, Action<WatchedDeployment> onFinished)
+    private async Task FinishAsync(WatchedDeployment deployment, MightyDeploymentStatus status, string reason, MightyOpsException? error, IProgress<RolloutProgress>? progress, Action<WatchedDeployment> onFinished)
     {
         deployment.Status = status;
         deployment.FailureReason = reason.Trim() + deployment.CrashOutput;
         deployment.CompletedAt ??= DateTimeOffset.UtcNow;
+        // Where the time went: a few ECS reads per deployment, at its end.
+        await new DeploymentTimelineReader(_aws, _log).RecordAsync(deployment, TargetHealth, CancellationToken.None).ConfigureAwait(false);
         bool asked = (deployment.Expected, status) is (ExpectedOutcome.Rollback, MightyDeploymentStatus.RolledBack) or (ExpectedOutcome.Stop, MightyDeploymentStatus.Stopped);
         deployment.Error = error ?? (asked ? null : status switch
         {
@@ -646,7 +665,6 @@ public sealed partial class RolloutWatcher
         });
         progress?.Report(new RolloutProgress(deployment.Cluster, deployment.Service, status.ToString(), 100, Finished: true));
         onFinished(deployment);
-        return Task.CompletedTask;
     }
 
     private static void Report(IProgress<RolloutProgress>? progress, WatchedDeployment deployment, string status, EcsDeployment counts) =>

@@ -128,6 +128,14 @@ public sealed class WatchedDeployment
 
     internal IReadOnlyList<MightyServiceEvent> Events => _events;
 
+    /// <summary>The service as the last poll saw it (settings for the advice).</summary>
+    internal EcsService? LastService { get; set; }
+
+    /// <summary>Where the time went, once finished (docs/design/load-balanced-deploys.md).</summary>
+    internal IReadOnlyList<MightyDeploymentPhase> Timeline { get; set; } = [];
+
+    internal IReadOnlyList<string> Advice { get; set; } = [];
+
     /// <summary>The events not seen before that belong to this deployment, oldest first.</summary>
     internal List<MightyServiceEvent> TakeNewEvents(EcsService service)
     {
@@ -174,6 +182,9 @@ public sealed class WatchedDeployment
         FailureReason = FailureReason,
         SupersededByTaskDefinitionArn = SupersededByTaskDefinitionArn,
         Events = _events.ToList(),
+        Timeline = Timeline,
+        SlowestPhase = DeploymentTimeline.Slowest(Timeline),
+        Advice = Advice,
     };
 
     /// <summary>An ECS deployment of <paramref name="service"/> to watch, as DescribeServices lists it.</summary>

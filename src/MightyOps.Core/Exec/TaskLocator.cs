@@ -12,6 +12,9 @@ namespace MightyOps.Core.Exec;
 /// <param name="DesiredStatus">RUNNING (the default) or STOPPED.</param>
 public sealed record TaskQuery(string Cluster, IReadOnlyList<string>? Services = null, IReadOnlyList<string>? TaskIds = null, string DesiredStatus = "RUNNING")
 {
+    /// <summary>Also read each task's target health: DescribeServices for the services' target groups, one DescribeTargetHealth per group.</summary>
+    public bool IncludeTargetHealth { get; init; }
+
     /// <summary>The lookup for what <see cref="TaskTargetResolver"/> resolved.</summary>
     public static TaskQuery For(TaskTargets targets, string desiredStatus = "RUNNING") =>
         new(targets.Cluster, targets.Services, targets.TaskIds, desiredStatus);
@@ -82,8 +85,9 @@ public sealed class TaskLocator
         Dictionary<string, Ec2Instance> hosts = await Ec2InstancesAsync(instances.Values, cancellationToken).ConfigureAwait(false);
         _log.Verbose($"{tasks.Count} tasks on {instances.Count} container instances ({hosts.Count} EC2 instances) in cluster '{cluster}'.");
 
+        TargetHealthByTask health = query.IncludeTargetHealth ? await TargetHealthAsync(cluster, tasks, instances, cancellationToken).ConfigureAwait(false) : [];
         return tasks
-            .Select(t => ToMightyTask(t, cluster, instances, hosts))
+            .Select(t => ToMightyTask(t, cluster, instances, hosts, health.GetValueOrDefault(t.TaskArn ?? string.Empty)))
             .OrderBy(t => t.Service, StringComparer.Ordinal)
             .ThenBy(t => t.StartedAt ?? DateTimeOffset.MaxValue)
             .ThenBy(t => t.TaskId, StringComparer.Ordinal)
@@ -186,7 +190,67 @@ public sealed class TaskLocator
             : task.Tags?.FirstOrDefault(t => t.Key == Tasks.TaskRunner.ServiceTag)?.Value ?? string.Empty;
     }
 
-    private static MightyTask ToMightyTask(EcsTask task, string cluster, Dictionary<string, EcsContainerInstance> instances, Dictionary<string, Ec2Instance> hosts)
+    private sealed class TargetHealthByTask : Dictionary<string, List<MightyTargetHealth>>
+    {
+        public TargetHealthByTask()
+            : base(StringComparer.Ordinal)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Each task's target in its service's target groups (docs/design/load-balanced-deploys.md):
+    /// an instance target is the task's EC2 instance and a host port of its containers, an IP
+    /// target its ENI address and a container port. A read that fails leaves the health out.
+    /// </summary>
+    private async Task<TargetHealthByTask> TargetHealthAsync(string cluster, List<EcsTask> tasks, Dictionary<string, EcsContainerInstance> instances, CancellationToken cancellationToken)
+    {
+        var result = new TargetHealthByTask();
+        List<string> services = tasks.Select(ServiceOf).Where(s => s.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+        if (services.Count == 0)
+        {
+            return result;
+        }
+        try
+        {
+            DescribeServicesResponse described = await _aws.Ecs.DescribeServicesAsync(cluster, services, cancellationToken).ConfigureAwait(false);
+            var groupsByService = (described.Services ?? []).ToDictionary(s => s.ServiceName ?? string.Empty, s => Deploy.TargetHealthTracker.TargetGroupArns(s.LoadBalancers), StringComparer.Ordinal);
+            var health = new Dictionary<string, IReadOnlyList<Aws.Elbv2.TargetHealthDescription>>(StringComparer.Ordinal);
+            foreach (string group in groupsByService.Values.SelectMany(g => g).Distinct(StringComparer.Ordinal))
+            {
+                health[group] = await _aws.Elbv2.DescribeTargetHealthAsync(group, cancellationToken).ConfigureAwait(false);
+            }
+            foreach (EcsTask task in tasks)
+            {
+                string? ec2Id = task.ContainerInstanceArn is string arn ? Ec2IdOf(instances.GetValueOrDefault(arn)) : null;
+                string? address = EniAddressOf(task);
+                var bindings = (task.Containers ?? []).SelectMany(c => c.NetworkBindings ?? []).ToList();
+                foreach (string group in groupsByService.GetValueOrDefault(ServiceOf(task)) ?? [])
+                {
+                    Aws.Elbv2.TargetHealthDescription? target = health[group].FirstOrDefault(t =>
+                        (t.Target?.Id == ec2Id && bindings.Any(b => b.HostPort == t.Target?.Port))
+                        || (address is not null && t.Target?.Id == address));
+                    if (target?.TargetHealth is { } state)
+                    {
+                        (result.TryGetValue(task.TaskArn ?? string.Empty, out List<MightyTargetHealth>? list) ? list : result[task.TaskArn ?? string.Empty] = []).Add(new MightyTargetHealth
+                        {
+                            TargetGroup = Aws.Elbv2.Elbv2Client.ShortName(group),
+                            State = state.State ?? string.Empty,
+                            Reason = state.Reason ?? string.Empty,
+                            Description = state.Description ?? string.Empty,
+                        });
+                    }
+                }
+            }
+        }
+        catch (MightyOpsException e)
+        {
+            _log.Verbose($"Reading the target health of the tasks in cluster '{cluster}' failed ({e.Message}); TargetHealth is left empty.");
+        }
+        return result;
+    }
+
+    private static MightyTask ToMightyTask(EcsTask task, string cluster, Dictionary<string, EcsContainerInstance> instances, Dictionary<string, Ec2Instance> hosts, List<MightyTargetHealth>? targetHealth)
     {
         EcsContainerInstance? instance = task.ContainerInstanceArn is string arn ? instances.GetValueOrDefault(arn) : null;
         string? ec2Id = Ec2IdOf(instance);
@@ -221,6 +285,7 @@ public sealed class TaskLocator
                     Reason = c.Reason ?? string.Empty,
                 })
                 .ToList(),
+            TargetHealth = targetHealth ?? [],
         };
     }
 }

@@ -241,6 +241,11 @@ internal sealed partial class AdminApi(SandboxHost host)
     private HttpResponse BadImage(JsonObject body)
     {
         (string repository, string tag) = ImageOf(body);
+        if (body["failsHealthChecks"]?.GetValue<bool>() is bool failsChecks)
+        {
+            // Starts fine, then answers the load balancer's health checks with 502.
+            return Ok(ImageJson(repository, tag, host.SetImageFailsHealthChecks(repository, tag, failsChecks)));
+        }
         bool fails = body["failsToStart"]?.GetValue<bool>() ?? true;
         SandboxImage image = host.SetImageFailsToStart(repository, tag, fails, body["reason"]?.GetValue<string>());
         return Ok(ImageJson(repository, tag, image));
@@ -367,6 +372,7 @@ internal sealed partial class AdminApi(SandboxHost host)
         ["digest"] = image.Digest,
         ["imageUri"] = host.World.Image(repository, tag).ToString(),
         ["failsToStart"] = image.FailsToStart,
+        ["failsHealthChecks"] = image.FailsHealthChecks,
         ["failureReason"] = image.FailureReason,
     };
 

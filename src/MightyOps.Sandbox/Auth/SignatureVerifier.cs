@@ -64,7 +64,7 @@ internal sealed record SignatureResult(AuthFailure Failure, string Message)
 /// </remarks>
 internal sealed class SignatureVerifier(SandboxOptions options, TimeProvider? clock = null)
 {
-    public static readonly IReadOnlySet<string> Services = new HashSet<string>(StringComparer.Ordinal) { "ecs", "ecr", "ec2", "s3", "logs", "autoscaling" };
+    public static readonly IReadOnlySet<string> Services = new HashSet<string>(StringComparer.Ordinal) { "ecs", "ecr", "ec2", "s3", "logs", "autoscaling", "elasticloadbalancing" };
 
     /// <summary>How far a request's signing time may be from the real clock, as AWS allows.</summary>
     public static readonly TimeSpan MaxSkew = TimeSpan.FromMinutes(15);

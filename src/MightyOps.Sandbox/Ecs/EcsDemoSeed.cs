@@ -106,9 +106,16 @@ public static class EcsDemoSeed
                 Register(world, ecs, service.Family, service.Containers(PreviousTag));
             }
             sim.AdvanceTo(start);
+            // WEB and API of production are behind an Application Load Balancer with AWS's defaults.
+            Dictionary<string, JsonArray> loadBalancers = Elb.ElbDemoSeed.Apply(world, start, [("WEB", "nginx", 80), ("API", "application", 3000)]);
             foreach (var service in services)
             {
-                ecs.InvokeAtSimulatedNow("CreateService", CreateServiceRequest(service.Cluster, service.Service, service.Family, service.Desired, RoleOf(service.Cluster, service.Service)));
+                JsonObject create = CreateServiceRequest(service.Cluster, service.Service, service.Family, service.Desired, RoleOf(service.Cluster, service.Service));
+                if (service.Cluster == Cluster && loadBalancers.TryGetValue(service.Service, out JsonArray? targets))
+                {
+                    create["loadBalancers"] = targets;
+                }
+                ecs.InvokeAtSimulatedNow("CreateService", create);
             }
 
             // Twenty hours ago: master.4 is deployed everywhere, the way Publish-MightyService does it.

@@ -38,6 +38,10 @@ internal sealed partial class EcsSimulation
             case TaskPhase.Starting:
                 StartContainers(task);
                 break;
+            case TaskPhase.Running when _world.Elb.FailedGroup(task) is { } failedGroup:
+                // Load-balancer hook: a target that failed its health checks gets its task stopped and counted as failed.
+                FailedHealthChecks(task, failedGroup);
+                break;
             case TaskPhase.Running:
                 task.Phase = TaskPhase.Healthy;
                 Schedule(task, null);
@@ -54,6 +58,12 @@ internal sealed partial class EcsSimulation
                 task.CrashingContainer!.Reason = task.CrashingContainer.FailsToStart ? task.CrashingContainer.RegistryImage?.FailureReason : null;
                 Finish(task, "EssentialContainerExited", "Essential container in task exited");
                 OnTaskFailed(task);
+                break;
+            case TaskPhase.Deactivating:
+                // Load-balancer hook: the targets have drained; now SIGTERM.
+                task.Phase = TaskPhase.Stopping;
+                task.StoppingAt = Now;
+                Schedule(task, Now + EcsTimings.StopRunning + Jitter(1500));
                 break;
             case TaskPhase.Stopping:
                 foreach (ContainerState container in task.Containers.Where(c => c.LastStatus != "STOPPED"))
@@ -167,7 +177,9 @@ internal sealed partial class EcsSimulation
         else
         {
             task.Phase = TaskPhase.Running;
-            Schedule(task, Now + EcsTimings.HealthyAfter);
+            // Load-balancer hook: behind a target group the task counts healthy once the health checks say so.
+            DateTimeOffset? decided = RegisterTargets(task);
+            Schedule(task, decided is DateTimeOffset d && d > Now + EcsTimings.HealthyAfter ? d : Now + EcsTimings.HealthyAfter);
         }
     }
 
@@ -185,6 +197,14 @@ internal sealed partial class EcsSimulation
         task.Version++;
         task.Phase = TaskPhase.Stopping;
         Touch(task);
+        // Load-balancer hook: a running target drains for the deregistration delay first.
+        if (wasRunning && DeregisterTargets(task) is TimeSpan drain && drain > TimeSpan.Zero)
+        {
+            task.Phase = TaskPhase.Deactivating;
+            task.StoppingAt = null;
+            Schedule(task, Now + drain);
+            return;
+        }
         Schedule(task, Now + (wasRunning ? EcsTimings.StopRunning + Jitter(1500) : EcsTimings.StopPending + Jitter(300)));
     }
 

@@ -222,6 +222,9 @@ internal enum TaskPhase
     /// <summary>RUNNING, but the essential container is about to exit.</summary>
     Crashing,
 
+    /// <summary>Desired STOPPED; its targets drain in the load balancer before the containers get SIGTERM (DEACTIVATING).</summary>
+    Deactivating,
+
     /// <summary>Desired STOPPED; containers are being stopped.</summary>
     Stopping,
 
@@ -268,12 +271,13 @@ internal sealed class TaskState
         TaskPhase.Placed => NetworkInterface is null ? "PENDING" : "PROVISIONING",
         TaskPhase.Pulling or TaskPhase.PullFailing or TaskPhase.Starting => "PENDING",
         TaskPhase.Running or TaskPhase.Healthy or TaskPhase.Crashing => "RUNNING",
+        TaskPhase.Deactivating => "DEACTIVATING",
         TaskPhase.Stopping => "STOPPING",
         _ => "STOPPED",
     };
 
     /// <summary>STOPPED as soon as a stop is decided (by the scheduler, a user or a crash), else RUNNING.</summary>
-    public string DesiredStatus => Phase is TaskPhase.Stopping or TaskPhase.Stopped ? "STOPPED" : "RUNNING";
+    public string DesiredStatus => Phase is TaskPhase.Deactivating or TaskPhase.Stopping or TaskPhase.Stopped ? "STOPPED" : "RUNNING";
 
     public string? Cpu { get; init; }
 

@@ -17,7 +17,7 @@ internal enum AwsProtocol
     Ec2Query,
     /// <summary>S3 REST-XML, path-style.</summary>
     S3,
-    /// <summary>The query protocol (Auto Scaling): form-encoded POST, XML answers in the service's namespace.</summary>
+    /// <summary>The query protocol (Auto Scaling, Elastic Load Balancing v2): form-encoded POST, XML answers in the service's namespace.</summary>
     Query,
 }
 
@@ -109,9 +109,9 @@ internal static class AwsResponses
     /// <c>&lt;ErrorResponse&gt;&lt;Error&gt;&lt;Type/&gt;&lt;Code/&gt;&lt;Message/&gt;&lt;/Error&gt;&lt;RequestId/&gt;&lt;/ErrorResponse&gt;</c>
     /// in the service's namespace, Sender for a 4xx and Receiver for a 5xx.
     /// </summary>
-    public static HttpResponse QueryError(int status, string code, string message, string requestId)
+    public static HttpResponse QueryError(int status, string code, string message, string requestId, string? service)
     {
-        XNamespace ns = AutoScaling.AutoScalingApi.Namespace;
+        XNamespace ns = service == "elasticloadbalancing" ? Elb.ElbApi.Namespace : AutoScaling.AutoScalingApi.Namespace;
         return Xml(status, new XElement(ns + "ErrorResponse",
                 new XElement(ns + "Error",
                     new XElement(ns + "Type", status >= 500 ? "Receiver" : "Sender"),
@@ -122,11 +122,11 @@ internal static class AwsResponses
     }
 
     /// <summary>An error in the protocol of the request.</summary>
-    public static HttpResponse Error(AwsProtocol protocol, SandboxException error, string requestId, bool isHead) => protocol switch
+    public static HttpResponse Error(AwsProtocol protocol, SandboxException error, string requestId, bool isHead, string? service = null) => protocol switch
     {
         AwsProtocol.Json => JsonError(error.StatusCode, error.Code, error.Message, requestId),
         AwsProtocol.Ec2Query => Ec2Error(error.StatusCode, error.Code, error.Message, requestId),
-        AwsProtocol.Query => QueryError(error.StatusCode, error.Code, error.Message, requestId),
+        AwsProtocol.Query => QueryError(error.StatusCode, error.Code, error.Message, requestId, service),
         _ => S3Error(error.StatusCode, error.Code, error.Message, requestId, isHead, error.Details),
     };
 
@@ -135,20 +135,20 @@ internal static class AwsResponses
     /// ECS/ECR 400 ThrottlingException "Rate exceeded" (docs/design/ecs-json-protocol.md, "Throttling and retries"), EC2 503
     /// RequestLimitExceeded, S3 503 SlowDown.
     /// </summary>
-    public static HttpResponse Throttled(AwsProtocol protocol, string requestId, bool isHead) => protocol switch
+    public static HttpResponse Throttled(AwsProtocol protocol, string requestId, bool isHead, string? service = null) => protocol switch
     {
         AwsProtocol.Json => JsonError(400, "ThrottlingException", "Rate exceeded", requestId),
         AwsProtocol.Ec2Query => Ec2Error(503, "RequestLimitExceeded", "Request limit exceeded.", requestId),
-        AwsProtocol.Query => QueryError(400, "Throttling", "Rate exceeded", requestId),
+        AwsProtocol.Query => QueryError(400, "Throttling", "Rate exceeded", requestId, service),
         _ => S3Error(503, "SlowDown", "Please reduce your request rate.", requestId, isHead),
     };
 
     /// <summary>A 500 the clients treat as transient: ServerException (JSON), InternalError (EC2, S3).</summary>
-    public static HttpResponse ServerError(AwsProtocol protocol, string message, string requestId, bool isHead) => protocol switch
+    public static HttpResponse ServerError(AwsProtocol protocol, string message, string requestId, bool isHead, string? service = null) => protocol switch
     {
         AwsProtocol.Json => JsonError(500, "ServerException", message, requestId),
         AwsProtocol.Ec2Query => Ec2Error(500, "InternalError", message, requestId),
-        AwsProtocol.Query => QueryError(500, "InternalFailure", message, requestId),
+        AwsProtocol.Query => QueryError(500, "InternalFailure", message, requestId, service),
         _ => S3Error(500, "InternalError", message, requestId, isHead),
     };
 

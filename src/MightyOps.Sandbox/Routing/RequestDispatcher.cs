@@ -36,6 +36,7 @@ internal sealed class RequestDispatcher
     private readonly S3Api _s3;
     private readonly AdminApi _admin;
     private readonly AutoScaling.AutoScalingApi _autoScaling;
+    private readonly Elb.ElbApi _elb;
     private readonly EcsRateLimiter? _ecsLimits;
 
     public RequestDispatcher(SandboxHost host)
@@ -49,6 +50,7 @@ internal sealed class RequestDispatcher
         _s3 = new S3Api(host.World, host.S3BodyEncodings);
         _admin = new AdminApi(host);
         _autoScaling = new AutoScaling.AutoScalingApi(host.World);
+        _elb = new Elb.ElbApi(host.World);
         _ecsLimits = host.Options.EcsRateLimits ? new EcsRateLimiter() : null;
         Screen = new HttpRequestScreen { BeforeBody = BeforeBody, ProtocolError = ProtocolError };
     }
@@ -88,7 +90,7 @@ internal sealed class RequestDispatcher
         SignatureResult auth = _verifier.Verify(request, route.Service == "unknown" ? "ecs" : route.Service);
         if (!auth.Ok)
         {
-            return AwsResponses.Error(route.Protocol, AuthError(route.Protocol, auth), requestId, isHead);
+            return AwsResponses.Error(route.Protocol, AuthError(route.Protocol, auth), requestId, isHead, route.Service);
         }
 
         // Held back first, handled after: a client that gives up waiting does not stop the request,
@@ -97,13 +99,13 @@ internal sealed class RequestDispatcher
         switch (_host.Faults.Roll(route.Service, route.CountKey))
         {
             case SandboxFault.Throttling:
-                return AwsResponses.Throttled(route.Protocol, requestId, isHead);
+                return AwsResponses.Throttled(route.Protocol, requestId, isHead, route.Service);
             case SandboxFault.ServerError:
-                return AwsResponses.ServerError(route.Protocol, "The sandbox injected a server error (ServerErrorRate).", requestId, isHead);
+                return AwsResponses.ServerError(route.Protocol, "The sandbox injected a server error (ServerErrorRate).", requestId, isHead, route.Service);
         }
         if (_ecsLimits is not null && route.Service == "ecs" && !_ecsLimits.TryTake(route.Operation))
         {
-            return AwsResponses.Throttled(route.Protocol, requestId, isHead);
+            return AwsResponses.Throttled(route.Protocol, requestId, isHead, route.Service);
         }
 
         try
@@ -112,18 +114,19 @@ internal sealed class RequestDispatcher
             {
                 AwsProtocol.Json => AwsResponses.Json(InvokeJson(route, request), requestId),
                 AwsProtocol.Ec2Query => _ec2.Handle(route.Operation, request, requestId),
+                AwsProtocol.Query when route.Service == "elasticloadbalancing" => _elb.Handle(route.Operation, request, requestId),
                 AwsProtocol.Query => _autoScaling.Handle(route.Operation, request, requestId),
                 _ => AwsResponses.WithS3Headers(_s3.Handle(route.Operation, request, auth), requestId),
             };
         }
         catch (SandboxException ex)
         {
-            return AwsResponses.Error(route.Protocol, ex, requestId, isHead);
+            return AwsResponses.Error(route.Protocol, ex, requestId, isHead, route.Service);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // A bug in the sandbox: answer like AWS would (a 500 the client may retry) and say what broke.
-            return AwsResponses.ServerError(route.Protocol, $"The sandbox failed: {ex.GetType().Name}: {ex.Message}", requestId, isHead);
+            return AwsResponses.ServerError(route.Protocol, $"The sandbox failed: {ex.GetType().Name}: {ex.Message}", requestId, isHead, route.Service);
         }
     }
 
@@ -157,10 +160,10 @@ internal sealed class RequestDispatcher
         }
         if (request.RawPath == "/")
         {
-            // Auto Scaling and EC2 both post forms to "/": the signing scope tells them apart.
-            if (request.Method == "POST" && IsForm(request) && KnownScopeService(request) == "autoscaling")
+            // Auto Scaling, ELBv2 and EC2 all post forms to "/": the signing scope tells them apart.
+            if (request.Method == "POST" && IsForm(request) && KnownScopeService(request) is "autoscaling" or "elasticloadbalancing")
             {
-                return (AwsProtocol.Query, "autoscaling");
+                return (AwsProtocol.Query, KnownScopeService(request)!);
             }
             if (request.Method == "POST" && IsForm(request))
             {
@@ -217,7 +220,7 @@ internal sealed class RequestDispatcher
         };
         _host.Count(new Route(protocol, service, operation.Length == 0 ? "Unknown" : operation).CountKey);
         string requestId = protocol == AwsProtocol.S3 ? AwsResponses.NewS3RequestId() : AwsResponses.NewRequestId();
-        return AwsResponses.Error(protocol, AuthError(protocol, check), requestId, head.Method == "HEAD");
+        return AwsResponses.Error(protocol, AuthError(protocol, check), requestId, head.Method == "HEAD", service);
     }
 
     /// <summary>

@@ -516,6 +516,7 @@ public sealed class UpdateServiceRequest
     public bool? ForceNewDeployment { get; set; }
     public int? HealthCheckGracePeriodSeconds { get; set; }
     public bool? EnableExecuteCommand { get; set; }
+    public JsonArray? LoadBalancers { get; set; }
 }
 
 public sealed class UpdateServiceResponse

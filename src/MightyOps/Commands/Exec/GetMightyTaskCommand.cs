@@ -71,7 +71,7 @@ public sealed class GetMightyTaskCommand : ClusterCmdlet
         {
             try
             {
-                IReadOnlyList<MightyTask> tasks = Run(ct => locator.GetAsync(TaskQuery.For(lookup, DesiredStatus), e => Post(() => WriteMightyError(e)), ct));
+                IReadOnlyList<MightyTask> tasks = Run(ct => locator.GetAsync(TaskQuery.For(lookup, DesiredStatus) with { IncludeTargetHealth = true }, e => Post(() => WriteMightyError(e)), ct));
                 foreach (MightyTask task in tasks.Where(t => Container is null || t.Containers.Any(c => c.Name == Container)))
                 {
                     WriteObject(task);

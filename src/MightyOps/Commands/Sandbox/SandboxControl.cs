@@ -20,6 +20,9 @@ internal sealed class SandboxControl(SandboxHost host) : IMightySandboxControl
     public MightySandboxImage SetImageCrash(string repository, string tag, string crashMessage) =>
         Image(repository, tag, host.SetImageCrash(repository, tag, crashMessage));
 
+    public MightySandboxImage SetImageFailsHealthChecks(string repository, string tag) =>
+        Image(repository, tag, host.SetImageFailsHealthChecks(repository, tag));
+
     public void AddServiceEvent(string cluster, string service, string message) => host.AddServiceEvent(cluster, service, message);
 
     public void SetAlarm(string name, bool inAlarm) => host.SetAlarm(name, inAlarm);
