@@ -168,9 +168,9 @@ public sealed class EcsRunTaskTests
     {
         JsonNode answer = _t.Call("RunTask", $$$"""
             {"cluster":"{{{Cluster}}}","taskDefinition":"API","count":2,
-             "overrides":{"containerOverrides":[{"name":"application","memoryReservation":9000}]}}
+             "overrides":{"containerOverrides":[{"name":"application","memoryReservation":5000}]}}
             """);
-        // 15576 MiB per instance: one 9000 MiB task fits on each of the emptiest ones.
+        // The web group's m5.large instances have 7,680 MiB: one 5,000 MiB task fits on each of two of them.
         Assert.Equal(2, answer["tasks"]!.AsArray().Count);
 
         JsonNode full = _t.Call("RunTask", $$$"""
