@@ -55,9 +55,12 @@ public sealed class GitCliTests : IDisposable
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
         var clock = System.Diagnostics.Stopwatch.StartNew();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(
-            () => git.RunAsync(["-c", $"alias.slow=!sleep 3; touch '{marker}'", "slow"], cts.Token));
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2.5), $"took {clock.Elapsed}");
-        await Task.Delay(3500);
+            () => git.RunAsync(["-c", $"alias.slow=!sleep 6; touch '{marker}'", "slow"], cts.Token));
+        // Back well before the 6 s sleep ends (loose: a loaded machine starts and kills processes slowly),
+        // and the marker is still absent once the sleep would have ended.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+        TimeSpan rest = TimeSpan.FromSeconds(6.5) - clock.Elapsed;
+        await Task.Delay(rest > TimeSpan.Zero ? rest : TimeSpan.Zero);
         Assert.False(File.Exists(marker), "the child of git outlived the cancellation");
     }
 
