@@ -152,6 +152,13 @@ public sealed class ResponseShapeTests
         await Ecs("ContinueServiceDeployment", $$"""{"serviceDeploymentArn":"{{(string)paused["serviceDeploymentArn"]!}}","hookId":"{{(string)paused["lifecycleHookDetails"]![0]!["hookId"]!}}","action":"CONTINUE"}""");
         string blue = deploymentArns.First(a => a.Contains("/shapes/blue/", StringComparison.Ordinal));
         await Ecs("StopServiceDeployment", $$"""{"serviceDeploymentArn":"{{blue}}","stopType":"ABORT"}""");
+        // One-off tasks (one placed, one that cannot be) and capacity: container instance states, capacity providers.
+        await Ecs("RunTask", """{"cluster":"production","taskDefinition":"API","startedBy":"mightyops","overrides":{"containerOverrides":[{"name":"application","command":["sh","-c","exit 3"]}]}}""");
+        await Ecs("RunTask", """{"cluster":"production","taskDefinition":"API","count":2,"overrides":{"memory":"200000"}}""");
+        string instance = (string)(await Ecs("ListContainerInstances", """{"cluster":"production"}"""))["containerInstanceArns"]![0]!;
+        await Ecs("UpdateContainerInstancesState", $$"""{"cluster":"production","containerInstances":["{{instance}}","nope"],"status":"ACTIVE"}""");
+        await Ecs("DescribeCapacityProviders", "{}");
+        await Ecs("DescribeCapacityProviders", """{"capacityProviders":["staging-capacity","nope"],"include":["TAGS"]}""");
         await Ecs("DeleteService", """{"cluster":"shapes","service":"deployed-elsewhere"}""");
         await Ecs("DeregisterTaskDefinition", $$"""{"taskDefinition":"{{registered}}"}""");
         Assert.NotNull(config);

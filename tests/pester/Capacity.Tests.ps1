@@ -227,6 +227,11 @@ Describe 'Scale-in' {
 
 Describe 'A service a capacity provider with managed scaling serves' {
     It 'gets a note that ECS adds instances, with the warm-up, instead of a warning' {
+        # Staging API's demo deployment (blue/green) waits at a pause hook with its green task
+        # running beside the blue one: let it finish, so API runs one task again.
+        $null = Resume-MightyDeployment -Cluster staging -Service API -Continue -Confirm:$false
+        $script:sandbox.AdvanceTime([timespan]'00:05:00')
+        (Get-MightyDeployment -Cluster staging -Service API -Last 1).Status | Should -Be 'Completed'
         $script:sandbox.ResetRequestCounts()
         # Five WEB tasks fill staging's one instance's CPU (5 x 320 + API's 256 of 2,048 units).
         $null = Invoke-Aws ecs update-service --cluster staging --service WEB --desired-count 5
