@@ -27,6 +27,11 @@ try {
         $script:release | Publish-MightyService -Cluster production -Service WEB -WhatIf
     }
 
+    Show-Step 'Migrations first: bin/rails db:migrate once, as a one-off task on the new image (RunTask; its output as it arrives)' {
+        Start-MightyTask -Cluster production -Service API -Tag $script:release.Tag -Command 'bin/rails db:migrate' -InformationAction Continue |
+            Format-List Service, TaskId, TaskDefinitionArn, ExitCode, Duration
+    }
+
     Show-Step 'Deploy it to three services at once: images checked in ECR, one watch loop, events as they happen' {
         $script:deployed = @($script:release | Publish-MightyService -Cluster production -Service WEB, API, default -InformationAction Continue)
         $script:deployed
@@ -59,6 +64,16 @@ try {
 
     Show-Step 'What happened to WEB, oldest first' {
         Get-MightyServiceEvent -Cluster production -Service WEB -Last 8 | Format-Table CreatedAt, Message -Wrap
+    }
+
+    Show-Step 'ECS''s own ledger of WEB''s deployments, newest first (ListServiceDeployments, DescribeServiceDeployments)' {
+        Get-MightyDeployment -Cluster production -Service WEB -Last 4
+    }
+
+    Show-Step 'Staging API deploys blue/green and waits at a pause hook for a person: look, then let it go on' {
+        $paused = Get-MightyDeployment -Cluster staging -Service API -Last 1
+        $paused | Format-List Service, Strategy, LifecycleStage, EcsStatus, StatusReason
+        $paused | Resume-MightyDeployment -Continue -Confirm:$false | Wait-MightyDeployment | Format-List Service, Status, EcsStatus, Strategy, LifecycleStage
     }
 }
 finally {
