@@ -74,7 +74,6 @@ public sealed partial class RolloutWatcher
     /// </summary>
     public bool GrowTimeout { get; init; }
 
-
     /// <summary>The load-balanced part of each poll: one DescribeTargetHealth per target group (docs/design/load-balanced-deploys.md).</summary>
     public TargetHealthTracker TargetHealth { get; }
 

@@ -39,7 +39,6 @@ public sealed class StartMightyTaskCommand : TaskWatchCmdlet
     [ValidateNotNull]
     public object? Command { get; set; }
 
-
     /// <summary>Piped service names or objects (see ServiceTargetInput).</summary>
     [Parameter(ValueFromPipeline = true, DontShow = true)]
     public PSObject? InputObject { get; set; }

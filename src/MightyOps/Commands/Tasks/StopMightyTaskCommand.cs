@@ -20,8 +20,6 @@ public sealed class StopMightyTaskCommand : ClusterCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? TaskId { get; set; }
 
-
-
     /// <summary>Why, as the task's stoppedReason shows it (DescribeTasks, Get-MightyTask).</summary>
     [Parameter(Position = 1)]
     [ValidateLength(1, 255)]

@@ -23,8 +23,6 @@ public sealed class WaitMightyTaskCommand : TaskWatchCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? TaskId { get; set; }
 
-
-
     /// <summary>The container whose exit code and lines count; the one the command override names when omitted.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("ContainerName")]
