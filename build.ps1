@@ -220,6 +220,7 @@ function Invoke-Test {
 
     Write-SlowestTests -PesterResults $pesterResults -Trx @($unit | ForEach-Object Trx)
     if ($failed) {
+        Write-FailedTests -PesterResults $pesterResults -Trx @($unit | ForEach-Object Trx)
         throw "Tests failed: $($failed -join ', ')"
     }
     Write-Step 'All tests passed'
@@ -246,6 +247,34 @@ function Write-SlowestTests([string] $PesterResults, [string[]] $Trx) {
     $tests | Sort-Object Seconds -Descending | Select-Object -First 10 | ForEach-Object {
         $name = if ($_.Test.Length -gt 110) { $_.Test.Substring(0, 109) + '…' } else { $_.Test }
         Write-Host ('    {0,6:N1} s  {1}' -f $_.Seconds, $name)
+    }
+}
+
+# The failed tests again, last, with their messages: a CI log that keeps only its tail still
+# says what failed and why.
+function Write-FailedTests([string] $PesterResults, [string[]] $Trx) {
+    Write-Step 'Failed tests'
+    foreach ($file in Get-ChildItem $PesterResults -Filter '*.xml' -ErrorAction Ignore) {
+        foreach ($case in ([xml](Get-Content $file.FullName -Raw)).SelectNodes("//test-case[@result='Failure']")) {
+            Write-Host "    $($file.BaseName): $($case.name)"
+            Write-FailureText "$($case.failure.message)`n$($case.failure.'stack-trace')"
+        }
+    }
+    foreach ($file in $Trx | Where-Object { $_ -and (Test-Path $_) }) {
+        foreach ($result in ([xml](Get-Content $file -Raw)).GetElementsByTagName('UnitTestResult')) {
+            if ($result.outcome -eq 'Failed') {
+                Write-Host "    xunit: $($result.testName)"
+                Write-FailureText "$($result.Output.ErrorInfo.Message)`n$($result.Output.ErrorInfo.StackTrace)"
+            }
+        }
+    }
+}
+
+function Write-FailureText([string] $Text) {
+    $lines = @($Text -split '\r?\n' | Where-Object { $_.Trim() })
+    $lines | Select-Object -First 25 | ForEach-Object { Write-Host "        $_" }
+    if ($lines.Count -gt 25) {
+        Write-Host "        … $($lines.Count - 25) more lines in output/test-results"
     }
 }
 
