@@ -33,7 +33,7 @@ public sealed partial class RolloutWatcher
                 deployment.CompletedAt = entry.FinishedAt;
                 await FinishAsync(deployment, MightyDeploymentStatus.Completed,
                     deployment.Expected == ExpectedOutcome.Completion ? string.Empty : "ECS completed the deployment before the stop took effect.",
-                    null, progress, onFinished).ConfigureAwait(false);
+                    null, progress, onFinished, cancellationToken).ConfigureAwait(false);
                 return true;
             case DeploymentVerdict.RollbackSuccessful:
                 await RolledBackAsync(deployment, entry, primary, progress, onFinished, cancellationToken).ConfigureAwait(false);
@@ -66,7 +66,7 @@ public sealed partial class RolloutWatcher
             }
         }
         string balanced = TargetHealth.Progress(deployment);
-        Report(progress, deployment, ProgressText(deployment, entry) + (balanced.Length > 0 ? $", {balanced}" : string.Empty), PercentOf(entry));
+        Report(progress, deployment, ProgressText(deployment, entry, DateTimeOffset.UtcNow) + (balanced.Length > 0 ? $", {balanced}" : string.Empty), PercentOf(entry));
         return changed;
     }
 
@@ -78,8 +78,13 @@ public sealed partial class RolloutWatcher
         return $"{deployment.Service}: the deployment waits at a pause hook ({TerminalText.Quote(hook.HookId ?? "?")}, stage {entry.LifecycleStage}) for someone to continue or roll it back: Resume-MightyDeployment -Cluster {deployment.Cluster} -Service {deployment.Service} -Continue (or -Rollback). It expires at {expires}; then ECS {then}.";
     }
 
-    /// <summary>"LINEAR TEST_TRAFFIC_SHIFT, traffic 50%: running 2/2", with the bake time's end during BAKE_TIME.</summary>
-    internal static string ProgressText(WatchedDeployment deployment, EcsServiceDeployment entry)
+    /// <summary>
+    /// "LINEAR TEST_TRAFFIC_SHIFT, traffic 50%: running 2/2"; during BAKE_TIME the time left of it,
+    /// counted from when the ledger says the stage began to <paramref name="now"/> on this machine's
+    /// clock (within a few seconds of ECS's; the sandbox's simulated clock runs ahead, so there it
+    /// shows the whole bake time until the stage ends).
+    /// </summary>
+    internal static string ProgressText(WatchedDeployment deployment, EcsServiceDeployment entry, DateTimeOffset now)
     {
         string strategy = DeploymentStrategy.Of(entry.DeploymentConfiguration ?? deployment.Configuration);
         var text = new List<string> { $"{strategy} {entry.LifecycleStage ?? entry.Status}" };
@@ -90,10 +95,11 @@ public sealed partial class RolloutWatcher
         }
         if (entry.LifecycleStage == "BAKE_TIME")
         {
-            deployment.BakeStartedAt ??= entry.UpdatedAt ?? DateTimeOffset.UtcNow;
+            deployment.BakeStartedAt ??= entry.UpdatedAt ?? now;
             TimeSpan bake = DeploymentStrategy.BakeTime(entry.DeploymentConfiguration ?? deployment.Configuration);
             DateTimeOffset end = deployment.BakeStartedAt.Value + bake;
-            text.Add($"bake time: {DeploymentStrategy.Minutes(bake)} until {end.UtcDateTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture)} UTC, rollback still possible");
+            TimeSpan left = end - now < TimeSpan.Zero ? TimeSpan.Zero : end - now > bake ? bake : end - now;
+            text.Add($"bake time: {DeploymentStrategy.Minutes(left)} left of {DeploymentStrategy.Minutes(bake)}, rollback still possible");
         }
         if ((entry.LifecycleHookDetails ?? []).Any(h => h.Status == "AWAITING_ACTION"))
         {
@@ -151,7 +157,7 @@ public sealed partial class RolloutWatcher
         string who = deployment.Expected != ExpectedOutcome.Completion ? "Rolled back as asked"
             : by == "ECS" ? "Rolled back by ECS" : "Rolled back in flight (StopServiceDeployment ROLLBACK)";
         await FinishAsync(deployment, deployment.RollbackRequested ? deployment.StatusAfterRollback : MightyDeploymentStatus.RolledBack,
-            $"{why} {Detected(entry)} {who}: the service runs {MightyServiceDeployment.ShortTaskDefinition(to)} again.", null, progress, onFinished).ConfigureAwait(false);
+            $"{why} {Detected(entry)} {who}: the service runs {MightyServiceDeployment.ShortTaskDefinition(to)} again.", null, progress, onFinished, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task RollbackFailedAsync(WatchedDeployment deployment, EcsServiceDeployment entry, EcsDeployment? primary, IProgress<RolloutProgress>? progress, Action<WatchedDeployment> onFinished, CancellationToken cancellationToken)
@@ -162,7 +168,7 @@ public sealed partial class RolloutWatcher
             + $"The service may run no healthy task: its primary deployment runs {runs}. Deploy a revision known to work (Restore-MightyService -Cluster {deployment.Cluster} -Service {deployment.Service} -TaskDefinition <family:revision>) and read Get-MightyServiceEvent -Service {deployment.Service}.";
         _log.Warning($"{deployment.Service}: ECS's rollback failed (ROLLBACK_FAILED); the service may run no healthy task.");
         deployment.CompletedAt = entry.FinishedAt;
-        await FinishAsync(deployment, MightyDeploymentStatus.Failed, message, null, progress, onFinished).ConfigureAwait(false);
+        await FinishAsync(deployment, MightyDeploymentStatus.Failed, message, null, progress, onFinished, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task StoppedAsync(WatchedDeployment deployment, EcsServiceDeployment entry, EcsDeployment? primary, bool noRollback, IProgress<RolloutProgress>? progress, Action<WatchedDeployment> onFinished, CancellationToken cancellationToken)
@@ -178,7 +184,7 @@ public sealed partial class RolloutWatcher
             string winner = MightyServiceDeployment.ShortTaskDefinition(deployment.SupersededByTaskDefinitionArn);
             string name = newer?.ServiceDeploymentArn ?? primary.Id ?? "?";
             _log.Warning($"{deployment.Service}: the deployment of {MightyServiceDeployment.ShortTaskDefinition(deployment.TaskDefinitionArn)} was superseded by {winner} ({name}) before it completed; the service runs {winner}.");
-            await FinishAsync(deployment, MightyDeploymentStatus.Superseded, $"Superseded by another deployment before it completed: {name} runs {winner} now.", null, progress, onFinished).ConfigureAwait(false);
+            await FinishAsync(deployment, MightyDeploymentStatus.Superseded, $"Superseded by another deployment before it completed: {name} runs {winner} now.", null, progress, onFinished, cancellationToken).ConfigureAwait(false);
             return;
         }
         if (DeploymentVerdict.FailureDetected(entry) && deployment.Expected == ExpectedOutcome.Completion)
@@ -192,7 +198,7 @@ public sealed partial class RolloutWatcher
             {
                 await FinishAsync(deployment, MightyDeploymentStatus.Failed,
                     deployment.FailureReason + $" ECS stopped the deployment without rolling back, and -NoRollback was given. Roll back with Restore-MightyService -Cluster {deployment.Cluster} -Service {deployment.Service} -Previous.",
-                    null, progress, onFinished).ConfigureAwait(false);
+                    null, progress, onFinished, cancellationToken).ConfigureAwait(false);
                 return;
             }
             await RollBackAsync(deployment, null, MightyDeploymentStatus.RolledBack, progress, onFinished, cancellationToken).ConfigureAwait(false);
@@ -201,6 +207,6 @@ public sealed partial class RolloutWatcher
         string runs = MightyServiceDeployment.ShortTaskDefinition(primary?.TaskDefinition ?? string.Empty);
         await FinishAsync(deployment, MightyDeploymentStatus.Stopped,
             $"ECS stopped the deployment before it completed ({TerminalText.Quote(entry.StatusReason ?? "STOPPED", TerminalText.LineLength)}); the service runs {runs}.",
-            null, progress, onFinished).ConfigureAwait(false);
+            null, progress, onFinished, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -88,4 +88,25 @@ public sealed class DeploymentVerdictTests
     [InlineData("LINEAR", 3, 100, 3)]
     public void CountsTheTasksADeploymentAdds(string strategy, int desired, int maximumPercent, int extra) =>
         Assert.Equal(extra, DeploymentStrategy.ExtraTasks(new EcsDeploymentConfiguration { Strategy = strategy, MaximumPercent = maximumPercent }, desired));
+
+    [Theory]
+    [InlineData(0, "15 min left of 15 min")]
+    [InlineData(8 * 60 + 10, "7 min left of 15 min")]
+    [InlineData(14 * 60 + 30, "30 s left of 15 min")]
+    [InlineData(16 * 60, "0 s left of 15 min")]
+    [InlineData(-120, "15 min left of 15 min")]
+    public void CountsTheBakeTimeDown(int secondsSinceBakeBegan, string expected)
+    {
+        var began = new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero);
+        var deployment = new WatchedDeployment { Cluster = "production", Service = "API", DeploymentId = string.Empty, TaskDefinitionArn = "td", PreviousTaskDefinitionArn = "old" };
+        var entry = new EcsServiceDeployment
+        {
+            LifecycleStage = "BAKE_TIME",
+            UpdatedAt = began,
+            DeploymentConfiguration = new EcsDeploymentConfiguration { Strategy = "BLUE_GREEN", BakeTimeInMinutes = 15 },
+            TargetServiceRevision = new EcsServiceRevisionSummary { RequestedTaskCount = 2, RunningTaskCount = 2 },
+        };
+        string text = RolloutWatcher.ProgressText(deployment, entry, began.AddSeconds(secondsSinceBakeBegan));
+        Assert.Equal($"BLUE_GREEN BAKE_TIME; bake time: {expected}, rollback still possible; running 2/2, pending 0", text);
+    }
 }
