@@ -190,7 +190,7 @@ public sealed partial class RolloutWatcher
             {
                 if (service is null)
                 {
-                    await FinishAsync(deployment, MightyDeploymentStatus.Failed, "The service no longer exists (deleted while it was being deployed).", null, progress, onFinished).ConfigureAwait(false);
+                    await FinishAsync(deployment, MightyDeploymentStatus.Failed, "The service no longer exists (deleted while it was being deployed).", null, progress, onFinished, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
                 EcsServiceDeployment? entry = null;
@@ -328,7 +328,7 @@ public sealed partial class RolloutWatcher
             deployment.SupersededByTaskDefinitionArn = primary?.Id != deployment.DeploymentId ? primary?.TaskDefinition ?? string.Empty : string.Empty;
             string message = $"Another deploy of '{deployment.Service}' started at the same time and goes ahead: {newer.ServiceDeploymentArn} (created {newer.CreatedAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)} UTC) replaced this one. Follow it with Wait-MightyDeployment -Cluster {deployment.Cluster} -Service {deployment.Service}.";
             await FinishAsync(deployment, MightyDeploymentStatus.Superseded, message,
-                new MightyOpsException(DeployErrorIds.DeploymentInProgress, message, deployment.Service), progress, onFinished).ConfigureAwait(false);
+                new MightyOpsException(DeployErrorIds.DeploymentInProgress, message, deployment.Service), progress, onFinished, cancellationToken).ConfigureAwait(false);
             return true;
         }
         if (entry is not null && deployment.RollbackDeploymentId is null)
@@ -341,7 +341,7 @@ public sealed partial class RolloutWatcher
             if (primary is not null && primary.Id == deployment.DeploymentId && primary.TaskDefinition == deployment.TaskDefinitionArn && IsDone(primary, service))
             {
                 deployment.CompletedAt = primary.UpdatedAt;
-                await FinishAsync(deployment, MightyDeploymentStatus.Completed, string.Empty, null, progress, onFinished).ConfigureAwait(false);
+                await FinishAsync(deployment, MightyDeploymentStatus.Completed, string.Empty, null, progress, onFinished, cancellationToken).ConfigureAwait(false);
                 return changed;
             }
             // The circuit breaker's verdict is on our deployment (FAILED) or in its event; by the
@@ -370,7 +370,7 @@ public sealed partial class RolloutWatcher
                 _log.Warning($"{deployment.Service}: the deployment of {MightyServiceDeployment.ShortTaskDefinition(deployment.TaskDefinitionArn)} was superseded by {winner} ({primary?.Id}) before it completed; the service runs {winner}.");
                 await FinishAsync(deployment, MightyDeploymentStatus.Superseded,
                     $"Superseded by another deployment before it completed: {primary?.Id} runs {winner} now.",
-                    null, progress, onFinished).ConfigureAwait(false);
+                    null, progress, onFinished, cancellationToken).ConfigureAwait(false);
                 return true;
             }
             else
@@ -387,13 +387,13 @@ public sealed partial class RolloutWatcher
         {
             deployment.CompletedAt = primary.UpdatedAt;
             await FinishAsync(deployment, deployment.StatusAfterRollback,
-                deployment.FailureReason + $" Rolled back: the service runs {MightyServiceDeployment.ShortTaskDefinition(primary.TaskDefinition ?? string.Empty)} again.", null, progress, onFinished).ConfigureAwait(false);
+                deployment.FailureReason + $" Rolled back: the service runs {MightyServiceDeployment.ShortTaskDefinition(primary.TaskDefinition ?? string.Empty)} again.", null, progress, onFinished, cancellationToken).ConfigureAwait(false);
         }
         else if (rollback is null || rollback.RolloutState == "FAILED")
         {
             await FinishAsync(deployment, MightyDeploymentStatus.Failed,
                 deployment.FailureReason + $" The rollback to {MightyServiceDeployment.ShortTaskDefinition(deployment.PreviousTaskDefinitionArn)} did not complete either ({(rollback?.RolloutStateReason is { } why ? TerminalText.Quote(why, TerminalText.LineLength) : "its deployment is gone")}); look at the service with Get-MightyServiceEvent -Service {deployment.Service}.",
-                null, progress, onFinished).ConfigureAwait(false);
+                null, progress, onFinished, cancellationToken).ConfigureAwait(false);
         }
         else
         {
@@ -425,7 +425,7 @@ public sealed partial class RolloutWatcher
                 ? $"Not rolled back by MightyOps (-NoRollback); ECS's circuit breaker is rolling back to {MightyServiceDeployment.ShortTaskDefinition(breakerRollback.TaskDefinition ?? string.Empty)} on its own."
                 : $"Not rolled back (-NoRollback): the service stays on the failed deployment; ECS keeps the old tasks running. Roll back with Restore-MightyService -Service {deployment.Service} -Previous.";
             deployment.CompletedAt = ours?.UpdatedAt;
-            await FinishAsync(deployment, MightyDeploymentStatus.Failed, why + " " + left, null, progress, onFinished).ConfigureAwait(false);
+            await FinishAsync(deployment, MightyDeploymentStatus.Failed, why + " " + left, null, progress, onFinished, cancellationToken).ConfigureAwait(false);
             return;
         }
         await RollBackAsync(deployment, breakerRollback, MightyDeploymentStatus.RolledBack, progress, onFinished, cancellationToken).ConfigureAwait(false);
@@ -436,7 +436,7 @@ public sealed partial class RolloutWatcher
         if (deployment.RollbackDeploymentId is not null || deployment.RollbackRequested)
         {
             await FinishAsync(deployment, MightyDeploymentStatus.TimedOut,
-                deployment.FailureReason + $" The rollback did not finish within another {timeout}; it goes on in ECS (Wait-MightyDeployment -Service {deployment.Service}).", null, progress, onFinished).ConfigureAwait(false);
+                deployment.FailureReason + $" The rollback did not finish within another {timeout}; it goes on in ECS (Wait-MightyDeployment -Service {deployment.Service}).", null, progress, onFinished, cancellationToken).ConfigureAwait(false);
             return;
         }
         string why = await ExplainAsync(deployment, $"The deployment did not complete within {timeout}.", cancellationToken).ConfigureAwait(false);
@@ -447,7 +447,7 @@ public sealed partial class RolloutWatcher
             || (!inFlight && (deployment.PreviousTaskDefinitionArn.Length == 0 || deployment.PreviousTaskDefinitionArn == deployment.TaskDefinitionArn)))
         {
             await FinishAsync(deployment, MightyDeploymentStatus.TimedOut,
-                why + $" It goes on in ECS; keep watching with Wait-MightyDeployment -Service {deployment.Service}.", null, progress, onFinished).ConfigureAwait(false);
+                why + $" It goes on in ECS; keep watching with Wait-MightyDeployment -Service {deployment.Service}.", null, progress, onFinished, cancellationToken).ConfigureAwait(false);
             return;
         }
         await RollBackAsync(deployment, null, MightyDeploymentStatus.TimedOut, progress, onFinished, cancellationToken).ConfigureAwait(false);
@@ -475,7 +475,7 @@ public sealed partial class RolloutWatcher
         }
         if (deployment.PreviousTaskDefinitionArn.Length == 0)
         {
-            await FinishAsync(deployment, MightyDeploymentStatus.Failed, deployment.FailureReason + " There is no previous task definition to roll back to.", null, progress, onFinished).ConfigureAwait(false);
+            await FinishAsync(deployment, MightyDeploymentStatus.Failed, deployment.FailureReason + " There is no previous task definition to roll back to.", null, progress, onFinished, cancellationToken).ConfigureAwait(false);
             return;
         }
         string previous = MightyServiceDeployment.ShortTaskDefinition(deployment.PreviousTaskDefinitionArn);
@@ -484,7 +484,7 @@ public sealed partial class RolloutWatcher
         {
             await FinishAsync(deployment, finalStatus == MightyDeploymentStatus.TimedOut ? MightyDeploymentStatus.TimedOut : MightyDeploymentStatus.Failed,
                 deployment.FailureReason + $" Not rolled back ({refused}): the service stays on the deployment of {MightyServiceDeployment.ShortTaskDefinition(deployment.TaskDefinitionArn)}. Roll back with Restore-MightyService -Cluster {deployment.Cluster} -Service {deployment.Service} -Previous.",
-                null, progress, onFinished).ConfigureAwait(false);
+                null, progress, onFinished, cancellationToken).ConfigureAwait(false);
             return;
         }
         try
@@ -507,7 +507,7 @@ public sealed partial class RolloutWatcher
         catch (MightyOpsException e)
         {
             await FinishAsync(deployment, MightyDeploymentStatus.Failed,
-                deployment.FailureReason + $" Rolling back to {MightyServiceDeployment.ShortTaskDefinition(deployment.PreviousTaskDefinitionArn)} failed: {e.Message}", null, progress, onFinished).ConfigureAwait(false);
+                deployment.FailureReason + $" Rolling back to {MightyServiceDeployment.ShortTaskDefinition(deployment.PreviousTaskDefinitionArn)} failed: {e.Message}", null, progress, onFinished, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -527,7 +527,7 @@ public sealed partial class RolloutWatcher
         {
             await FinishAsync(deployment, finalStatus == MightyDeploymentStatus.TimedOut ? MightyDeploymentStatus.TimedOut : MightyDeploymentStatus.Failed,
                 deployment.FailureReason + $" Not rolled back ({refused}): the deployment goes on in ECS. Roll it back with Stop-MightyDeployment -Cluster {deployment.Cluster} -Service {deployment.Service} -Rollback.",
-                null, progress, onFinished).ConfigureAwait(false);
+                null, progress, onFinished, cancellationToken).ConfigureAwait(false);
             return;
         }
         try
@@ -540,7 +540,7 @@ public sealed partial class RolloutWatcher
         catch (MightyOpsException e)
         {
             await FinishAsync(deployment, MightyDeploymentStatus.Failed,
-                deployment.FailureReason + $" Asking ECS to roll it back (StopServiceDeployment) failed: {e.Message}", null, progress, onFinished).ConfigureAwait(false);
+                deployment.FailureReason + $" Asking ECS to roll it back (StopServiceDeployment) failed: {e.Message}", null, progress, onFinished, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -644,13 +644,13 @@ public sealed partial class RolloutWatcher
         return $"{tasksWord} of this deployment stopped: {string.Join("; ", reasons)}.";
     }
 
-    private async Task FinishAsync(WatchedDeployment deployment, MightyDeploymentStatus status, string reason, MightyOpsException? error, IProgress<RolloutProgress>? progress, Action<WatchedDeployment> onFinished)
+    private async Task FinishAsync(WatchedDeployment deployment, MightyDeploymentStatus status, string reason, MightyOpsException? error, IProgress<RolloutProgress>? progress, Action<WatchedDeployment> onFinished, CancellationToken cancellationToken)
     {
         deployment.Status = status;
         deployment.FailureReason = reason.Trim() + deployment.CrashOutput;
         deployment.CompletedAt ??= DateTimeOffset.UtcNow;
         // Where the time went: a few ECS reads per deployment, at its end.
-        await new DeploymentTimelineReader(_aws, _log).RecordAsync(deployment, TargetHealth, CancellationToken.None).ConfigureAwait(false);
+        await new DeploymentTimelineReader(_aws, _log).RecordAsync(deployment, TargetHealth, cancellationToken).ConfigureAwait(false);
         bool asked = (deployment.Expected, status) is (ExpectedOutcome.Rollback, MightyDeploymentStatus.RolledBack) or (ExpectedOutcome.Stop, MightyDeploymentStatus.Stopped);
         deployment.Error = error ?? (asked ? null : status switch
         {
