@@ -200,6 +200,21 @@ Describe 'One deploy per service at a time' {
         ($started | Wait-MightyDeployment).Status | Should -Be 'Completed'
     }
 
+    It 'refuses a service of the CODE_DEPLOY controller by name, before registering anything, and deploys the others' {
+        $web = aws ecs describe-services --cluster production --services WEB --output json | ConvertFrom-Json
+        aws ecs create-service --cluster production --service-name legacy --task-definition $web.services[0].taskDefinition --desired-count 0 --launch-type EC2 --deployment-controller type=CODE_DEPLOY --output json | Out-Null
+        $LASTEXITCODE | Should -Be 0
+        $null = $script:sandbox.PushImage('app', 'cd.1')
+        $script:sandbox.ResetRequestCounts()
+        $results = @(Publish-MightyService -Cluster production -Service legacy, low -Tag cd.1 -ErrorVariable failed -ErrorAction SilentlyContinue)
+        $failed.Count | Should -Be 1
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'DeploymentControllerUnsupported,*'
+        "$($failed[0])" | Should -Match "'legacy' uses the CODE_DEPLOY deployment controller"
+        $results.Service | Should -Be 'low'
+        $results.Status | Should -Be 'Completed'
+        $script:sandbox.RequestCounts['ecs.RegisterTaskDefinition'] | Should -Be 1 -Because 'only low gets a new revision'
+    }
+
     It 'lets exactly one of two processes deploying one service at once go ahead' {
         # Both look before either updates the service (UpdateService answers slowly), and both
         # start when both are ready, as two people pressing enter together.

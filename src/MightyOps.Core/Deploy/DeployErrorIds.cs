@@ -7,7 +7,7 @@ public static class DeployErrorIds
         "-Container names a container whose image is not in this account's ECR in this region, so -Tag cannot retag it: use -Image for it.",
         MightyErrorKind.InvalidArgument);
 
-    public static readonly MightyError DeploymentControllerNotSupported = new("DeploymentControllerNotSupported",
+    public static readonly MightyError DeploymentControllerUnsupported = new("DeploymentControllerUnsupported",
         "The service uses another deployment controller than ECS (CODE_DEPLOY, EXTERNAL); MightyOps deploys services of the ECS deployment controller only.",
         MightyErrorKind.InvalidOperation);
 

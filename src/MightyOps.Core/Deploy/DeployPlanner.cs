@@ -135,7 +135,7 @@ public sealed class DeployPlanner
             }
             else if (service.DeploymentController?.Type is string controller && controller != "ECS")
             {
-                onError(new MightyOpsException(DeployErrorIds.DeploymentControllerNotSupported,
+                onError(new MightyOpsException(DeployErrorIds.DeploymentControllerUnsupported,
                     $"Service '{service.ServiceName}' uses the {controller} deployment controller; MightyOps deploys services of the ECS deployment controller only (with any of its strategies: ROLLING, BLUE_GREEN, LINEAR, CANARY).", service.ServiceName));
             }
             else
