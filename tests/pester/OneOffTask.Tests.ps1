@@ -171,10 +171,12 @@ Describe 'Start-MightyTask' {
         $script:sandbox.RequestCounts['ecs.RegisterTaskDefinition'] | Should -BeNullOrEmpty
     }
 
-    It 'returns at once with -NoWait; Wait-MightyTask waits for it and Stop-MightyTask stops it' {
+    It 'returns at once with -NoWait; Wait-MightyTask waits for it and Stop-MightyTask stops it, both completing its -TaskId' {
         $run = Start-MightyTask -Cluster production -Service API -Command 'sleep 86400' -NoWait
         $run.Status | Should -Be 'Pending'
         $run.StoppedAt | Should -BeNullOrEmpty
+        Get-Completion 'Stop-MightyTask -Cluster production -TaskId ' | Should -Contain $run.TaskId
+        Get-Completion "Wait-MightyTask -Cluster production -TaskId $($run.TaskId.Substring(0, 12))" | Should -Be @($run.TaskId)
         $stopped = $run | Stop-MightyTask -Reason 'Pester: enough' -Confirm:$false -PassThru
         $stopped.StoppedReason | Should -Be 'Pester: enough'
         $waited = $run | Wait-MightyTask -Timeout 600

@@ -20,6 +20,7 @@ public sealed class WaitMightyTaskCommand : TaskWatchCmdlet
     /// <summary>Task ids or ARNs; binds the TaskId of piped runs and tasks.</summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("TaskArn")]
+    [ArgumentCompleter(typeof(OneOffTaskCompleter))]
     [ValidateNotNullOrEmpty]
     public string[]? TaskId { get; set; }
 
