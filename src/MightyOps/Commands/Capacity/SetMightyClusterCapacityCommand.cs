@@ -111,12 +111,19 @@ public sealed class SetMightyClusterCapacityCommand : ClusterCmdlet
         }
         finally
         {
-            progress.RecordType = ProgressRecordType.Completed;
-            WriteProgress(progress);
             if (!finished && drained.Count > 0)
             {
-                // Ctrl+C: say what is left DRAINING and how to bring it back.
-                WriteHostWarning($"Stopped: {ClusterScaler.Bringback(plan.Cluster, plan.Drains.Where(d => drained.Contains(d.Ec2InstanceId)))}");
+                // Ctrl+C: say what is left DRAINING and how to bring it back. The host writes it:
+                // the pipeline is stopping, so the cmdlet's own streams (progress too) take nothing.
+                lock (drained)
+                {
+                    WriteHostWarning($"Stopped: {ClusterScaler.Bringback(plan.Cluster, plan.Drains.Where(d => drained.Contains(d.Ec2InstanceId)))}");
+                }
+            }
+            if (!Stopping)
+            {
+                progress.RecordType = ProgressRecordType.Completed;
+                WriteProgress(progress);
             }
         }
     }
