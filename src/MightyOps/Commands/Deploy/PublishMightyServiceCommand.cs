@@ -23,6 +23,7 @@ public sealed class PublishMightyServiceCommand : RolloutCmdlet
     // Every piped record adds its services; all are deployed together in EndProcessing.
     private string? _tag;
     private TaskRunDisplay? _beforeDeployDisplay;
+    private volatile ServiceUpdates? _updates;
 
     /// <summary>A cluster name or ARN; 'default' when neither this nor a service ARN names one.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -193,24 +194,35 @@ public sealed class PublishMightyServiceCommand : RolloutCmdlet
         }
 
         // 6. Update every registered service, a few at a time; rollouts of unchanged ones still in progress are watched.
-        var started = approved.Except(changing).Select(p => p.InFlight).OfType<WatchedDeployment>().ToList();
-        Run(ct => Parallel.ForEachAsync(registered, new ParallelOptions { MaxDegreeOfParallelism = ParallelStarts, CancellationToken = ct }, async (one, token) =>
+        var updates = new ServiceUpdates(registered.Select(r => (r.Plan.Cluster, r.Plan.Service, r.Revision)));
+        _updates = updates;
+        try
         {
-            try
+            Run(ct => Parallel.ForEachAsync(registered, new ParallelOptions { MaxDegreeOfParallelism = ParallelStarts, CancellationToken = ct }, async (one, token) =>
             {
-                WatchedDeployment deployment = await planner.UpdateAsync(one.Plan, one.Revision, token).ConfigureAwait(false);
-                lock (started)
+                WatchedDeployment? deployment = null;
+                updates.Starting(one.Plan.Cluster, one.Plan.Service);
+                try
                 {
-                    started.Add(deployment);
+                    deployment = await planner.UpdateAsync(one.Plan, one.Revision, token).ConfigureAwait(false);
                 }
-            }
-            catch (MightyOpsException e)
-            {
-                Post(() => WriteMightyError(e));
-            }
-        }));
+                catch (MightyOpsException e)
+                {
+                    Post(() => WriteMightyError(e));
+                }
+                finally
+                {
+                    updates.Ended(one.Plan.Cluster, one.Plan.Service, deployment);
+                }
+            }));
+        }
+        finally
+        {
+            _updates = null;
+        }
 
         // 7. Watch them all in one loop, unless asked not to.
+        List<WatchedDeployment> started = [.. approved.Except(changing).Select(p => p.InFlight).OfType<WatchedDeployment>(), .. updates.Started()];
         started.Sort((a, b) => string.CompareOrdinal(a.Service, b.Service));
         Watch(started, NoRollback, NoWait);
     }
@@ -275,6 +287,10 @@ public sealed class PublishMightyServiceCommand : RolloutCmdlet
         if (_beforeDeployDisplay is { IsWatching: true })
         {
             WriteHostWarning(_beforeDeployDisplay.StoppedMessage() + " No service was updated.");
+        }
+        else if (_updates is { } updates)
+        {
+            WriteHostWarning(updates.StoppedMessage());
         }
         base.StopProcessing();
     }
