@@ -91,9 +91,10 @@ Describe 'Ctrl+C while MightyOps waits' {
     It 'Publish-MightyService stopped while it updates the services says which updates may have started and which services were left as they were' {
         # UpdateService held back 30 s: four updates (the most at once) are on their way, the fifth waits.
         $script:sandbox.SetLatency([timespan]::FromSeconds(30), 'ecs.UpdateService')
+        $script:sandbox.ResetRequestCounts()
         try {
             Send-Line 'Publish-MightyService -Cluster production -Service default, mailers, critical, high, low -Tag master.5'
-            Wait-Until { $script:sandbox.RequestsInProgress -ge 4 } 'four updates on their way' | Out-Null
+            Wait-Until { $script:sandbox.RequestCounts['ecs.UpdateService'] -ge 4 } 'four updates on their way' | Out-Null
             $text = Stop-Command 'Stopped while updating'
         }
         finally {
