@@ -38,12 +38,12 @@ public sealed class ServiceUpdates
         }
     }
 
-    /// <summary>The deployments started, in service order.</summary>
+    /// <summary>The deployments started.</summary>
     public List<WatchedDeployment> Started()
     {
         lock (_sync)
         {
-            return _started.OrderBy(d => d.Service, StringComparer.Ordinal).ToList();
+            return [.. _started];
         }
     }
 

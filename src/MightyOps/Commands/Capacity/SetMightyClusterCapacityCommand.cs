@@ -115,10 +115,12 @@ public sealed class SetMightyClusterCapacityCommand : ClusterCmdlet
             {
                 // Ctrl+C: say what is left DRAINING and how to bring it back. The host writes it:
                 // the pipeline is stopping, so the cmdlet's own streams (progress too) take nothing.
+                string[] left;
                 lock (drained)
                 {
-                    WriteHostWarning($"Stopped: {ClusterScaler.Bringback(plan.Cluster, plan.Drains.Where(d => drained.Contains(d.Ec2InstanceId)))}");
+                    left = [.. drained];
                 }
+                WriteHostWarning($"Stopped: {ClusterScaler.Bringback(plan.Cluster, plan.Drains.Where(d => left.Contains(d.Ec2InstanceId)))}");
             }
             if (!Stopping)
             {
